@@ -1,0 +1,78 @@
+"""The one way to write the audit trail. Call it inside the transaction of the change."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .context import Actor, actor_for_user, current_actor
+from .models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The audited state of a model instance: its concrete fields, FKs as ids."""
+    names = fields or [f.attname for f in obj._meta.concrete_fields]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def record(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    actor: Actor | None = None,
+    user=None,
+    success: bool = True,
+    batch: str = "",
+    object_type: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one audit event (dotted action name, e.g. `funding.receipt.created`).
+
+    The actor is `actor`, else `user` (keeping the request's IP and id when it is the
+    requesting user), else whoever the current context says is acting (a command: "system").
+    """
+    if actor is None:
+        actor = current_actor()
+        if user is not None and actor.user_id != user.pk:
+            actor = actor_for_user(user)
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_repr = object_repr or str(obj)
+    return AuditEvent.objects.create(
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        role=actor.role,
+        ip=actor.ip,
+        request_id=actor.request_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_repr=object_repr[:300],
+        before=_plain(before) if before is not None else None,
+        after=_plain(after) if after is not None else None,
+        success=success,
+        batch=batch,
+    )
+
+
+def changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Only the fields that changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

@@ -1,0 +1,148 @@
+"""The figures leaders quote (design §3), as pure functions on exact numbers."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.utils.translation import gettext as _
+
+from common.dates import format_date_zh
+from common.money import format_amount, yuan_to_wan
+
+from .choices import Status
+
+
+def completion_rate(secured: int, target: int) -> Fraction | None:
+    """Secured / target, exactly; None when there is no target to measure against."""
+    if target <= 0:
+        return None
+    return Fraction(secured, target)
+
+
+def classify_unit(secured: int, target: int, progress: Fraction) -> Status:
+    """Standing of a task department: completed, ahead, behind or no result.
+
+    A rate exactly equal to time progress is ahead; exactly 100% is completed.
+    """
+    if secured <= 0:
+        return Status.NONE
+    rate = completion_rate(secured, target)
+    if rate is None or rate >= 1:
+        return Status.COMPLETED
+    if rate >= progress:
+        return Status.AHEAD
+    return Status.BEHIND
+
+
+def whole_percent(ratio: Fraction | None) -> int | None:
+    """A ratio as a whole percent, half up (bulletin style: 51%)."""
+    if ratio is None:
+        return None
+    return int(
+        (Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP
+        )
+    )
+
+
+def ratio_decimal(ratio: Fraction | None, places: int = 4) -> Decimal | None:
+    if ratio is None:
+        return None
+    return (Decimal(ratio.numerator) / Decimal(ratio.denominator)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+    )
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    unit_id: int
+    code: str
+    name: str
+    target: int
+    secured: int
+    progress: Fraction
+
+    @property
+    def rate(self) -> Fraction | None:
+        return completion_rate(self.secured, self.target)
+
+    @property
+    def status(self) -> Status:
+        return classify_unit(self.secured, self.target, self.progress)
+
+    @property
+    def gap_to_progress(self) -> int:
+        """元 still needed to reach time progress (0 when at or above it)."""
+        needed = self.progress * self.target - self.secured
+        return max(0, int(needed) + (1 if needed != int(needed) else 0))
+
+
+@dataclass
+class Summary:
+    year: int
+    as_of: dt.date
+    progress: Fraction
+    units: list[UnitFigures] = field(default_factory=list)
+
+    @property
+    def target(self) -> int:
+        return sum(u.target for u in self.units)
+
+    @property
+    def secured(self) -> int:
+        return sum(u.secured for u in self.units)
+
+    @property
+    def rate(self) -> Fraction | None:
+        return completion_rate(self.secured, self.target)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for unit in self.units:
+            counts[unit.status.value] += 1
+        return counts
+
+    def as_json(self) -> dict:
+        """The `summary --format json` contract of design §5."""
+        return {
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "time_progress": ratio_decimal(self.progress),
+            "target_wan": yuan_to_wan(self.target),
+            "secured_wan": yuan_to_wan(self.secured),
+            "completion_rate": ratio_decimal(self.rate),
+            "counts": {k: self.counts[k] for k in ("completed", "ahead", "behind", "none")},
+            "units": [
+                {
+                    "code": u.code,
+                    "name": u.name,
+                    "target_wan": yuan_to_wan(u.target),
+                    "secured_wan": yuan_to_wan(u.secured),
+                    "completion_rate": ratio_decimal(u.rate),
+                    "status": u.status.value,
+                }
+                for u in self.units
+            ],
+        }
+
+
+def bulletin_sentence(summary: Summary) -> str:
+    """The headline sentence of a bulletin, as the speech says it."""
+    counts = summary.counts
+    return _(
+        "As of %(date)s, the city has secured %(secured)s of higher-level funds in total, "
+        "%(percent)s%% of the annual plan. Of %(units)s task departments, %(completed)s completed "
+        "the annual target, %(ahead)s are ahead of time progress, %(behind)s are behind time "
+        "progress and %(none)s have no result."
+    ) % {
+        "date": format_date_zh(summary.as_of),
+        "secured": format_amount(summary.secured),
+        "percent": whole_percent(summary.rate) or 0,
+        "units": len(summary.units),
+        "completed": counts["completed"],
+        "ahead": counts["ahead"],
+        "behind": counts["behind"],
+        "none": counts["none"],
+    }

@@ -1,0 +1,332 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Leader, Section, Unit
+from policy.models import Aspect, Measure
+
+from .choices import ContactDirection, LeadStatus, Level, Stage
+from .querysets import (
+    ContactQuerySet,
+    GuideQuerySet,
+    LeadQuerySet,
+    ProjectQuerySet,
+    ReceiptQuerySet,
+    TargetQuerySet,
+    TargetRevisionQuerySet,
+)
+
+
+class Channel(models.Model):
+    """A funding channel (资金渠道): 中央预算内投资, 专项债券, 省级专项…"""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+
+    class Meta:
+        verbose_name = _("funding channel")
+        verbose_name_plural = _("funding channels")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """A unit's annual funding-striving target (对上争取任务), in 元; revisions keep history."""
+
+    objects = TargetQuerySet.as_manager()
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="targets", verbose_name=_("unit")
+    )
+    year = models.PositiveIntegerField(_("year"))
+    amount = models.BigIntegerField(_("target (元)"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["-year", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="target_unique_unit_year"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="target_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit}"
+
+
+class TargetRevision(models.Model):
+    """One change of a target: old and new amount, why, who and when."""
+
+    objects = TargetRevisionQuerySet.as_manager()
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("target")
+    )
+    old_amount = models.BigIntegerField(_("old amount (元)"))
+    new_amount = models.BigIntegerField(_("new amount (元)"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("target revision")
+        verbose_name_plural = _("target revisions")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.old_amount} → {self.new_amount}"
+
+
+class Project(models.Model):
+    """A project being striven for, from reserve (储备) to funded (到位) or rejected."""
+
+    objects = ProjectQuerySet.as_manager()
+
+    code = models.CharField(_("project code"), max_length=40, unique=True)
+    name = models.CharField(_("project name"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="projects", verbose_name=_("unit")
+    )
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("section")
+    )
+    channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("channel"),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
+    measure = models.ForeignKey(
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        verbose_name=_("policy measure"),
+    )
+    requested = models.BigIntegerField(_("requested (元)"), null=True, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.RESERVE
+    )
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    plan_year = models.PositiveIntegerField(_("plan year"), null=True, blank=True)
+    owner = models.CharField(_("person responsible"), max_length=50, blank=True)
+    follow_up = models.CharField(_("follow-up person (对上衔接)"), max_length=50, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(requested__gte=0) | models.Q(requested__isnull=True),
+                name="project_requested_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(stage__in=Stage.values), name="project_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=[*Level.values, ""]), name="project_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ProjectStageChange(models.Model):
+    """A step in a project's history of stages."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("project")
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    changed_on = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.from_stage} → {self.to_stage}"
+
+
+class Receipt(models.Model):
+    """Money actually secured (到位资金), in 元."""
+
+    objects = ReceiptQuerySet.as_manager()
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("unit")
+    )
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("project"),
+    )
+    amount = models.BigIntegerField(_("amount (元)"))
+    received_on = models.DateField(_("received on"), db_index=True)
+    doc_no = models.CharField(_("document number"), max_length=100, blank=True)
+    channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts",
+        verbose_name=_("channel"),
+    )
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="receipt_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=[*Level.values, ""]), name="receipt_level_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "received_on", "amount", "doc_no"], name="receipt_natural_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "received_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.unit} {self.amount}"
+
+
+class Lead(models.Model):
+    """An opportunity (争取线索) not yet a project."""
+
+    objects = LeadQuerySet.as_manager()
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="leads", verbose_name=_("unit")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    aspect = models.ForeignKey(
+        Aspect, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("aspect")
+    )
+    estimated = models.BigIntegerField(_("estimated (元)"), null=True, blank=True)
+    noted_on = models.DateField(_("noted on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.OPEN
+    )
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        verbose_name=_("project"),
+    )
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-noted_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Guide(models.Model):
+    """A published application guide (申报指南): who issued it, for what, by when."""
+
+    objects = GuideQuerySet.as_manager()
+
+    title = models.CharField(_("title"), max_length=200)
+    issuer = models.CharField(_("issuer"), max_length=100)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    aspect = models.ForeignKey(
+        Aspect, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("aspect")
+    )
+    published_on = models.DateField(_("published on"))
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    scope = models.TextField(_("scope"), blank=True)
+    units = models.ManyToManyField(
+        Unit, blank=True, related_name="guides", verbose_name=_("units concerned")
+    )
+
+    class Meta:
+        verbose_name = _("application guide")
+        verbose_name_plural = _("application guides")
+        ordering = ["-published_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Contact(models.Model):
+    """A liaison with a higher-level counterpart: a visit out (跑) or a visit in (请)."""
+
+    objects = ContactQuerySet.as_manager()
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("unit")
+    )
+    direction = models.CharField(_("direction"), max_length=10, choices=ContactDirection.choices)
+    occurred_on = models.DateField(_("date"))
+    counterpart = models.CharField(_("counterpart"), max_length=200)
+    people = models.CharField(_("people"), max_length=200, blank=True)
+    leader = models.ForeignKey(
+        Leader,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("leader taking part"),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("project"),
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.unit} → {self.counterpart}"

@@ -1,0 +1,318 @@
+"""All writes to funding: targets, receipts, projects, leads, guides, contacts."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record, snapshot
+from common.permissions import Role, role_of
+from common.services import check_version, require
+from org.models import Leader, Unit
+from org.services import ensure_unit_access
+
+from .choices import STAGE_FLOW, ContactDirection, Level, Stage
+from .models import (
+    Channel,
+    Contact,
+    Guide,
+    Lead,
+    Project,
+    ProjectStageChange,
+    Receipt,
+    Target,
+    TargetRevision,
+)
+
+
+def _require_office(user) -> None:
+    if user is not None:
+        require(role_of(user) == Role.OFFICE)
+
+
+@transaction.atomic
+def save_channel(*, user, code: str, name: str, level: str) -> Channel:
+    _require_office(user)
+    channel, created = Channel.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level}
+    )
+    if created:
+        record("funding.channel.created", channel, after=snapshot(channel), user=user)
+    return channel
+
+
+@transaction.atomic
+def set_target(
+    *,
+    user,
+    unit: Unit,
+    year: int,
+    amount: int,
+    reason: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> tuple[Target, bool]:
+    """Set a unit's annual target; a change keeps the old value as a revision."""
+    _require_office(user)
+    if amount < 0:
+        raise ValidationError(_("A target must not be negative."))
+    target = Target.objects.select_for_update().filter(unit=unit, year=year).first()
+    if target is None:
+        target = Target.objects.create(unit=unit, year=year, amount=amount)
+        record("funding.target.created", target, after=snapshot(target), user=user)
+        return target, True
+    check_version(target, expected_version)
+    if target.amount == amount:
+        return target, False
+    before = snapshot(target)
+    TargetRevision.objects.create(
+        target=target,
+        old_amount=target.amount,
+        new_amount=amount,
+        reason=reason,
+        changed_at=at or timezone.now(),
+        changed_by=user,
+    )
+    target.amount = amount
+    target.version += 1
+    target.save(update_fields=["amount", "version"])
+    record(
+        "funding.target.revised",
+        target,
+        before=before,
+        after={**snapshot(target), "reason": reason},
+        user=user,
+    )
+    return target, True
+
+
+@transaction.atomic
+def record_receipt(
+    *,
+    user,
+    unit: Unit,
+    amount: int,
+    received_on: dt.date,
+    doc_no: str = "",
+    project: Project | None = None,
+    channel: Channel | None = None,
+    level: str = "",
+    note: str = "",
+) -> tuple[Receipt, bool]:
+    """Record secured money; the same unit+date+amount+文号 again changes nothing."""
+    ensure_unit_access(user, unit)
+    if amount <= 0:
+        raise ValidationError(_("The amount must be greater than zero."))
+    if project is not None and project.unit_id != unit.pk:
+        raise ValidationError(_("The project belongs to another unit."))
+    if channel is not None and not level:
+        level = channel.level
+    receipt, created = Receipt.objects.get_or_create(
+        unit=unit,
+        received_on=received_on,
+        amount=amount,
+        doc_no=doc_no,
+        defaults={"project": project, "channel": channel, "level": level, "note": note},
+    )
+    if created:
+        record("funding.receipt.created", receipt, after=snapshot(receipt), user=user)
+    return receipt, created
+
+
+@transaction.atomic
+def save_project(
+    *,
+    user,
+    code: str,
+    name: str,
+    unit: Unit,
+    channel: Channel | None = None,
+    level: str = "",
+    requested: int | None = None,
+    stage: str = Stage.RESERVE,
+    applied_on: dt.date | None = None,
+    owner: str = "",
+    follow_up: str = "",
+    plan_year: int | None = None,
+    measure=None,
+    on: dt.date | None = None,
+) -> tuple[Project, bool]:
+    """Create or update a project by code; a stage change is kept in its history."""
+    ensure_unit_access(user, unit)
+    if stage not in Stage.values:
+        raise ValidationError(_("Unknown stage “%(stage)s”.") % {"stage": stage})
+    if level and level not in Level.values:
+        raise ValidationError(_("Unknown level “%(level)s”.") % {"level": level})
+    values = {
+        "name": name,
+        "unit": unit,
+        "channel": channel,
+        "level": level,
+        "requested": requested,
+        "stage": stage,
+        "applied_on": applied_on,
+        "owner": owner,
+        "follow_up": follow_up,
+        "plan_year": plan_year,
+        "measure": measure,
+    }
+    project = Project.objects.select_for_update().filter(code=code).first()
+    if project is None:
+        project = Project.objects.create(code=code, **values)
+        ProjectStageChange.objects.create(
+            project=project,
+            from_stage="",
+            to_stage=stage,
+            changed_on=on or applied_on or timezone.localdate(),
+            changed_by=user,
+        )
+        record("funding.project.created", project, after=snapshot(project), user=user)
+        return project, True
+    ensure_unit_access(user, project.unit)
+    before = snapshot(project)
+    old_stage = project.stage
+    for key, value in values.items():
+        setattr(project, key, value)
+    if snapshot(project) == before:
+        return project, False
+    if old_stage != stage:
+        ProjectStageChange.objects.create(
+            project=project,
+            from_stage=old_stage,
+            to_stage=stage,
+            changed_on=on or timezone.localdate(),
+            changed_by=user,
+        )
+    project.version += 1
+    project.save()
+    record("funding.project.updated", project, before=before, after=snapshot(project), user=user)
+    return project, True
+
+
+@transaction.atomic
+def advance_project(
+    *,
+    user,
+    project: Project,
+    to_stage: str,
+    on: dt.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Project:
+    """Move a project to its next stage (储备→申报→审核→批复→到位, or 未获批)."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    ensure_unit_access(user, project.unit)
+    check_version(project, expected_version)
+    if to_stage not in STAGE_FLOW.get(project.stage, set()):
+        raise ValidationError(
+            _("A project cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": Stage(project.stage).label,
+                "to": Stage(to_stage).label if to_stage in Stage.values else to_stage,
+            }
+        )
+    on = on or timezone.localdate()
+    before = snapshot(project)
+    ProjectStageChange.objects.create(
+        project=project,
+        from_stage=project.stage,
+        to_stage=to_stage,
+        changed_on=on,
+        note=note,
+        changed_by=user,
+    )
+    project.stage = to_stage
+    if to_stage == Stage.APPLIED and project.applied_on is None:
+        project.applied_on = on
+    project.version += 1
+    project.save()
+    record(
+        "funding.project.advanced",
+        project,
+        before=before,
+        after={**snapshot(project), "note": note},
+        user=user,
+    )
+    return project
+
+
+@transaction.atomic
+def log_contact(
+    *,
+    user,
+    unit: Unit,
+    direction: str,
+    occurred_on: dt.date,
+    counterpart: str,
+    people: str = "",
+    summary: str = "",
+    leader: Leader | None = None,
+    project: Project | None = None,
+) -> Contact:
+    ensure_unit_access(user, unit)
+    if direction not in ContactDirection.values:
+        raise ValidationError(_("Unknown contact direction."))
+    contact = Contact.objects.create(
+        unit=unit,
+        direction=direction,
+        occurred_on=occurred_on,
+        counterpart=counterpart,
+        people=people,
+        summary=summary,
+        leader=leader,
+        project=project,
+    )
+    record("funding.contact.created", contact, after=snapshot(contact), user=user)
+    return contact
+
+
+@transaction.atomic
+def add_lead(
+    *,
+    user,
+    unit: Unit,
+    title: str,
+    noted_on: dt.date,
+    source: str = "",
+    aspect=None,
+    estimated: int | None = None,
+) -> Lead:
+    ensure_unit_access(user, unit)
+    lead = Lead.objects.create(
+        unit=unit, title=title, noted_on=noted_on, source=source, aspect=aspect, estimated=estimated
+    )
+    record("funding.lead.created", lead, after=snapshot(lead), user=user)
+    return lead
+
+
+@transaction.atomic
+def save_guide(
+    *,
+    user,
+    title: str,
+    issuer: str,
+    level: str,
+    published_on: dt.date,
+    deadline: dt.date | None = None,
+    scope: str = "",
+    aspect=None,
+    units: list[Unit] = (),
+) -> tuple[Guide, bool]:
+    _require_office(user)
+    guide, created = Guide.objects.get_or_create(
+        title=title,
+        issuer=issuer,
+        defaults={
+            "level": level,
+            "published_on": published_on,
+            "deadline": deadline,
+            "scope": scope,
+            "aspect": aspect,
+        },
+    )
+    if created:
+        guide.units.set(units)
+        record("funding.guide.created", guide, after=snapshot(guide), user=user)
+    return guide, created

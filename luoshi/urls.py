@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("cockpit/", include("dashboard.urls")),
+    path("org/", include("org.urls")),
+    path("policy/", include("policy.urls")),
+    path("funding/", include("funding.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "common.views.page_not_found"
+handler500 = "common.views.server_error"

@@ -1,0 +1,230 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Leader, Section, Unit
+
+from .querysets import MilestoneQuerySet, PolicyQuerySet, UnitOwnedQuerySet, WorkItemQuerySet
+
+
+class Aspect(models.Model):
+    """One of the aspects of support (方面): projects, funds, land, talent…; configurable."""
+
+    objects = PolicyQuerySet.as_manager()
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("aspect")
+        verbose_name_plural = _("aspects")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Policy(models.Model):
+    """A higher-level policy document (上级政策文件)."""
+
+    objects = PolicyQuerySet.as_manager()
+
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=100, blank=True)
+    doc_no = models.CharField(_("document number"), max_length=100, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["-issued_on", "title"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.title
+
+
+class Measure(models.Model):
+    """A support measure (政策条款) of a policy, under one aspect."""
+
+    objects = PolicyQuerySet.as_manager()
+
+    policy = models.ForeignKey(
+        Policy, on_delete=models.CASCADE, related_name="measures", verbose_name=_("policy")
+    )
+    aspect = models.ForeignKey(
+        Aspect, on_delete=models.PROTECT, related_name="measures", verbose_name=_("aspect")
+    )
+    code = models.CharField(_("code"), max_length=20)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["policy", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "code"], name="measure_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:40]}"
+
+
+class WorkItem(models.Model):
+    """A work item (工作事项) from the decomposition of a policy."""
+
+    objects = WorkItemQuerySet.as_manager()
+
+    policy = models.ForeignKey(
+        Policy, on_delete=models.PROTECT, related_name="work_items", verbose_name=_("policy")
+    )
+    measure = models.ForeignKey(
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_items",
+        verbose_name=_("measure"),
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    goal = models.TextField(_("goal"), blank=True)
+    lead_leader = models.ForeignKey(
+        Leader, on_delete=models.PROTECT, related_name="work_items", verbose_name=_("lead leader")
+    )
+    units = models.ManyToManyField(
+        Unit, through="Assignment", related_name="work_items", verbose_name=_("responsible units")
+    )
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("Lead unit")
+    CO = "co", _("Co-unit")
+
+
+class Assignment(models.Model):
+    """A unit's part in a work item: the one lead unit (牵头) or a co-unit (配合)."""
+
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("work item")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("unit")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=AssignmentRole.choices)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "unit"], name="assignment_unique_unit"),
+            models.UniqueConstraint(
+                fields=["work_item"],
+                condition=models.Q(role="lead"),
+                name="assignment_one_lead_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item.code} {self.unit} ({self.get_role_display()})"
+
+
+class Milestone(models.Model):
+    """A dated step (时间节点) of a work item."""
+
+    objects = MilestoneQuerySet.as_manager()
+
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("work item")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.due_on} {self.title}"
+
+
+class WorkPlan(models.Model):
+    """A unit's work plan (工作计划) for an item: the section and person responsible."""
+
+    objects = UnitOwnedQuerySet.as_manager()
+
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="plans", verbose_name=_("work item")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="work_plans", verbose_name=_("unit")
+    )
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("section")
+    )
+    owner = models.CharField(_("person responsible"), max_length=50, blank=True)
+    content = models.TextField(_("plan"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("work plan")
+        verbose_name_plural = _("work plans")
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "unit"], name="workplan_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item.code} {self.unit}"
+
+
+class ProgressReport(models.Model):
+    """A unit's dated progress report (进展反馈) on a work item."""
+
+    objects = UnitOwnedQuerySet.as_manager()
+
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="reports", verbose_name=_("work item")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("unit")
+    )
+    reported_on = models.DateField(_("reported on"))
+    percent = models.PositiveSmallIntegerField(_("percent done"), default=0)
+    text = models.TextField(_("progress"))
+    problems = models.TextField(_("problems"), blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reporter"),
+    )
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-reported_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__lte=100), name="progress_percent_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.unit} {self.work_item.code}"
