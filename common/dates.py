@@ -80,6 +80,15 @@ def format_date_zh(on: dt.date) -> str:
     return f"{on.year}年{on.month}月{on.day}日"
 
 
+def format_date_long(on: dt.date) -> str:
+    """A date as a sentence writes it: 2024年6月30日 in Chinese, 30 June 2024 in English."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "zh-hans").startswith("zh"):
+        return format_date_zh(on)
+    return f"{on.day} {on:%B} {on.year}"
+
+
 @dataclass
 class WorkCalendar:
     """Statutory working days: weekday default, overridden by holidays and make-up days.

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-from common.dates import format_date_zh
+from common.dates import format_date_long
 from common.money import format_amount, yuan_to_wan
 
 from .choices import Status
@@ -137,7 +137,7 @@ def bulletin_sentence(summary: Summary) -> str:
         "the annual target, %(ahead)s are ahead of time progress, %(behind)s are behind time "
         "progress and %(none)s have no result."
     ) % {
-        "date": format_date_zh(summary.as_of),
+        "date": format_date_long(summary.as_of),
         "secured": format_amount(summary.secured),
         "percent": whole_percent(summary.rate) or 0,
         "units": len(summary.units),

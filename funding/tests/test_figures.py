@@ -50,3 +50,27 @@ def test_whole_percent_rounds_half_up():
     assert whole_percent(Fraction(1, 200)) == 1
     assert whole_percent(Fraction(1, 201)) == 0
     assert whole_percent(None) is None
+
+
+def test_the_bulletin_sentence_follows_the_language():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from funding.figures import Summary, UnitFigures, bulletin_sentence
+
+    summary = Summary(
+        2024,
+        dt.date(2024, 6, 30),
+        HALF_YEAR,
+        [
+            UnitFigures(1, "A", "甲", 100_000_000, 120_000_000, HALF_YEAR),
+            UnitFigures(2, "B", "乙", 100_000_000, 0, HALF_YEAR),
+        ],
+    )
+    with translation.override("zh-hans"):
+        assert bulletin_sentence(summary).startswith(
+            "截至2024年6月30日，全市累计完成对上争取资金1.2亿元，占全年计划的60%。2个任务部门中，完成全年任务的1家"
+        )
+    with translation.override("en"):
+        assert bulletin_sentence(summary).startswith("As of 30 June 2024, the city has secured")

@@ -1,0 +1,44 @@
+"""Settings come from the environment and refuse bad values loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(tmp_path, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    environment.update({"LUOSHI_DATA_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "luoshi.cli", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"LUOSHI_DEBUG": "maybe"}, "LUOSHI_DEBUG must be a boolean"),
+        ({"LUOSHI_SECRET_KEY": "short"}, "at least 32 characters"),
+        ({"DATABASE_URL": "mysql://u:p@localhost/db"}, "SQLite or PostgreSQL"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+    ],
+)
+def test_it_refuses_bad_configuration(tmp_path, env, message):
+    result = run_check(tmp_path, **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_it_starts_on_the_embedded_sqlite_default(tmp_path):
+    result = run_check(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "secret_key").exists()
