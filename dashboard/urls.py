@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.cockpit, name="cockpit"),
+    path("unit/<int:pk>/", views.unit_figures, name="unit"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("workbench/figures/", views.my_figures, name="my_figures"),
+    path("workbench/receipts/", views.receipt_create, name="receipt_create"),
+    path("workbench/projects/<int:pk>/advance/", views.project_advance, name="project_advance"),
+    path("workbench/reports/", views.report_create, name="report_create"),
+    path("workbench/contacts/", views.contact_create, name="contact_create"),
+]

@@ -231,14 +231,14 @@ def _policy_and_items(units: dict[str, Unit], leaders: dict[str, Leader]) -> Non
 
 def _receipts_and_projects(units, channels, rng: random.Random) -> None:
     channel_codes = [c for c, *_ in data.CHANNELS]
-    for unit_code, _name, _kind, _target, secured_wan in data.UNITS:
+    for order, (unit_code, _name, _kind, _target, secured_wan) in enumerate(data.UNITS):
         if not secured_wan:
             continue
         unit = units[unit_code]
-        parts = split_amount(secured_wan, 2 + secured_wan % 4, rng)
+        parts = split_amount(secured_wan, 2 + order % 4, rng)
         months = sorted(rng.sample(range(1, 7), len(parts)))
         for n, (amount_wan, month) in enumerate(zip(parts, months, strict=True), start=1):
-            channel = channels[channel_codes[(n + len(unit_code)) % len(channel_codes)]]
+            channel = channels[channel_codes[(n + order * 2) % len(channel_codes)]]
             received_on = dt.date(2024, month, rng.randint(5, 28))
             doc_no = f"{data.DOC_PREFIX[channel.code]}{100 + rng.randint(1, 899)}号"
             project = _funded_project(unit, n, channel, amount_wan, received_on)

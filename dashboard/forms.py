@@ -1,0 +1,117 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from common.dates import DateError, parse_date
+from common.money import AmountError, parse_amount
+from funding.choices import STAGE_FLOW, ContactDirection, Stage
+from funding.models import Channel, Project
+from policy.models import WorkItem
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def format_value(self, value):
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class LenientDateField(forms.CharField):
+    """A date typed as people write it (2024-06-30, 2024/6/30, 2024年6月30日)."""
+
+    widget = DateInput
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class AmountField(forms.CharField):
+    """An amount in 万元 by default; understands 亿/万/元, separators, full-width digits."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(value)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class CockpitFilterForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    as_of = LenientDateField(label=_("As of"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        year, as_of = data.get("year"), data.get("as_of")
+        if year and as_of and as_of.year != year:
+            self.add_error("as_of", _("The date must be in the chosen year."))
+        return data
+
+
+class ReceiptForm(forms.Form):
+    amount = AmountField(label=_("Amount (万元)"), help_text=_("e.g. 3500, 1.2亿 or 800万"))
+    received_on = LenientDateField(label=_("Date received"))
+    doc_no = forms.CharField(label=_("Document number"), max_length=100, required=False)
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.all(), required=False
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(unit=unit).order_by("code")
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("The amount must be greater than zero."))
+        return amount
+
+
+class AdvanceProjectForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("Next stage"), choices=Stage.choices)
+    on = LenientDateField(label=_("Date"))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = STAGE_FLOW.get(project.stage, set())
+        self.fields["to_stage"].choices = [(v, label) for v, label in Stage.choices if v in allowed]
+
+
+class ProgressReportForm(forms.Form):
+    work_item = forms.ModelChoiceField(label=_("Work item"), queryset=WorkItem.objects.none())
+    reported_on = LenientDateField(label=_("Date"))
+    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    problems = forms.CharField(
+        label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["work_item"].queryset = WorkItem.objects.filter(
+            assignments__unit=unit
+        ).order_by("code")
+
+
+class ContactForm(forms.Form):
+    direction = forms.ChoiceField(label=_("Kind"), choices=ContactDirection.choices)
+    occurred_on = LenientDateField(label=_("Date"))
+    counterpart = forms.CharField(label=_("Counterpart"), max_length=200)
+    people = forms.CharField(label=_("People"), max_length=200, required=False)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

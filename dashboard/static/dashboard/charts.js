@@ -1,0 +1,78 @@
+// Renders the cockpit charts from the JSON that the page embeds (no inline script, CSP-safe).
+(function () {
+  "use strict";
+  var source = document.getElementById("cockpit-data");
+  if (!source || !window.echarts) return;
+  var data = JSON.parse(source.textContent);
+  var css = getComputedStyle(document.documentElement);
+  function colour(name) { return css.getPropertyValue("--" + name).trim() || "#888"; }
+  var labels = data.labels || {};
+  var charts = [];
+
+  function make(id, option) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(option);
+    charts.push(chart);
+    return chart;
+  }
+
+  if (data.units) {
+    var names = data.units.map(function (u) { return u.name; });
+    var height = Math.max(320, data.units.length * 28 + 60);
+    var el = document.getElementById("chart-units");
+    if (el) el.style.height = height + "px";
+    var chart = make("chart-units", {
+      grid: { left: 8, right: 48, top: 24, bottom: 24, containLabel: true },
+      tooltip: { trigger: "item", formatter: function (p) {
+        var u = data.units[p.dataIndex];
+        return u.name + "<br>" + labels.rate + " " + u.rate + "%<br>" + u.statusLabel; } },
+      xAxis: { type: "value", axisLabel: { formatter: "{value}%" }, max: function (v) { return Math.max(110, Math.ceil(v.max / 10) * 10); } },
+      yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 130, overflow: "truncate" } },
+      series: [{
+        type: "bar", barMaxWidth: 18,
+        data: data.units.map(function (u) { return { value: u.rate, itemStyle: { color: colour(u.status) } }; }),
+        label: { show: true, position: "right", formatter: "{c}%" },
+        markLine: { symbol: "none", lineStyle: { type: "dashed", color: "#111" },
+          label: { position: "start", formatter: labels.timeProgress + " " + data.timeProgress + "%" },
+          data: [{ xAxis: data.timeProgress }] }
+      }]
+    });
+    if (chart) chart.on("click", function (p) { window.location = data.units[p.dataIndex].url; });
+  }
+
+  if (data.months) {
+    make("chart-months", {
+      grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
+      tooltip: { trigger: "axis" },
+      legend: { data: [labels.cumulative, labels.plan] },
+      xAxis: { type: "category", data: data.months },
+      yAxis: { type: "value", name: labels.wan },
+      series: [
+        { name: labels.cumulative, type: "bar", data: data.cumulative, itemStyle: { color: colour("brand") } },
+        { name: labels.plan, type: "line", data: data.plan, lineStyle: { type: "dashed" }, itemStyle: { color: "#111" } }
+      ]
+    });
+  }
+
+  function pie(id, rows) {
+    if (!rows) return;
+    make(id, {
+      tooltip: { trigger: "item", formatter: "{b}: {c} " + labels.wan + " ({d}%)" },
+      series: [{ type: "pie", radius: ["35%", "65%"], data: rows, label: { formatter: "{b}\n{d}%" } }]
+    });
+  }
+  pie("chart-levels", data.byLevel);
+  if (data.byChannel) {
+    make("chart-channels", {
+      grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: "item", formatter: "{b}: {c} " + labels.wan },
+      xAxis: { type: "value", name: labels.wan },
+      yAxis: { type: "category", data: data.byChannel.map(function (r) { return r.name; }), inverse: true },
+      series: [{ type: "bar", barMaxWidth: 18, data: data.byChannel.map(function (r) { return r.value; }),
+        itemStyle: { color: colour("accent") }, label: { show: true, position: "right" } }]
+    });
+  }
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();

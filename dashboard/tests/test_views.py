@@ -1,0 +1,125 @@
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from dashboard import querysets as read
+from funding.models import Project, Receipt
+
+
+def figure(html: str, name: str) -> str:
+    match = re.search(rf'data-figure="{name}">([^<]*)<', html)
+    assert match, f"no data-figure={name}"
+    return match.group(1).strip()
+
+
+def test_cumulative_and_pro_rata_plan_are_exact():
+    assert read.cumulative([1, 2, 0, 3]) == [1, 3, 3, 6]
+    plan = read.pro_rata_plan(366, 2024, "day")
+    assert plan[5] == 182 and plan[11] == 366
+    assert read.pro_rata_plan(1200, 2023, "month") == [100 * m for m in range(1, 13)]
+    assert read.month_end(2024, 2) == dt.date(2024, 2, 29)
+    assert read.month_end(2024, 12) == dt.date(2024, 12, 31)
+
+
+def test_the_cockpit_shows_the_speech_figures(client, cast):
+    client.force_login(cast["office"])
+    html = client.get(reverse("dashboard:cockpit")).content.decode()
+    assert figure(html, "secured") == "10.7亿元"
+    assert figure(html, "rate") == "51%"
+    assert figure(html, "time_progress") == "49.7%"
+    assert [figure(html, k) for k in ("completed", "ahead", "behind", "none")] == [
+        "1",
+        "4",
+        "8",
+        "4",
+    ]
+    assert "<title>驾驶舱" in html
+
+
+def test_the_cockpit_follows_the_chosen_date(client, cast):
+    client.force_login(cast["office"])
+    html = client.get(reverse("dashboard:cockpit"), {"as_of": "2024-07-31"}).content.decode()
+    assert figure(html, "secured") == "11.1亿元"  # two July receipts: +3,500万元
+
+
+def test_a_leader_sees_their_own_units_first(client, cast):
+    client.force_login(cast["leader"])
+    html = client.get(reverse("dashboard:cockpit")).content.decode()
+    rows = re.findall(r'<tr class="own">\s*<td><a [^>]*>([^<]+)</a>', html)
+    assert set(rows) == {"市住房和城乡建设局", "市自然资源和规划局", "市城市管理局"}
+    first_row = re.search(r"<tbody>\s*<tr([^>]*)>", html.split('class="units-table"')[1])
+    assert 'class="own"' in first_row.group(1)
+
+
+@pytest.mark.parametrize("username", ["zjj", "zjj_head", "sysadmin", "auditor"])
+def test_the_cockpit_is_for_leaders_and_the_office(client, cast, username):
+    client.force_login(cast[username])
+    assert client.get(reverse("dashboard:cockpit")).status_code == 403
+
+
+def test_the_workbench_shows_my_unit(client, cast):
+    client.force_login(cast["zjj"])
+    html = client.get(reverse("dashboard:workbench")).content.decode()
+    assert figure(html, "my-secured") == "2.2亿元"
+    assert "超时间进度" in html and "市住房和城乡建设局" in html
+
+
+def test_recording_a_receipt_updates_figures_and_audit(client, cast):
+    client.force_login(cast["zjj"])
+    events = AuditEvent.objects.count()
+    response = client.post(
+        reverse("dashboard:receipt_create"),
+        {"amount": "1.2亿", "received_on": "2024年6月15日", "doc_no": "建城〔2024〕9号"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "figures-changed"
+    receipt = Receipt.objects.get(doc_no="建城〔2024〕9号")
+    assert (receipt.amount, receipt.received_on) == (120_000_000, dt.date(2024, 6, 15))
+    event = AuditEvent.objects.get(
+        pk__gt=0, action="funding.receipt.created", object_id=str(receipt.pk)
+    )
+    assert event.actor_name == "zjj" and AuditEvent.objects.count() == events + 1
+    client.force_login(cast["office"])
+    html = client.get(reverse("dashboard:cockpit")).content.decode()
+    assert figure(html, "secured") == "11.9亿元"
+
+
+def test_a_bad_receipt_keeps_what_was_typed(client, cast):
+    client.force_login(cast["zjj"])
+    response = client.post(
+        reverse("dashboard:receipt_create"),
+        {"amount": "一百万", "received_on": "2024-02-30", "doc_no": "保留的文号"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "不是金额" in html and "不是有效日期" in html
+    assert 'value="一百万"' in html and 'value="保留的文号"' in html
+    assert not Receipt.objects.filter(doc_no="保留的文号").exists()
+
+
+def test_advancing_a_project_with_a_stale_version_is_refused(client, cast):
+    project = Project.objects.filter(unit__code="ZJJ", stage="reserve").first()
+    client.force_login(cast["zjj"])
+    url = reverse("dashboard:project_advance", args=[project.pk])
+    ok = client.post(url, {"to_stage": "applied", "on": "2024-06-20", "version": project.version})
+    assert ok.status_code == 302
+    stale = client.post(
+        url, {"to_stage": "in_review", "on": "2024-06-21", "version": project.version}, follow=True
+    )
+    project.refresh_from_db()
+    assert project.stage == "applied"
+    assert "他人已修改" in stale.content.decode()
+
+
+def test_another_units_project_is_not_found(client, cast):
+    project = Project.objects.filter(unit__code="FGW").first()
+    client.force_login(cast["zjj"])
+    url = reverse("dashboard:project_advance", args=[project.pk])
+    assert (
+        client.post(url, {"to_stage": "applied", "on": "2024-06-20", "version": 1}).status_code
+        == 404
+    )

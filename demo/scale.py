@@ -1,0 +1,71 @@
+"""Multiply the demo data, to check that page costs do not grow with it (test data only)."""
+
+import datetime as dt
+
+from funding.choices import Stage
+from funding.models import Channel, Project, Receipt, Target
+from org.models import Leader, Unit
+from policy.models import Assignment, Milestone, Policy, WorkItem
+
+
+def multiply_demo(factor: int) -> None:
+    """Add (factor − 1) copies of every unit with a target, its receipts, projects and items."""
+    channel = Channel.objects.order_by("code").first()
+    policy = Policy.objects.first()
+    leaders = list(Leader.objects.all())
+    originals = list(Unit.objects.order_by("pk"))
+    for copy in range(1, factor):
+        units = Unit.objects.bulk_create(
+            Unit(
+                code=f"{u.code}-X{copy}",
+                name=f"{u.name}（{copy}）",
+                kind=u.kind,
+                sort_order=1000 * copy + u.sort_order,
+            )
+            for u in originals
+        )
+        Target.objects.bulk_create(
+            Target(unit=unit, year=2024, amount=100_000_000 + 1_000_000 * i)
+            for i, unit in enumerate(units)
+        )
+        Receipt.objects.bulk_create(
+            Receipt(
+                unit=unit,
+                amount=10_000_000 * (1 + i % 5),
+                received_on=dt.date(2024, 1 + n, 10),
+                doc_no=f"X{copy}-{i}-{n}",
+                channel=channel,
+                level=channel.level,
+            )
+            for i, unit in enumerate(units)
+            for n in range(i % 4)
+        )
+        Project.objects.bulk_create(
+            Project(
+                code=f"XP{copy}-{i}-{n}",
+                name=f"扩容测试项目{copy}-{i}-{n}",
+                unit=unit,
+                stage=Stage.values[n % 6],
+                channel=channel,
+            )
+            for i, unit in enumerate(units)
+            for n in range(3)
+        )
+        items = WorkItem.objects.bulk_create(
+            WorkItem(
+                policy=policy,
+                code=f"GZ-X{copy}-{i}",
+                title=f"扩容测试事项{copy}-{i}",
+                lead_leader=leaders[i % len(leaders)],
+                due_on=dt.date(2024, 6 + i % 6, 20),
+            )
+            for i, _unit in enumerate(units)
+        )
+        Assignment.objects.bulk_create(
+            Assignment(work_item=item, unit=unit, role="lead")
+            for item, unit in zip(items, units, strict=True)
+        )
+        Milestone.objects.bulk_create(
+            Milestone(work_item=item, title="测试节点", due_on=dt.date(2024, 6, 25))
+            for item in items
+        )
