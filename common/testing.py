@@ -34,3 +34,19 @@ def access(*allowed: str, **options) -> Access:
 
 
 EVERY_BUSINESS_ROLE = ("office", "leader", "zjj", "zjj_head")
+
+
+def all_matrix_entries() -> dict[str, Access]:
+    """Every app's `tests/matrix.py` MATRIX, merged (keys: URL name, optionally `#variant`)."""
+    import importlib
+
+    from django.apps import apps
+
+    entries: dict[str, Access] = {}
+    for app in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{app.name}.tests.matrix")
+        except ModuleNotFoundError:
+            continue
+        entries.update(module.MATRIX)
+    return entries
