@@ -1,4 +1,4 @@
-"""The UI is complete in Simplified Chinese: every catalogue entry translated, no English on pages."""
+"""The UI is complete in Chinese: every catalogue entry translated, no English on pages."""
 
 import re
 from pathlib import Path
