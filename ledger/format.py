@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,11 @@ RECEIPTS = Sheet(
 SHEETS: tuple[Sheet, ...] = (UNITS, LEADERS, TARGETS, PROJECTS, RECEIPTS)
 
 SHEET_LABELS = {
-    "units": _("units"),
-    "leaders": _("leaders"),
-    "targets": _("targets"),
-    "projects": _("projects"),
-    "receipts": _("receipts"),
+    "units": pgettext_lazy("ledger sheet", "units"),
+    "leaders": pgettext_lazy("ledger sheet", "leaders"),
+    "targets": pgettext_lazy("ledger sheet", "targets"),
+    "projects": pgettext_lazy("ledger sheet", "projects"),
+    "receipts": pgettext_lazy("ledger sheet", "receipts"),
 }
 
 # Text a spreadsheet would run as a formula; the export prefixes it with "'" (OWASP CSV injection).
