@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -90,6 +91,7 @@ def main() -> None:
     print(f"export: {time.perf_counter() - started:.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"peak memory: {peak:.0f} MB")
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
