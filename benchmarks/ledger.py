@@ -63,8 +63,10 @@ def main() -> None:
         receipts.write_datetime(i + 1, 2, start + dt.timedelta(days=i % 360), date_format)
         receipts.write_string(i + 1, 3, f"财建〔2024〕{i}号")
     workbook.close()
-    print(f"generated: {args.rows:,} receipts over {args.units:,} units "
-          f"in {time.perf_counter() - started:.2f} s ({path.stat().st_size / 1e6:.1f} MB)")
+    print(
+        f"generated: {args.rows:,} receipts over {args.units:,} units "
+        f"in {time.perf_counter() - started:.2f} s ({path.stat().st_size / 1e6:.1f} MB)"
+    )
 
     started = time.perf_counter()
     book = CalamineWorkbook.from_path(str(path))
@@ -83,8 +85,10 @@ def main() -> None:
 
     started = time.perf_counter()
     again = import_ledger(path, user=None)
-    print(f"re-import (nothing changes): {time.perf_counter() - started:.2f} s, "
-          f"{again.changed} changes")
+    print(
+        f"re-import (nothing changes): {time.perf_counter() - started:.2f} s, "
+        f"{again.changed} changes"
+    )
 
     started = time.perf_counter()
     export_ledger(Path(folder) / "export.xlsx")

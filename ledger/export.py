@@ -57,7 +57,9 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
         ws = workbook.add_worksheet(sheet.name)
         ws.freeze_panes(1, 0)
         for col, column in enumerate(sheet.columns):
-            fmt = money if column.key in _AMOUNT_KEYS else date if column.key in _DATE_KEYS else None
+            fmt = (
+                money if column.key in _AMOUNT_KEYS else date if column.key in _DATE_KEYS else None
+            )
             ws.set_column(col, col, WIDTHS.get(column.key, 14), fmt)
             ws.write_string(0, col, column.name, bold)
         return ws

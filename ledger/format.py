@@ -4,7 +4,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 

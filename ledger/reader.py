@@ -170,14 +170,10 @@ def _xlsx(path: Path, archive: zipfile.ZipFile, infos) -> tuple[list[SheetSource
         names = workbook.sheet_names
     except Exception:  # calamine raises its own error types for broken parts
         raise _fail(_("The file is damaged (not a readable zip/xlsx).")) from None
-    # Sheet order in the workbook is the order of xl/worksheets/sheetN.xml only by convention;
-    # the cap applies per part, so refuse if any part is over it.
-    for part, rows in sheet_parts.items():
-        if rows > MAX_ROWS + 1:
-            raise _fail(
-                _("A sheet has more than %(max)s rows; split the ledger into several files.")
-                % {"max": f"{MAX_ROWS:,}"}
-            )
+    # Which part is which sheet is only known from the relationships, so the cap applies to
+    # every worksheet part: refuse if any is over it.
+    if any(rows > MAX_ROWS + 1 for rows in sheet_parts.values()):
+        raise _fail(_too_many_rows())
     sources, warnings = [], []
     for title in names:
         sheet = _sheet_for(title)
@@ -202,19 +198,17 @@ def _decode(data: bytes) -> str:
         return data.decode("gb18030", errors="replace")
 
 
+def _too_many_rows() -> str:
+    return _("A sheet has more than %(max)s rows; split the ledger into several files.") % {
+        "max": f"{MAX_ROWS:,}"
+    }
+
+
 def _csv_rows(data: bytes, title: str) -> Iterator[list]:
     reader = csv.reader(io.StringIO(_decode(data)))
     for number, row in enumerate(reader):
         if number > MAX_ROWS + 1:
-            raise LedgerError(
-                [
-                    Issue(
-                        _("A sheet has more than %(max)s rows; split the ledger into several files.")
-                        % {"max": f"{MAX_ROWS:,}"},
-                        sheet=title,
-                    )
-                ]
-            )
+            raise LedgerError([Issue(_too_many_rows(), sheet=title)])
         yield row
 
 

@@ -41,7 +41,11 @@ from .reader import SheetSource, open_ledger
 
 PROGRESS_EVERY = 10_000
 
-UNIT_KIND_NAMES = {"部门": UnitKind.DEPARTMENT, "乡镇": UnitKind.TOWNSHIP, "企业": UnitKind.ENTERPRISE}
+UNIT_KIND_NAMES = {
+    "部门": UnitKind.DEPARTMENT,
+    "乡镇": UnitKind.TOWNSHIP,
+    "企业": UnitKind.ENTERPRISE,
+}
 UNIT_KIND_NAMES["其他"] = UnitKind.OTHER
 UNIT_KIND_ZH = {value: name for name, value in UNIT_KIND_NAMES.items()}
 LEVEL_ZH = {Level.CENTRAL: "中央", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级"}
@@ -330,6 +334,9 @@ def import_ledger(
         plan.check()
     except LedgerError as exc:
         result.issues.extend(exc.issues)
+    # row checks and cross-checks run in two passes; list them as the file reads
+    order = {reader.title: i for i, reader in enumerate(plan.readers.values())}
+    result.issues.sort(key=lambda i: (order.get(i.sheet, -1), i.row or 0))
     if not result.ok:
         result.counts = {}
         return result
@@ -671,7 +678,9 @@ class _Plan:
                 for name in unit["leaders"]:
                     wanted.setdefault(name, set()).add(unit["code"])
             self.oversight = {
-                name: codes_ for name, codes_ in wanted.items() if codes_ != current.get(name, set())
+                name: codes_
+                for name, codes_ in wanted.items()
+                if codes_ != current.get(name, set())
             }
             changed_existing = {n for n in self.oversight if n in self.leaders}
             updated_names = {leader.name for leader, _t in updates}
@@ -753,18 +762,25 @@ class _Plan:
         unit_ids = {u.pk: c for c, u in self.units.items()}
         project_ids = dict(Project.objects.values_list("pk", "code"))
         existing = {}
-        for pk, unit_id, on, amount, doc, project_id, channel_id, level in (
-            Receipt.objects.values_list(
-                "pk",
-                "unit_id",
-                "received_on",
-                "amount",
-                "doc_no",
-                "project_id",
-                "channel_id",
-                "level",
-            ).iterator(chunk_size=20_000)
-        ):
+        for (
+            pk,
+            unit_id,
+            on,
+            amount,
+            doc,
+            project_id,
+            channel_id,
+            level,
+        ) in Receipt.objects.values_list(
+            "pk",
+            "unit_id",
+            "received_on",
+            "amount",
+            "doc_no",
+            "project_id",
+            "channel_id",
+            "level",
+        ).iterator(chunk_size=20_000):
             existing[(unit_ids[unit_id], on, amount, doc)] = (
                 pk,
                 project_ids.get(project_id, ""),
@@ -861,7 +877,9 @@ class _Plan:
             if wanted["name"] != unit.name:
                 Unit.objects.filter(pk=unit.pk).update(name=f"\x00{unit.pk}")
         Unit.objects.bulk_create(new_units, batch_size=1000)
-        self.units.update({u.code: u for u in Unit.objects.filter(code__in=[u.code for u in new_units])})
+        self.units.update(
+            {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in new_units])}
+        )
         parents = {row["code"]: row["parent"] for row in creates if row["parent"]}
         for unit in new_units:
             unit = self.units[unit.code]
@@ -962,7 +980,12 @@ class _Plan:
             batch_size=1000,
         )
         for project in created:
-            event("funding.project.created", project, after=snapshot(project), repr_=f"{project.code} {project.name}")
+            event(
+                "funding.project.created",
+                project,
+                after=snapshot(project),
+                repr_=f"{project.code} {project.name}",
+            )
         for project, wanted in updates:
             before = snapshot(project)
             old_stage = project.stage

@@ -15,7 +15,17 @@ GOOD = {
     ],
     "争取任务": [["年度", "单位编码", "任务金额（万元）"], [2024, "A01", 1000], [2024, "B02", 500]],
     "项目": [
-        ["项目编号", "项目名称", "单位编码", "资金渠道", "申报层级", "申请金额（万元）", "阶段", "申报日期", "责任人"],
+        [
+            "项目编号",
+            "项目名称",
+            "单位编码",
+            "资金渠道",
+            "申报层级",
+            "申请金额（万元）",
+            "阶段",
+            "申报日期",
+            "责任人",
+        ],
         ["P1", "老旧小区改造", "A01", "新渠道", "省级", 300, "申报", "2024-03-01", "张三"],
     ],
     "到位资金": [
@@ -46,8 +56,12 @@ def xlsx_bytes(sheets: dict[str, list[list]], tmp_path: Path) -> bytes:
     return write_xlsx(tmp_path / "build.xlsx", sheets).read_bytes()
 
 
-def rewrite_zip(source: Path, target: Path, replace: dict[str, bytes] | None = None,
-                add: dict[str, bytes] | None = None) -> Path:
+def rewrite_zip(
+    source: Path,
+    target: Path,
+    replace: dict[str, bytes] | None = None,
+    add: dict[str, bytes] | None = None,
+) -> Path:
     """Copy an xlsx, replacing or adding members."""
     replace, add = replace or {}, add or {}
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:

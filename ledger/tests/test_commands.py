@@ -51,13 +51,13 @@ def test_import_command_exits_1_listing_every_error(tmp_path):
 
 @pytest.mark.django_db
 def test_export_neutralises_formulas_and_reimport_restores_them(tmp_path):
-    save_unit(user=None, code="EVIL", name="=HYPERLINK(\"http://x\",\"点我\")")
+    save_unit(user=None, code="EVIL", name='=HYPERLINK("http://x","点我")')
     save_unit(user=None, code="AT", name="@SUM(1)")
     path = tmp_path / "out.xlsx"
     call_command("export_ledger", str(path), stdout=io.StringIO())
     sheet = openpyxl.load_workbook(path)["单位"]
     names = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
-    assert names["EVIL"].value == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert names["EVIL"].value == '\'=HYPERLINK("http://x","点我")'
     assert names["EVIL"].data_type == "s" and names["AT"].value == "'@SUM(1)"
     assert sheet.freeze_panes == "A2"
     result = import_ledger(path, user=None)
@@ -73,10 +73,18 @@ def test_export_writes_exact_wan_amounts(tmp_path, demo):
     assert book.sheetnames == ["单位", "领导", "争取任务", "项目", "到位资金"]
     receipts = book["到位资金"]
     assert [c.value for c in receipts[1]] == [
-        "单位编码", "金额（万元）", "到位日期", "项目编号", "文号", "资金渠道", "层级"
+        "单位编码",
+        "金额（万元）",
+        "到位日期",
+        "项目编号",
+        "文号",
+        "资金渠道",
+        "层级",
     ]
     total = sum(round(r[1].value * 10_000) for r in receipts.iter_rows(min_row=2))
-    assert total == sum(Receipt.objects.filter(received_on__year=2024).values_list("amount", flat=True))
+    assert total == sum(
+        Receipt.objects.filter(received_on__year=2024).values_list("amount", flat=True)
+    )
     assert receipts["B2"].number_format == "#,##0.####"
 
 
@@ -85,7 +93,11 @@ def _luoshi(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env["LUOSHI_DATA_DIR"] = str(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "luoshi.cli", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

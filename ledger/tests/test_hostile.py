@@ -55,7 +55,9 @@ def test_it_refuses_xml_entities(tmp_path):
 
 def test_it_refuses_macros(tmp_path):
     good = write_xlsx(tmp_path / "good.xlsx", GOOD)
-    path = rewrite_zip(good, tmp_path / "macro.xlsm", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"})
+    path = rewrite_zip(
+        good, tmp_path / "macro.xlsm", add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0"}
+    )
     assert "宏" in only_error(import_ledger(path, user=None))
 
 
@@ -67,7 +69,9 @@ def test_it_refuses_an_empty_workbook(tmp_path):
 
 
 def test_it_refuses_a_sheet_with_a_million_rows(tmp_path):
-    good = write_xlsx(tmp_path / "good.xlsx", {"到位资金": [["单位编码", "金额（万元）", "到位日期"]]})
+    good = write_xlsx(
+        tmp_path / "good.xlsx", {"到位资金": [["单位编码", "金额（万元）", "到位日期"]]}
+    )
     with zipfile.ZipFile(good) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml")
     head, tail = sheet.split(b"</sheetData>")
@@ -76,7 +80,11 @@ def test_it_refuses_a_sheet_with_a_million_rows(tmp_path):
         % (n, n, n, n)
         for n in range(2, 1_000_002)
     )
-    path = rewrite_zip(good, tmp_path / "big.xlsx", replace={"xl/worksheets/sheet1.xml": head + rows + b"</sheetData>" + tail})
+    path = rewrite_zip(
+        good,
+        tmp_path / "big.xlsx",
+        replace={"xl/worksheets/sheet1.xml": head + rows + b"</sheetData>" + tail},
+    )
     assert "超过 200,000 行" in only_error(import_ledger(path, user=None))
 
 

@@ -52,7 +52,9 @@ def test_it_imports_a_good_ledger_with_audit(tmp_path):
     events = AuditEvent.objects.filter(batch=result.batch)
     assert events.filter(action="ledger.imported").count() == 1
     batch = events.get(action="ledger.imported")
-    assert batch.after["sha256"] == result.sha256 and batch.after["counts"]["receipts"]["created"] == 2
+    assert (
+        batch.after["sha256"] == result.sha256 and batch.after["counts"]["receipts"]["created"] == 2
+    )
     assert events.filter(action="funding.receipt.created").count() == 2
     created = events.get(action="funding.receipt.created", object_id=str(receipt.pk))
     assert created.after["amount"] == 2_000_000 and created.after["received_on"] == "2024-05-01"
@@ -162,7 +164,10 @@ def test_it_collects_every_error_and_writes_nothing(tmp_path, demo):
 def test_it_reports_unknown_references_after_row_checks(tmp_path, demo):
     sheets = {
         "项目": [["项目编号", "项目名称", "单位编码"], ["PX", "项目", "NOPE"]],
-        "到位资金": [["单位编码", "金额（万元）", "到位日期", "项目编号"], ["ZJJ", 1, "2024-05-01", "PX"]],
+        "到位资金": [
+            ["单位编码", "金额（万元）", "到位日期", "项目编号"],
+            ["ZJJ", 1, "2024-05-01", "PX"],
+        ],
     }
     result = run(tmp_path, sheets)
     messages = {(i.sheet, i.column): i.message for i in result.errors}
