@@ -875,7 +875,7 @@ class _Plan:
         # names may swap between units in one file: clear updated names first
         for unit, wanted in updates:
             if wanted["name"] != unit.name:
-                Unit.objects.filter(pk=unit.pk).update(name=f"\x00{unit.pk}")
+                Unit.objects.filter(pk=unit.pk).update(name=f"~{batch}~{unit.pk}")
         Unit.objects.bulk_create(new_units, batch_size=1000)
         self.units.update(
             {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in new_units])}

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +21,7 @@ def store(upload, user) -> str:
     """Save an uploaded file; returns its sha256, the id used to preview and confirm it."""
     digest = hashlib.sha256()
     suffix = Path(upload.name).suffix.lower()
-    temporary = folder() / f"upload-{user.pk}.part"
+    temporary = folder() / f"upload-{uuid.uuid4().hex}.part"
     with open(temporary, "wb") as handle:
         for chunk in upload.chunks():
             digest.update(chunk)
