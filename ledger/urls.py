@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "ledger"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("preview/<str:sha>/", views.preview, name="preview"),
+    path("confirm/<str:sha>/", views.confirm, name="confirm"),
+    path("export/", views.export, name="export"),
+]

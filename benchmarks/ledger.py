@@ -1,0 +1,102 @@
+"""Ledger import/export benchmark: prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/ledger.py [--rows 100000 --units 3000]
+
+Sets up a throwaway SQLite database in a temporary LUOSHI_DATA_DIR, migrates it, writes a
+workbook with `--rows` receipts over `--units` units, then measures: python-calamine merely
+reading the file, the import, peak memory (maxrss) and the export.
+"""
+
+import argparse
+import datetime as dt
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=3_000)
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="luoshi-bench-")
+    os.environ["LUOSHI_DATA_DIR"] = folder
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luoshi.settings")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    from ledger.export import export_ledger
+    from ledger.services import import_ledger
+
+    path = Path(folder) / "bench.xlsx"
+    started = time.perf_counter()
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    units = workbook.add_worksheet("单位")
+    units.write_row(0, 0, ["单位编码", "单位名称", "单位类型"])
+    for i in range(args.units):
+        units.write_row(i + 1, 0, [f"U{i:05d}", f"单位{i:05d}", "部门"])
+    targets = workbook.add_worksheet("争取任务")
+    targets.write_row(0, 0, ["年度", "单位编码", "任务金额（万元）"])
+    for i in range(args.units):
+        targets.write_row(i + 1, 0, [2024, f"U{i:05d}", 1000 + i])
+    receipts = workbook.add_worksheet("到位资金")
+    receipts.write_row(0, 0, ["单位编码", "金额（万元）", "到位日期", "文号"])
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    start = dt.date(2024, 1, 1)
+    for i in range(args.rows):
+        receipts.write_string(i + 1, 0, f"U{i % args.units:05d}")
+        receipts.write_number(i + 1, 1, (i % 997) + 0.25)
+        receipts.write_datetime(i + 1, 2, start + dt.timedelta(days=i % 360), date_format)
+        receipts.write_string(i + 1, 3, f"财建〔2024〕{i}号")
+    workbook.close()
+    print(
+        f"generated: {args.rows:,} receipts over {args.units:,} units "
+        f"in {time.perf_counter() - started:.2f} s ({path.stat().st_size / 1e6:.1f} MB)"
+    )
+
+    started = time.perf_counter()
+    book = CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        for _row in book.get_sheet_by_name(name).iter_rows():
+            pass
+    bare = time.perf_counter() - started
+    print(f"bare read (python-calamine): {bare:.2f} s")
+
+    started = time.perf_counter()
+    result = import_ledger(path, user=None)
+    took = time.perf_counter() - started
+    assert result.ok, result.errors[:5]
+    print(f"import: {took:.2f} s ({result.summary_line()})")
+    print(f"import / bare read: {took / bare:.1f}x")
+
+    started = time.perf_counter()
+    again = import_ledger(path, user=None)
+    print(
+        f"re-import (nothing changes): {time.perf_counter() - started:.2f} s, "
+        f"{again.changed} changes"
+    )
+
+    started = time.perf_counter()
+    export_ledger(Path(folder) / "export.xlsx")
+    print(f"export: {time.perf_counter() - started:.2f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak memory: {peak:.0f} MB")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

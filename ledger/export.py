@@ -1,0 +1,177 @@
+"""Writing the ledger workbook (design §4) with xlsxwriter: the format the import reads."""
+
+from pathlib import Path
+from typing import BinaryIO
+
+import xlsxwriter
+
+from common.money import yuan_to_wan
+from funding.models import Channel, Project, Receipt, Target
+from org.models import Leader, Unit
+
+from .format import LEADERS, PROJECTS, RECEIPTS, SHEETS, TARGETS, UNITS, Sheet, neutralise
+from .services import LEVEL_ZH, STAGE_ZH, UNIT_KIND_ZH
+
+WIDTHS = {
+    "code": 12,
+    "name": 30,
+    "unit": 12,
+    "kind": 10,
+    "parent": 14,
+    "leader": 14,
+    "title": 24,
+    "year": 8,
+    "amount": 16,
+    "requested": 18,
+    "channel": 20,
+    "level": 10,
+    "stage": 8,
+    "applied_on": 12,
+    "owner": 10,
+    "date": 12,
+    "project": 16,
+    "doc_no": 28,
+}
+_AMOUNT_KEYS = {"amount", "requested"}
+_DATE_KEYS = {"date", "applied_on"}
+
+
+def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None = None) -> dict:
+    """Write every sheet; `year` limits targets and receipts to that year. Returns row counts.
+
+    With `user`, only what that user may see is written (the same scoping as every page).
+    """
+
+    def scoped(queryset):
+        return queryset.visible_to(user) if user is not None else queryset
+
+    workbook = xlsxwriter.Workbook(
+        target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    bold = workbook.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
+    money = workbook.add_format({"num_format": "#,##0.####"})
+    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    counts = {}
+
+    def sheet_writer(sheet: Sheet):
+        ws = workbook.add_worksheet(sheet.name)
+        ws.freeze_panes(1, 0)
+        for col, column in enumerate(sheet.columns):
+            fmt = (
+                money if column.key in _AMOUNT_KEYS else date if column.key in _DATE_KEYS else None
+            )
+            ws.set_column(col, col, WIDTHS.get(column.key, 14), fmt)
+            ws.write_string(0, col, column.name, bold)
+        return ws
+
+    def write_rows(sheet: Sheet, rows) -> None:
+        ws = sheet_writer(sheet)
+        number = 0
+        for number, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                key = sheet.columns[col].key
+                if value is None or value == "":
+                    continue
+                if key in _AMOUNT_KEYS:
+                    # exact 万元 (≤ 4 decimals); a Decimal of that size is exact as a double
+                    ws.write_number(number, col, float(yuan_to_wan(value)), money)
+                elif key in _DATE_KEYS:
+                    ws.write_datetime(number, col, value, date)
+                elif key == "year":
+                    ws.write_number(number, col, value)
+                else:
+                    ws.write_string(number, col, neutralise(str(value)))
+        counts[sheet.key] = number
+
+    units = scoped(Unit.objects.all()).order_by("sort_order", "code")
+    codes = dict(Unit.objects.values_list("pk", "code"))
+    oversight = {}
+    for unit_id, name in Leader.oversees.through.objects.order_by(
+        "leader__sort_order", "leader__name"
+    ).values_list("unit_id", "leader__name"):
+        oversight.setdefault(unit_id, []).append(name)
+    write_rows(
+        UNITS,
+        (
+            (
+                u.code,
+                u.name,
+                UNIT_KIND_ZH.get(u.kind, u.kind),
+                codes.get(u.parent_id, ""),
+                "、".join(oversight.get(u.pk, [])),
+            )
+            for u in units.iterator()
+        ),
+    )
+    write_rows(
+        LEADERS,
+        ((leader.name, leader.title) for leader in Leader.objects.order_by("sort_order", "name")),
+    )
+    targets = scoped(Target.objects.all())
+    if year:
+        targets = targets.filter(year=year)
+    write_rows(
+        TARGETS,
+        targets.order_by("year", "unit__sort_order", "unit__code").values_list(
+            "year", "unit__code", "amount"
+        ),
+    )
+    channels = dict(Channel.objects.values_list("pk", "name"))
+    projects = scoped(Project.objects.all()).order_by("code")
+    write_rows(
+        PROJECTS,
+        (
+            (
+                code,
+                name,
+                unit,
+                channels.get(channel_id, ""),
+                LEVEL_ZH.get(level, ""),
+                requested,
+                STAGE_ZH.get(stage, stage),
+                applied_on,
+                owner,
+            )
+            for code, name, unit, channel_id, level, requested, stage, applied_on, owner in (
+                projects.values_list(
+                    "code",
+                    "name",
+                    "unit__code",
+                    "channel_id",
+                    "level",
+                    "requested",
+                    "stage",
+                    "applied_on",
+                    "owner",
+                ).iterator(chunk_size=5000)
+            )
+        ),
+    )
+    receipts = scoped(Receipt.objects.all())
+    if year:
+        receipts = receipts.in_year(year)
+    project_codes = dict(Project.objects.values_list("pk", "code"))
+    write_rows(
+        RECEIPTS,
+        (
+            (
+                codes[unit_id],
+                amount,
+                on,
+                project_codes.get(project_id, ""),
+                doc,
+                channels.get(channel_id, ""),
+                LEVEL_ZH.get(level, ""),
+            )
+            for unit_id, amount, on, project_id, doc, channel_id, level in receipts.order_by(
+                "received_on", "id"
+            )
+            .values_list(
+                "unit_id", "amount", "received_on", "project_id", "doc_no", "channel_id", "level"
+            )
+            .iterator(chunk_size=10_000)
+        ),
+    )
+    workbook.close()
+    assert [s.key for s in SHEETS] == list(counts)
+    return counts

@@ -1,0 +1,141 @@
+"""The ledger workbook format (design §4): sheets, columns, header matching, issues."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.utils.translation import pgettext_lazy
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # Chinese header as written by the export
+    key: str  # English alias, accepted as a header too
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    key: str
+    columns: tuple[Column, ...]
+
+
+UNITS = Sheet(
+    "单位",
+    "units",
+    (
+        Column("单位编码", "code", True),
+        Column("单位名称", "name", True),
+        Column("单位类型", "kind"),
+        Column("上级单位编码", "parent"),
+        Column("分管领导", "leader"),
+    ),
+)
+LEADERS = Sheet("领导", "leaders", (Column("姓名", "name", True), Column("职务", "title")))
+TARGETS = Sheet(
+    "争取任务",
+    "targets",
+    (
+        Column("年度", "year", True),
+        Column("单位编码", "unit", True),
+        Column("任务金额（万元）", "amount", True),
+    ),
+)
+PROJECTS = Sheet(
+    "项目",
+    "projects",
+    (
+        Column("项目编号", "code", True),
+        Column("项目名称", "name", True),
+        Column("单位编码", "unit", True),
+        Column("资金渠道", "channel"),
+        Column("申报层级", "level"),
+        Column("申请金额（万元）", "requested"),
+        Column("阶段", "stage"),
+        Column("申报日期", "applied_on"),
+        Column("责任人", "owner"),
+    ),
+)
+RECEIPTS = Sheet(
+    "到位资金",
+    "receipts",
+    (
+        Column("单位编码", "unit", True),
+        Column("金额（万元）", "amount", True),
+        Column("到位日期", "date", True),
+        Column("项目编号", "project"),
+        Column("文号", "doc_no"),
+        Column("资金渠道", "channel"),
+        Column("层级", "level"),
+    ),
+)
+SHEETS: tuple[Sheet, ...] = (UNITS, LEADERS, TARGETS, PROJECTS, RECEIPTS)
+
+SHEET_LABELS = {
+    "units": pgettext_lazy("ledger sheet", "units"),
+    "leaders": pgettext_lazy("ledger sheet", "leaders"),
+    "targets": pgettext_lazy("ledger sheet", "targets"),
+    "projects": pgettext_lazy("ledger sheet", "projects"),
+    "receipts": pgettext_lazy("ledger sheet", "receipts"),
+}
+
+# Text a spreadsheet would run as a formula; the export prefixes it with "'" (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unneutralise(text: str) -> str:
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def normalise_header(text: object) -> str:
+    """Fold full-width forms (NFKC turns （） into ()), drop spaces, lower-case ASCII."""
+    text = unicodedata.normalize("NFKC", str(text if text is not None else ""))
+    return re.sub(r"\s+", "", text).lower()
+
+
+def _header_keys(column: Column) -> set[str]:
+    name, key = normalise_header(column.name), column.key.lower()
+    bare = re.sub(r"\(.*\)$", "", name)  # 任务金额(万元) → 任务金额
+    return {name, key, f"{name}({key})", bare, f"{bare}({key})"}
+
+
+HEADER_LOOKUP: dict[str, dict[str, Column]] = {
+    sheet.key: {k: column for column in sheet.columns for k in _header_keys(column)}
+    for sheet in SHEETS
+}
+SHEET_LOOKUP: dict[str, Sheet] = {}
+for _sheet in SHEETS:
+    for _name in (_sheet.name, _sheet.key, f"{_sheet.name}({_sheet.key})"):
+        SHEET_LOOKUP[normalise_header(_name)] = _sheet
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in a ledger: where (sheet / row / column) and what."""
+
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = " / ".join(
+            part for part in (self.sheet, str(self.row) if self.row else "", self.column) if part
+        )
+        return f"{where}: {self.message}" if where else self.message
+
+
+class LedgerError(Exception):
+    """The file cannot be imported; `issues` says why (all of it)."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__("; ".join(str(i) for i in issues[:5]))
+        self.issues = issues

@@ -1,0 +1,48 @@
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from ledger.services import import_ledger
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a ledger workbook (.xlsx, a .zip of CSV files or a folder of CSV files named "
+        "after the sheets). All or nothing: exit 1 with every error and nothing written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+
+    def handle(self, *args, file, dry_run=False, **options):
+        # Messages in the site language (Chinese by default), not Django's command default.
+        translation.activate(settings.LANGUAGE_CODE)
+        stderr = sys.stderr
+        tty = stderr.isatty()
+
+        def progress(label: str, count: int) -> None:
+            line = f"{label}: {count:,}"
+            stderr.write(f"\r{line}   " if tty else line + "\n")
+            stderr.flush()
+
+        try:
+            result = import_ledger(file, user=None, dry_run=dry_run, progress=progress)
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file") from None
+        if tty:
+            stderr.write("\r" + " " * 40 + "\r")
+        for issue in result.warnings:
+            self.stderr.write(str(issue), style_func=self.style.WARNING)
+        if not result.ok:
+            for issue in result.errors:
+                self.stderr.write(str(issue))
+            self.stderr.write(
+                translation.gettext("%(count)s errors; nothing was written.")
+                % {"count": len(result.errors)}
+            )
+            sys.exit(1)
+        prefix = translation.gettext("Dry run, nothing written. ") if dry_run else ""
+        self.stdout.write(prefix + result.summary_line())

@@ -1,0 +1,204 @@
+import copy
+import datetime as dt
+
+import pytest
+from django.utils import translation
+
+from audit.models import AuditEvent
+from funding.models import Channel, Project, Receipt, Target, TargetRevision
+from funding.querysets import compute_summary
+from ledger.services import import_ledger
+from org.models import Leader, Unit
+
+from .helpers import GOOD, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def run(tmp_path, sheets, **options):
+    path = write_xlsx(tmp_path / "ledger.xlsx", sheets)
+    return import_ledger(path, user=None, **options)
+
+
+def errors_of(result):
+    return [(i.sheet, i.row, i.column, i.message) for i in result.errors]
+
+
+def state():
+    summary = compute_summary(2024, dt.date(2024, 6, 30)).as_json()
+    counts = [m.objects.count() for m in (Unit, Leader, Target, Project, Receipt, Channel)]
+    return summary, counts, AuditEvent.objects.count()
+
+
+def test_it_imports_a_good_ledger_with_audit(tmp_path):
+    result = run(tmp_path, GOOD)
+    assert result.ok, errors_of(result)
+    assert {k: (c.created, c.updated, c.unchanged) for k, c in result.counts.items()} == {
+        "units": (2, 0, 0),
+        "leaders": (1, 0, 0),
+        "targets": (2, 0, 0),
+        "projects": (1, 0, 0),
+        "receipts": (2, 0, 0),
+    }
+    town = Unit.objects.get(code="B02")
+    assert town.kind == "township" and town.parent.code == "A01"
+    assert list(Leader.objects.get(name="王强").oversees.values_list("code", flat=True)) == ["A01"]
+    channel = Channel.objects.get(name="新渠道")
+    assert channel.level == "provincial"
+    receipt = Receipt.objects.get(unit__code="A01")
+    assert receipt.amount == 2_000_000 and receipt.project.code == "P1"
+    assert receipt.level == "provincial"  # from its channel, as record_receipt does
+    assert Receipt.objects.get(unit__code="B02").received_on == dt.date(2024, 6, 1)
+    events = AuditEvent.objects.filter(batch=result.batch)
+    assert events.filter(action="ledger.imported").count() == 1
+    batch = events.get(action="ledger.imported")
+    assert (
+        batch.after["sha256"] == result.sha256 and batch.after["counts"]["receipts"]["created"] == 2
+    )
+    assert events.filter(action="funding.receipt.created").count() == 2
+    created = events.get(action="funding.receipt.created", object_id=str(receipt.pk))
+    assert created.after["amount"] == 2_000_000 and created.after["received_on"] == "2024-05-01"
+    assert events.filter(action="org.unit.created").count() == 2
+
+
+def test_it_changes_nothing_when_reimported(tmp_path):
+    run(tmp_path, GOOD)
+    before = state()
+    again = run(tmp_path, GOOD)
+    assert again.ok and again.changed == 0
+    assert state()[:2] == before[:2]
+    # only the batch event itself, no per-record events
+    assert AuditEvent.objects.count() == before[2] + 1
+
+
+def test_it_updates_and_keeps_target_history(tmp_path):
+    run(tmp_path, GOOD)
+    sheets = copy.deepcopy(GOOD)
+    sheets["争取任务"][1][2] = 1200
+    sheets["单位"][1][1] = "甲局（新）"
+    result = run(tmp_path, sheets)
+    assert result.counts["targets"].updated == 1 and result.counts["units"].updated == 1
+    target = Target.objects.get(unit__code="A01", year=2024)
+    assert target.amount == 12_000_000 and target.version == 2
+    assert TargetRevision.objects.get(target=target).old_amount == 10_000_000
+    assert AuditEvent.objects.filter(action="funding.target.revised", batch=result.batch).exists()
+
+
+def test_it_accepts_tolerant_forms(tmp_path):
+    sheets = {
+        "单位": [[" 单位编码 (code) ", "name", "单位类型"], ["  A01 ", "甲局", "department"]],
+        "争取任务": [
+            ["年度", "unit", "任务金额(万元)"],
+            ["2024年", "A01", "1.2亿"],
+            [2025, "A01", "３，５００"],
+            [2026, "A01", "8000万"],
+        ],
+        "到位资金 (receipts)": [
+            ["单位编码(unit)", "金额（万元）(amount)", "到位日期 (date)", "文号"],
+            ["A01", 12.3456, 45473, "'=1+1"],
+            ["A01", "3,500", "2024年6月30日", ""],
+            ["A01", "８０００万", "2024/6/29", "x"],
+        ],
+    }
+    result = run(tmp_path, sheets)
+    assert result.ok, errors_of(result)
+    assert Unit.objects.get().code == "A01"
+    amounts = dict(Target.objects.values_list("year", "amount"))
+    assert amounts == {2024: 120_000_000, 2025: 35_000_000, 2026: 80_000_000}
+    receipts = {r.doc_no: (r.amount, r.received_on) for r in Receipt.objects.all()}
+    assert receipts["=1+1"] == (123_456, dt.date(2024, 6, 30))  # quote prefix stripped back
+    assert receipts[""] == (35_000_000, dt.date(2024, 6, 30))
+    assert receipts["x"] == (80_000_000, dt.date(2024, 6, 29))
+
+
+def test_it_warns_about_extra_columns_and_sheets(tmp_path):
+    sheets = {"单位": [["单位编码", "单位名称", "备注"], ["A01", "甲局", "x"]], "Sheet9": [["a"]]}
+    result = run(tmp_path, sheets)
+    assert result.ok
+    assert {(w.sheet, w.column) for w in result.warnings} == {("单位", "备注"), ("Sheet9", "")}
+
+
+def test_it_collects_every_error_and_writes_nothing(tmp_path, demo):
+    before = state()
+    sheets = {
+        "单位": [
+            ["单位编码", "单位名称", "单位类型"],
+            ["N1", "新单位", "部门"],
+            ["N1", "新单位二", "部门"],  # duplicate code
+            ["N2", "新单位三", "机关"],  # unknown kind
+        ],
+        "争取任务": [["年度", "单位编码"], [2024, "N1"]],  # missing amount column
+        "项目": [
+            ["项目编号", "项目名称", "单位编码", "阶段", "申报日期"],
+            ["PX", "项目", "NOPE", "立项", "2024-02-30"],  # unknown unit, stage, impossible date
+        ],
+        "到位资金": [
+            ["单位编码", "金额（万元）", "到位日期", "项目编号", "资金渠道"],
+            ["ZJJ", -5, "2024-05-01", "", ""],  # negative
+            ["ZJJ", "很多", "2024-05-01", "", ""],  # not a number
+            ["ZJJ", 5, "2024-13-01", "", ""],  # impossible date
+            ["ZJJ", 5, "2024-05-01", "NOPROJECT", ""],  # unknown project
+            ["ZJJ", 5, "2024-05-02", "", "不存在的渠道"],  # unknown channel, no level
+            ["GHOST", 5, "2024-05-03", "", ""],  # unknown unit
+        ],
+    }
+    result = run(tmp_path, sheets)
+    found = {(sheet, row, column) for sheet, row, column, _m in errors_of(result)}
+    assert found == {
+        ("单位", 3, "单位编码"),
+        ("单位", 4, "单位类型"),
+        ("争取任务", 1, "任务金额（万元）"),
+        ("项目", 2, "阶段"),
+        ("项目", 2, "申报日期"),
+        ("到位资金", 2, "金额（万元）"),
+        ("到位资金", 3, "金额（万元）"),
+        ("到位资金", 4, "到位日期"),
+        ("到位资金", 5, "项目编号"),
+        ("到位资金", 6, "资金渠道"),
+        ("到位资金", 7, "单位编码"),
+    }, errors_of(result)
+    assert result.counts == {}
+    assert state() == before
+
+
+def test_it_reports_unknown_references_after_row_checks(tmp_path, demo):
+    sheets = {
+        "项目": [["项目编号", "项目名称", "单位编码"], ["PX", "项目", "NOPE"]],
+        "到位资金": [
+            ["单位编码", "金额（万元）", "到位日期", "项目编号"],
+            ["ZJJ", 1, "2024-05-01", "PX"],
+        ],
+    }
+    result = run(tmp_path, sheets)
+    messages = {(i.sheet, i.column): i.message for i in result.errors}
+    assert messages[("项目", "单位编码")] == "单位编码“NOPE”不存在。"
+    # PX is in the file, but for another (unknown) unit than ZJJ
+    assert ("到位资金", "项目编号") in messages
+
+
+def test_it_rejects_duplicate_receipts_in_the_file(tmp_path, demo):
+    row = ["ZJJ", 5, "2024-05-01", "A1"]
+    sheets = {"到位资金": [["单位编码", "金额（万元）", "到位日期", "文号"], row, list(row)]}
+    result = run(tmp_path, sheets)
+    assert [(i.row, i.column) for i in result.errors] == [(3, "金额（万元）")]
+
+
+def test_it_speaks_english_when_asked(tmp_path):
+    with translation.override("en"):
+        result = run(tmp_path, {"单位": [["单位编码"], ["A01"]]})
+    assert [i.message for i in result.errors] == ["Required column is missing."]
+    with translation.override("zh-hans"):
+        result = run(tmp_path, {"单位": [["单位编码"], ["A01"]]})
+    assert [i.message for i in result.errors] == ["缺少必填列。"]
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    result = run(tmp_path, GOOD, dry_run=True)
+    assert result.ok and result.counts["receipts"].created == 2
+    assert Unit.objects.count() == 0 and AuditEvent.objects.count() == 0
+
+
+def test_it_refuses_a_name_taken_by_another_unit(tmp_path, demo):
+    name = Unit.objects.get(code="ZJJ").name
+    result = run(tmp_path, {"单位": [["单位编码", "单位名称"], ["NEW", name]]})
+    assert [(i.row, i.column) for i in result.errors] == [(2, "单位名称")]

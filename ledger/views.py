@@ -1,0 +1,124 @@
+import datetime as dt
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from common.money import format_amount
+from common.permissions import Role, role_of
+from common.services import require
+from funding.figures import whole_percent
+from funding.querysets import compute_summary
+from org.models import SiteConfig
+
+from . import storage
+from .export import export_ledger
+from .format import SHEET_LABELS, SHEETS
+from .forms import UploadForm
+from .services import import_ledger
+
+
+def _office(request) -> None:
+    # The ledger is the supervision office's tool: it writes every unit's figures at once.
+    require(role_of(request.user) == Role.OFFICE)
+
+
+def _stored(sha: str):
+    found = storage.find(sha)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _figures() -> dict:
+    config = SiteConfig.objects.first()
+    as_of = (config.default_as_of if config else None) or timezone.localdate()
+    year = (config.default_year if config else None) or as_of.year
+    if as_of.year != year:
+        as_of = dt.date(year, 12, 31)
+    mode = config.time_progress_mode if config else "day"
+    summary = compute_summary(year, as_of, mode=mode)
+    percent = whole_percent(summary.rate)
+    counts = summary.counts
+    return {
+        "year": year,
+        "as_of": as_of,
+        "secured": format_amount(summary.secured),
+        "rate": f"{percent}%" if percent is not None else "—",
+        **{key: counts.get(key, 0) for key in ("completed", "ahead", "behind", "none")},
+    }
+
+
+def _sheet_rows(result) -> list[dict]:
+    return [
+        {"name": sheet.name, "label": SHEET_LABELS[sheet.key], "counts": result.counts[sheet.key]}
+        for sheet in SHEETS
+        if sheet.key in result.counts
+    ]
+
+
+@login_required
+def upload(request):
+    _office(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        sha = storage.store(form.cleaned_data["file"], request.user)
+        return redirect("ledger:preview", sha=sha)
+    return render(request, "ledger/upload.html", {"form": form, "sheets": SHEETS})
+
+
+@login_required
+def preview(request, sha: str):
+    _office(request)
+    path, name = _stored(sha)
+    result = import_ledger(path, user=request.user, name=name, dry_run=True)
+    return render(
+        request,
+        "ledger/preview.html",
+        {"result": result, "sha": sha, "sheets": _sheet_rows(result), "form": UploadForm()},
+    )
+
+
+@login_required
+@require_POST
+def confirm(request, sha: str):
+    _office(request)
+    path, name = _stored(sha)
+    before = _figures()
+    result = import_ledger(path, user=request.user, name=name)
+    if not result.ok:
+        return render(
+            request,
+            "ledger/preview.html",
+            {"result": result, "sha": sha, "sheets": [], "form": UploadForm()},
+        )
+    after = _figures()
+    figures = [
+        (key, before[key], after[key])
+        for key in ("secured", "rate", "completed", "ahead", "behind", "none")
+    ]
+    return render(
+        request,
+        "ledger/result.html",
+        {"result": result, "sheets": _sheet_rows(result), "figures": figures, "after": after},
+    )
+
+
+@login_required
+def export(request):
+    _office(request)
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() else None
+    buffer = io.BytesIO()
+    export_ledger(buffer, user=request.user, year=year)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"ledger-{year or 'all'}-{stamp}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
