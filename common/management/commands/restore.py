@@ -1,0 +1,52 @@
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from .backup import pg_tool, pg_url
+
+
+class Command(BaseCommand):
+    help = "Restore a backup made by `luoshi backup` into an empty database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def handle(self, *args, file, **options):
+        source = Path(file)
+        if not source.is_file():
+            raise CommandError(f"{source} does not exist")
+        tables = connection.introspection.table_names()
+        if tables:
+            # Restoring over live data would mix two histories and break the audit trail.
+            raise CommandError(
+                f"the database is not empty ({len(tables)} tables); restore into an empty one"
+            )
+        if connection.vendor == "sqlite":
+            connection.close()
+            backup = sqlite3.connect(source)
+            if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise CommandError(f"{source} is not an intact SQLite backup")
+            destination = sqlite3.connect(connection.settings_dict["NAME"])
+            with destination:
+                backup.backup(destination)
+            destination.execute("PRAGMA journal_mode=WAL")
+            destination.close()
+            backup.close()
+        elif connection.vendor == "postgresql":
+            connection.close()
+            subprocess.run(
+                [
+                    pg_tool("pg_restore"),
+                    "--no-owner",
+                    "--exit-on-error",
+                    f"--dbname={pg_url(connection.settings_dict)}",
+                    str(source),
+                ],
+                check=True,
+            )
+        else:
+            raise CommandError(f"no restore method for {connection.vendor}")
+        self.stdout.write(f"Restored {source}.")
