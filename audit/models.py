@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +10,7 @@ class AuditEvent(models.Model):
     Database triggers refuse UPDATE and DELETE on this table (see migration 0002).
     """
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -31,6 +32,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     success = models.BooleanField(_("success"), default=True)
     batch = models.CharField(_("batch"), max_length=64, blank=True, db_index=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
@@ -40,3 +43,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class AuditAnchor(models.Model):
+    """Where the chain resumes after pruning: the hash of the last pruned event."""
+
+    pruned_through = models.BigIntegerField(_("pruned through id"))
+    last_hash = models.CharField(_("last hash"), max_length=64)
+    pruned_at = models.DateTimeField(_("pruned at"), auto_now_add=True)
+    count = models.PositiveIntegerField(_("events pruned"))
+
+    class Meta:
+        verbose_name = _("audit anchor")
+        verbose_name_plural = _("audit anchors")
+
+    def __str__(self) -> str:
+        return f"≤{self.pruned_through}"

@@ -4,8 +4,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from . import chain
 from .context import Actor, actor_for_user, current_actor
 from .models import AuditEvent
 
@@ -55,7 +57,8 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_repr = object_repr or str(obj)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        at=timezone.now(),
         actor_id=actor.user_id,
         actor_name=actor.name,
         role=actor.role,
@@ -70,6 +73,12 @@ def record(
         success=success,
         batch=batch,
     )
+    # Atomic even when called alone, so the chain lock is held until the row is committed.
+    with transaction.atomic():
+        event.prev_hash = chain.lock_and_last_hash()
+        event.hash = chain.seal(event.__dict__, event.prev_hash)
+        event.save(force_insert=True)
+    return event
 
 
 def changes(before: dict, after: dict) -> tuple[dict, dict]:

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import chain
 from audit.context import actor_for_user, current_actor
 from audit.models import AuditEvent
 from audit.services import record, snapshot
@@ -116,7 +117,12 @@ class LedgerWriter:
         self._write_targets()
         self._write_projects()
         self._write_receipts()
-        _insert_rows(AuditEvent, EVENT_COLUMNS, self.events, json_columns={10, 11})
+        _insert_rows(
+            AuditEvent,
+            EVENT_COLUMNS + ["prev_hash", "hash"],
+            self._sealed_events(),
+            json_columns={10, 11},
+        )
         counts = {
             key: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
             for key, c in self.result.counts.items()
@@ -150,6 +156,16 @@ class LedgerWriter:
                 self.batch,
             )
         )
+
+    def _sealed_events(self) -> list[tuple]:
+        """The collected events with their links in the audit hash chain."""
+        previous = chain.lock_and_last_hash()
+        sealed = []
+        for row in self.events:
+            digest = chain.seal(dict(zip(EVENT_COLUMNS, row, strict=True)), previous)
+            sealed.append((*row, previous, digest))
+            previous = digest
+        return sealed
 
     def _channel_id(self, name):
         return self.channels[name].pk if name else None

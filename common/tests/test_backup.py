@@ -84,6 +84,8 @@ def test_a_backup_restores_into_an_empty_database(demo, tmp_path, empty_database
         "from audit.models import AuditEvent; print(AuditEvent.objects.count())",
     )
     assert int(counted.stdout.split()[-1]) == AuditEvent.objects.count()
+    verified = luoshi(empty_database, "audit_verify")
+    assert verified.returncode == 0 and "intact" in verified.stdout, verified.stderr
     # the append-only triggers came back with the data
     tamper = luoshi(
         empty_database,
