@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.dates import DAY
-from common.permissions import UNIT_ROLES, Role, role_of
+from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
@@ -151,6 +151,8 @@ def cockpit(request):
 @login_required
 def unit_figures(request, pk: int):
     """Drill-down from the cockpit: one unit's standing, trend, pipeline and open items."""
+    if role_of(request.user) not in BUSINESS_ROLES:
+        raise PermissionDenied  # the system administrator maintains units, not their figures
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
     year, as_of, mode, form = _period_from_request(request)
     summary = compute_summary(year, as_of, mode=mode, unit_ids=[unit.pk])

@@ -1,0 +1,62 @@
+"""Every URL × every role: who may open it, who gets 403/404, and that no URL is forgotten."""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from common.testing import CAST, all_matrix_entries
+
+# URLs outside the matrix on purpose: Django's own admin (staff only, audited by AuditedAdmin)
+# and the language switch (no data).
+SKIPPED_NAMESPACES = {"admin"}
+SKIPPED_NAMES = {"set_language"}
+
+ENTRIES = all_matrix_entries()
+
+
+def url_names(patterns=None, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            if pattern.name not in SKIPPED_NAMES:
+                names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_has_a_matrix_entry():
+    covered = {key.split("#")[0] for key in ENTRIES}
+    missing = sorted(url_names() - covered)
+    assert not missing, f"URLs without a permission-matrix entry: {missing}"
+    assert not sorted(covered - url_names()), "matrix entries for URLs that do not exist"
+
+
+def request(client: Client, entry, url: str):
+    if entry.method == "post":
+        return client.post(url, entry.data() if entry.data else {})
+    return client.get(url + entry.query)
+
+
+@pytest.mark.parametrize("key", sorted(ENTRIES))
+def test_each_role_gets_exactly_what_the_matrix_says(key, cast):
+    entry = ENTRIES[key]
+    url = reverse(key.split("#")[0], kwargs=entry.kwargs() if entry.kwargs else None)
+    anonymous = request(Client(), entry, url)
+    if entry.extra.get("public"):
+        assert anonymous.status_code < 400
+    elif url.startswith("/api/"):
+        assert anonymous.status_code in (401, 403)
+    else:
+        assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    for username in CAST:
+        client = Client()
+        client.force_login(cast[username])
+        status = request(client, entry, url).status_code
+        if username in entry.allowed:
+            assert status < 400, f"{key}: {username} should succeed, got {status}"
+        else:
+            assert status in (403, 404), f"{key}: {username} should be refused, got {status}"
