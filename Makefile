@@ -25,7 +25,7 @@ system-deps:  ## Debian packages the tests need (PostgreSQL, Chromium, CJK fonts
 demo: install  ## install, migrate, load the demo data and serve on http://127.0.0.1:8000
 	$(BIN)/luoshi migrate --verbosity 0
 	$(BIN)/luoshi demo
-	$(BIN)/luoshi serve
+	LUOSHI_DEMO=1 $(BIN)/luoshi serve
 
 test: system-deps dev  ## install everything and run the whole suite on SQLite and PostgreSQL
 	$(BIN)/ruff check .

@@ -1,6 +1,16 @@
 """Fixtures shared by every app's tests: the demo situation and a user per role."""
 
+import os
+
 import pytest
+
+# Demo accounts log in only in demo mode; the tests use them.
+os.environ.setdefault("LUOSHI_DEMO", "1")
+
+
+@pytest.fixture(autouse=True)
+def _demo_mode(settings):
+    settings.LUOSHI_DEMO = True
 
 
 @pytest.fixture

@@ -1,19 +1,87 @@
-from django.contrib.auth import logout
-from django.contrib.auth import views as auth_views
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.services import record
+from common.permissions import Role, role_of
+
+from . import services
+from .forms import LOGIN_FAILED, LoginForm, OneTimeCodeForm, PasswordChangeForm
 from .landing import landing_url_for
+from .models import LoginState
+
+PENDING = "luoshi_pending_2fa"
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    redirect_authenticated_user = True
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return ""
+
+
+def _complete_login(request, user):
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session["luoshi_login_at"] = timezone.now().timestamp()
+    request.session["luoshi_last_seen"] = request.session["luoshi_login_at"]
+    request.session["luoshi_password_ok"] = not services.needs_password_change(user)
+    services.record_login(user)
+    return redirect(_next_url(request) or "accounts:home")
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.check_credentials(
+            form.cleaned_data["username"], form.cleaned_data["password"]
+        )
+        if user is None:
+            form.add_error(None, LOGIN_FAILED)
+        elif services.totp_required(user):
+            request.session[PENDING] = user.pk
+            return redirect(f"{_two_factor_url()}?next={_next_url(request)}")
+        else:
+            return _complete_login(request, user)
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+def _two_factor_url() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:two_factor")
+
+
+def two_factor(request):
+    """Second step for the administrators: a code from their authenticator app."""
+    user = get_user_model().objects.filter(pk=request.session.get(PENDING)).first()
+    if user is None:
+        return redirect("accounts:login")
+    state = services.state_for(user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.verify_totp(user, form.cleaned_data["code"]):
+            del request.session[PENDING]
+            return _complete_login(request, user)
+        form.add_error(None, LOGIN_FAILED)
+    context = {"form": form, "next": _next_url(request), "enrolling": not state.totp_confirmed}
+    if not state.totp_confirmed:
+        context["uri"] = services.provisioning_uri(user)
+        context["secret"] = services.state_for(user).totp_secret
+    return render(request, "accounts/two_factor.html", context)
 
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated:
+        record("accounts.logout", request.user, user=request.user)
     logout(request)
     return redirect("accounts:login")
 
@@ -25,3 +93,62 @@ def home(request):
     if url:
         return redirect(url)
     return render(request, "accounts/home.html")
+
+
+@login_required
+def password_change(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(user=request.user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("accounts:home")
+    forced = services.needs_password_change(request.user)
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+
+def _security_admin(request) -> None:
+    if role_of(request.user) != Role.SECURITY_ADMIN:
+        raise PermissionDenied
+
+
+@login_required
+def security(request):
+    """Locked accounts and two-factor enrolment, for the security administrator."""
+    _security_admin(request)
+    states = LoginState.objects.select_related("user", "user__membership").order_by(
+        "user__username"
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "locked": [s for s in states if services.is_locked(s, now)],
+            "states": states,
+        },
+    )
+
+
+@login_required
+@require_POST
+def unlock(request, pk: int):
+    _security_admin(request)
+    person = get_object_or_404(get_user_model(), pk=pk)
+    services.unlock(user=request.user, person=person)
+    messages.success(request, _("%(user)s is unlocked.") % {"user": person.get_username()})
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def reset_totp(request, pk: int):
+    _security_admin(request)
+    person = get_object_or_404(get_user_model(), pk=pk)
+    services.reset_totp(user=request.user, person=person)
+    messages.success(
+        request,
+        _("%(user)s will enrol two-factor again at the next login.")
+        % {"user": person.get_username()},
+    )
+    return redirect("accounts:security")

@@ -6,6 +6,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.services import mark_demo_account
 from audit.context import Actor, acting_as
 from common.money import YUAN_PER_WAN
 from funding import services as funding
@@ -416,7 +417,7 @@ def _users(units, leaders) -> None:
     for username, full_name, role, unit_code, leader_name in data.DEMO_USERS:
         if User.objects.filter(username=username).exists():
             continue
-        org.create_person(
+        person = org.create_person(
             user=None,
             username=username,
             full_name=full_name,
@@ -425,3 +426,4 @@ def _users(units, leaders) -> None:
             unit=units.get(unit_code) if unit_code else None,
             leader=leaders.get(leader_name) if leader_name else None,
         )
+        mark_demo_account(person)

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export LUOSHI_DEMO=1  # the demo accounts the tests log in with
 export LUOSHI_DATA_DIR="${LUOSHI_DATA_DIR:-$PWD/var/test}"
 mkdir -p "$LUOSHI_DATA_DIR" test-artifacts
 

@@ -42,3 +42,27 @@ def test_it_starts_on_the_embedded_sqlite_default(tmp_path):
     result = run_check(tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "secret_key").exists()
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    import secrets
+
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "LUOSHI_DEMO"}}
+    environment.update(
+        {
+            "LUOSHI_DATA_DIR": str(tmp_path),
+            "LUOSHI_SECRET_KEY": secrets.token_urlsafe(60),
+            "LUOSHI_HTTPS": "true",
+            "LUOSHI_ALLOWED_HOSTS": "luoshi.example.gov.cn",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "luoshi.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

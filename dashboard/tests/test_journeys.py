@@ -1,6 +1,7 @@
 """Journeys through the cockpit and the workbench in a real Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import login, screenshot
 
@@ -31,9 +32,8 @@ def test_an_officer_records_a_receipt_and_the_cockpit_changes(demo, new_page):
     form.locator("[name=doc_no]").fill("建城〔2024〕66号")
     form.locator("button[type=submit]").click()
     officer.wait_for_selector("#receipt-form .message.success")
-    officer.wait_for_function(
-        "document.querySelector('[data-figure=\"my-secured\"]').innerText === '2.3亿元'"
-    )
+    # htmx refreshes my figures after the save (no page reload)
+    expect(officer.locator('[data-figure="my-secured"]')).to_have_text("2.3亿元")
     screenshot(officer, "workbench-after-receipt")
 
     office.reload()

@@ -1,0 +1,182 @@
+"""Login protection: lockout, password policy, two-factor; every decision audited."""
+
+import datetime as dt
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import record
+from common.permissions import ADMIN_ROLES, Role, role_of
+from common.services import require
+
+from .models import LoginState, PasswordHistory
+
+User = get_user_model()
+
+
+def state_for(user) -> LoginState:
+    state, _created = LoginState.objects.get_or_create(user=user)
+    return state
+
+
+def is_locked(state: LoginState, now: dt.datetime | None = None) -> bool:
+    return state.locked_until is not None and state.locked_until > (now or timezone.now())
+
+
+@transaction.atomic
+def check_credentials(username: str, password: str):
+    """The user when the password is right and the account may log in, else None.
+
+    Every failure looks the same to the caller (no hint whether the account exists, is
+    locked or inactive); each is audited, and too many lock the account.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        record(
+            "accounts.login.failed",
+            None,
+            success=False,
+            object_type="auth.user",
+            object_repr=username[:150],
+            after={"reason": "unknown user"},
+        )
+        return None
+    state = LoginState.objects.select_for_update().get_or_create(user=user)[0]
+    reason = None
+    if is_locked(state):
+        reason = "locked"
+    elif not user.check_password(password):
+        reason = "wrong password"
+    elif not user.is_active:
+        reason = "inactive"
+    elif state.is_demo and not settings.LUOSHI_DEMO:
+        reason = "demo account outside demo mode"
+    if reason is None:
+        return user
+    register_failure(user, state, reason)
+    return None
+
+
+def register_failure(user, state: LoginState, reason: str) -> None:
+    if reason != "locked":
+        state.failed_attempts += 1
+        if state.failed_attempts >= settings.LOGIN_MAX_FAILURES:
+            state.locked_until = timezone.now() + dt.timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+            state.failed_attempts = 0
+            record(
+                "accounts.login.locked",
+                user,
+                success=False,
+                after={"until": state.locked_until.isoformat()},
+                user=user,
+            )
+        state.save(update_fields=["failed_attempts", "locked_until"])
+    record("accounts.login.failed", user, success=False, after={"reason": reason}, user=user)
+
+
+@transaction.atomic
+def record_login(user) -> None:
+    state = state_for(user)
+    state.failed_attempts = 0
+    state.save(update_fields=["failed_attempts"])
+    record("accounts.login.succeeded", user, user=user)
+
+
+def needs_password_change(user) -> bool:
+    state = state_for(user)
+    if state.must_change_password:
+        return True
+    if state.password_changed_at is None:
+        return False
+    age = timezone.now() - state.password_changed_at
+    return age > dt.timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
+
+
+@transaction.atomic
+def change_password(*, user, new_password: str, actor=None, must_change: bool = False) -> None:
+    """Set a password after the policy validators; the old hash joins the history."""
+    validate_password(new_password, user)
+    if user.password:
+        PasswordHistory.objects.create(user=user, password=user.password)
+        stale = user.password_history.values_list("pk", flat=True)[settings.PASSWORD_HISTORY :]
+        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    state = state_for(user)
+    state.must_change_password = must_change
+    state.password_changed_at = timezone.now()
+    state.save(update_fields=["must_change_password", "password_changed_at"])
+    record(
+        "accounts.password.changed",
+        user,
+        after={"forced_next_login": must_change},
+        user=actor or user,
+    )
+
+
+def totp_required(user) -> bool:
+    return role_of(user) in ADMIN_ROLES or settings.TOTP_FOR_EVERYONE
+
+
+def totp_for(user) -> pyotp.TOTP:
+    state = state_for(user)
+    if not state.totp_secret:
+        state.totp_secret = pyotp.random_base32()
+        state.save(update_fields=["totp_secret"])
+    return pyotp.TOTP(state.totp_secret)
+
+
+def provisioning_uri(user) -> str:
+    return totp_for(user).provisioning_uri(name=user.get_username(), issuer_name="Luoshi")
+
+
+@transaction.atomic
+def verify_totp(user, code: str) -> bool:
+    """Check a one-time code (enrolling on the first good one); a bad code counts as a failure."""
+    state = LoginState.objects.select_for_update().get_or_create(user=user)[0]
+    if is_locked(state):
+        register_failure(user, state, "locked")
+        return False
+    if not totp_for(user).verify(code.strip(), valid_window=1):
+        register_failure(user, state, "wrong one-time code")
+        return False
+    if not state.totp_confirmed:
+        state.refresh_from_db()
+        state.totp_confirmed = True
+        state.save(update_fields=["totp_confirmed"])
+        record("accounts.totp.enrolled", user, user=user)
+    return True
+
+
+@transaction.atomic
+def unlock(*, user, person) -> None:
+    """The security administrator lifts a lockout."""
+    require(role_of(user) == Role.SECURITY_ADMIN)
+    state = state_for(person)
+    state.locked_until, state.failed_attempts = None, 0
+    state.save(update_fields=["locked_until", "failed_attempts"])
+    record("accounts.login.unlocked", person, user=user)
+
+
+@transaction.atomic
+def reset_totp(*, user, person) -> None:
+    """The security administrator resets a lost authenticator; the person enrols again."""
+    require(role_of(user) == Role.SECURITY_ADMIN)
+    state = state_for(person)
+    state.totp_secret, state.totp_confirmed = "", False
+    state.save(update_fields=["totp_secret", "totp_confirmed"])
+    record("accounts.totp.reset", person, user=user)
+
+
+@transaction.atomic
+def mark_demo_account(person) -> None:
+    """Demo logins work only while LUOSHI_DEMO is on, and are not forced to change."""
+    state = state_for(person)
+    state.is_demo, state.must_change_password = True, False
+    state.password_changed_at = timezone.now()
+    state.save(update_fields=["is_demo", "must_change_password", "password_changed_at"])
+    record("accounts.demo_account.marked", person)
