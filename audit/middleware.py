@@ -1,5 +1,7 @@
 import uuid
 
+from django.core.exceptions import PermissionDenied
+
 from .context import acting_as, actor_for_user
 
 
@@ -22,3 +24,17 @@ class AuditContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            from .services import record
+
+            record(
+                "security.permission_denied",
+                None,
+                success=False,
+                object_type="http.request",
+                object_repr=request.path[:300],
+                after={"method": request.method, "path": request.path},
+            )
+        return None

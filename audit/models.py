@@ -44,6 +44,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
 
+    @property
+    def role_label(self) -> str:
+        from common.permissions import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
 
 class AuditAnchor(models.Model):
     """Where the chain resumes after pruning: the hash of the last pruned event."""

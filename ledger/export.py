@@ -5,6 +5,7 @@ from typing import BinaryIO
 
 import xlsxwriter
 
+from audit.services import record
 from common.money import yuan_to_wan
 from funding.models import Channel, Project, Receipt, Target
 from org.models import Leader, Unit
@@ -174,4 +175,12 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
     )
     workbook.close()
     assert [s.key for s in SHEETS] == list(counts)
+    # Exports are audited: who took which data out of the system.
+    record(
+        "ledger.exported",
+        None,
+        after={"year": year, "rows": counts},
+        object_type="ledger.file",
+        user=user,
+    )
     return counts
