@@ -41,6 +41,8 @@ def english_labels() -> set[str]:
                 and "%" not in entry.msgid
                 and re.search(r"[A-Za-z]{3}", entry.msgid)
                 and entry.msgid not in KEEP
+                # lower-case single words are field names, and may be user names
+                and (" " in entry.msgid or entry.msgid[0].isupper())
             ):
                 labels.add(entry.msgid)
     return labels
