@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("receipts/", views.receipt_create, name="receipt_create"),
+    path("summary/", views.summary, name="summary"),
+]

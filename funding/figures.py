@@ -1,6 +1,7 @@
 """The figures leaders quote (design §3), as pure functions on exact numbers."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -146,3 +147,12 @@ def bulletin_sentence(summary: Summary) -> str:
         "behind": counts["behind"],
         "none": counts["none"],
     }
+
+
+class FiguresEncoder(json.JSONEncoder):
+    """Decimals as JSON numbers: integers when whole, else their exact decimal digits."""
+
+    def default(self, o):
+        if isinstance(o, Decimal):
+            return int(o) if o == o.to_integral_value() else float(str(o))
+        return super().default(o)

@@ -1,22 +1,13 @@
 import json
-from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from common.dates import DateError, parse_date
 from common.money import format_amount
-from funding.figures import bulletin_sentence, whole_percent
+from funding.figures import FiguresEncoder, bulletin_sentence, whole_percent
 from funding.querysets import compute_summary
 from org.models import SiteConfig
-
-
-class _DecimalEncoder(json.JSONEncoder):
-    def default(self, o):
-        if isinstance(o, Decimal):
-            # int when whole, else the exact decimal digits as a JSON number
-            return int(o) if o == o.to_integral_value() else float(str(o))
-        return super().default(o)
 
 
 class Command(BaseCommand):
@@ -40,7 +31,7 @@ class Command(BaseCommand):
         summary = compute_summary(year, as_of, mode=mode)
         if format == "json":
             self.stdout.write(
-                json.dumps(summary.as_json(), ensure_ascii=False, indent=2, cls=_DecimalEncoder)
+                json.dumps(summary.as_json(), ensure_ascii=False, indent=2, cls=FiguresEncoder)
             )
             return
         self.stdout.write(bulletin_sentence(summary))
