@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from common.dates import DAY
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
+from common.services import StaleObjectError, check_version
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
@@ -322,13 +323,28 @@ def receipt_create(request):
     )
 
 
+def _stale_message(obj, submitted: str | None) -> str | None:
+    """The "someone else changed it" message when the form was read at an older version."""
+    if not (submitted and submitted.isdigit()):
+        return None
+    try:
+        check_version(obj, int(submitted))
+    except StaleObjectError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
 @login_required
 @require_POST
 def project_advance(request, pk: int):
     unit = _my_unit(request)
     project = get_object_or_404(Project.objects.visible_to(request.user, "change"), pk=pk)
     form = AdvanceProjectForm(request.POST, project=project)
-    if form.is_valid():
+    stale = _stale_message(project, request.POST.get("version"))
+    if stale:
+        # checked first: after someone else's change the chosen stage may no longer be valid
+        messages.error(request, stale)
+    elif form.is_valid():
         try:
             funding.advance_project(
                 user=request.user,
