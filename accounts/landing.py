@@ -10,7 +10,7 @@ LANDING_URL_NAMES: dict[str, str] = {
     Role.UNIT_HEAD: "dashboard:workbench",
     Role.UNIT_OFFICER: "dashboard:workbench",
     Role.AUDIT_ADMIN: "audit:event_list",
-    Role.SYSTEM_ADMIN: "org:unit_list",
+    Role.SYSTEM_ADMIN: "accounts:user_list",
     Role.SECURITY_ADMIN: "accounts:security",
 }
 

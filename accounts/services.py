@@ -180,3 +180,39 @@ def mark_demo_account(person) -> None:
     state.password_changed_at = timezone.now()
     state.save(update_fields=["is_demo", "must_change_password", "password_changed_at"])
     record("accounts.demo_account.marked", person)
+
+
+@transaction.atomic
+def set_active(*, user, person, active: bool) -> None:
+    """The system administrator (de)activates a login; never their own."""
+    require(role_of(user) == Role.SYSTEM_ADMIN and person.pk != user.pk)
+    if person.is_active == active:
+        return
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    record(
+        "accounts.person.activated" if active else "accounts.person.deactivated",
+        person,
+        before={"is_active": not active},
+        after={"is_active": active},
+        user=user,
+    )
+
+
+def temporary_password() -> str:
+    """A random password that meets the policy; the person must change it at first login."""
+    import secrets
+    import string
+
+    alphabet = string.ascii_letters + string.digits
+    core = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"{core[:5]}#{secrets.randbelow(90) + 10}{core[5:]}Aa"
+
+
+@transaction.atomic
+def reset_password(*, user, person) -> str:
+    """The system administrator issues a temporary password; returns it to show once."""
+    require(role_of(user) == Role.SYSTEM_ADMIN)
+    password = temporary_password()
+    change_password(user=person, new_password=password, actor=user, must_change=True)
+    return password

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import people, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -11,5 +11,9 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("security/<int:pk>/unlock/", views.unlock, name="unlock"),
     path("security/<int:pk>/reset-two-factor/", views.reset_totp, name="reset_totp"),
+    path("people/", people.user_list, name="user_list"),
+    path("people/new/", people.user_create, name="user_create"),
+    path("people/<int:pk>/active/", people.user_set_active, name="user_set_active"),
+    path("people/<int:pk>/reset-password/", people.user_reset_password, name="user_reset_password"),
     path("", views.home, name="home"),
 ]

@@ -17,4 +17,10 @@ MATRIX = {
     "accounts:security": access("secadmin"),
     "accounts:unlock": access("secadmin", method="post", kwargs=_zjj, data=lambda: {}),
     "accounts:reset_totp": access("secadmin", method="post", kwargs=_zjj, data=lambda: {}),
+    "accounts:user_list": access("sysadmin"),
+    "accounts:user_create": access("sysadmin"),
+    "accounts:user_set_active": access(
+        "sysadmin", method="post", kwargs=_zjj, data=lambda: {"active": "1"}
+    ),
+    "accounts:user_reset_password": access("sysadmin", method="post", kwargs=_zjj, data=lambda: {}),
 }

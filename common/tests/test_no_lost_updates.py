@@ -20,8 +20,7 @@ def test_two_sessions_advancing_the_same_project(cast):
     # both opened the workbench at version 1
     first = officer.post(url, {"to_stage": "applied", "on": "2024-06-20", "version": 1})
     assert first.status_code == 302
-    second = head.post(url, {"to_stage": "applied", "on": "2024-06-21", "version": 1},
-                       follow=True)
+    second = head.post(url, {"to_stage": "applied", "on": "2024-06-21", "version": 1}, follow=True)
     page = second.content.decode()
     assert "他人已修改此记录" in page
     assert "zjj" in page and "stage reserve → applied" in page
@@ -33,11 +32,23 @@ def test_two_sessions_advancing_the_same_project(cast):
 def test_a_stale_target_revision_is_refused_with_the_other_change(cast):
     target = Target.objects.get(unit__code="ZJJ", year=2024)
     read_version = target.version
-    services.set_target(user=cast["office"], unit=target.unit, year=2024,
-                        amount=400_000_000, reason="第一位", expected_version=read_version)
+    services.set_target(
+        user=cast["office"],
+        unit=target.unit,
+        year=2024,
+        amount=400_000_000,
+        reason="第一位",
+        expected_version=read_version,
+    )
     with pytest.raises(StaleObjectError) as refused:
-        services.set_target(user=cast["office"], unit=target.unit, year=2024,
-                            amount=500_000_000, reason="第二位", expected_version=read_version)
+        services.set_target(
+            user=cast["office"],
+            unit=target.unit,
+            year=2024,
+            amount=500_000_000,
+            reason="第二位",
+            expected_version=read_version,
+        )
     assert "amount 360000000 → 400000000" in refused.value.messages[0]
     target.refresh_from_db()
     assert target.amount == 400_000_000

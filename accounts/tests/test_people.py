@@ -1,0 +1,67 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import LoginState
+from audit.models import AuditEvent
+from org.models import Membership, Unit
+
+
+def test_the_system_admin_creates_a_unit_officer_who_must_change_the_password(cast):
+    admin = Client()
+    admin.force_login(cast["sysadmin"])
+    unit = Unit.objects.get(code="JTJ")
+    response = admin.post(
+        reverse("accounts:user_create"),
+        {"username": "jtj", "full_name": "交通局联络员", "role": "unit_officer", "unit": unit.pk},
+        follow=True,
+    )
+    password = re.search(r"（仅显示一次）：([^\s<]+)", response.content.decode()).group(1)
+    person = get_user_model().objects.get(username="jtj")
+    assert person.membership.unit == unit
+    assert AuditEvent.objects.filter(action="org.person.created", actor_name="sysadmin").exists()
+    client = Client()
+    client.post(reverse("accounts:login"), {"username": "jtj", "password": password})
+    assert client.get(reverse("dashboard:workbench")).url == reverse("accounts:password_change")
+    assert LoginState.objects.get(user=person).must_change_password
+
+
+def test_a_unit_role_needs_a_unit_and_the_form_keeps_what_was_typed(cast):
+    admin = Client()
+    admin.force_login(cast["sysadmin"])
+    html = admin.post(
+        reverse("accounts:user_create"),
+        {"username": "nounit", "full_name": "无单位", "role": "unit_officer"},
+    ).content.decode()
+    assert "单位角色必须选择单位" in html and 'value="nounit"' in html
+
+
+def test_one_person_holds_one_role(cast):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(user=cast["auditor"], role="system_admin")
+
+
+def test_deactivated_people_cannot_log_in_and_admins_cannot_deactivate_themselves(cast):
+    admin = Client()
+    admin.force_login(cast["sysadmin"])
+    admin.post(reverse("accounts:user_set_active", args=[cast["zjj"].pk]), {"active": "0"})
+    response = Client().post(
+        reverse("accounts:login"), {"username": "zjj", "password": "Luoshi@2024demo"}
+    )
+    assert response.status_code == 200  # refused, login page again
+    admin.post(reverse("accounts:user_set_active", args=[cast["sysadmin"].pk]), {"active": "0"})
+    assert get_user_model().objects.get(username="sysadmin").is_active
+
+
+def test_the_audit_admin_cannot_manage_people(cast):
+    auditor = Client()
+    auditor.force_login(cast["auditor"])
+    assert auditor.get(reverse("accounts:user_list")).status_code == 403
+    assert (
+        auditor.post(reverse("accounts:user_reset_password", args=[cast["zjj"].pk])).status_code
+        == 403
+    )
