@@ -139,3 +139,46 @@ def test_a_killed_writer_leaves_the_database_unchanged(demo, tmp_path):
     assert summary_here() == before
     assert AuditEvent.objects.count() == events
     assert not AuditEvent.objects.filter(object_repr__contains="killed").exists()
+
+
+def test_a_killed_ledger_import_leaves_the_database_unchanged(demo, tmp_path):
+    import xlsxwriter
+
+    workbook_path = tmp_path / "big.xlsx"
+    workbook = xlsxwriter.Workbook(str(workbook_path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("到位资金")
+    sheet.write_row(0, 0, ["单位编码", "金额（万元）", "到位日期", "文号"])
+    for n in range(1, 60_001):
+        sheet.write_row(n, 0, ["ZJJ", n % 97 + 1, "2024-05-20", f"中断〔2024〕{n}号"])
+    workbook.close()
+    before = summary_here()
+    events = AuditEvent.objects.count()
+    env = database_env(tmp_path, this_database_url())
+    connection.close()
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "luoshi.cli", "import_ledger", str(workbook_path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in importer.stderr:  # progress lines; "写入" starts the write transaction
+            if line.startswith("写入"):
+                break
+        else:
+            pytest.fail("the import never reached its write phase")
+        time.sleep(0.2)
+    finally:
+        importer.send_signal(signal.SIGKILL)
+        importer.wait(timeout=30)
+    assert importer.returncode == -signal.SIGKILL
+    assert summary_here() == before
+    assert AuditEvent.objects.count() == events
+    from funding.models import Receipt
+
+    assert not Receipt.objects.filter(doc_no__startswith="中断").exists()
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "intact" in out.getvalue()
