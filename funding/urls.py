@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "funding"
-urlpatterns: list = []
+urlpatterns = [
+    path("targets/", views.target_list, name="target_list"),
+    path("targets/<int:pk>/", views.target_edit, name="target_edit"),
+]
