@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from org import views
 
 app_name = "org"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("units/", views.unit_list, name="unit_list"),
+]

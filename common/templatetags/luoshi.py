@@ -1,0 +1,30 @@
+"""Template filters for figures: amounts in 万元/亿元 and whole percents."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+
+from common.money import format_amount, format_wan
+
+register = template.Library()
+
+
+@register.filter
+def amount(value: int | None) -> str:
+    """Integer 元 → "1.07亿元" / "3,500万元"; empty for None."""
+    return "" if value is None else format_amount(value)
+
+
+@register.filter
+def wan(value: int | None) -> str:
+    """Integer 元 → number of 万元 with thousands separators; empty for None."""
+    return "" if value is None else format_wan(value)
+
+
+@register.filter
+def percent(value: float | int | None) -> str:
+    """A ratio (0.51) → "51%"; empty for None."""
+    if value is None:
+        return ""
+    whole = (Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{whole}%"
