@@ -1,6 +1,7 @@
 """Template filters for figures: amounts in 万元/亿元 and whole percents."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django import template
 
@@ -22,9 +23,12 @@ def wan(value: int | None) -> str:
 
 
 @register.filter
-def percent(value: float | int | None) -> str:
+def percent(value: Fraction | float | int | None) -> str:
     """A ratio (0.51) → "51%"; empty for None."""
     if value is None:
         return ""
-    whole = (Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    ratio = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+    whole = (Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
     return f"{whole}%"

@@ -1,3 +1,5 @@
+from fractions import Fraction
+
 from common.templatetags.luoshi import amount, percent, wan
 
 
@@ -11,3 +13,8 @@ def test_percent_rounds_half_up():
     assert percent(0.505) == "51%"
     assert percent(None) == ""
     assert percent(1) == "100%"
+
+
+def test_percent_of_fraction():
+    assert percent(Fraction(51, 100)) == "51%"
+    assert percent(Fraction(1, 3)) == "33%"

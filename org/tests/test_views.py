@@ -34,3 +34,26 @@ def test_office_search_and_sort(client, cast):
 def test_anonymous_goes_to_login(client):
     response = client.get(reverse("org:unit_list"))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("key", ["org:unit_detail", "org:unit_detail#other-unit"])
+@pytest.mark.parametrize("username", CAST)
+def test_unit_detail_matrix(client, cast, username, key):
+    entry = MATRIX[key]
+    client.force_login(cast[username])
+    response = client.get(reverse(key.split("#")[0], kwargs=entry.kwargs()))
+    if username in entry.allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (403, 404)
+
+
+def test_unit_detail_shows_figures(client, cast, django_assert_max_num_queries):
+    from org.models import Unit
+
+    client.force_login(cast["office"])
+    unit = Unit.objects.get(code="ZJJ")
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("org:unit_detail", kwargs={"pk": unit.pk}))
+    assert response.context["figures"].target == 360_000_000
+    assert "市住房和城乡建设局" in response.content.decode()
