@@ -32,22 +32,8 @@ RECEIPT_COLUMNS = [
     "note",
     "version",
 ]
-EVENT_COLUMNS = [
-    "at",
-    "actor_id",
-    "actor_name",
-    "role",
-    "ip",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "before",
-    "after",
-    "success",
-    "batch",
-]
+# The event tuples below follow the sealed fields, so the chain hashes them as they are.
+EVENT_COLUMNS = list(chain.SEALED_FIELDS)
 
 
 def _same_value_cached(adapt):
