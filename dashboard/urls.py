@@ -12,4 +12,5 @@ urlpatterns = [
     path("workbench/projects/<int:pk>/advance/", views.project_advance, name="project_advance"),
     path("workbench/reports/", views.report_create, name="report_create"),
     path("workbench/contacts/", views.contact_create, name="contact_create"),
+    path("workbench/reports/<int:pk>/approve/", views.report_approve, name="report_approve"),
 ]

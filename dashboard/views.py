@@ -21,7 +21,7 @@ from funding.querysets import compute_summary
 from org.calendar import load_calendar
 from org.models import SiteConfig, Unit
 from policy import services as policy
-from policy.models import Milestone, WorkItem
+from policy.models import Milestone, ProgressReport, WorkItem
 
 from . import querysets as read
 from .forms import (
@@ -235,6 +235,13 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         .order_by("due_on", "code")
     )
     defaults = {"received_on": as_of, "reported_on": as_of, "occurred_on": as_of}
+    pending = []
+    if role_of(request.user) == Role.UNIT_HEAD:
+        pending = (
+            ProgressReport.objects.filter(unit=unit, approved_at__isnull=True)
+            .select_related("work_item", "reporter")
+            .order_by("reported_on")
+        )
     return {
         "unit": unit,
         "year": year,
@@ -246,6 +253,7 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         "items": items,
         "horizon": horizon,
         "calendar_warning": calendar.warning(),
+        "pending_reports": pending,
         "receipt_form": forms.get("receipt_form")
         or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),
         "report_form": forms.get("report_form")
@@ -414,3 +422,18 @@ def contact_create(request):
     return _quick_form_response(
         request, unit, "dashboard/_contact_form.html", "contact_form", form, done
     )
+
+
+@login_required
+@require_POST
+def report_approve(request, pk: int):
+    """The unit head signs off a progress report the officer submitted."""
+    _my_unit(request)
+    report = get_object_or_404(ProgressReport.objects.visible_to(request.user, "change"), pk=pk)
+    try:
+        policy.approve_progress_report(user=request.user, report=report)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Progress report approved."))
+    return redirect("dashboard:workbench")

@@ -215,6 +215,17 @@ class ProgressReport(models.Model):
         related_name="+",
         verbose_name=_("reporter"),
     )
+    # The unit head approves what the officer submits (the head's own reports need no second
+    # signature); until then the report is "submitted".
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("progress report")

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
@@ -142,5 +143,26 @@ def file_progress_report(
         problems=problems,
         reporter=user,
     )
+    if user is None or role_of(user) != Role.UNIT_OFFICER:
+        # heads, the office and the system sign their own reports; officers wait for the head
+        report.approved_by, report.approved_at = user, timezone.now()
+        report.save(update_fields=["approved_by", "approved_at"])
     record("policy.progress_report.created", report, after=snapshot(report), user=user)
+    return report
+
+
+@transaction.atomic
+def approve_progress_report(*, user, report: ProgressReport) -> ProgressReport:
+    """The unit head approves a report the unit's officer submitted."""
+    require(role_of(user) == Role.UNIT_HEAD)
+    ensure_unit_access(user, report.unit)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.approved_at is not None:
+        raise ValidationError(_("This report is already approved."))
+    before = snapshot(report)
+    report.approved_by, report.approved_at = user, timezone.now()
+    report.save(update_fields=["approved_by", "approved_at"])
+    record(
+        "policy.progress_report.approved", report, before=before, after=snapshot(report), user=user
+    )
     return report

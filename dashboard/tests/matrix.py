@@ -31,7 +31,30 @@ def _unit(code):
     return kwargs
 
 
+def _pending_report():
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from policy.models import WorkItem
+    from policy.services import file_progress_report
+
+    officer = get_user_model().objects.get(username="zjj")
+    item = WorkItem.objects.filter(assignments__unit__code="ZJJ").first()
+    report = file_progress_report(
+        user=officer,
+        work_item=item,
+        unit=officer.membership.unit,
+        reported_on=dt.date(2024, 6, 28),
+        text="待审核",
+    )
+    return {"pk": report.pk}
+
+
 MATRIX = {
+    "dashboard:report_approve": access(
+        "zjj_head", method="post", kwargs=_pending_report, data=lambda: {}
+    ),
     "dashboard:cockpit": access("office", "leader"),
     "dashboard:unit": access("office", "leader", "zjj", "zjj_head", kwargs=_unit("ZJJ")),
     "dashboard:unit#not-overseen": access("office", kwargs=_unit("FGW")),
