@@ -47,7 +47,9 @@ def test_it_starts_on_the_embedded_sqlite_default(tmp_path):
 def test_production_settings_pass_the_deploy_check(tmp_path):
     import secrets
 
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "LUOSHI_DEMO"}}
+    # the browser fixture sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; production does not
+    unset = {"DATABASE_URL", "LUOSHI_DEMO", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(
         {
             "LUOSHI_DATA_DIR": str(tmp_path),
