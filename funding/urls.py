@@ -6,4 +6,12 @@ app_name = "funding"
 urlpatterns = [
     path("targets/", views.target_list, name="target_list"),
     path("targets/<int:pk>/", views.target_edit, name="target_edit"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("receipts/", views.receipt_list, name="receipt_list"),
+    path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
+    path("guides/", views.guide_list, name="guide_list"),
+    path("guides/<int:pk>/", views.guide_detail, name="guide_detail"),
+    path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
 ]

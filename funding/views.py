@@ -3,22 +3,29 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.money import format_wan
+from audit.history import history_for
+from common.lists import render_list
+from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from org.models import SiteConfig
 
-from . import services
+from . import lists, services
 from .forms import TargetForm
-from .models import Target
+from .models import Contact, Guide, Project, Receipt, Target
+
+
+def _business(request) -> None:
+    if role_of(request.user) not in BUSINESS_ROLES:
+        raise PermissionDenied
 
 
 @login_required
 def target_list(request):
-    if role_of(request.user) not in BUSINESS_ROLES:
-        raise PermissionDenied
+    _business(request)
     config = SiteConfig.objects.first()
     default_year = (
         config.default_year if config and config.default_year else (timezone.localdate().year)
@@ -80,3 +87,152 @@ def target_edit(request, pk: int):
         "funding/target_edit.html",
         {"target": target, "form": form, "revisions": revisions},
     )
+
+
+@login_required
+def project_list(request):
+    _business(request)
+    return render_list(request, lists.PROJECTS, Project.objects.visible_to(request.user))
+
+
+@login_required
+def receipt_list(request):
+    _business(request)
+    return render_list(request, lists.RECEIPTS, Receipt.objects.visible_to(request.user))
+
+
+@login_required
+def guide_list(request):
+    _business(request)
+    return render_list(request, lists.GUIDES, Guide.objects.visible_to(request.user))
+
+
+@login_required
+def contact_list(request):
+    _business(request)
+    return render_list(request, lists.CONTACTS, Contact.objects.visible_to(request.user))
+
+
+def _detail(request, template: str, obj, title: str, back: str, facts: list, **context):
+    return render(
+        request,
+        template,
+        {
+            "title": title,
+            "back_url": reverse(back),
+            "back_label": _("Back to the list"),
+            "facts": facts,
+            "history": history_for(obj),
+            **context,
+        },
+    )
+
+
+def _unit_fact(obj) -> tuple:
+    return (_("Unit"), obj.unit.name, reverse("org:unit_detail", args=[obj.unit_id]))
+
+
+def _project_fact(obj) -> tuple:
+    if obj.project_id is None:
+        return (_("Project"), "", "")
+    return (
+        _("Project"),
+        obj.project.name,
+        reverse("funding:project_detail", args=[obj.project_id]),
+    )
+
+
+@login_required
+def project_detail(request, pk: int):
+    _business(request)
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related(
+            "unit", "channel", "section", "measure"
+        ),
+        pk=pk,
+    )
+    facts = [
+        (_("Project code"), project.code, ""),
+        _unit_fact(project),
+        (_("Section"), project.section.name if project.section else "", ""),
+        (_("Stage"), project.get_stage_display(), ""),
+        (_("Channel"), project.channel.name if project.channel else "", ""),
+        (_("Level"), project.get_level_display(), ""),
+        (_("Requested"), format_amount(project.requested) if project.requested else "", ""),
+        (_("Applied on"), project.applied_on, ""),
+        (_("Plan year"), project.plan_year, ""),
+        (_("Policy measure"), str(project.measure) if project.measure else "", ""),
+        (_("Person responsible"), project.owner, ""),
+        (_("Follow-up person"), project.follow_up, ""),
+    ]
+    return _detail(
+        request,
+        "funding/project_detail.html",
+        project,
+        f"{project.code} {project.name}",
+        "funding:project_list",
+        facts,
+        stages=project.stage_changes.select_related("changed_by"),
+        receipts=project.receipts.order_by("-received_on"),
+        contacts=project.contacts.select_related("leader").order_by("-occurred_on"),
+    )
+
+
+@login_required
+def receipt_detail(request, pk: int):
+    _business(request)
+    receipt = get_object_or_404(
+        Receipt.objects.visible_to(request.user).select_related("unit", "channel", "project"),
+        pk=pk,
+    )
+    facts = [
+        _unit_fact(receipt),
+        (_("Amount"), format_amount(receipt.amount), ""),
+        (_("Received on"), receipt.received_on, ""),
+        (_("Document number"), receipt.doc_no, ""),
+        (_("Channel"), receipt.channel.name if receipt.channel else "", ""),
+        (_("Level"), receipt.get_level_display(), ""),
+        _project_fact(receipt),
+        (_("Note"), receipt.note, ""),
+    ]
+    title = f"{receipt.received_on} {receipt.unit.name} {format_amount(receipt.amount)}"
+    return _detail(request, "common/detail.html", receipt, title, "funding:receipt_list", facts)
+
+
+@login_required
+def guide_detail(request, pk: int):
+    _business(request)
+    guide = get_object_or_404(
+        Guide.objects.visible_to(request.user).select_related("aspect"), pk=pk
+    )
+    facts = [
+        (_("Issuer"), guide.issuer, ""),
+        (_("Level"), guide.get_level_display(), ""),
+        (_("Aspect"), guide.aspect.name if guide.aspect else "", ""),
+        (_("Published on"), guide.published_on, ""),
+        (_("Deadline"), guide.deadline, ""),
+        (_("Scope"), guide.scope, ""),
+        (_("Units concerned"), "、".join(u.name for u in guide.units.order_by("sort_order")), ""),
+    ]
+    return _detail(request, "common/detail.html", guide, guide.title, "funding:guide_list", facts)
+
+
+@login_required
+def contact_detail(request, pk: int):
+    _business(request)
+    contact = get_object_or_404(
+        Contact.objects.visible_to(request.user).select_related("unit", "leader", "project"),
+        pk=pk,
+    )
+    facts = [
+        _unit_fact(contact),
+        (_("Direction"), contact.get_direction_display(), ""),
+        (_("Date"), contact.occurred_on, ""),
+        (_("Counterpart"), contact.counterpart, ""),
+        (_("People"), contact.people, ""),
+        (_("Leader taking part"), contact.leader.name if contact.leader else "", ""),
+        _project_fact(contact),
+        (_("Summary"), contact.summary, ""),
+    ]
+    title = f"{contact.occurred_on} {contact.counterpart}"
+    return _detail(request, "common/detail.html", contact, title, "funding:contact_list", facts)

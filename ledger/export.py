@@ -7,10 +7,11 @@ import xlsxwriter
 
 from audit.services import record
 from common.money import yuan_to_wan
+from common.spreadsheets import neutralise
 from funding.models import Channel, Project, Receipt, Target
 from org.models import Leader, Unit
 
-from .format import LEADERS, PROJECTS, RECEIPTS, SHEETS, TARGETS, UNITS, Sheet, neutralise
+from .format import LEADERS, PROJECTS, RECEIPTS, SHEETS, TARGETS, UNITS, Sheet
 from .services import LEVEL_ZH, STAGE_ZH, UNIT_KIND_ZH
 
 WIDTHS = {

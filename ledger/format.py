@@ -80,18 +80,6 @@ SHEET_LABELS = {
     "receipts": pgettext_lazy("ledger sheet", "receipts"),
 }
 
-# Text a spreadsheet would run as a formula; the export prefixes it with "'" (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def unneutralise(text: str) -> str:
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
 
 
 def normalise_header(text: object) -> str:

@@ -26,11 +26,12 @@ from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
 from common.permissions import Role, role_of
 from common.services import require
+from common.spreadsheets import unneutralise
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
 from funding.models import Channel, Project, Receipt, Target
 from org.models import Leader, Unit, UnitKind
 
-from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header, unneutralise
+from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
 from .reader import SheetSource, open_ledger
 from .writer import PROGRESS_EVERY, LedgerWriter
 

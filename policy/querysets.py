@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from common.permissions import VIEW, Role, role_of
 from common.querysets import ALL, ScopedQuerySet, unit_scope
@@ -19,6 +19,18 @@ class WorkItemQuerySet(ScopedQuerySet):
         if isinstance(scope, list) and not scope:
             return self.none()
         return self.filter(pk__in=ids)
+
+    def with_state(self, today):
+        """Annotate `state` (see states.py) and `progress`, the latest reported percent."""
+        from .models import ProgressReport
+        from .states import state_expression
+
+        latest = ProgressReport.objects.filter(work_item=OuterRef("pk")).order_by(
+            "-reported_on", "-id"
+        )
+        return self.annotate(
+            state=state_expression(today), progress=Subquery(latest.values("percent")[:1])
+        )
 
 
 class MilestoneQuerySet(ScopedQuerySet):

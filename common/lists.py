@@ -1,0 +1,221 @@
+"""Lists: filter (django-filter), sort, paginate, and export what you see to Excel.
+
+A list page is a `ListSpec` (its columns and filters) rendered over a queryset the caller has
+already scoped with `visible_to`; the export writes the same filtered, sorted rows, every page
+of them, and is recorded in the audit trail like the ledger export.
+"""
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import django_filters
+import xlsxwriter
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .money import format_wan
+from .spreadsheets import neutralise
+
+TEXT, MONEY, DATE, NUMBER = "text", "money", "date", "number"
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000  # rows; a bigger export is the ledger's job
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any  # a lazy translation
+    value: Callable[[Any], Any]
+    sort: str = ""  # the ORM ordering of this column; empty: not sortable
+    kind: str = TEXT
+    link: Callable[[Any], str] | None = None
+    width: int = 14  # in the Excel export, in characters
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    name: str  # for the export's file name and audit record, e.g. "receipts"
+    title: Any
+    columns: list[Column]
+    filterset: type
+    default_sort: str  # a column key, "-" in front for descending
+    empty: Any  # what to do when there is nothing at all yet
+    related: list[str] = field(default_factory=list)  # select_related for the rows
+    prefetch: list[str] = field(default_factory=list)  # prefetch_related for the rows
+
+
+def display(column: Column, row) -> str:
+    """A cell as the page shows it: 万元 with thousands separators, ISO dates."""
+    value = column.value(row)
+    if value is None or value == "":
+        return ""
+    if column.kind == MONEY:
+        return format_wan(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def ordering(spec: ListSpec, requested: str) -> tuple[str, list[str]]:
+    """The sort key the page uses (a sortable column, else the default) and its ORM ordering."""
+    by_key = {c.key: c for c in spec.columns if c.sort}
+    key = requested if requested.lstrip("-") in by_key else spec.default_sort
+    sort = by_key[key.lstrip("-")].sort
+    descending = key.startswith("-")
+    return key, [("-" if descending else "") + part for part in sort.split(",")] + ["-pk"]
+
+
+def headers(spec: ListSpec, sort: str) -> list[dict]:
+    """Column headers with the sort value a click asks for and the current direction."""
+    out = []
+    for column in spec.columns:
+        state = ""
+        if column.sort and sort.lstrip("-") == column.key:
+            state = "descending" if sort.startswith("-") else "ascending"
+        next_sort = f"-{column.key}" if state == "ascending" else column.key
+        out.append(
+            {
+                "label": column.label,
+                "kind": column.kind,
+                "sort": next_sort if column.sort else "",
+                "state": state,
+            }
+        )
+    return out
+
+
+def render_list(
+    request: HttpRequest, spec: ListSpec, queryset: QuerySet, context: dict | None = None
+) -> HttpResponse:
+    filters = spec.filterset(request.GET or None, queryset=queryset, request=request)
+    sort, order_by = ordering(spec, request.GET.get("sort", ""))
+    rows = (
+        filters.qs.select_related(*spec.related)
+        .prefetch_related(*spec.prefetch)
+        .order_by(*order_by)
+    )
+    if request.GET.get("export") == "xlsx":
+        return export_response(request, spec, rows)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    table = [
+        [
+            {
+                "text": display(column, row),
+                "kind": column.kind,
+                "link": column.link(row) if column.link else "",
+            }
+            for column in spec.columns
+        ]
+        for row in page.object_list
+    ]
+    filtered = any(value for key, value in request.GET.items() if key not in ("sort", "page"))
+    return render(
+        request,
+        "common/list.html",
+        {
+            "spec": spec,
+            "filters": filters,
+            "filtered": filtered,
+            "headers": headers(spec, sort),
+            "page": page,
+            "table": table,
+            **(context or {}),
+        },
+    )
+
+
+def write_workbook(spec: ListSpec, rows) -> tuple[bytes, int]:
+    """The rows as one sheet: frozen header, widths, 万元 and date formats. (bytes, row count)"""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    sheet = book.add_worksheet(str(spec.title)[:31])
+    bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
+    wan = book.add_format({"num_format": "#,##0.00##"})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    for index, column in enumerate(spec.columns):
+        label = str(column.label) + (_("（万元）") if column.kind == MONEY else "")
+        sheet.write_string(0, index, label, bold)
+        sheet.set_column(index, index, column.width)
+    sheet.freeze_panes(1, 0)
+    count = 0
+    for count, row in enumerate(rows.iterator(chunk_size=2000), start=1):
+        if count > EXPORT_LIMIT:
+            count -= 1
+            break
+        for index, column in enumerate(spec.columns):
+            value = column.value(row)
+            if value is None or value == "":
+                continue
+            if column.kind == MONEY:
+                sheet.write_number(count, index, value / 10_000, wan)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(count, index, value, date)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                sheet.write_number(count, index, value)
+            else:
+                sheet.write_string(count, index, neutralise(str(value)))
+    book.close()
+    return buffer.getvalue(), count
+
+
+def export_response(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> HttpResponse:
+    from audit.services import record
+
+    content, count = write_workbook(spec, rows)
+    filters = {k: v for k, v in request.GET.items() if k not in ("export", "page") and v}
+    record(
+        "list.exported",
+        None,
+        after={"list": spec.name, "rows": count, "filters": filters},
+        user=request.user,
+        object_type="list",
+        object_repr=str(spec.title),
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{spec.name}-{stamp}.xlsx"'
+    return response
+
+
+
+# --- Filters every list uses ---
+
+
+def search_filter(*fields: str, label=None) -> django_filters.CharFilter:
+    """A free-text box: every word must match one of `fields` (icontains)."""
+
+    def search(queryset, _name, value):
+        for word in value.split():
+            condition = Q()
+            for name in fields:
+                condition |= Q(**{f"{name}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+    return django_filters.CharFilter(
+        method=search,
+        label=label or gettext_lazy("Search"),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+
+
+def date_filter(field_name: str, lookup: str, label) -> django_filters.DateFilter:
+    """A date bound (`gte` from, `lte` to) with the browser's date picker."""
+    return django_filters.DateFilter(
+        field_name=field_name,
+        lookup_expr=lookup,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -1,0 +1,251 @@
+"""The funding lists: what each shows, how it sorts and filters (see `common.lists`)."""
+
+import django_filters
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from common.lists import DATE, MONEY, NUMBER, Column, ListSpec, date_filter, search_filter
+from org.filters import leader_filter, unit_filter
+from policy.models import Aspect
+
+from .choices import ContactDirection, Level, Stage
+from .models import Channel, Contact, Guide, Project, Receipt
+
+
+def _unit_link(row) -> str:
+    return reverse("org:unit_detail", args=[row.unit_id])
+
+
+def _project_link(row) -> str:
+    return reverse("funding:project_detail", args=[row.project_id]) if row.project_id else ""
+
+
+def _channels():
+    return Channel.objects.order_by("code")
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = search_filter("code", "name", "owner", label=_("Code or name"))
+    unit = unit_filter()
+    stage = django_filters.ChoiceFilter(
+        choices=Stage.choices, label=_("Stage"), empty_label=_("All stages")
+    )
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("Level"), empty_label=_("All levels")
+    )
+    channel = django_filters.ModelChoiceFilter(
+        queryset=_channels(), label=_("Channel"), empty_label=_("All channels")
+    )
+    plan_year = django_filters.NumberFilter(label=_("Plan year"))
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+
+PROJECTS = ListSpec(
+    name="projects",
+    title=_("Projects"),
+    columns=[
+        Column(
+            "code",
+            _("Project code"),
+            lambda p: p.code,
+            sort="code",
+            link=lambda p: reverse("funding:project_detail", args=[p.pk]),
+        ),
+        Column("name", _("Project name"), lambda p: p.name, sort="name", width=36),
+        Column(
+            "unit",
+            _("Unit"),
+            lambda p: p.unit.name,
+            sort="unit__sort_order",
+            link=_unit_link,
+            width=24,
+        ),
+        Column("channel", _("Channel"), lambda p: p.channel.name if p.channel else "", width=24),
+        Column("level", _("Level"), lambda p: p.get_level_display(), sort="level", width=8),
+        Column("stage", _("Stage"), lambda p: p.get_stage_display(), sort="stage", width=8),
+        Column("requested", _("Requested"), lambda p: p.requested, sort="requested", kind=MONEY),
+        Column("applied_on", _("Applied on"), lambda p: p.applied_on, sort="applied_on", kind=DATE),
+        Column("plan_year", _("Plan year"), lambda p: p.plan_year, sort="plan_year", kind=NUMBER),
+    ],
+    filterset=ProjectFilter,
+    default_sort="code",
+    empty=_(
+        "No projects yet. Units add projects on their workbench, or the office imports a ledger."
+    ),
+    related=["unit", "channel"],
+)
+
+
+class ReceiptFilter(django_filters.FilterSet):
+    q = search_filter("doc_no", "note", "project__name", label=_("Document number or project"))
+    unit = unit_filter()
+    year = django_filters.NumberFilter(
+        field_name="received_on", lookup_expr="year", label=_("Year")
+    )
+    received_from = date_filter("received_on", "gte", _("Received from"))
+    received_to = date_filter("received_on", "lte", _("Received until"))
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("Level"), empty_label=_("All levels")
+    )
+    channel = django_filters.ModelChoiceFilter(
+        queryset=_channels(), label=_("Channel"), empty_label=_("All channels")
+    )
+
+    class Meta:
+        model = Receipt
+        fields: list[str] = []
+
+
+RECEIPTS = ListSpec(
+    name="receipts",
+    title=_("Receipts"),
+    columns=[
+        Column(
+            "received_on",
+            _("Received on"),
+            lambda r: r.received_on,
+            sort="received_on",
+            kind=DATE,
+            link=lambda r: reverse("funding:receipt_detail", args=[r.pk]),
+        ),
+        Column(
+            "unit",
+            _("Unit"),
+            lambda r: r.unit.name,
+            sort="unit__sort_order",
+            link=_unit_link,
+            width=24,
+        ),
+        Column("amount", _("Amount"), lambda r: r.amount, sort="amount", kind=MONEY),
+        Column("doc_no", _("Document number"), lambda r: r.doc_no, sort="doc_no", width=24),
+        Column("channel", _("Channel"), lambda r: r.channel.name if r.channel else "", width=24),
+        Column("level", _("Level"), lambda r: r.get_level_display(), sort="level", width=8),
+        Column(
+            "project",
+            _("Project"),
+            lambda r: r.project.name if r.project else "",
+            link=_project_link,
+            width=30,
+        ),
+    ],
+    filterset=ReceiptFilter,
+    default_sort="-received_on",
+    empty=_("No receipts yet. Units record money received on their workbench."),
+    related=["unit", "channel", "project"],
+)
+
+
+class GuideFilter(django_filters.FilterSet):
+    q = search_filter("title", "issuer", "scope", label=_("Title, issuer or scope"))
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("Level"), empty_label=_("All levels")
+    )
+    aspect = django_filters.ModelChoiceFilter(
+        queryset=Aspect.objects.order_by("sort_order"),
+        label=_("Aspect"),
+        empty_label=_("All aspects"),
+    )
+    deadline_from = date_filter("deadline", "gte", _("Deadline from"))
+    deadline_to = date_filter("deadline", "lte", _("Deadline until"))
+
+    class Meta:
+        model = Guide
+        fields: list[str] = []
+
+
+GUIDES = ListSpec(
+    name="guides",
+    title=_("Application guides"),
+    columns=[
+        Column(
+            "title",
+            _("Title"),
+            lambda g: g.title,
+            sort="title",
+            link=lambda g: reverse("funding:guide_detail", args=[g.pk]),
+            width=40,
+        ),
+        Column("issuer", _("Issuer"), lambda g: g.issuer, sort="issuer", width=20),
+        Column("level", _("Level"), lambda g: g.get_level_display(), sort="level", width=8),
+        Column("aspect", _("Aspect"), lambda g: g.aspect.name if g.aspect else "", width=14),
+        Column(
+            "published_on",
+            _("Published on"),
+            lambda g: g.published_on,
+            sort="published_on",
+            kind=DATE,
+        ),
+        Column("deadline", _("Deadline"), lambda g: g.deadline, sort="deadline", kind=DATE),
+    ],
+    filterset=GuideFilter,
+    default_sort="-published_on",
+    empty=_("No application guides yet. The office records guides as higher levels publish them."),
+    related=["aspect"],
+)
+
+
+class ContactFilter(django_filters.FilterSet):
+    q = search_filter("counterpart", "people", "summary", label=_("Counterpart, people or summary"))
+    unit = unit_filter()
+    direction = django_filters.ChoiceFilter(
+        choices=ContactDirection.choices, label=_("Direction"), empty_label=_("Both directions")
+    )
+    leader = leader_filter()
+    occurred_from = date_filter("occurred_on", "gte", _("From"))
+    occurred_to = date_filter("occurred_on", "lte", _("Until"))
+
+    class Meta:
+        model = Contact
+        fields: list[str] = []
+
+
+CONTACTS = ListSpec(
+    name="contacts",
+    title=_("Contacts"),
+    columns=[
+        Column(
+            "occurred_on",
+            _("Date"),
+            lambda c: c.occurred_on,
+            sort="occurred_on",
+            kind=DATE,
+            link=lambda c: reverse("funding:contact_detail", args=[c.pk]),
+        ),
+        Column(
+            "unit",
+            _("Unit"),
+            lambda c: c.unit.name,
+            sort="unit__sort_order",
+            link=_unit_link,
+            width=24,
+        ),
+        Column(
+            "direction",
+            _("Direction"),
+            lambda c: c.get_direction_display(),
+            sort="direction",
+            width=8,
+        ),
+        Column(
+            "counterpart", _("Counterpart"), lambda c: c.counterpart, sort="counterpart", width=30
+        ),
+        Column("people", _("People"), lambda c: c.people, width=20),
+        Column(
+            "leader", _("Leader taking part"), lambda c: c.leader.name if c.leader else "", width=12
+        ),
+        Column(
+            "project",
+            _("Project"),
+            lambda c: c.project.name if c.project else "",
+            link=_project_link,
+            width=30,
+        ),
+    ],
+    filterset=ContactFilter,
+    default_sort="-occurred_on",
+    empty=_("No contacts logged yet. Units log visits out and visits in on their workbench."),
+    related=["unit", "leader", "project"],
+)
