@@ -2,14 +2,16 @@
 
 import datetime as dt
 
-from funding.choices import Stage
-from funding.models import Channel, Project, Receipt, Target
+from funding.choices import ContactDirection, Level, Stage
+from funding.models import Channel, Contact, Guide, Project, Receipt, Target
 from org.models import Leader, Unit
-from policy.models import Assignment, Milestone, Policy, WorkItem
+from policy.models import Assignment, Milestone, Policy, ProgressReport, WorkItem
 
 
 def multiply_demo(factor: int) -> None:
-    """Add (factor − 1) copies of every unit with a target, its receipts, projects and items."""
+    """Add (factor − 1) copies of every unit with a target, its receipts, projects, items,
+    progress reports and contacts, and of every guide."""
+    guides = list(Guide.objects.all())
     channel = Channel.objects.order_by("code").first()
     policy = Policy.objects.first()
     leaders = list(Leader.objects.all())
@@ -68,4 +70,31 @@ def multiply_demo(factor: int) -> None:
         Milestone.objects.bulk_create(
             Milestone(work_item=item, title="测试节点", due_on=dt.date(2024, 6, 25))
             for item in items
+        )
+        ProgressReport.objects.bulk_create(
+            ProgressReport(
+                work_item=item, unit=unit, reported_on=dt.date(2024, 6, 1), percent=30, text="测试"
+            )
+            for item, unit in zip(items, units, strict=True)
+        )
+        Contact.objects.bulk_create(
+            Contact(
+                unit=unit,
+                direction=ContactDirection.values[n % 2],
+                occurred_on=dt.date(2024, 3, 1 + n),
+                counterpart=f"扩容测试对接单位{copy}-{i}-{n}",
+                leader=leaders[i % len(leaders)],
+            )
+            for i, unit in enumerate(units)
+            for n in range(2)
+        )
+        Guide.objects.bulk_create(
+            Guide(
+                title=f"{guide.title}（扩容{copy}）",
+                issuer=guide.issuer,
+                level=guide.level or Level.PROVINCIAL,
+                published_on=guide.published_on,
+                deadline=guide.deadline,
+            )
+            for guide in guides
         )

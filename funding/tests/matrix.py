@@ -21,3 +21,27 @@ MATRIX = {
     ),
     "funding:target_edit#other-unit": access("office", kwargs=_target("FGW")),
 }
+
+
+def _first(model_name: str, **lookup):
+    def kwargs():
+        from django.apps import apps
+
+        model = apps.get_model("funding", model_name)
+        return {"pk": model.objects.filter(**lookup).order_by("pk").first().pk}
+
+    return kwargs
+
+
+EVERYONE_IN_BUSINESS = ("office", "leader", "zjj", "zjj_head")
+for name in ("project", "receipt", "contact"):
+    MATRIX[f"funding:{name}_list"] = access(*EVERYONE_IN_BUSINESS)
+    MATRIX[f"funding:{name}_list#export"] = access(*EVERYONE_IN_BUSINESS, query="?export=xlsx")
+    MATRIX[f"funding:{name}_detail"] = access(
+        *EVERYONE_IN_BUSINESS, kwargs=_first(name.capitalize(), unit__code="ZJJ")
+    )
+    MATRIX[f"funding:{name}_detail#other-unit"] = access(
+        "office", kwargs=_first(name.capitalize(), unit__code="FGW")
+    )
+MATRIX["funding:guide_list"] = access(*EVERYONE_IN_BUSINESS)
+MATRIX["funding:guide_detail"] = access(*EVERYONE_IN_BUSINESS, kwargs=_first("Guide"))

@@ -1,0 +1,111 @@
+"""The list pages' common behaviour, exercised on the receipt list: filter, sort, page, export."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from common.lists import PAGE_SIZE, ordering
+from funding import lists
+from funding.models import Project, Receipt
+from funding.services import record_receipt
+from org.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+URL = "/funding/receipts/"
+
+
+def test_the_url_is_the_receipt_list():
+    assert reverse("funding:receipt_list") == URL
+
+
+def test_a_filter_narrows_the_rows_to_what_the_database_says(client, cast):
+    client.force_login(cast["office"])
+    zjj = Unit.objects.get(code="ZJJ")
+    response = client.get(URL, {"unit": zjj.pk, "received_from": "2024-03-01"})
+    expected = Receipt.objects.filter(unit=zjj, received_on__gte=dt.date(2024, 3, 1)).count()
+    assert 0 < expected < Receipt.objects.count()
+    assert response.context["page"].paginator.count == expected
+    rows = response.context["page"].object_list
+    assert all(r.unit_id == zjj.pk and r.received_on >= dt.date(2024, 3, 1) for r in rows)
+
+
+def test_sorting_by_amount_descending(client, cast):
+    client.force_login(cast["office"])
+    rows = client.get(URL, {"sort": "-amount"}).context["page"].object_list
+    amounts = [r.amount for r in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    assert amounts[0] == max(Receipt.objects.values_list("amount", flat=True))
+
+
+def test_an_unknown_sort_falls_back_to_the_default():
+    assert ordering(lists.RECEIPTS, "password")[0] == "-received_on"
+    assert ordering(lists.RECEIPTS, "-amount")[1][0] == "-amount"
+
+
+def test_pages_hold_fifty_rows_and_link_to_the_next(client, cast):
+    client.force_login(cast["office"])
+    assert Project.objects.count() > PAGE_SIZE
+    page = client.get(reverse("funding:project_list"), {"sort": "requested"})
+    html = page.content.decode()
+    assert len(page.context["page"].object_list) == PAGE_SIZE
+    assert "sort=requested&amp;page=2" in html  # the next link keeps the sort
+
+
+def test_a_bad_date_keeps_what_was_typed_and_says_why(client, cast):
+    client.force_login(cast["office"])
+    html = client.get(URL, {"received_from": "2024-13-45", "q": "财建"}).content.decode()
+    assert 'value="财建"' in html
+    assert "输入一个有效的日期" in html
+
+
+def test_nothing_matching_says_how_to_see_everything(client, cast):
+    client.force_login(cast["office"])
+    html = client.get(URL, {"q": "没有这个文号"}).content.decode()
+    assert "没有符合筛选条件的记录" in html
+
+
+def test_the_export_holds_every_filtered_row_defused_and_is_audited(client, cast):
+    zjj = Unit.objects.get(code="ZJJ")
+    record_receipt(
+        user=cast["office"],
+        unit=zjj,
+        amount=1_234_500,
+        received_on=dt.date(2024, 6, 1),
+        doc_no="=HYPERLINK(1)",
+    )
+    client.force_login(cast["office"])
+    events = AuditEvent.objects.filter(action="list.exported").count()
+    response = client.get(URL, {"unit": zjj.pk, "export": "xlsx", "sort": "-amount"})
+    assert response.status_code == 200
+    assert "receipts-" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == Receipt.objects.filter(unit=zjj).count()
+    assert sheet.freeze_panes == "A2"
+    assert sheet.cell(1, 3).value == "金额（万元）"
+    amounts = [row[2] for row in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    ours = next(row for row in rows if row[3] and "HYPERLINK" in row[3])
+    assert ours[3] == "'=HYPERLINK(1)" and ours[2] == pytest.approx(123.45)
+    event = AuditEvent.objects.filter(action="list.exported").latest("id")
+    assert AuditEvent.objects.filter(action="list.exported").count() == events + 1
+    assert event.after["rows"] == len(rows) and event.after["filters"]["unit"] == str(zjj.pk)
+
+
+def test_a_unit_officer_sees_and_exports_only_their_unit(client, cast):
+    client.force_login(cast["zjj"])
+    zjj = Unit.objects.get(code="ZJJ")
+    response = client.get(URL)
+    assert response.context["page"].paginator.count == Receipt.objects.filter(unit=zjj).count()
+    other = Unit.objects.get(code="FGW")
+    response = client.get(URL, {"unit": other.pk})
+    # not one of their choices: the filter says so and the list stays their own
+    assert "选择一个有效的选项" in response.content.decode()
+    assert {r.unit_id for r in response.context["page"].object_list} == {zjj.pk}
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(URL, {"export": "xlsx"}).content)).active
+    assert sheet.max_row - 1 == Receipt.objects.filter(unit=zjj).count()
