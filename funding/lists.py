@@ -194,8 +194,8 @@ class ContactFilter(django_filters.FilterSet):
         choices=ContactDirection.choices, label=_("Direction"), empty_label=_("Both directions")
     )
     leader = leader_filter()
-    occurred_from = date_filter("occurred_on", "gte", _("From"))
-    occurred_to = date_filter("occurred_on", "lte", _("Until"))
+    occurred_from = date_filter("occurred_on", "gte", _("Date from"))
+    occurred_to = date_filter("occurred_on", "lte", _("Date until"))
 
     class Meta:
         model = Contact
