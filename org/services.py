@@ -1,13 +1,17 @@
-"""Writes to the organisation: units, sections, leaders, people."""
+"""Writes to the organisation: units, sections, leaders, people, the holiday calendar."""
+
+import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
 from common.permissions import CHANGE, Role, role_of
-from common.services import require
+from common.services import check_version, require
 
-from .models import Leader, Membership, Section, Unit, UnitKind
+from .models import CalendarDay, CalendarYear, Leader, Membership, Section, Unit, UnitKind
 
 User = get_user_model()
 
@@ -34,11 +38,16 @@ def save_unit(
     kind: str = UnitKind.DEPARTMENT,
     parent: Unit | None = None,
     sort_order: int = 0,
+    expected_version: int | None = None,
 ) -> tuple[Unit, bool]:
     """Create or update a unit by code; returns (unit, changed)."""
     _require_org_admin(user)
-    unit = Unit.objects.filter(code=code).first()
+    unit = Unit.objects.select_for_update().filter(code=code).first()
     values = {"name": name, "kind": kind, "parent": parent, "sort_order": sort_order}
+    if unit is not None:
+        check_version(unit, expected_version)
+        if parent is not None and _descends_from(parent, unit):
+            raise ValidationError(_("A unit cannot be placed under itself or its own sub-units."))
     if unit is None:
         unit = Unit.objects.create(code=code, **values)
         record("org.unit.created", unit, after=snapshot(unit), user=user)
@@ -53,6 +62,16 @@ def save_unit(
     unit.save()
     record("org.unit.updated", unit, before=before, after=snapshot(unit), user=user)
     return unit, True
+
+
+def _descends_from(unit: Unit, ancestor: Unit) -> bool:
+    seen = set()
+    while unit is not None and unit.pk not in seen:
+        if unit.pk == ancestor.pk:
+            return True
+        seen.add(unit.pk)
+        unit = unit.parent
+    return False
 
 
 @transaction.atomic
@@ -133,3 +152,87 @@ def create_person(
         user=user,
     )
     return person
+
+
+# --- The holiday calendar (office only: it decides every time-progress figure) ---
+
+
+def _require_office(user) -> None:
+    if user is not None:
+        require(role_of(user) == Role.OFFICE)
+
+
+@transaction.atomic
+def set_calendar_day(
+    *, user, date: dt.date, is_workday: bool, name: str = ""
+) -> CalendarDay | None:
+    """Enter a holiday on a weekday or a make-up working day; a day set back to the Mon–Fri
+    default with no name is removed. Returns the stored day, or None when removed."""
+    _require_office(user)
+    name = name.strip()
+    day = CalendarDay.objects.select_for_update().filter(date=date).first()
+    before = snapshot(day) if day else None
+    if is_workday == (date.weekday() < 5) and not name:
+        if day is not None:
+            record("org.calendar_day.removed", day, before=before, user=user)
+            day.delete()
+        return None
+    if day is None:
+        day = CalendarDay.objects.create(date=date, is_workday=is_workday, name=name)
+        record("org.calendar_day.created", day, after=snapshot(day), user=user)
+    elif (day.is_workday, day.name) != (is_workday, name):
+        day.is_workday, day.name = is_workday, name
+        day.save()
+        record("org.calendar_day.updated", day, before=before, after=snapshot(day), user=user)
+    return day
+
+
+@transaction.atomic
+def remove_calendar_day(*, user, date: dt.date) -> None:
+    _require_office(user)
+    day = CalendarDay.objects.filter(date=date).first()
+    if day is not None:
+        record("org.calendar_day.removed", day, before=snapshot(day), user=user)
+        day.delete()
+
+
+@transaction.atomic
+def mark_calendar_year(*, user, year: int, source: str) -> CalendarYear:
+    """Record that `year`'s State Council holiday notice has been entered in full."""
+    _require_office(user)
+    entry, created = CalendarYear.objects.get_or_create(year=year, defaults={"source": source})
+    if not created and entry.source != source:
+        before = snapshot(entry)
+        entry.source = source
+        entry.save()
+        record("org.calendar_year.updated", entry, before=before, after=snapshot(entry), user=user)
+    elif created:
+        record("org.calendar_year.created", entry, after=snapshot(entry), user=user)
+    return entry
+
+
+@transaction.atomic
+def seed_calendar_year(*, user, year: int) -> int:
+    """Fill `year` from chinesecalendar (it knows the notices up to its release); the count of
+    days entered. Days the office already entered are kept as they are."""
+    from .calendar import chinesecalendar_differences
+
+    _require_office(user)
+    try:
+        differences = chinesecalendar_differences(year)
+    except NotImplementedError:
+        raise ValidationError(
+            _(
+                "The bundled holiday data does not know %(year)s yet. Enter the days from the "
+                "State Council notice one by one, then mark the year as entered."
+            )
+            % {"year": year}
+        ) from None
+    existing = set(CalendarDay.objects.filter(date__year=year).values_list("date", flat=True))
+    count = 0
+    for date, is_workday, name in differences:
+        if date not in existing:
+            set_calendar_day(user=user, date=date, is_workday=is_workday, name=name)
+            count += 1
+    mark_calendar_year(user=user, year=year, source="chinesecalendar")
+    return count

@@ -1,19 +1,28 @@
-"""Pages of the organisation: the list of units the user may see."""
+"""Pages of the organisation: units, and the office's back office (units, sections, leaders,
+the holiday calendar)."""
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from audit.history import history_for
+from common.dates import DateError, parse_date
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from funding.choices import Status
 from funding.models import TargetRevision
 from funding.querysets import compute_summary
-from org.models import SiteConfig, Unit
+from org.models import CalendarDay, CalendarYear, Leader, SiteConfig, Unit
+
+from . import services
+from .forms import CalendarDayForm, CalendarYearForm, LeaderForm, SectionForm, UnitForm
 
 # Who may open the unit list; the other administrators never see business data.
 UNIT_LIST_ROLES = {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_OFFICER, Role.SYSTEM_ADMIN}
@@ -32,7 +41,16 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "")
     units = units.order_by(SORTS.get(sort, "sort_order"), "code")
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "org/unit_list.html", {"page": page, "query": query, "sort": sort})
+    return render(
+        request,
+        "org/unit_list.html",
+        {
+            "page": page,
+            "query": query,
+            "sort": sort,
+            "can_edit": role_of(request.user) in ORG_ADMIN_ROLES,
+        },
+    )
 
 
 def reporting_date() -> tuple[int, dt.date]:
@@ -51,7 +69,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit.objects.visible_to(request.user).select_related("parent"), pk=pk)
     if role_of(request.user) not in BUSINESS_ROLES:
         # 三员分立: the system administrator maintains the unit record, not its figures
-        return render(request, "org/unit_detail.html", {"unit": unit, "business": False})
+        return render(
+            request, "org/unit_detail.html", {"unit": unit, "business": False, "can_edit": True}
+        )
     year, as_of = reporting_date()
     summary = compute_summary(year, as_of, unit_ids=[unit.pk])
     figures = summary.units[0] if summary.units else None
@@ -68,6 +88,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "unit": unit,
             "business": True,
+            "can_edit": role_of(request.user) == Role.OFFICE,
             "year": year,
             "as_of": as_of,
             "figures": figures,
@@ -75,5 +96,215 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revisions": revisions,
             "receipts": receipts,
             "projects": projects,
+        },
+    )
+
+
+# --- Back office: the office and the system administrator keep the organisation ---
+
+ORG_ADMIN_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN}
+
+
+def _org_admin(request) -> None:
+    if role_of(request.user) not in ORG_ADMIN_ROLES:
+        raise PermissionDenied
+
+
+def _save_unit(request, form: UnitForm, unit: Unit | None):
+    """Save through the service; errors go back onto the form. The unit, or None."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    if unit is None and Unit.objects.filter(code=data["code"]).exists():
+        form.add_error("code", _("A unit with this code already exists."))
+        return None
+    try:
+        saved, _changed = services.save_unit(
+            user=request.user,
+            code=unit.code if unit else data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            parent=data["parent"],
+            sort_order=data["sort_order"],
+            expected_version=data.get("version") if unit else None,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    except IntegrityError:
+        form.add_error("name", _("Another unit already has this name."))
+        return None
+    return saved
+
+
+@login_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    _org_admin(request)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST":
+        unit = _save_unit(request, form, None)
+        if unit is not None:
+            messages.success(request, _("Unit %(name)s created.") % {"name": unit.name})
+            return redirect("org:unit_detail", pk=unit.pk)
+    return render(request, "org/unit_form.html", {"form": form, "unit": None})
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _org_admin(request)
+    unit = get_object_or_404(Unit, pk=pk)
+    initial = {
+        "code": unit.code,
+        "name": unit.name,
+        "kind": unit.kind,
+        "parent": unit.parent_id,
+        "sort_order": unit.sort_order,
+        "version": unit.version,
+    }
+    form = UnitForm(request.POST or None, initial=initial, unit=unit)
+    section_form = SectionForm()
+    if request.method == "POST":
+        saved = _save_unit(request, form, unit)
+        if saved is not None:
+            messages.success(request, _("Unit %(name)s saved.") % {"name": saved.name})
+            return redirect("org:unit_edit", pk=unit.pk)
+    return render(
+        request,
+        "org/unit_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "section_form": section_form,
+            "sections": unit.sections.order_by("name"),
+            "history": history_for(unit),
+        },
+    )
+
+
+@login_required
+def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _org_admin(request)
+    unit = get_object_or_404(Unit, pk=pk)
+    if request.method != "POST":
+        return redirect("org:unit_edit", pk=unit.pk)
+    form = SectionForm(request.POST)
+    if form.is_valid():
+        section = services.save_section(
+            user=request.user, unit=unit, name=form.cleaned_data["name"].strip()
+        )
+        messages.success(request, _("Section %(name)s added.") % {"name": section.name})
+    else:
+        messages.error(request, _("Enter the section's name."))
+    return redirect("org:unit_edit", pk=unit.pk)
+
+
+@login_required
+def leader_list(request: HttpRequest) -> HttpResponse:
+    _org_admin(request)
+    leaders = Leader.objects.prefetch_related("oversees").order_by("sort_order", "name")
+    return render(request, "org/leader_list.html", {"leaders": leaders})
+
+
+def _leader_form_page(request, leader: Leader | None) -> HttpResponse:
+    initial = {}
+    if leader is not None:
+        initial = {
+            "name": leader.name,
+            "title": leader.title,
+            "sort_order": leader.sort_order,
+            "oversees": list(leader.oversees.values_list("pk", flat=True)),
+        }
+    form = LeaderForm(request.POST or None, initial=initial, existing=leader is not None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if leader is None and Leader.objects.filter(name=data["name"].strip()).exists():
+            form.add_error("name", _("A leader with this name already exists."))
+        else:
+            saved, _changed = services.save_leader(
+                user=request.user,
+                name=leader.name if leader else data["name"].strip(),
+                title=data["title"].strip(),
+                sort_order=data["sort_order"],
+                oversees=list(data["oversees"]),
+            )
+            messages.success(request, _("Leader %(name)s saved.") % {"name": saved.name})
+            return redirect("org:leader_list")
+    context = {"form": form, "leader": leader}
+    if leader is not None:
+        context["history"] = history_for(leader)
+    return render(request, "org/leader_form.html", context)
+
+
+@login_required
+def leader_create(request: HttpRequest) -> HttpResponse:
+    _org_admin(request)
+    return _leader_form_page(request, None)
+
+
+@login_required
+def leader_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _org_admin(request)
+    return _leader_form_page(request, get_object_or_404(Leader, pk=pk))
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The office's holiday calendar for one year: the days that differ from Mon–Fri."""
+    if role_of(request.user) != Role.OFFICE:
+        raise PermissionDenied
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    day_form = CalendarDayForm(prefix="day")
+    year_form = CalendarYearForm(prefix="year")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "day":
+                day_form = CalendarDayForm(request.POST, prefix="day")
+                if day_form.is_valid():
+                    data = day_form.cleaned_data
+                    services.set_calendar_day(
+                        user=request.user,
+                        date=data["date"],
+                        is_workday=data["is_workday"],
+                        name=data["name"],
+                    )
+                    messages.success(request, _("%(date)s saved.") % {"date": data["date"]})
+                    return redirect(f"{request.path}?year={data['date'].year}")
+            elif action == "remove":
+                date = parse_date(request.POST.get("date", ""))
+                services.remove_calendar_day(user=request.user, date=date)
+                messages.success(request, _("%(date)s removed.") % {"date": date})
+                return redirect(f"{request.path}?year={date.year}")
+            elif action == "seed":
+                count = services.seed_calendar_year(user=request.user, year=year)
+                messages.success(
+                    request,
+                    _("%(count)s days of %(year)s entered from the bundled holiday data.")
+                    % {"count": count, "year": year},
+                )
+                return redirect(f"{request.path}?year={year}")
+            elif action == "year":
+                year_form = CalendarYearForm(request.POST, prefix="year")
+                if year_form.is_valid():
+                    services.mark_calendar_year(
+                        user=request.user, year=year, source=year_form.cleaned_data["source"]
+                    )
+                    messages.success(request, _("%(year)s is marked as entered.") % {"year": year})
+                    return redirect(f"{request.path}?year={year}")
+        except (ValidationError, DateError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    entry = CalendarYear.objects.filter(year=year).first()
+    return render(
+        request,
+        "org/calendar.html",
+        {
+            "year": year,
+            "days": days,
+            "entry": entry,
+            "day_form": day_form,
+            "year_form": year_form,
+            "years": CalendarYear.objects.order_by("year"),
         },
     )

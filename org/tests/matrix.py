@@ -16,3 +16,32 @@ MATRIX["org:unit_detail"] = access(
 MATRIX["org:unit_detail#other-unit"] = access(
     "office", "sysadmin", kwargs=lambda: {"pk": _unit("FGW")}
 )
+
+
+def _leader() -> dict:
+    from org.models import Leader
+
+    return {"pk": Leader.objects.order_by("sort_order").first().pk}
+
+
+ORG_ADMINS = ("office", "sysadmin")
+MATRIX["org:unit_create"] = access(*ORG_ADMINS)
+MATRIX["org:unit_edit"] = access(*ORG_ADMINS, kwargs=lambda: {"pk": _unit("ZJJ")})
+MATRIX["org:unit_edit#post"] = access(
+    *ORG_ADMINS,
+    method="post",
+    kwargs=lambda: {"pk": _unit("ZJJ")},
+    data=lambda: {"name": "市住房和城乡建设局", "kind": "department", "sort_order": "2"},
+)
+MATRIX["org:section_add"] = access(
+    *ORG_ADMINS, method="post", kwargs=lambda: {"pk": _unit("ZJJ")}, data=lambda: {"name": "矩阵科"}
+)
+MATRIX["org:leader_list"] = access(*ORG_ADMINS)
+MATRIX["org:leader_create"] = access(*ORG_ADMINS)
+MATRIX["org:leader_edit"] = access(*ORG_ADMINS, kwargs=_leader)
+MATRIX["org:calendar"] = access("office")
+MATRIX["org:calendar#post"] = access(
+    "office",
+    method="post",
+    data=lambda: {"action": "day", "day-date": "2024-12-31", "day-is_workday": "0"},
+)

@@ -1,0 +1,70 @@
+"""Back-office forms of the organisation: units, sections, leaders, the holiday calendar."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Unit, UnitKind
+
+
+class UnitForm(forms.Form):
+    code = forms.CharField(label=_("Unit code"), max_length=32)
+    name = forms.CharField(label=_("Unit name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("Parent unit"), queryset=Unit.objects.none(), required=False, empty_label="—"
+    )
+    sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, initial=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, unit: Unit | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Unit.objects.order_by("sort_order", "code")
+        if unit is not None:
+            parents = parents.exclude(pk=unit.pk)
+            self.fields["code"].disabled = True  # the code is the key the ledger uses
+        self.fields["parent"].queryset = parents
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip()
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
+class SectionForm(forms.Form):
+    name = forms.CharField(label=_("Section name"), max_length=100)
+
+
+class LeaderForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    title = forms.CharField(label=_("Position"), max_length=100, required=False)
+    sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, initial=0)
+    oversees = forms.ModelMultipleChoiceField(
+        label=_("Units overseen"),
+        queryset=Unit.objects.order_by("sort_order", "code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, existing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if existing:
+            self.fields["name"].disabled = True  # leaders are matched by name in the ledger
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.TypedChoiceField(
+        label=_("This day is"),
+        choices=[("0", _("a day off (holiday)")), ("1", _("a working day (make-up day)"))],
+        coerce=lambda value: value == "1",
+    )
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+
+
+class CalendarYearForm(forms.Form):
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        help_text=_("e.g. 国办发明电〔2025〕7号"),
+    )
