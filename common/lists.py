@@ -38,6 +38,7 @@ class Column:
     sort: str = ""  # the ORM ordering of this column; empty: not sortable
     kind: str = TEXT
     link: Callable[[Any], str] | None = None
+    aria: Callable[[Any], str] | None = None  # the link's accessible name, when the text is vague
     width: int = 14  # in the Excel export, in characters
 
 
@@ -112,6 +113,7 @@ def render_list(
                 "text": display(column, row),
                 "kind": column.kind,
                 "link": column.link(row) if column.link else "",
+                "aria": column.aria(row) if column.aria else "",
             }
             for column in spec.columns
         ]
@@ -187,7 +189,6 @@ def export_response(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> Htt
     )
     response["Content-Disposition"] = f'attachment; filename="{spec.name}-{stamp}.xlsx"'
     return response
-
 
 
 # --- Filters every list uses ---

@@ -9,7 +9,7 @@ from org.filters import leader_filter, unit_filter
 from policy.models import Aspect
 
 from .choices import ContactDirection, Level, Stage
-from .models import Channel, Contact, Guide, Project, Receipt
+from .models import Channel, Contact, Guide, Project, Receipt, Target
 
 
 def _unit_link(row) -> str:
@@ -249,3 +249,53 @@ CONTACTS = ListSpec(
     empty=_("No contacts logged yet. Units log visits out and visits in on their workbench."),
     related=["unit", "leader", "project"],
 )
+
+
+class TargetFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(label=_("Year"))
+    unit = unit_filter()
+
+    class Meta:
+        model = Target
+        fields: list[str] = []
+
+
+def target_spec(can_edit: bool) -> ListSpec:
+    """The targets of a year; the office's last column changes a target, others read its history."""
+    if can_edit:
+        action = Column(
+            "action",
+            _("Target"),
+            lambda t: _("Change"),
+            link=lambda t: reverse("funding:target_edit", args=[t.pk]),
+            aria=lambda t: _("Change the target of %(unit)s") % {"unit": t.unit.name},
+        )
+    else:
+        action = Column(
+            "action",
+            _("Target"),
+            lambda t: _("History"),
+            link=lambda t: reverse("funding:target_edit", args=[t.pk]),
+        )
+    return ListSpec(
+        name="targets",
+        title=_("Funding targets"),
+        columns=[
+            Column(
+                "unit",
+                _("Unit"),
+                lambda t: t.unit.name,
+                sort="unit__sort_order",
+                link=_unit_link,
+                width=24,
+            ),
+            Column("year", _("Year"), lambda t: t.year, sort="year", kind=NUMBER, width=8),
+            Column("amount", _("Target"), lambda t: t.amount, sort="amount", kind=MONEY),
+            Column("version", _("Revisions"), lambda t: t.version - 1, kind=NUMBER, width=8),
+            action,
+        ],
+        filterset=TargetFilter,
+        default_sort="unit",
+        empty=_("No targets for this year. Import a ledger with a 争取任务 sheet to set them."),
+        related=["unit"],
+    )

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,24 +25,16 @@ def _business(request) -> None:
 @login_required
 def target_list(request):
     _business(request)
-    config = SiteConfig.objects.first()
-    default_year = (
-        config.default_year if config and config.default_year else (timezone.localdate().year)
-    )
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else default_year
-    targets = (
-        Target.objects.visible_to(request.user)
-        .filter(year=year)
-        .select_related("unit")
-        .order_by("unit__sort_order", "unit__code")
-    )
-    page = Paginator(targets, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "funding/target_list.html",
-        {"page": page, "year": year, "can_edit": role_of(request.user) == Role.OFFICE},
-    )
+    context = {}
+    if "year" not in request.GET:  # the reporting year unless the user picks another
+        context["filtered"] = False
+        config = SiteConfig.objects.first()
+        request.GET = request.GET.copy()
+        request.GET["year"] = str(
+            config.default_year if config and config.default_year else timezone.localdate().year
+        )
+    spec = lists.target_spec(can_edit=role_of(request.user) == Role.OFFICE)
+    return render_list(request, spec, Target.objects.visible_to(request.user), context)
 
 
 @login_required

@@ -6,15 +6,16 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import history_for
 from common.dates import DateError, parse_date
+from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from funding.choices import Status
 from funding.models import TargetRevision
@@ -23,34 +24,22 @@ from org.models import CalendarDay, CalendarYear, Leader, SiteConfig, Unit
 
 from . import services
 from .forms import CalendarDayForm, CalendarYearForm, LeaderForm, SectionForm, UnitForm
+from .lists import UNITS
 
 # Who may open the unit list; the other administrators never see business data.
 UNIT_LIST_ROLES = {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_OFFICER, Role.SYSTEM_ADMIN}
-SORTS = {"code": "code", "-code": "-code", "name": "name", "-name": "-name"}
-PAGE_SIZE = 25
+ORG_ADMIN_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN}
 
 
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
     if role_of(request.user) not in UNIT_LIST_ROLES:
         raise PermissionDenied
-    units = Unit.objects.visible_to(request.user).select_related("parent")
-    query = request.GET.get("q", "").strip()
-    if query:
-        units = units.filter(name__icontains=query) | units.filter(code__icontains=query)
-    sort = request.GET.get("sort", "")
-    units = units.order_by(SORTS.get(sort, "sort_order"), "code")
-    page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "org/unit_list.html",
-        {
-            "page": page,
-            "query": query,
-            "sort": sort,
-            "can_edit": role_of(request.user) in ORG_ADMIN_ROLES,
-        },
-    )
+    actions = []
+    if role_of(request.user) in ORG_ADMIN_ROLES:
+        actions.append((_("New unit"), reverse("org:unit_create")))
+    units = Unit.objects.visible_to(request.user)
+    return render_list(request, UNITS, units, {"actions": actions})
 
 
 def reporting_date() -> tuple[int, dt.date]:
@@ -101,8 +90,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Back office: the office and the system administrator keep the organisation ---
-
-ORG_ADMIN_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN}
 
 
 def _org_admin(request) -> None:
