@@ -81,7 +81,6 @@ SHEET_LABELS = {
 }
 
 
-
 def normalise_header(text: object) -> str:
     """Fold full-width forms (NFKC turns （） into ()), drop spaces, lower-case ASCII."""
     text = unicodedata.normalize("NFKC", str(text if text is not None else ""))

@@ -32,8 +32,10 @@ RECEIPT_COLUMNS = [
     "note",
     "version",
 ]
-# The event tuples below follow the sealed fields, so the chain hashes them as they are.
+# The audit rows below follow the sealed fields: 6 shared, the 6 of each event, 2 shared.
 EVENT_COLUMNS = list(chain.SEALED_FIELDS)
+assert EVENT_COLUMNS[6:12] == list(chain.EVENT_FIELDS)
+assert EVENT_COLUMNS[12:] == ["success", "batch"]
 
 
 def _same_value_cached(adapt):
@@ -48,21 +50,20 @@ def _same_value_cached(adapt):
     return cached
 
 
-def _insert_rows(model, columns: list[str], rows: list[tuple], json_columns=()) -> None:
+def _insert_rows(model, columns: list[str], rows: list[tuple], json_text=()) -> None:
     """INSERT many rows with executemany: the ORM's per-value preparation of bulk_create
     costs ~10x more than the database for 100,000 receipts and their audit events.
-    Values are adapted here the way the fields would: dates/datetimes and JSON."""
+    Dates and datetimes are adapted here the way the fields would; the columns at the
+    positions in `json_text` are given as JSON text already."""
     if not rows:
         return
     ops = connection.ops
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_attname[c] for c in columns]
     adapters = []
-    for position, field_ in enumerate(fields):
+    for field_ in fields:
         internal = field_.get_internal_type()
-        if position in json_columns:
-            adapters.append(lambda v, f=field_: ops.adapt_json_value(v, f.encoder))
-        elif internal == "DateField":
+        if internal == "DateField":
             adapters.append(ops.adapt_datefield_value)
         elif internal == "DateTimeField":
             adapters.append(_same_value_cached(ops.adapt_datetimefield_value))
@@ -70,7 +71,8 @@ def _insert_rows(model, columns: list[str], rows: list[tuple], json_columns=()) 
             adapters.append(None)
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    json_mark = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    marks = ", ".join(json_mark if i in json_text else "%s" for i in range(len(fields)))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
     active = [(i, a) for i, a in enumerate(adapters) if a is not None]
     with connection.cursor() as cursor:
@@ -83,6 +85,37 @@ def _insert_rows(model, columns: list[str], rows: list[tuple], json_columns=()) 
                         row[i] = adapt(row[i]) if row[i] is not None else None
                 chunk.append(row)
             cursor.executemany(sql, chunk)
+
+
+def _new_ids(
+    model, last_id: int, columns: list[str], rows: list[tuple], key: tuple[int, ...]
+) -> list[int]:
+    """The ids the database gave `rows`, just inserted after `last_id`, in their order.
+
+    Alone in the table (SQLite's write lock; usually PostgreSQL too) the ids are the next
+    len(rows) numbers. Otherwise rows are matched by the columns at the positions in `key`
+    against what was written, leaving out rows another session inserted meanwhile.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MIN(id), MAX(id) FROM {table} WHERE id > %s", [last_id])
+        count, first, last = cursor.fetchone()
+    if count == len(rows) and (not rows or last - first + 1 == count):
+        return list(range(first, last + 1)) if rows else []
+    waiting: dict[tuple, list[int]] = {}
+    for position, row in enumerate(rows):
+        waiting.setdefault(tuple(row[i] for i in key), []).append(position)
+    ids = [0] * len(rows)
+    written = (
+        model.objects.filter(pk__gt=last_id)
+        .order_by("pk")
+        .values_list("pk", *(columns[i] for i in key))
+    )
+    for pk, *values in written.iterator(chunk_size=20_000):
+        positions = waiting.get(tuple(values))
+        if positions:
+            ids[positions.pop(0)] = pk
+    return ids
 
 
 class LedgerWriter:
@@ -107,7 +140,7 @@ class LedgerWriter:
             AuditEvent,
             EVENT_COLUMNS + ["prev_hash", "hash"],
             self._sealed_events(),
-            json_columns={10, 11},
+            json_text={EVENT_COLUMNS.index("before"), EVENT_COLUMNS.index("after")},
         )
         counts = {
             key: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
@@ -124,33 +157,47 @@ class LedgerWriter:
         )
 
     def _event(self, action: str, obj, *, before=None, after=None, repr_: str = "") -> None:
+        """Collect one event (the fields of chain.EVENT_FIELDS); all are sealed at the end."""
         self.events.append(
-            (
-                self.now,
-                self.actor.user_id,
-                self.actor.name,
-                self.actor.role,
-                self.actor.ip,
-                self.actor.request_id,
-                action,
-                obj._meta.label_lower,
-                str(obj.pk),
-                (repr_ or str(obj))[:300],
-                before,
-                after,
-                True,
-                self.batch,
-            )
+            (action, obj._meta.label_lower, str(obj.pk), (repr_ or str(obj))[:300], before, after)
         )
 
     def _sealed_events(self) -> list[tuple]:
-        """The collected events with their links in the audit hash chain."""
-        previous = chain.lock_and_last_hash()
+        """The collected events as rows of EVENT_COLUMNS + prev_hash, hash: the chain's next
+        links, with before/after as JSON text (SQL NULL for none)."""
+        shared = {
+            "at": self.now,
+            "actor_id": self.actor.user_id,
+            "actor_name": self.actor.name,
+            "role": self.actor.role,
+            "ip": self.actor.ip,
+            "request_id": self.actor.request_id,
+            "success": True,
+            "batch": self.batch,
+        }
+        sealer = chain.BatchSealer(shared, chain.lock_and_last_hash())
+        head = tuple(shared[name] for name in EVENT_COLUMNS[:6])
+        tail = (shared["success"], shared["batch"])
         sealed = []
-        for row in self.events:
-            digest = chain.seal(dict(zip(EVENT_COLUMNS, row, strict=True)), previous)
-            sealed.append((*row, previous, digest))
-            previous = digest
+        for action, object_type, object_id, object_repr, *changes in self.events:
+            before, after, previous, digest = sealer.seal_event(
+                action, object_type, object_id, object_repr, *changes
+            )
+            sealed.append(
+                (
+                    *head,
+                    action,
+                    object_type,
+                    object_id,
+                    object_repr,
+                    None if before == "null" else before,
+                    None if after == "null" else after,
+                    *tail,
+                    previous,
+                    digest,
+                )
+            )
+        self.events = []
         return sealed
 
     def _channel_id(self, name):
@@ -334,11 +381,10 @@ class LedgerWriter:
             )
 
     def _write_receipts(self) -> None:
-        """Receipts: the bulk path (raw batched INSERTs), events read back by id."""
+        """Receipts: the bulk path (raw batched INSERTs), one event per receipt."""
         creates, updates = self.receipt_changes
         projects = dict(Project.objects.values_list("code", "pk"))
         unit_pk = {code: u.pk for code, u in self.units.items()}
-        unit_name = {code: u.name for code, u in self.units.items()}
         rows = []
         for _row, unit, amount, on, doc, project, channel, level in creates:
             if channel and not level:
@@ -360,40 +406,24 @@ class LedgerWriter:
             self.progress(_("writing"), len(rows))
         last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
         _insert_rows(Receipt, RECEIPT_COLUMNS, rows)
-        del rows
-        names = [f.attname for f in Receipt._meta.concrete_fields]
-        codes = {pk: code for code, pk in unit_pk.items()}
-        wanted_keys = {(unit_pk[c[1]], c[3], c[2], c[4]) for c in creates}
-        for values in (
-            Receipt.objects.filter(pk__gt=last_id)
-            .order_by("pk")
-            .values_list(*names)
-            .iterator(chunk_size=20_000)
+        names = ["id", *RECEIPT_COLUMNS]
+        unit_names = {u.pk: u.name for u in self.units.values()}
+        for pk, row in zip(
+            _new_ids(Receipt, last_id, RECEIPT_COLUMNS, rows, (0, 3, 2, 4)), rows, strict=True
         ):
-            receipt = dict(zip(names, values, strict=True))
-            key = (receipt["unit_id"], receipt["received_on"], receipt["amount"], receipt["doc_no"])
-            if key not in wanted_keys:  # written by someone else meanwhile (PostgreSQL)
-                continue
-            receipt["received_on"] = receipt["received_on"].isoformat()
+            receipt = dict(zip(names, (pk, *row), strict=True))
+            receipt["received_on"] = row[3].isoformat()
             self.events.append(
                 (
-                    self.now,
-                    self.actor.user_id,
-                    self.actor.name,
-                    self.actor.role,
-                    self.actor.ip,
-                    self.actor.request_id,
                     "funding.receipt.created",
                     "funding.receipt",
-                    str(receipt["id"]),
-                    f"{values[names.index('received_on')]} "
-                    f"{unit_name[codes[receipt['unit_id']]]} {receipt['amount']}"[:300],
+                    str(pk),
+                    f"{receipt['received_on']} {unit_names[row[0]]} {row[2]}"[:300],
                     None,
                     receipt,
-                    True,
-                    self.batch,
                 )
             )
+        del rows
         changed = []
         for pk, wanted in updates:
             receipt = Receipt.objects.get(pk=pk)

@@ -114,3 +114,30 @@ def test_the_demo_and_a_bulk_ledger_import_keep_the_chain_intact(demo, tmp_path)
     assert import_ledger(path, user=None).ok
     assert AuditEvent.objects.count() == before + 51  # 50 receipts + the batch event
     assert "verified" in verify()
+
+
+def test_the_batch_sealer_seals_exactly_as_seal_does():
+    from decimal import Decimal
+
+    shared = {
+        "at": timezone.now(),
+        "actor_id": 7,
+        "actor_name": "督查室 孙丽",
+        "role": "office",
+        "ip": None,
+        "request_id": "r-1",
+        "success": True,
+        "batch": "b" * 32,
+    }
+    events = [
+        ("a.created", "x.y", "1", '引号“”"\\ 和换行\n', None, {"amount": Decimal("1.50"), "n": 3}),
+        ("a.updated", "x.y", "2", "", {"k": [1, 2], "d": "2024-06-30"}, {"k": [2], "z": None}),
+    ]
+    sealer = chain.BatchSealer(shared, "prev")
+    previous = "prev"
+    for event in events:
+        _before, _after, prev_hash, digest = sealer.seal_event(*event)
+        fields = shared | dict(zip(chain.EVENT_FIELDS, event, strict=True))
+        assert prev_hash == previous
+        assert digest == chain.seal(fields, previous)
+        previous = digest

@@ -202,3 +202,45 @@ def test_it_refuses_a_name_taken_by_another_unit(tmp_path, demo):
     name = Unit.objects.get(code="ZJJ").name
     result = run(tmp_path, {"单位": [["单位编码", "单位名称"], ["NEW", name]]})
     assert [(i.row, i.column) for i in result.errors] == [(2, "单位名称")]
+
+
+def test_the_events_of_an_import_extend_the_audit_chain_unbroken(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from org.services import save_unit
+
+    save_unit(user=None, code="BEFORE", name="导入前的单位")  # a link before the batch
+    assert run(tmp_path, GOOD).ok
+    changed = copy.deepcopy(GOOD)
+    changed["到位资金"][1][4] = "财建〔2024〕“引号”\\ 号"  # text the canonical JSON must escape
+    assert run(tmp_path, changed).ok
+    save_unit(user=None, code="AFTER", name="导入后的单位")  # and a link after it
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert f"{AuditEvent.objects.count()} events verified" in out.getvalue()
+    batch_events = AuditEvent.objects.exclude(batch="").filter(action="funding.receipt.created")
+    assert (
+        batch_events.exists()
+        and batch_events.filter(before__isnull=True).count() == batch_events.count()
+    )
+
+
+def test_new_receipt_ids_leave_out_a_row_another_session_wrote_meanwhile(demo):
+    from django.db.models import Max
+
+    from ledger.writer import RECEIPT_COLUMNS, _insert_rows, _new_ids
+
+    unit = Unit.objects.get(code="ZJJ")
+    last_id = Receipt.objects.aggregate(last=Max("pk"))["last"]
+    ours = [
+        (unit.pk, None, 100, dt.date(2024, 7, 1), "甲", None, "", "", 1),
+        (unit.pk, None, 200, dt.date(2024, 7, 2), "乙", None, "", "", 1),
+    ]
+    _insert_rows(Receipt, RECEIPT_COLUMNS, ours[:1])
+    theirs = Receipt.objects.create(unit=unit, amount=300, received_on=dt.date(2024, 7, 3))
+    _insert_rows(Receipt, RECEIPT_COLUMNS, ours[1:])
+    ids = _new_ids(Receipt, last_id, RECEIPT_COLUMNS, ours, (0, 3, 2, 4))
+    assert theirs.pk not in ids
+    assert [Receipt.objects.get(pk=pk).doc_no for pk in ids] == ["甲", "乙"]
