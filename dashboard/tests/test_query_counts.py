@@ -11,7 +11,6 @@ from org.models import Unit
 from policy.models import WorkItem
 
 
-
 def _unit(code):
     return lambda: Unit.objects.get(code=code).pk
 
