@@ -123,3 +123,22 @@ def test_another_units_project_is_not_found(client, cast):
         client.post(url, {"to_stage": "applied", "on": "2024-06-20", "version": 1}).status_code
         == 404
     )
+
+
+def test_work_items_and_projects_click_through_to_their_pages(client, cast):
+    from policy.models import WorkItem
+
+    client.force_login(cast["office"])
+    cockpit = client.get(reverse("dashboard:cockpit")).content.decode()
+    listed = [
+        i
+        for i in WorkItem.objects.all()
+        if reverse("policy:workitem_detail", args=[i.pk]) in cockpit
+    ]
+    assert listed  # the overdue and due-soon items link to their pages
+    client.force_login(cast["zjj"])
+    workbench = client.get(reverse("dashboard:workbench")).content.decode()
+    project = Project.objects.filter(unit__code="ZJJ").first()
+    assert reverse("funding:project_detail", args=[project.pk]) in workbench
+    item = WorkItem.objects.filter(assignments__unit__code="ZJJ").first()
+    assert reverse("policy:workitem_detail", args=[item.pk]) in workbench
