@@ -9,7 +9,7 @@ def test_office_opens_unit_list_and_detail(demo, new_page):
     page = new_page()
     login(page, "office")
     page.goto("/org/units/")
-    assert page.locator("h1").inner_text() == "单位"
+    assert page.locator("h1").inner_text() == "单位 共 33 条"
     screenshot(page, "org-unit-list")
     page.click("text=市住房和城乡建设局")
     page.wait_for_load_state("networkidle")
