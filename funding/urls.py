@@ -11,6 +11,7 @@ urlpatterns = [
     path("receipts/", views.receipt_list, name="receipt_list"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
     path("guides/", views.guide_list, name="guide_list"),
+    path("guides/new/", views.guide_create, name="guide_create"),
     path("guides/<int:pk>/", views.guide_detail, name="guide_detail"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),

@@ -13,7 +13,7 @@ from common.permissions import BUSINESS_ROLES, Role, role_of
 from org.models import SiteConfig
 
 from . import lists, services
-from .forms import TargetForm
+from .forms import GuideForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
 
 
@@ -95,7 +95,38 @@ def receipt_list(request):
 @login_required
 def guide_list(request):
     _business(request)
-    return render_list(request, lists.GUIDES, Guide.objects.visible_to(request.user))
+    actions = []
+    if role_of(request.user) == Role.OFFICE:
+        actions.append((_("New guide"), reverse("funding:guide_create")))
+    return render_list(
+        request, lists.GUIDES, Guide.objects.visible_to(request.user), {"actions": actions}
+    )
+
+
+@login_required
+def guide_create(request):
+    """The office records an application guide a higher level has published."""
+    if role_of(request.user) != Role.OFFICE:
+        raise PermissionDenied
+    form = GuideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        guide, created = services.save_guide(
+            user=request.user,
+            title=data["title"].strip(),
+            issuer=data["issuer"].strip(),
+            level=data["level"],
+            published_on=data["published_on"],
+            deadline=data["deadline"],
+            scope=data["scope"].strip(),
+            aspect=data["aspect"],
+            units=list(data["units"]),
+        )
+        if created:
+            messages.success(request, _("Guide recorded."))
+            return redirect("funding:guide_detail", pk=guide.pk)
+        form.add_error("title", _("This guide from this issuer is already recorded."))
+    return render(request, "funding/guide_form.html", {"form": form})
 
 
 @login_required

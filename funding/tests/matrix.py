@@ -45,3 +45,14 @@ for name in ("project", "receipt", "contact"):
     )
 MATRIX["funding:guide_list"] = access(*EVERYONE_IN_BUSINESS)
 MATRIX["funding:guide_detail"] = access(*EVERYONE_IN_BUSINESS, kwargs=_first("Guide"))
+MATRIX["funding:guide_create"] = access("office")
+MATRIX["funding:guide_create#post"] = access(
+    "office",
+    method="post",
+    data=lambda: {
+        "title": "矩阵指南",
+        "issuer": "省发展改革委",
+        "level": "provincial",
+        "published_on": "2024-06-01",
+    },
+)
