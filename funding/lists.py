@@ -12,8 +12,16 @@ from .choices import ContactDirection, Level, Stage
 from .models import Channel, Contact, Guide, Project, Receipt, Target
 
 
-def _unit_link(row) -> str:
-    return reverse("org:unit_detail", args=[row.unit_id])
+def unit_column() -> Column:
+    """The unit a row belongs to, linked to the unit's page."""
+    return Column(
+        "unit",
+        _("Unit"),
+        lambda row: row.unit.name,
+        sort="unit__sort_order",
+        link=lambda row: reverse("org:unit_detail", args=[row.unit_id]),
+        width=24,
+    )
 
 
 def _project_link(row) -> str:
@@ -55,14 +63,7 @@ PROJECTS = ListSpec(
             link=lambda p: reverse("funding:project_detail", args=[p.pk]),
         ),
         Column("name", _("Project name"), lambda p: p.name, sort="name", width=36),
-        Column(
-            "unit",
-            _("Unit"),
-            lambda p: p.unit.name,
-            sort="unit__sort_order",
-            link=_unit_link,
-            width=24,
-        ),
+        unit_column(),
         Column("channel", _("Channel"), lambda p: p.channel.name if p.channel else "", width=24),
         Column("level", _("Level"), lambda p: p.get_level_display(), sort="level", width=8),
         Column("stage", _("Stage"), lambda p: p.get_stage_display(), sort="stage", width=8),
@@ -111,14 +112,7 @@ RECEIPTS = ListSpec(
             kind=DATE,
             link=lambda r: reverse("funding:receipt_detail", args=[r.pk]),
         ),
-        Column(
-            "unit",
-            _("Unit"),
-            lambda r: r.unit.name,
-            sort="unit__sort_order",
-            link=_unit_link,
-            width=24,
-        ),
+        unit_column(),
         Column("amount", _("Amount"), lambda r: r.amount, sort="amount", kind=MONEY),
         Column("doc_no", _("Document number"), lambda r: r.doc_no, sort="doc_no", width=24),
         Column("channel", _("Channel"), lambda r: r.channel.name if r.channel else "", width=24),
@@ -214,14 +208,7 @@ CONTACTS = ListSpec(
             kind=DATE,
             link=lambda c: reverse("funding:contact_detail", args=[c.pk]),
         ),
-        Column(
-            "unit",
-            _("Unit"),
-            lambda c: c.unit.name,
-            sort="unit__sort_order",
-            link=_unit_link,
-            width=24,
-        ),
+        unit_column(),
         Column(
             "direction",
             _("Direction"),
@@ -281,14 +268,7 @@ def target_spec(can_edit: bool) -> ListSpec:
         name="targets",
         title=_("Funding targets"),
         columns=[
-            Column(
-                "unit",
-                _("Unit"),
-                lambda t: t.unit.name,
-                sort="unit__sort_order",
-                link=_unit_link,
-                width=24,
-            ),
+            unit_column(),
             Column("year", _("Year"), lambda t: t.year, sort="year", kind=NUMBER, width=8),
             Column("amount", _("Target"), lambda t: t.amount, sort="amount", kind=MONEY),
             Column("version", _("Revisions"), lambda t: t.version - 1, kind=NUMBER, width=8),
