@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from common.text import display_width
 from funding import services
 from funding.querysets import compute_summary
 from org.services import save_unit
@@ -41,6 +42,17 @@ def test_the_text_form_prints_the_speech_sentence(demo):
         "截至2024年6月30日，全市累计完成对上争取资金10.7亿元，占全年计划的51%。"
         "17个任务部门中，完成全年任务的1家，超时间进度的4家，低于时间进度的8家，无实绩的4家。"
     )
+
+
+def test_the_text_table_lines_up_on_a_terminal(demo):
+    out = StringIO()
+    call_command("summary", year=2024, as_of="2024-06-30", stdout=out)
+    header, *rows = out.getvalue().splitlines()[2:]
+    assert header.split() == ["编码", "单位", "任务", "累计到位", "完成率", "状态"]
+    assert len(rows) == 17
+    # the rate column ends at the same terminal column on every row, Chinese names or not
+    assert len({display_width(row[: row.index("%") + 1]) for row in rows}) == 1
+    assert rows[0].split()[:5] == ["FGW", "市发展和改革委员会", "3.0亿元", "3.2亿元", "105%"]
 
 
 def test_money_after_the_as_of_date_counts_later(demo):

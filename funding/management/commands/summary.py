@@ -2,9 +2,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.dates import DateError, parse_date
 from common.money import format_amount
+from common.text import text_table
 from funding.figures import FiguresEncoder, bulletin_sentence, whole_percent
 from funding.querysets import compute_summary
 from org.models import SiteConfig
@@ -25,7 +27,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         year = year or as_of.year
         if as_of.year != year:
-            raise CommandError(f"--as-of {as_of} is not in --year {year}")
+            raise CommandError(
+                _("--as-of %(date)s is not in --year %(year)s.") % {"date": as_of, "year": year}
+            )
         config = SiteConfig.objects.first()
         mode = config.time_progress_mode if config else "day"
         summary = compute_summary(year, as_of, mode=mode)
@@ -36,10 +40,20 @@ class Command(BaseCommand):
             return
         self.stdout.write(bulletin_sentence(summary))
         self.stdout.write("")
+        rows = [
+            [_("Code"), _("Unit"), _("Target"), _("Secured"), _("Completion rate"), _("Status")]
+        ]
         for unit in summary.units:
             percent = whole_percent(unit.rate)
-            self.stdout.write(
-                f"{unit.code:<8} {unit.name:<16} {format_amount(unit.target):>12} "
-                f"{format_amount(unit.secured):>12} {percent if percent is not None else '-':>4}% "
-                f"{unit.status.label}"
+            rows.append(
+                [
+                    unit.code,
+                    unit.name,
+                    format_amount(unit.target),
+                    format_amount(unit.secured),
+                    "-" if percent is None else f"{percent}%",
+                    str(unit.status.label),
+                ]
             )
+        for line in text_table(rows, "<<>>><"):
+            self.stdout.write(line)
