@@ -8,6 +8,8 @@
   function colour(name) { return css.getPropertyValue("--" + name).trim() || "#888"; }
   var labels = data.labels || {};
   var charts = [];
+  // 万元 with thousands separators, as the tables print them
+  function wan(value) { return Number(value).toLocaleString("zh-CN"); }
 
   function make(id, option) {
     var el = document.getElementById(id);
@@ -48,7 +50,7 @@
       tooltip: { trigger: "axis" },
       legend: { data: [labels.cumulative, labels.plan] },
       xAxis: { type: "category", data: data.months },
-      yAxis: { type: "value", name: labels.wan },
+      yAxis: { type: "value", name: labels.wan, axisLabel: { formatter: wan } },
       series: [
         { name: labels.cumulative, type: "bar", data: data.cumulative, itemStyle: { color: colour("brand") } },
         { name: labels.plan, type: "line", data: data.plan, lineStyle: { type: "dashed" }, itemStyle: { color: "#111" } }
@@ -59,19 +61,25 @@
   function pie(id, rows) {
     if (!rows) return;
     make(id, {
-      tooltip: { trigger: "item", formatter: "{b}: {c} " + labels.wan + " ({d}%)" },
-      series: [{ type: "pie", radius: ["35%", "65%"], data: rows, label: { formatter: "{b}\n{d}%" } }]
+      tooltip: { trigger: "item", formatter: function (p) {
+        return p.name + ": " + wan(p.value) + " " + labels.wan + " (" + p.percent + "%)"; } },
+      // a smaller ring leaves room for whole labels on a phone
+      series: [{ type: "pie", radius: ["30%", "55%"], data: rows, percentPrecision: 0,
+        label: { formatter: "{b}\n{d}%" }, labelLine: { length: 8, length2: 8 } }]
     });
   }
   pie("chart-levels", data.byLevel);
   if (data.byChannel) {
     make("chart-channels", {
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "item", formatter: "{b}: {c} " + labels.wan },
-      xAxis: { type: "value", name: labels.wan },
+      tooltip: { trigger: "item", formatter: function (p) {
+        return p.name + ": " + wan(p.value) + " " + labels.wan; } },
+      xAxis: { type: "value", name: labels.wan, splitNumber: 3,
+        axisLabel: { formatter: wan, hideOverlap: true } },
       yAxis: { type: "category", data: data.byChannel.map(function (r) { return r.name; }), inverse: true },
       series: [{ type: "bar", barMaxWidth: 18, data: data.byChannel.map(function (r) { return r.value; }),
-        itemStyle: { color: colour("accent") }, label: { show: true, position: "right" } }]
+        itemStyle: { color: colour("accent") },
+        label: { show: true, position: "right", formatter: function (p) { return wan(p.value); } } }]
     });
   }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
