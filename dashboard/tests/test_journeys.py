@@ -73,3 +73,31 @@ def test_a_form_error_keeps_what_was_typed(demo, new_page):
     assert form.locator("[name=doc_no]").input_value() == "待核文号"
     assert form.locator("[name=received_on]").input_value() == "2024-06-18"
     screenshot(page, "workbench-form-error")
+
+
+PHONE_PAGES = {
+    "zjj": ["/cockpit/workbench/", "/funding/receipts/", "/funding/projects/", "/policy/items/"],
+    "leader": ["/cockpit/", "/policy/", "/funding/contacts/"],
+    "office": [
+        "/cockpit/",
+        "/org/units/",
+        "/org/leaders/",
+        "/org/calendar/",
+        "/funding/targets/",
+        "/funding/guides/",
+        "/funding/guides/new/",
+        "/ledger/",
+    ],
+}
+
+
+def test_the_daily_pages_are_no_wider_than_a_phone(demo, new_page):
+    # wide tables and the project board scroll inside their own box; the page itself must not
+    for username, paths in PHONE_PAGES.items():
+        page = new_page(viewport=(360, 740))
+        login(page, username)
+        for path in paths:
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360 + 1, f"{path} as {username} is {width} px wide"
