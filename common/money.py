@@ -8,6 +8,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 YUAN_PER_WAN = 10_000
@@ -87,9 +88,25 @@ def _group(number: Decimal, places: int) -> str:
 
 def format_amount(yuan: int) -> str:
     """Display rule of design §3: 亿元 with one decimal at or above 1亿, else 万元."""
+    if (get_language() or "").startswith("en"):
+        return format_amount_english(yuan)
     if abs(yuan) >= YUAN_PER_YI:
         return _("%(amount)s亿元") % {"amount": _group(Decimal(yuan) / YUAN_PER_YI, 1)}
     return _("%(amount)s万元") % {"amount": format_wan(yuan)}
+
+
+def format_amount_english(yuan: int) -> str:
+    """The same figure as `format_amount`, rounded alike, as an English reader says it:
+    2.2亿元 is "220 million yuan", 10.7亿元 "1.07 billion yuan", 1,456.28万元 "14,562,800 yuan"."""
+    if abs(yuan) >= YUAN_PER_YI:
+        tenths_of_yi = (Decimal(yuan) / YUAN_PER_YI).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        millions = tenths_of_yi * 100
+        if abs(millions) >= 1000:
+            billions = (millions / 1000).normalize()
+            return f"{billions:,f} billion yuan"
+        return f"{millions:,.0f} million yuan"
+    wan = (Decimal(yuan) / YUAN_PER_WAN).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{wan * YUAN_PER_WAN:,.0f} yuan"
 
 
 def format_wan(yuan: int, places: int = 2) -> str:

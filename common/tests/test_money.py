@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -65,3 +66,25 @@ def test_it_rounds_yi_half_up():
     assert format_amount(1_065_000_000) == "10.7亿元"
     assert format_amount(1_064_999_999) == "10.6亿元"
     assert format_wan(12_345) == "1.23"
+
+
+@pytest.mark.parametrize(
+    "yuan, english",
+    [
+        (1_070_000_000, "1.07 billion yuan"),
+        (1_000_000_000, "1 billion yuan"),
+        (10_000_000_000, "10 billion yuan"),
+        (220_000_000, "220 million yuan"),
+        (1_064_999_999, "1.06 billion yuan"),  # rounded as 10.6亿元
+        (100_000_000, "100 million yuan"),
+        (99_990_000, "99,990,000 yuan"),
+        (14_562_800, "14,562,800 yuan"),
+        (125_049, "125,000 yuan"),  # rounded as 12.5万元
+        (0, "0 yuan"),
+    ],
+)
+def test_english_amounts_are_the_same_figures_in_english_words(yuan, english):
+    with translation.override("en"):
+        assert format_amount(yuan) == english
+    with translation.override("zh-hans"):
+        assert "元" in format_amount(yuan)
