@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 
@@ -29,5 +30,6 @@ def test_the_language_switch_chooses_english_and_back():
 
 @pytest.mark.django_db
 def test_api_clients_may_ask_for_english():
-    response = Client().get("/api/summary", **ENGLISH_BROWSER)
+    response = Client().get(reverse("api:summary"), **ENGLISH_BROWSER)
+    assert response.status_code == 401  # the API itself answered, not a redirect or a 404
     assert response["Content-Language"] == "en"
