@@ -13,6 +13,17 @@ def _demo_mode(settings):
     settings.LUOSHI_DEMO = True
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a test-client request that chose English
+    activates it in this thread, and it would otherwise leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo(db):
     """The seed-speech demo data, loaded through the services."""
