@@ -14,8 +14,9 @@ from common.permissions import BUSINESS_ROLES, UNIT_ROLES, role_of
 from funding import services
 from funding.figures import FiguresEncoder
 from funding.models import Channel, Project
-from funding.querysets import compute_summary
-from org.models import SiteConfig, Unit
+from org.models import Unit
+from reporting.figures import figures_for
+from reporting.period import PeriodError, parse_period
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
@@ -83,18 +84,13 @@ def receipt_create(request):
 @require_GET
 @api_login_required
 def summary(request):
-    """The figures of design §5 (`luoshi summary --format json`), for what the user may see."""
-    config = SiteConfig.objects.first()
+    """The figures of design §5 (`luoshi summary --format json`), exactly what the same user's
+    pages show: the whole league for the office and leaders, a unit's own line for a unit."""
     try:
-        as_of = (
-            parse_date(request.GET["as_of"])
-            if request.GET.get("as_of")
-            else (config.default_as_of if config and config.default_as_of else None)
+        period = parse_period(
+            request.GET.get("year"), request.GET.get("as_of"), request.GET.get("mode")
         )
-    except DateError as exc:
+    except PeriodError as exc:
         return _error(str(exc))
-    if as_of is None:
-        return _error(_("Give as_of, e.g. 2024-06-30."))
-    mode = config.time_progress_mode if config else "day"
-    figures = compute_summary(as_of.year, as_of, user=request.user, mode=mode).as_json()
+    figures = figures_for(request.user, period).as_json()
     return JsonResponse(figures, encoder=FiguresEncoder, json_dumps_params={"ensure_ascii": False})

@@ -45,18 +45,6 @@ class AmountField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
-class CockpitFilterForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
-    as_of = LenientDateField(label=_("As of"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        year, as_of = data.get("year"), data.get("as_of")
-        if year and as_of and as_of.year != year:
-            self.add_error("as_of", _("The date must be in the chosen year."))
-        return data
-
-
 class ReceiptForm(forms.Form):
     amount = AmountField(label=_("Amount (万元)"), help_text=_("e.g. 3500, 1.2亿 or 800万"))
     received_on = LenientDateField(label=_("Date received"))

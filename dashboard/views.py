@@ -1,32 +1,28 @@
 """The leaders' cockpit (驾驶舱) and the units' workbench (工作台)."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.dates import DAY
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.services import StaleObjectError, check_version
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
-from funding.querysets import compute_summary
 from org.calendar import load_calendar
-from org.models import SiteConfig, Unit
+from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
+from reporting.figures import cumulative, figures_for, pro_rata_plan
+from reporting.period import MODE_CHOICES, ReportingPeriod, office_period, period_from_query
 
 from . import querysets as read
 from .forms import (
     AdvanceProjectForm,
-    CockpitFilterForm,
     ContactForm,
     ProgressReportForm,
     ReceiptForm,
@@ -36,87 +32,63 @@ COCKPIT_ROLES = {Role.OFFICE, Role.LEADER}
 SOON_WORKDAYS = 10
 
 
-def reporting_period(config: SiteConfig | None) -> tuple[int, dt.date, str]:
-    """The year, as-of date and time-progress mode the office reports on by default."""
-    today = timezone.localdate()
-    mode = config.time_progress_mode if config else DAY
-    if config and config.default_as_of:
-        return config.default_as_of.year, config.default_as_of, mode
-    year = config.default_year if config and config.default_year else today.year
-    return year, min(today, dt.date(year, 12, 31)), mode
+def _period(request):
+    """The reporting period the page asks for; a bad one is shown as an error, never a 500."""
+    period, error = period_from_query(request.GET)
+    if error:
+        messages.error(request, error)
+    return period
 
 
-def _period_from_request(request) -> tuple[int, dt.date, str, CockpitFilterForm]:
-    year, as_of, mode = reporting_period(SiteConfig.objects.first())
-    form = CockpitFilterForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        chosen_year = form.cleaned_data.get("year")
-        chosen_as_of = form.cleaned_data.get("as_of")
-        if chosen_as_of:
-            year, as_of = chosen_as_of.year, chosen_as_of
-        elif chosen_year:
-            year = chosen_year
-            as_of = min(timezone.localdate(), dt.date(year, 12, 31))
-    return year, as_of, mode, form
-
-
-def _unit_url(unit_id: int) -> str:
-    return reverse("dashboard:unit", args=[unit_id])
-
-
-def _optional_url(name: str, *args) -> str | None:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
+def _period_context(period: ReportingPeriod) -> dict:
+    return {"period": period, "year": period.year, "as_of": period.as_of, "modes": MODE_CHOICES}
 
 
 @login_required
 def cockpit(request):
     if role_of(request.user) not in COCKPIT_ROLES:
         raise PermissionDenied
-    year, as_of, mode, form = _period_from_request(request)
-    # City totals are the figures the speech quotes to every leader; a leader's own units
-    # come first in the table and are marked.
-    summary = compute_summary(year, as_of, mode=mode)
-    own_ids: set[int] = set()
-    leader = getattr(request.user, "leader", None)
-    if role_of(request.user) == Role.LEADER and leader is not None:
-        own_ids = set(leader.oversees.values_list("pk", flat=True))
-    units = sorted(
-        summary.units, key=lambda u: (u.unit_id not in own_ids, u.rate is None, -(u.rate or 0))
-    )
-    monthly = read.secured_by_month(year, as_of)
-    cumulative = read.cumulative(monthly)
-    last_month = as_of.month
-    plan = read.pro_rata_plan(summary.target, year, mode)
+    period = _period(request)
+    # City totals and the league table are what a bulletin publishes: every leader sees them;
+    # a leader's own units come first and only units the viewer may open are links.
+    figures = figures_for(request.user, period)
+    summary = figures.summary
+    units = figures.ranked()
+    monthly = figures.secured_by_month()
+    plan = pro_rata_plan(summary.target, period)
     levels = dict(Level.choices)
     by_level = [
         (str(levels.get(code, _("Not given"))), total)
-        for code, total in read.secured_by("level", year, as_of)
+        for code, total in figures.secured_by("level")
     ]
     by_channel = [
-        (name or _("Not given"), total)
-        for name, total in read.secured_by("channel__name", year, as_of)
+        (name or _("Not given"), total) for name, total in figures.secured_by("channel__name")
     ]
-    horizon = load_calendar(as_of.year, as_of.year + 1).add_workdays(as_of, SOON_WORKDAYS)
-    items = list(read.items_needing_attention(request.user, as_of, horizon))
+    horizon = load_calendar(period.year, period.year + 1).add_workdays(period.as_of, SOON_WORKDAYS)
+    items = list(read.items_needing_attention(request.user, period.as_of, horizon))
+    for item in items:
+        item.lead_unit_open = item.lead_unit_id is not None and figures.can_open(item.lead_unit_id)
+    rows = [
+        {"u": u, "open": figures.can_open(u.unit_id), "own": u.unit_id in figures.own}
+        for u in units
+    ]
     chart = {
         "timeProgress": round(float(summary.progress) * 100, 1),
         "units": [
             {
-                "name": u.name,
-                "rate": round(float(u.rate or 0) * 100, 1),
-                "status": u.status.value,
-                "statusLabel": str(u.status.label),
-                "url": _unit_url(u.unit_id),
-                "own": u.unit_id in own_ids,
+                "name": row["u"].name,
+                "rate": round(float(row["u"].rate or 0) * 100, 1),
+                "status": row["u"].status.value,
+                "statusLabel": str(row["u"].status.label),
+                "url": _unit_url(row["u"].unit_id, period) if row["open"] else None,
+                "own": row["own"],
             }
-            for u in units
+            for row in rows
         ],
         "months": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
         "cumulative": [
-            round(v / 10_000, 2) if i < last_month else None for i, v in enumerate(cumulative)
+            round(v / 10_000, 2) if i < period.as_of.month else None
+            for i, v in enumerate(cumulative(monthly))
         ],
         "plan": [round(v / 10_000, 2) for v in plan],
         "byChannel": [{"name": n, "value": round(v / 10_000, 2)} for n, v in by_channel],
@@ -133,12 +105,9 @@ def cockpit(request):
         request,
         "dashboard/cockpit.html",
         {
-            "form": form,
-            "year": year,
-            "as_of": as_of,
+            **_period_context(period),
             "summary": summary,
-            "units": units,
-            "own_ids": own_ids,
+            "rows": rows,
             "chart": chart,
             "items": items,
             "horizon": horizon,
@@ -149,25 +118,29 @@ def cockpit(request):
     )
 
 
+def _unit_url(unit_id: int, period: ReportingPeriod) -> str:
+    return f"{reverse('dashboard:unit', args=[unit_id])}?{period.query()}"
+
+
 @login_required
 def unit_figures(request, pk: int):
     """Drill-down from the cockpit: one unit's standing, trend, pipeline and open items."""
     if role_of(request.user) not in BUSINESS_ROLES:
         raise PermissionDenied  # the system administrator maintains units, not their figures
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-    year, as_of, mode, form = _period_from_request(request)
-    summary = compute_summary(year, as_of, mode=mode, unit_ids=[unit.pk])
-    figures = summary.units[0] if summary.units else None
-    monthly = read.secured_by_month(year, as_of, unit_ids=[unit.pk])
-    plan = read.pro_rata_plan(figures.target if figures else 0, year, mode)
+    period = _period(request)
+    figures = figures_for(request.user, period, unit_ids=[unit.pk])
+    line = figures.unit(unit.pk)
+    monthly = figures.secured_by_month([unit.pk])
+    plan = pro_rata_plan(line.target if line else 0, period)
     receipts = (
         Receipt.objects.filter(unit=unit)
-        .in_year(year, as_of)
+        .in_year(period.year, period.as_of)
         .select_related("channel", "project")
         .order_by("-received_on")[:50]
     )
     projects = Project.objects.filter(unit=unit).select_related("channel").order_by("stage", "code")
-    horizon = load_calendar(as_of.year, as_of.year + 1).add_workdays(as_of, SOON_WORKDAYS)
+    horizon = load_calendar(period.year, period.year + 1).add_workdays(period.as_of, SOON_WORKDAYS)
     items = (
         WorkItem.objects.visible_to(request.user)
         .filter(assignments__unit=unit)
@@ -177,8 +150,8 @@ def unit_figures(request, pk: int):
     chart = {
         "months": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
         "cumulative": [
-            round(v / 10_000, 2) if i < as_of.month else None
-            for i, v in enumerate(read.cumulative(monthly))
+            round(v / 10_000, 2) if i < period.as_of.month else None
+            for i, v in enumerate(cumulative(monthly))
         ],
         "plan": [round(v / 10_000, 2) for v in plan],
         "labels": {
@@ -191,18 +164,17 @@ def unit_figures(request, pk: int):
         request,
         "dashboard/unit.html",
         {
+            **_period_context(period),
             "unit": unit,
-            "year": year,
-            "as_of": as_of,
-            "form": form,
-            "figures": figures,
-            "summary": summary,
+            "figures": line,
+            "summary": figures.summary,
             "receipts": receipts,
             "projects": projects,
             "items": items,
             "horizon": horizon,
             "chart": chart,
-            "record_url": _optional_url("org:unit_detail", unit.pk),
+            "cockpit_url": role_of(request.user) in COCKPIT_ROLES,
+            "record_url": reverse("org:unit_detail", args=[unit.pk]),
         },
     )
 
@@ -214,8 +186,9 @@ def _my_unit(request) -> Unit:
 
 
 def _workbench_context(request, unit: Unit, **forms) -> dict:
-    year, as_of, mode = reporting_period(SiteConfig.objects.first())
-    summary = compute_summary(year, as_of, mode=mode, unit_ids=[unit.pk])
+    period = office_period()
+    year, as_of = period.year, period.as_of
+    figures = figures_for(request.user, period, unit_ids=[unit.pk])
     calendar = load_calendar(as_of.year, as_of.year + 1)
     horizon = calendar.add_workdays(as_of, SOON_WORKDAYS)
     projects = list(Project.objects.filter(unit=unit).select_related("channel").order_by("code"))
@@ -246,8 +219,9 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         "unit": unit,
         "year": year,
         "as_of": as_of,
-        "summary": summary,
-        "figures": summary.units[0] if summary.units else None,
+        "period": period,
+        "summary": figures.summary,
+        "figures": figures.unit(unit.pk),
         "board": board,
         "milestones": milestones,
         "items": items,

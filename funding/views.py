@@ -3,14 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import history_for
 from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from org.models import SiteConfig
+from reporting.period import office_period
 
 from . import lists, services
 from .forms import GuideForm, TargetForm
@@ -28,11 +27,8 @@ def target_list(request):
     context = {}
     if "year" not in request.GET:  # the reporting year unless the user picks another
         context["filtered"] = False
-        config = SiteConfig.objects.first()
         request.GET = request.GET.copy()
-        request.GET["year"] = str(
-            config.default_year if config and config.default_year else timezone.localdate().year
-        )
+        request.GET["year"] = str(office_period().year)
     spec = lists.target_spec(can_edit=role_of(request.user) == Role.OFFICE)
     return render_list(request, spec, Target.objects.visible_to(request.user), context)
 

@@ -1,4 +1,3 @@
-import datetime as dt
 import io
 
 from django.contrib.auth.decorators import login_required
@@ -11,8 +10,8 @@ from common.money import format_amount
 from common.permissions import Role, role_of
 from common.services import require
 from funding.figures import whole_percent
-from funding.querysets import compute_summary
-from org.models import SiteConfig
+from reporting.figures import SYSTEM, figures_for
+from reporting.period import office_period
 
 from . import storage
 from .export import export_ledger
@@ -34,13 +33,9 @@ def _stored(sha: str):
 
 
 def _figures() -> dict:
-    config = SiteConfig.objects.first()
-    as_of = (config.default_as_of if config else None) or timezone.localdate()
-    year = (config.default_year if config else None) or as_of.year
-    if as_of.year != year:
-        as_of = dt.date(year, 12, 31)
-    mode = config.time_progress_mode if config else "day"
-    summary = compute_summary(year, as_of, mode=mode)
+    period = office_period()
+    year, as_of = period.year, period.as_of
+    summary = figures_for(SYSTEM, period).summary
     percent = whole_percent(summary.rate)
     counts = summary.counts
     return {

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "policy",
     "funding",
+    "reporting",
     "supervision",
     "ledger",
     "dashboard",

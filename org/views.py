@@ -1,8 +1,6 @@
 """Pages of the organisation: units, and the office's back office (units, sections, leaders,
 the holiday calendar)."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +17,9 @@ from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from funding.choices import Status
 from funding.models import TargetRevision
-from funding.querysets import compute_summary
-from org.models import CalendarDay, CalendarYear, Leader, SiteConfig, Unit
+from org.models import CalendarDay, CalendarYear, Leader, Unit
+from reporting.figures import figures_for
+from reporting.period import period_from_query
 
 from . import services
 from .forms import CalendarDayForm, CalendarYearForm, LeaderForm, SectionForm, UnitForm
@@ -42,15 +41,6 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     return render_list(request, UNITS, units, {"actions": actions})
 
 
-def reporting_date() -> tuple[int, dt.date]:
-    """The year and "today" the figures use: SiteConfig's defaults when set (demo: 2024-06-30)."""
-    config = SiteConfig.objects.first()
-    today = timezone.localdate()
-    as_of = (config.default_as_of if config else None) or today
-    year = (config.default_year if config else None) or as_of.year
-    return year, as_of
-
-
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if role_of(request.user) not in UNIT_LIST_ROLES:
@@ -61,9 +51,11 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "org/unit_detail.html", {"unit": unit, "business": False, "can_edit": True}
         )
-    year, as_of = reporting_date()
-    summary = compute_summary(year, as_of, unit_ids=[unit.pk])
-    figures = summary.units[0] if summary.units else None
+    period, error = period_from_query(request.GET)
+    if error:
+        messages.error(request, error)
+    year, as_of = period.year, period.as_of
+    figures = figures_for(request.user, period, unit_ids=[unit.pk]).unit(unit.pk)
     revisions = (
         TargetRevision.objects.filter(target__unit=unit, target__year=year)
         .select_related("changed_by")
@@ -78,6 +70,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "business": True,
             "can_edit": role_of(request.user) == Role.OFFICE,
+            "period": period,
             "year": year,
             "as_of": as_of,
             "figures": figures,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from audit.history import history_for
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from org.views import reporting_date
+from reporting.period import office_period
 
 from .lists import WORK_ITEMS, co_units, lead_unit
 from .models import Aspect, Measure, Policy, WorkItem
@@ -62,7 +62,7 @@ def decomposition(items) -> list[PolicyNode]:
 def policy_list(request):
     """Policy → aspects → measures → work items, each with its leader, units and state."""
     _business(request)
-    _year, today = reporting_date()
+    today = office_period().as_of
     items = WorkItem.objects.visible_to(request.user).with_state(today)
     is_leader = role_of(request.user) == Role.LEADER
     only_mine = is_leader and request.GET.get("all") != "1"
@@ -103,7 +103,7 @@ def policy_list(request):
 @login_required
 def workitem_list(request):
     _business(request)
-    _year, today = reporting_date()
+    today = office_period().as_of
     items = WorkItem.objects.visible_to(request.user).with_state(today)
     return render_list(request, WORK_ITEMS, items, {"today": today})
 
@@ -111,7 +111,7 @@ def workitem_list(request):
 @login_required
 def workitem_detail(request, pk: int):
     _business(request)
-    _year, today = reporting_date()
+    today = office_period().as_of
     item = get_object_or_404(
         WorkItem.objects.visible_to(request.user)
         .with_state(today)

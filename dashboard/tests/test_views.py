@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from dashboard import querysets as read
 from funding.models import Project, Receipt
+from reporting import figures as read
+from reporting.period import ReportingPeriod
 
 
 def figure(html: str, name: str) -> str:
@@ -17,9 +18,11 @@ def figure(html: str, name: str) -> str:
 
 def test_cumulative_and_pro_rata_plan_are_exact():
     assert read.cumulative([1, 2, 0, 3]) == [1, 3, 3, 6]
-    plan = read.pro_rata_plan(366, 2024, "day")
+    plan = read.pro_rata_plan(366, ReportingPeriod(2024, dt.date(2024, 6, 30), "day"))
     assert plan[5] == 182 and plan[11] == 366
-    assert read.pro_rata_plan(1200, 2023, "month") == [100 * m for m in range(1, 13)]
+    assert read.pro_rata_plan(1200, ReportingPeriod(2023, dt.date(2023, 1, 1), "month")) == [
+        100 * m for m in range(1, 13)
+    ]
     assert read.month_end(2024, 2) == dt.date(2024, 2, 29)
     assert read.month_end(2024, 12) == dt.date(2024, 12, 31)
 
@@ -48,8 +51,13 @@ def test_the_cockpit_follows_the_chosen_date(client, cast):
 def test_a_leader_sees_their_own_units_first(client, cast):
     client.force_login(cast["leader"])
     html = client.get(reverse("dashboard:cockpit")).content.decode()
-    rows = re.findall(r'<tr class="own">\s*<td><a [^>]*>([^<]+)</a>', html)
+    rows = re.findall(r'<tr class="own"[^>]*>\s*<td><a [^>]*>([^<]+)</a>', html)
     assert set(rows) == {"市住房和城乡建设局", "市自然资源和规划局", "市城市管理局"}
+    # the whole league is shown, but only the overseen units are links (the others would 404)
+    assert html.count('<tr data-unit="') == 17 - 3
+    linked = re.findall(r'href="/cockpit/unit/(\d+)/', html)
+    for unit_id in set(linked):
+        assert client.get(f"/cockpit/unit/{unit_id}/").status_code == 200
     first_row = re.search(r"<tbody>\s*<tr([^>]*)>", html.split('class="units-table"')[1])
     assert 'class="own"' in first_row.group(1)
 

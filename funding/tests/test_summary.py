@@ -7,8 +7,9 @@ from django.core.management import call_command
 
 from common.text import display_width
 from funding import services
-from funding.querysets import compute_summary
 from org.services import save_unit
+from reporting.figures import SYSTEM, figures_for
+from reporting.period import ReportingPeriod
 
 
 def summary_json(year: int, as_of: str) -> dict:
@@ -73,7 +74,7 @@ def test_receipts_of_another_year_or_after_as_of_are_excluded():
         (dt.date(2025, 1, 1), 1600),
     ]:
         services.record_receipt(user=None, unit=unit, amount=amount, received_on=on)
-    summary = compute_summary(2024, dt.date(2024, 6, 30))
+    summary = figures_for(SYSTEM, ReportingPeriod(2024, dt.date(2024, 6, 30))).summary
     assert summary.secured == 600
     assert summary.units[0].secured == 600
 
@@ -85,14 +86,21 @@ def test_a_unit_exactly_on_time_progress_is_ahead_in_the_database():
     services.record_receipt(
         user=None, unit=unit, amount=182 * 10_000, received_on=dt.date(2024, 3, 1)
     )
-    summary = compute_summary(2024, dt.date(2024, 6, 30))
+    summary = figures_for(SYSTEM, ReportingPeriod(2024, dt.date(2024, 6, 30))).summary
     assert summary.counts["ahead"] == 1
 
 
 @pytest.mark.django_db
 def test_the_summary_runs_a_fixed_number_of_queries(django_assert_max_num_queries, demo):
     with django_assert_max_num_queries(2):
-        assert sum(compute_summary(2024, dt.date(2024, 6, 30)).counts.values()) == 17
+        assert (
+            sum(
+                figures_for(
+                    SYSTEM, ReportingPeriod(2024, dt.date(2024, 6, 30))
+                ).summary.counts.values()
+            )
+            == 17
+        )
 
 
 @pytest.mark.django_db

@@ -6,9 +6,10 @@ from django.utils import translation
 
 from audit.models import AuditEvent
 from funding.models import Channel, Project, Receipt, Target, TargetRevision
-from funding.querysets import compute_summary
 from ledger.services import import_ledger
 from org.models import Leader, Unit
+from reporting.figures import SYSTEM, figures_for
+from reporting.period import ReportingPeriod
 
 from .helpers import GOOD, write_xlsx
 
@@ -25,7 +26,7 @@ def errors_of(result):
 
 
 def state():
-    summary = compute_summary(2024, dt.date(2024, 6, 30)).as_json()
+    summary = figures_for(SYSTEM, ReportingPeriod(2024, dt.date(2024, 6, 30))).summary.as_json()
     counts = [m.objects.count() for m in (Unit, Leader, Target, Project, Receipt, Channel)]
     return summary, counts, AuditEvent.objects.count()
 

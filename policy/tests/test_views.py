@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from org.views import reporting_date
 from policy.models import WorkItem
 from policy.states import OVERDUE, work_item_state
+from reporting.period import office_period
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_a_leader_first_sees_the_items_they_lead(client, cast):
 def test_the_state_filter_lists_only_overdue_items(client, cast):
     client.force_login(cast["office"])
     response = client.get(reverse("policy:workitem_list"), {"state": OVERDUE})
-    _year, today = reporting_date()
+    today = office_period().as_of
     expected = [
         i.code
         for i in WorkItem.objects.all()

@@ -41,7 +41,7 @@
           data: [{ xAxis: data.timeProgress }] }
       }]
     });
-    if (chart) chart.on("click", function (p) { window.location = data.units[p.dataIndex].url; });
+    if (chart) chart.on("click", function (p) { var url = data.units[p.dataIndex].url; if (url) window.location = url; });
   }
 
   if (data.months) {

@@ -1,38 +1,34 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.dates import DateError, parse_date
 from common.money import format_amount
 from common.text import text_table
 from funding.figures import FiguresEncoder, bulletin_sentence, whole_percent
-from funding.querysets import compute_summary
-from org.models import SiteConfig
+from reporting.figures import SYSTEM, figures_for
+from reporting.period import MODES, PeriodError, parse_period
 
 
 class Command(BaseCommand):
     help = "Print the funding figures of a year as of a date (design §3)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, help="year (default: the as-of date's year)")
-        parser.add_argument("--as-of", dest="as_of", help="date, e.g. 2024-06-30 (default: today)")
+        parser.add_argument("--year", help="year (default: the as-of date's year)")
+        parser.add_argument(
+            "--as-of", dest="as_of", help="date, e.g. 2024-06-30 (default: the office's date)"
+        )
+        parser.add_argument(
+            "--mode", choices=MODES, help="time progress by day or by month (default: setting)"
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
-    def handle(self, *args, year=None, as_of=None, format="text", **options):
+    def handle(self, *args, year=None, as_of=None, mode=None, format="text", **options):
         try:
-            as_of = parse_date(as_of) if as_of else timezone.localdate()
-        except DateError as exc:
+            period = parse_period(year, as_of, mode)
+        except PeriodError as exc:
             raise CommandError(str(exc)) from None
-        year = year or as_of.year
-        if as_of.year != year:
-            raise CommandError(
-                _("--as-of %(date)s is not in --year %(year)s.") % {"date": as_of, "year": year}
-            )
-        config = SiteConfig.objects.first()
-        mode = config.time_progress_mode if config else "day"
-        summary = compute_summary(year, as_of, mode=mode)
+        summary = figures_for(SYSTEM, period).summary
         if format == "json":
             self.stdout.write(
                 json.dumps(summary.as_json(), ensure_ascii=False, indent=2, cls=FiguresEncoder)

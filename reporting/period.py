@@ -1,0 +1,131 @@
+"""The reporting period (year, as-of date, time-progress mode), parsed and validated here only.
+
+Every page, export, command and API call asks this module for its period; none works out a
+year, a date or a mode itself, so two screens never disagree about the same unit.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from common.dates import DAY, MONTH, DateError, parse_date, time_progress
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+MODES = (DAY, MONTH)
+MODE_CHOICES = [(DAY, gettext_lazy("by day")), (MONTH, gettext_lazy("by month"))]
+
+
+class PeriodError(ValueError):
+    """A period that cannot be reported on; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ReportingPeriod:
+    year: int
+    as_of: dt.date
+    mode: str = DAY
+
+    @property
+    def progress(self) -> Fraction:
+        """Time progress (时间进度) at the as-of date, exactly."""
+        return time_progress(self.as_of, self.mode)
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 1, 1)
+
+    def query(self) -> str:
+        """The query string that reopens this period on another page."""
+        return f"year={self.year}&as_of={self.as_of.isoformat()}&mode={self.mode}"
+
+
+def _check_year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            _("The year must be between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return year
+
+
+def _parse_year(value: object) -> int:
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 4:
+        raise PeriodError(_("“%(text)s” is not a year; write e.g. 2024.") % {"text": text[:20]})
+    return _check_year(int(text))
+
+
+def _parse_mode(value: object) -> str:
+    if value not in MODES:
+        raise PeriodError(_("The time-progress mode must be “day” or “month”."))
+    return str(value)
+
+
+def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
+    """The as-of date for a year chosen alone: today in the current year, else its last day
+    (a past year) or its first (a future one)."""
+    today = today or timezone.localdate()
+    if year == today.year:
+        return today
+    return dt.date(year, 12, 31) if year < today.year else dt.date(year, 1, 1)
+
+
+def office_period() -> ReportingPeriod:
+    """The period the office reports on by default (its settings; else today)."""
+    from org.models import SiteConfig
+
+    config = SiteConfig.objects.first()
+    mode = config.time_progress_mode if config else DAY
+    if config and config.default_as_of:
+        return ReportingPeriod(config.default_as_of.year, config.default_as_of, mode)
+    if config and config.default_year:
+        return ReportingPeriod(config.default_year, default_as_of(config.default_year), mode)
+    today = timezone.localdate()
+    return ReportingPeriod(today.year, today, mode)
+
+
+def parse_period(
+    year: object = None,
+    as_of: object = None,
+    mode: object = None,
+    *,
+    default: ReportingPeriod | None = None,
+) -> ReportingPeriod:
+    """A period from loose values (query parameters, command options); missing ones come from
+    `default` (the office's period). Raises `PeriodError` with a message for the user."""
+    default = default or office_period()
+    chosen_mode = _parse_mode(mode) if mode not in (None, "") else default.mode
+    chosen_year = _parse_year(year) if year not in (None, "") else None
+    if as_of not in (None, ""):
+        try:
+            date = parse_date(str(as_of)[:40])
+        except DateError as exc:
+            raise PeriodError(str(exc)) from None
+        _check_year(date.year)
+        if chosen_year is not None and date.year != chosen_year:
+            raise PeriodError(
+                _("The as-of date %(date)s is not in %(year)s.")
+                % {"date": date.isoformat(), "year": chosen_year}
+            )
+        return ReportingPeriod(date.year, date, chosen_mode)
+    if chosen_year is not None:
+        return ReportingPeriod(chosen_year, default_as_of(chosen_year), chosen_mode)
+    return ReportingPeriod(default.year, default.as_of, chosen_mode)
+
+
+def period_from_query(params: Mapping) -> tuple[ReportingPeriod, str | None]:
+    """The period a page's `year`, `as_of` and `mode` parameters ask for, and the error to show
+    when they make no sense (the office's period is used then, never a 500)."""
+    default = office_period()
+    try:
+        return parse_period(
+            params.get("year"), params.get("as_of"), params.get("mode"), default=default
+        ), None
+    except PeriodError as exc:
+        return default, str(exc)
