@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "dashboard",
     "api",
     "demo",
+    "luoshi",  # project-wide commands (serve), above every app
 ]
 
 MIDDLEWARE = [
