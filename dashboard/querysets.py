@@ -1,18 +1,18 @@
 """Read shapes of the cockpit and the workbench: aggregated in the database, bounded queries."""
 
-import datetime as dt
-
 from django.db.models import OuterRef, Subquery
 
 from policy.models import Assignment, WorkItem
+from policy.states import DUE_SOON, OVERDUE, DueSoonHorizon
 
 
-def items_needing_attention(user, as_of: dt.date, horizon: dt.date, limit: int = 20):
-    """Open work items visible to `user` that are overdue or due by `horizon`."""
+def items_needing_attention(user, states: DueSoonHorizon, limit: int = 20):
+    """Open work items visible to `user` that are overdue or due soon (policy.states)."""
     lead_unit = Assignment.objects.filter(work_item=OuterRef("pk"), role="lead")
     return (
         WorkItem.objects.visible_to(user)
-        .filter(done_on__isnull=True, due_on__lte=horizon)
+        .with_state(states.as_of, states.horizon)
+        .filter(state__in=[OVERDUE, DUE_SOON])
         .select_related("lead_leader")
         .annotate(
             lead_unit_name=Subquery(lead_unit.values("unit__name")[:1]),

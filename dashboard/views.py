@@ -13,10 +13,10 @@ from common.services import StaleObjectError, check_version
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
-from org.calendar import load_calendar
 from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
+from policy.states import due_soon_horizon
 from reporting.figures import cumulative, figures_for, pro_rata_plan
 from reporting.period import MODE_CHOICES, ReportingPeriod, office_period, period_from_query
 
@@ -29,7 +29,6 @@ from .forms import (
 )
 
 COCKPIT_ROLES = {Role.OFFICE, Role.LEADER}
-SOON_WORKDAYS = 10
 
 
 def _period(request):
@@ -64,8 +63,8 @@ def cockpit(request):
     by_channel = [
         (name or _("Not given"), total) for name, total in figures.secured_by("channel__name")
     ]
-    horizon = load_calendar(period.year, period.year + 1).add_workdays(period.as_of, SOON_WORKDAYS)
-    items = list(read.items_needing_attention(request.user, period.as_of, horizon))
+    states = due_soon_horizon(period.as_of)
+    items = list(read.items_needing_attention(request.user, states))
     for item in items:
         item.lead_unit_open = item.lead_unit_id is not None and figures.can_open(item.lead_unit_id)
     rows = [
@@ -110,7 +109,7 @@ def cockpit(request):
             "rows": rows,
             "chart": chart,
             "items": items,
-            "horizon": horizon,
+            "states": states,
             "by_channel": by_channel,
             "by_level": by_level,
             "statuses": Status,
@@ -140,10 +139,11 @@ def unit_figures(request, pk: int):
         .order_by("-received_on")[:50]
     )
     projects = Project.objects.filter(unit=unit).select_related("channel").order_by("stage", "code")
-    horizon = load_calendar(period.year, period.year + 1).add_workdays(period.as_of, SOON_WORKDAYS)
+    states = due_soon_horizon(period.as_of)
     items = (
         WorkItem.objects.visible_to(request.user)
         .filter(assignments__unit=unit)
+        .with_state(states.as_of, states.horizon)
         .select_related("lead_leader")
         .order_by("due_on")
     )
@@ -171,7 +171,7 @@ def unit_figures(request, pk: int):
             "receipts": receipts,
             "projects": projects,
             "items": items,
-            "horizon": horizon,
+            "states": states,
             "chart": chart,
             "cockpit_url": role_of(request.user) in COCKPIT_ROLES,
             "record_url": reverse("org:unit_detail", args=[unit.pk]),
@@ -189,21 +189,21 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
     period = office_period()
     year, as_of = period.year, period.as_of
     figures = figures_for(request.user, period, unit_ids=[unit.pk])
-    calendar = load_calendar(as_of.year, as_of.year + 1)
-    horizon = calendar.add_workdays(as_of, SOON_WORKDAYS)
+    states = due_soon_horizon(as_of)
     projects = list(Project.objects.filter(unit=unit).select_related("channel").order_by("code"))
     board = [
         (stage, label, [p for p in projects if p.stage == stage]) for stage, label in Stage.choices
     ]
     milestones = (
         Milestone.objects.filter(
-            work_item__assignments__unit=unit, done_on__isnull=True, due_on__lte=horizon
+            work_item__assignments__unit=unit, done_on__isnull=True, due_on__lte=states.horizon
         )
         .select_related("work_item")
         .order_by("due_on")
     )
     items = (
         WorkItem.objects.filter(assignments__unit=unit)
+        .with_state(states.as_of, states.horizon)
         .select_related("lead_leader")
         .order_by("due_on", "code")
     )
@@ -225,8 +225,8 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         "board": board,
         "milestones": milestones,
         "items": items,
-        "horizon": horizon,
-        "calendar_warning": calendar.warning(),
+        "states": states,
+        "calendar_warning": states.warning,
         "pending_reports": pending,
         "receipt_form": forms.get("receipt_form")
         or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),

@@ -13,7 +13,7 @@ from funding import services as funding
 from funding.choices import ContactDirection, Stage
 from funding.models import Channel, Contact, Lead, Project, Target
 from org import services as org
-from org.models import Leader, SiteConfig, Unit
+from org.models import Leader, Unit
 from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
@@ -105,13 +105,8 @@ def load_demo(stdout=None) -> dict[str, int]:
         _pipeline(units, channels, rng)
         _guides_leads_contacts(units, leaders, rng)
         _users(units, leaders)
-        SiteConfig.objects.update_or_create(
-            pk=1,
-            defaults={
-                "name": data.GOVERNMENT,
-                "default_year": data.YEAR,
-                "default_as_of": data.AS_OF,
-            },
+        org.save_site_config(
+            user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )
     return {
         "units": Unit.objects.count(),

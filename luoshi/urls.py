@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -13,7 +12,6 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("audit/", include("audit.urls")),
     path("api/", include("api.urls")),
-    path("django-admin/", admin.site.urls),
 ]
 
 handler404 = "common.views.page_not_found"

@@ -1,9 +1,19 @@
-"""Back-office forms of the organisation: units, sections, leaders, the holiday calendar."""
+"""Back-office forms of the organisation: units, sections, leaders, the holiday calendar and
+the office's settings."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Unit, UnitKind
+from common.dates import DAY, MONTH
+
+from .models import (
+    DUE_SOON_WORKDAYS_MAX,
+    DUE_SOON_WORKDAYS_MIN,
+    YEAR_MAX,
+    YEAR_MIN,
+    Unit,
+    UnitKind,
+)
 
 
 class UnitForm(forms.Form):
@@ -68,3 +78,45 @@ class CalendarYearForm(forms.Form):
         max_length=200,
         help_text=_("e.g. 国办发明电〔2025〕7号"),
     )
+
+
+class SiteConfigForm(forms.Form):
+    """The office's settings; the rules (as-of date inside the year…) live in the service."""
+
+    name = forms.CharField(
+        label=_("Government name"),
+        max_length=100,
+        required=False,
+        help_text=_("As bulletins and page titles name it, e.g. 某某县人民政府."),
+    )
+    default_year = forms.IntegerField(
+        label=_("Default year"),
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        required=False,
+        help_text=_("The year the cockpit, lists and bulletins report on unless one is chosen."),
+    )
+    default_as_of = forms.DateField(
+        label=_("Default as-of date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Figures are counted up to this day; empty: today. It must lie in the year."),
+    )
+    time_progress_mode = forms.ChoiceField(
+        label=_("Time progress"),
+        choices=[
+            (DAY, _("by day (day of the year ÷ days in the year)")),
+            (MONTH, _("by month (completed months ÷ 12)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    due_soon_workdays = forms.IntegerField(
+        label=_("Due soon within (working days)"),
+        min_value=DUE_SOON_WORKDAYS_MIN,
+        max_value=DUE_SOON_WORKDAYS_MAX,
+        help_text=_(
+            "A work item not done is “due soon” when it is due within this many working days "
+            "of the as-of date, on the holiday calendar."
+        ),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -139,8 +140,19 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+# Bounds of the due-soon window: a day is too short to act on, a quarter is not "soon".
+DUE_SOON_WORKDAYS_DEFAULT = 10
+DUE_SOON_WORKDAYS_MIN = 1
+DUE_SOON_WORKDAYS_MAX = 60
+# Years the reporting period may name (the holiday calendar and the forms use the same bounds).
+YEAR_MIN = 2000
+YEAR_MAX = 2100
+
+
 class SiteConfig(models.Model):
-    """Office-wide settings (one row): reporting date and the time-progress rule."""
+    """Office-wide settings (one row): the reporting period, the time-progress rule and the
+    due-soon window. They drive every figure, so they change only through
+    `org.services.save_site_config` (audited, stale edits refused)."""
 
     name = models.CharField(_("government name"), max_length=100, default="")
     default_year = models.PositiveIntegerField(_("default year"), null=True, blank=True)
@@ -151,10 +163,28 @@ class SiteConfig(models.Model):
         default=DAY,
         choices=[(DAY, _("by day")), (MONTH, _("by month"))],
     )
+    due_soon_workdays = models.PositiveSmallIntegerField(
+        _("due soon within (working days)"),
+        default=DUE_SOON_WORKDAYS_DEFAULT,
+        validators=[
+            MinValueValidator(DUE_SOON_WORKDAYS_MIN),
+            MaxValueValidator(DUE_SOON_WORKDAYS_MAX),
+        ],
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("site configuration")
         verbose_name_plural = _("site configuration")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    due_soon_workdays__gte=DUE_SOON_WORKDAYS_MIN,
+                    due_soon_workdays__lte=DUE_SOON_WORKDAYS_MAX,
+                ),
+                name="siteconfig_due_soon_workdays_bounded",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or "Luoshi"

@@ -8,10 +8,24 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
+from common.dates import DAY, MONTH
 from common.permissions import CHANGE, Role, role_of
 from common.services import check_version, require
 
-from .models import CalendarDay, CalendarYear, Leader, Membership, Section, Unit, UnitKind
+from .models import (
+    DUE_SOON_WORKDAYS_MAX,
+    DUE_SOON_WORKDAYS_MIN,
+    YEAR_MAX,
+    YEAR_MIN,
+    CalendarDay,
+    CalendarYear,
+    Leader,
+    Membership,
+    Section,
+    SiteConfig,
+    Unit,
+    UnitKind,
+)
 
 User = get_user_model()
 
@@ -236,3 +250,92 @@ def seed_calendar_year(*, user, year: int) -> int:
             count += 1
     mark_calendar_year(user=user, year=year, source="chinesecalendar")
     return count
+
+
+# --- The office's settings: they decide every figure, so every change is audited ---
+
+KEEP = object()  # a keyword left out of `save_site_config` keeps its stored value
+
+
+def site_config() -> SiteConfig:
+    """The office's settings; an unsaved row with the defaults before the first save."""
+    return SiteConfig.objects.order_by("pk").first() or SiteConfig(pk=1)
+
+
+def _site_config_errors(config: SiteConfig) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if len(config.name) > 100:
+        errors["name"] = [_("At most 100 characters.")]
+    year, as_of = config.default_year, config.default_as_of
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+        errors["default_year"] = [
+            _("Choose a year from %(first)s to %(last)s.") % {"first": YEAR_MIN, "last": YEAR_MAX}
+        ]
+    elif as_of is not None and year is None:
+        errors["default_as_of"] = [_("Choose the default year as well.")]
+    elif as_of is not None and as_of.year != year:
+        errors["default_as_of"] = [
+            _("The as-of date must lie in the default year %(year)s.") % {"year": year}
+        ]
+    if config.time_progress_mode not in (DAY, MONTH):
+        errors["time_progress_mode"] = [_("Choose by day or by month.")]
+    workdays = config.due_soon_workdays
+    if not (
+        isinstance(workdays, int) and DUE_SOON_WORKDAYS_MIN <= workdays <= DUE_SOON_WORKDAYS_MAX
+    ):
+        errors["due_soon_workdays"] = [
+            _("Choose from %(min)s to %(max)s working days.")
+            % {"min": DUE_SOON_WORKDAYS_MIN, "max": DUE_SOON_WORKDAYS_MAX}
+        ]
+    return errors
+
+
+@transaction.atomic
+def save_site_config(
+    *,
+    user,
+    name=KEEP,
+    default_year=KEEP,
+    default_as_of=KEEP,
+    time_progress_mode=KEEP,
+    due_soon_workdays=KEEP,
+    expected_version: int | None = None,
+) -> tuple[SiteConfig, bool]:
+    """Change the office's settings (the reporting period, time-progress mode, due-soon
+    window); keywords left out keep their value. Returns (config, changed).
+
+    Refuses an edit based on an outdated read, and a default as-of date outside the default
+    year. The change is audited before → after in the same transaction.
+    """
+    _require_office(user)
+    config = SiteConfig.objects.select_for_update().order_by("pk").first()
+    created = config is None
+    if created:
+        config = SiteConfig(pk=1)
+    else:
+        check_version(config, expected_version)
+    before = snapshot(config)
+    values = {
+        "name": name.strip() if isinstance(name, str) else name,
+        "default_year": default_year,
+        "default_as_of": default_as_of,
+        "time_progress_mode": time_progress_mode,
+        "due_soon_workdays": due_soon_workdays,
+    }
+    for key, value in values.items():
+        if value is not KEEP:
+            setattr(config, key, value)
+    errors = _site_config_errors(config)
+    if errors:
+        raise ValidationError(errors)
+    after = snapshot(config)
+    if not created and after == before:
+        return config, False
+    if created:
+        config.save(force_insert=True)
+        record("org.site_config.created", config, after=snapshot(config), user=user)
+        return config, True
+    config.version += 1
+    config.save()
+    record("org.site_config.updated", config, before=before, after=snapshot(config), user=user)
+    return config, True

@@ -13,4 +13,5 @@ urlpatterns: list = [
     path("leaders/new/", views.leader_create, name="leader_create"),
     path("leaders/<int:pk>/", views.leader_edit, name="leader_edit"),
     path("calendar/", views.calendar, name="calendar"),
+    path("settings/", views.site_settings, name="settings"),
 ]

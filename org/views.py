@@ -1,5 +1,5 @@
 """Pages of the organisation: units, and the office's back office (units, sections, leaders,
-the holiday calendar)."""
+the holiday calendar, the settings)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import history_for
-from common.dates import DateError, parse_date
+from common.dates import DateError, parse_date, time_progress
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from funding.choices import Status
@@ -22,7 +22,14 @@ from reporting.figures import figures_for
 from reporting.period import period_from_query
 
 from . import services
-from .forms import CalendarDayForm, CalendarYearForm, LeaderForm, SectionForm, UnitForm
+from .forms import (
+    CalendarDayForm,
+    CalendarYearForm,
+    LeaderForm,
+    SectionForm,
+    SiteConfigForm,
+    UnitForm,
+)
 from .lists import UNITS
 
 # Who may open the unit list; the other administrators never see business data.
@@ -286,5 +293,56 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "day_form": day_form,
             "year_form": year_form,
             "years": CalendarYear.objects.order_by("year"),
+            "due_soon_workdays": services.site_config().due_soon_workdays,
+        },
+    )
+
+
+@login_required
+def site_settings(request: HttpRequest) -> HttpResponse:
+    """The office's settings that drive every figure: reporting period, time-progress mode
+    and the due-soon window. Saved through the service: audited, stale edits refused."""
+    if role_of(request.user) != Role.OFFICE:
+        raise PermissionDenied
+    config = services.site_config()
+    initial = {
+        "name": config.name,
+        "default_year": config.default_year,
+        "default_as_of": config.default_as_of,
+        "time_progress_mode": config.time_progress_mode,
+        "due_soon_workdays": config.due_soon_workdays,
+        "version": config.version,
+    }
+    form = SiteConfigForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _config, changed = services.save_site_config(
+                user=request.user,
+                name=data["name"],
+                default_year=data["default_year"],
+                default_as_of=data["default_as_of"],
+                time_progress_mode=data["time_progress_mode"],
+                due_soon_workdays=data["due_soon_workdays"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if changed:
+                messages.success(request, _("Settings saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("org:settings")
+    as_of = config.default_as_of or timezone.localdate()
+    return render(
+        request,
+        "org/settings.html",
+        {
+            "form": form,
+            "config": config,
+            "as_of": as_of,
+            "time_progress": time_progress(as_of, config.time_progress_mode),
+            "history": [] if config._state.adding else history_for(config),
         },
     )

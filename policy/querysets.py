@@ -20,8 +20,9 @@ class WorkItemQuerySet(ScopedQuerySet):
             return self.none()
         return self.filter(pk__in=ids)
 
-    def with_state(self, today):
-        """Annotate `state` (see states.py) and `progress`, the latest reported percent."""
+    def with_state(self, as_of, horizon):
+        """Annotate `state` on `as_of` with the due-soon `horizon` (see states.py) and
+        `progress`, the latest reported percent."""
         from .models import ProgressReport
         from .states import state_expression
 
@@ -29,7 +30,8 @@ class WorkItemQuerySet(ScopedQuerySet):
             "-reported_on", "-id"
         )
         return self.annotate(
-            state=state_expression(today), progress=Subquery(latest.values("percent")[:1])
+            state=state_expression(as_of, horizon),
+            progress=Subquery(latest.values("percent")[:1]),
         )
 
 

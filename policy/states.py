@@ -1,31 +1,24 @@
-"""The state of a work item as the office reads it: on track, due soon, overdue or done."""
+"""The state of a work item as the office reads it: on track, due soon, overdue or done.
 
-from datetime import date, timedelta
+One rule (design §3.1), in working days: an item not done is overdue once its due date has
+passed; it is due soon when it is due on or before the *horizon*, the date `N` working days
+after the as-of date on the office's holiday calendar (`N` is `SiteConfig.due_soon_workdays`).
+`work_item_state` (Python) and `state_expression` (SQL) are the same rule; templates, lists,
+the cockpit and the workbench take the horizon from `due_soon_horizon`.
+"""
+
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Case, CharField, Value, When
 from django.utils.translation import gettext_lazy as _
+
+from common.dates import WorkCalendar
 
 ON_TRACK = "on_track"
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 DONE = "done"
-
-
-def work_item_state(
-    item_due_on: date, done_on: date | None, today: date, soon_days: int = 10
-) -> str:
-    """Classify a work item; done wins, then overdue (due date passed), then due soon.
-
-    An item due today is "due soon", not overdue: the deadline day still counts.
-    """
-    if done_on is not None:
-        return DONE
-    if item_due_on < today:
-        return OVERDUE
-    if (item_due_on - today).days <= soon_days:
-        return DUE_SOON
-    return ON_TRACK
-
 
 STATE_LABELS = {
     ON_TRACK: _("On track"),
@@ -35,12 +28,66 @@ STATE_LABELS = {
 }
 
 
-def state_expression(today: date, soon_days: int = 10) -> Case:
-    """`work_item_state` in SQL, to filter and sort a queryset of items by state."""
+@dataclass(frozen=True)
+class DueSoonHorizon:
+    """The last due date that counts as "due soon" on `as_of`, and how it was found.
+
+    `warning` is a message for the page when a year the count ran through has no holiday
+    calendar entered (Mon–Fri were assumed there), else None.
+    """
+
+    as_of: date
+    workdays: int
+    horizon: date
+    warning: str | None = None
+
+
+def due_soon_workdays() -> int:
+    """The office's setting: how many working days ahead an item counts as due soon."""
+    from org.models import DUE_SOON_WORKDAYS_DEFAULT, SiteConfig
+
+    value = SiteConfig.objects.order_by("pk").values_list("due_soon_workdays", flat=True).first()
+    return value or DUE_SOON_WORKDAYS_DEFAULT
+
+
+def due_soon_horizon(
+    as_of: date, *, workdays: int | None = None, calendar: WorkCalendar | None = None
+) -> DueSoonHorizon:
+    """The due-soon horizon on `as_of`: `workdays` (default: the office's setting) working days
+    later on the statutory calendar (default: the calendar the office entered)."""
+    if workdays is None:
+        workdays = due_soon_workdays()
+    if calendar is None:
+        from org.calendar import load_calendar
+
+        # at most 60 working days ahead: the horizon never leaves the following year
+        calendar = load_calendar(as_of.year, as_of.year + 1)
+    horizon = calendar.add_workdays(as_of, workdays)
+    return DueSoonHorizon(
+        as_of=as_of, workdays=workdays, horizon=horizon, warning=calendar.warning()
+    )
+
+
+def work_item_state(due_on: date, done_on: date | None, as_of: date, horizon: date) -> str:
+    """Classify a work item; done wins, then overdue (due date passed), then due soon.
+
+    An item due on the as-of date is "due soon", not overdue: the deadline day still counts.
+    """
+    if done_on is not None:
+        return DONE
+    if due_on < as_of:
+        return OVERDUE
+    if due_on <= horizon:
+        return DUE_SOON
+    return ON_TRACK
+
+
+def state_expression(as_of: date, horizon: date) -> Case:
+    """`work_item_state` in SQL, to annotate, filter and sort items (or milestones) by state."""
     return Case(
         When(done_on__isnull=False, then=Value(DONE)),
-        When(due_on__lt=today, then=Value(OVERDUE)),
-        When(due_on__lte=today + timedelta(days=soon_days), then=Value(DUE_SOON)),
+        When(due_on__lt=as_of, then=Value(OVERDUE)),
+        When(due_on__lte=horizon, then=Value(DUE_SOON)),
         default=Value(ON_TRACK),
         output_field=CharField(),
     )

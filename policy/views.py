@@ -15,12 +15,18 @@ from reporting.period import office_period
 
 from .lists import WORK_ITEMS, co_units, lead_unit
 from .models import Aspect, Measure, Policy, WorkItem
-from .states import STATE_LABELS
+from .states import STATE_LABELS, DueSoonHorizon, due_soon_horizon
 
 
 def _business(request) -> None:
     if role_of(request.user) not in BUSINESS_ROLES:
         raise PermissionDenied
+
+
+def _states_on() -> DueSoonHorizon:
+    """The as-of date the states are read on, and its due-soon horizon."""
+    as_of = office_period().as_of
+    return due_soon_horizon(as_of)
 
 
 @dataclass
@@ -62,8 +68,8 @@ def decomposition(items) -> list[PolicyNode]:
 def policy_list(request):
     """Policy → aspects → measures → work items, each with its leader, units and state."""
     _business(request)
-    today = office_period().as_of
-    items = WorkItem.objects.visible_to(request.user).with_state(today)
+    states = _states_on()
+    items = WorkItem.objects.visible_to(request.user).with_state(states.as_of, states.horizon)
     is_leader = role_of(request.user) == Role.LEADER
     only_mine = is_leader and request.GET.get("all") != "1"
     if only_mine:
@@ -93,7 +99,7 @@ def policy_list(request):
         "policy/policy_list.html",
         {
             "tree": tree,
-            "today": today,
+            "states": states,
             "is_leader": is_leader,
             "only_mine": only_mine,
         },
@@ -103,18 +109,18 @@ def policy_list(request):
 @login_required
 def workitem_list(request):
     _business(request)
-    today = office_period().as_of
-    items = WorkItem.objects.visible_to(request.user).with_state(today)
-    return render_list(request, WORK_ITEMS, items, {"today": today})
+    states = _states_on()
+    items = WorkItem.objects.visible_to(request.user).with_state(states.as_of, states.horizon)
+    return render_list(request, WORK_ITEMS, items, {"states": states, "notice": states.warning})
 
 
 @login_required
 def workitem_detail(request, pk: int):
     _business(request)
-    today = office_period().as_of
+    states = _states_on()
     item = get_object_or_404(
         WorkItem.objects.visible_to(request.user)
-        .with_state(today)
+        .with_state(states.as_of, states.horizon)
         .select_related("policy", "measure__aspect", "lead_leader")
         .prefetch_related("assignments__unit"),
         pk=pk,
@@ -142,7 +148,8 @@ def workitem_detail(request, pk: int):
             "back_label": _("Work items"),
             "facts": facts,
             "item": item,
-            "today": today,
+            "today": states.as_of,
+            "states": states,
             "milestones": item.milestones.all(),
             "reports": item.reports.select_related("unit", "reporter", "approved_by").order_by(
                 "-reported_on", "-id"

@@ -45,3 +45,15 @@ MATRIX["org:calendar#post"] = access(
     method="post",
     data=lambda: {"action": "day", "day-date": "2024-12-31", "day-is_workday": "0"},
 )
+MATRIX["org:settings"] = access("office")
+MATRIX["org:settings#post"] = access(
+    "office",
+    method="post",
+    data=lambda: {
+        "name": "某市人民政府",
+        "default_year": "2024",
+        "default_as_of": "2024-06-30",
+        "time_progress_mode": "day",
+        "due_soon_workdays": "10",
+    },
+)

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from policy.models import WorkItem
-from policy.states import OVERDUE, work_item_state
+from policy.states import DUE_SOON, OVERDUE, due_soon_horizon, work_item_state
 from reporting.period import office_period
 
 pytestmark = pytest.mark.django_db
@@ -14,14 +14,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("today", [dt.date(2024, 6, 10), dt.date(2024, 6, 30), dt.date(2025, 1, 1)])
 def test_the_sql_state_agrees_with_the_pure_function(demo, today):
-    items = WorkItem.objects.with_state(today)
+    horizon = due_soon_horizon(today).horizon
+    items = WorkItem.objects.with_state(today, horizon)
     assert items.count() == 56
     for item in items:
-        assert item.state == work_item_state(item.due_on, item.done_on, today), item.code
+        assert item.state == work_item_state(item.due_on, item.done_on, today, horizon), item.code
 
 
 def test_progress_is_the_latest_report(demo):
-    item = WorkItem.objects.with_state(dt.date(2024, 6, 30)).get(code="GZ-01")
+    as_of = dt.date(2024, 6, 30)
+    item = WorkItem.objects.with_state(as_of, as_of).get(code="GZ-01")
     latest = item.reports.order_by("-reported_on", "-id").first()
     assert item.progress == latest.percent
 
@@ -74,14 +76,30 @@ def test_the_state_filter_lists_only_overdue_items(client, cast):
     client.force_login(cast["office"])
     response = client.get(reverse("policy:workitem_list"), {"state": OVERDUE})
     today = office_period().as_of
+    horizon = due_soon_horizon(today).horizon
     expected = [
         i.code
         for i in WorkItem.objects.all()
-        if work_item_state(i.due_on, i.done_on, today) == OVERDUE
+        if work_item_state(i.due_on, i.done_on, today, horizon) == OVERDUE
     ]
     page = response.context["page"]
     assert page.paginator.count == len(expected) > 0
     assert sorted(i.code for i in page.object_list) == sorted(expected)
+
+
+def test_due_soon_on_the_pages_counts_working_days(client, cast):
+    """Demo as-of 2024-06-30 (a Sunday): due soon runs to 12 July, ten working days later;
+    an item due on 11 or 12 July was "on track" under the old ten-calendar-day rule."""
+    item = WorkItem.objects.filter(done_on__isnull=True).order_by("pk").first()
+    WorkItem.objects.filter(pk=item.pk).update(due_on=dt.date(2024, 7, 12))
+    client.force_login(cast["office"])
+    response = client.get(reverse("policy:workitem_list"), {"state": DUE_SOON})
+    assert item.code in {i.code for i in response.context["page"].object_list}
+    assert response.context["states"].horizon == dt.date(2024, 7, 12)
+    page = client.get(reverse("policy:workitem_detail", args=[item.pk]))
+    assert page.context["item"].state == DUE_SOON
+    tree = client.get(reverse("policy:policy_list"))
+    assert "2024-07-12" in tree.content.decode()
 
 
 def test_a_unit_officer_lists_only_the_items_of_their_unit(client, cast):
