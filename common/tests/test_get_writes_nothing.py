@@ -3,8 +3,8 @@
 What a GET may write, and why:
 - `django_session`: the session's last-seen time (the idle time-out) and the two-factor key
   waiting to be confirmed. Sessions are not business data.
-- audit events that record a *read*: exports (who took which data out of the system) and
-  refused requests (a permission denial is a security event). Nothing else.
+- audit events that record a *read* or a security decision: exports (who took which data out
+  of the system), refused requests and expired sessions. Nothing else.
 """
 
 import re
@@ -26,6 +26,7 @@ READ_AUDIT_ACTIONS = {
     "ledger.exported",
     "audit.exported",
     "security.permission_denied",
+    "accounts.session.expired",  # an idle session ends on whatever page is asked for next
 }
 TABLES_A_GET_MAY_WRITE = {"django_session", "audit_auditevent"}
 WRITE = re.compile(
