@@ -19,8 +19,15 @@ User = get_user_model()
 
 
 def state_for(user) -> LoginState:
+    """The person's login state, created on first use (writes: call it from a write path)."""
     state, _created = LoginState.objects.get_or_create(user=user)
     return state
+
+
+def read_state(user) -> LoginState:
+    """The person's login state for reading; an unsaved default when there is none yet, so a
+    page view (GET) never writes one."""
+    return LoginState.objects.filter(user=user).first() or LoginState(user=user)
 
 
 def is_locked(state: LoginState, now: dt.datetime | None = None) -> bool:
@@ -87,7 +94,7 @@ def record_login(user) -> None:
 
 
 def needs_password_change(user) -> bool:
-    state = state_for(user)
+    state = read_state(user)
     if state.must_change_password:
         return True
     if state.password_changed_at is None:
@@ -122,32 +129,31 @@ def totp_required(user) -> bool:
     return role_of(user) in ADMIN_ROLES or settings.TOTP_FOR_EVERYONE
 
 
-def totp_for(user) -> pyotp.TOTP:
-    state = state_for(user)
-    if not state.totp_secret:
-        state.totp_secret = pyotp.random_base32()
-        state.save(update_fields=["totp_secret"])
-    return pyotp.TOTP(state.totp_secret)
+def new_totp_secret() -> str:
+    """A key to enrol with; the enrolment page keeps it in the session until the first good
+    code, so showing the page writes nothing."""
+    return pyotp.random_base32()
 
 
-def provisioning_uri(user) -> str:
-    return totp_for(user).provisioning_uri(name=user.get_username(), issuer_name="Luoshi")
+def provisioning_uri(user, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name="Luoshi")
 
 
 @transaction.atomic
-def verify_totp(user, code: str) -> bool:
-    """Check a one-time code (enrolling on the first good one); a bad code counts as a failure."""
+def verify_totp(user, code: str, *, enrolling_secret: str = "") -> bool:
+    """Check a one-time code; a bad code counts as a failure. While enrolling, the code is
+    checked against `enrolling_secret` (the key shown) and the first good one stores it."""
     state = LoginState.objects.select_for_update().get_or_create(user=user)[0]
     if is_locked(state):
         register_failure(user, state, "locked")
         return False
-    if not totp_for(user).verify(code.strip(), valid_window=1):
+    secret = state.totp_secret if state.totp_confirmed else enrolling_secret or state.totp_secret
+    if not secret or not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
         register_failure(user, state, "wrong one-time code")
         return False
     if not state.totp_confirmed:
-        state.refresh_from_db()
-        state.totp_confirmed = True
-        state.save(update_fields=["totp_confirmed"])
+        state.totp_secret, state.totp_confirmed = secret, True
+        state.save(update_fields=["totp_secret", "totp_confirmed"])
         record("accounts.totp.enrolled", user, user=user)
     return True
 

@@ -17,6 +17,7 @@ from .landing import landing_url_for
 from .models import LoginState
 
 PENDING = "luoshi_pending_2fa"
+PENDING_SECRET = "luoshi_pending_totp_secret"
 
 
 def _next_url(request) -> str:
@@ -64,17 +65,28 @@ def two_factor(request):
     user = get_user_model().objects.filter(pk=request.session.get(PENDING)).first()
     if user is None:
         return redirect("accounts:login")
-    state = services.state_for(user)
+    state = services.read_state(user)
+    secret = ""
+    if not state.totp_confirmed:
+        # the key to enrol with waits in the session: showing this page writes no login state
+        pending = request.session.get(PENDING_SECRET) or {}
+        secret = state.totp_secret or (
+            pending.get("secret") if pending.get("user") == user.pk else ""
+        )
+        if not secret:
+            secret = services.new_totp_secret()
+            request.session[PENDING_SECRET] = {"user": user.pk, "secret": secret}
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.verify_totp(user, form.cleaned_data["code"]):
+        if services.verify_totp(user, form.cleaned_data["code"], enrolling_secret=secret):
             del request.session[PENDING]
+            request.session.pop(PENDING_SECRET, None)
             return _complete_login(request, user)
         form.add_error(None, LOGIN_FAILED)
     context = {"form": form, "next": _next_url(request), "enrolling": not state.totp_confirmed}
     if not state.totp_confirmed:
-        context["uri"] = services.provisioning_uri(user)
-        context["secret"] = services.state_for(user).totp_secret
+        context["uri"] = services.provisioning_uri(user, secret)
+        context["secret"] = secret
     return render(request, "accounts/two_factor.html", context)
 
 

@@ -15,7 +15,14 @@ class Actor:
     request_id: str = ""
 
 
-_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("luoshi_actor", default=Actor())  # noqa: B039 (frozen)
+# Who acts when nobody said: a request names its user (AuditContextMiddleware), a command its
+# own name (`audit.commands.SystemCommand`). An event with this name is a write that forgot to.
+UNATTRIBUTED = Actor(name="unattributed")
+
+_current: contextvars.ContextVar[Actor] = contextvars.ContextVar(
+    "luoshi_actor",
+    default=UNATTRIBUTED,  # noqa: B039 (frozen, never mutated)
+)
 
 
 def current_actor() -> Actor:
@@ -43,3 +50,8 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         yield actor
     finally:
         _current.reset(token)
+
+
+def system_actor(command: str) -> Actor:
+    """The named actor of a management command: "luoshi import_ledger", "luoshi demo"…"""
+    return Actor(name=f"luoshi {command}")

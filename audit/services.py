@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from . import chain
 from .context import Actor, actor_for_user, current_actor
-from .models import AuditEvent
+from .models import AuditAnchor, AuditEvent
+from .triggers import MIN_RETENTION_DAYS
 
 
 def _plain(value: Any) -> Any:
@@ -48,7 +49,8 @@ def record(
     """Append one audit event (dotted action name, e.g. `funding.receipt.created`).
 
     The actor is `actor`, else `user` (keeping the request's IP and id when it is the
-    requesting user), else whoever the current context says is acting (a command: "system").
+    requesting user), else whoever the current context says is acting (a request: its user;
+    a command: "luoshi <command>", see `audit.commands.SystemCommand`).
     """
     if actor is None:
         actor = current_actor()
@@ -85,3 +87,38 @@ def changes(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the fields that changed, as (before, after)."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+@transaction.atomic
+def prune_events(*, days: int) -> int:
+    """Delete the events older than `days` (a prefix of the chain only, so verification resumes
+    at the anchor left behind); the pruning itself is recorded. Returns how many went.
+
+    Below the minimum retention it refuses, as the database triggers would.
+    """
+    if days < MIN_RETENTION_DAYS:
+        raise ValueError(f"retention must be at least {MIN_RETENTION_DAYS} days")
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    chain.lock_and_last_hash()
+    first_young = (
+        AuditEvent.objects.filter(at__gte=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    old = AuditEvent.objects.filter(at__lt=cutoff)
+    if first_young is not None:
+        old = old.filter(id__lt=first_young)
+    last = old.order_by("-id").values("id", "hash").first()
+    if last is None:
+        return 0
+    count = old.count()
+    AuditAnchor.objects.create(pruned_through=last["id"], last_hash=last["hash"], count=count)
+    old._raw_delete(old.db)
+    record(
+        "audit.pruned",
+        None,
+        after={"through": last["id"], "count": count, "days": days},
+        object_type="audit.auditevent",
+    )
+    return count

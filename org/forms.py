@@ -108,7 +108,6 @@ class SiteConfigForm(forms.Form):
             (DAY, _("by day (day of the year ÷ days in the year)")),
             (MONTH, _("by month (completed months ÷ 12)")),
         ],
-        widget=forms.RadioSelect,
     )
     due_soon_workdays = forms.IntegerField(
         label=_("Due soon within (working days)"),

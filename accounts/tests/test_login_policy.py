@@ -121,14 +121,17 @@ def test_administrators_need_a_one_time_code(cast):
     assert response.url.startswith(reverse("accounts:two_factor"))
     assert "_auth_user_id" not in client.session
     page = client.get(reverse("accounts:two_factor")).content.decode()
-    secret = LoginState.objects.get(user=cast["auditor"]).totp_secret
+    # the key shown waits in the session; nothing is stored before the first good code
+    secret = client.session["luoshi_pending_totp_secret"]["secret"]
     assert secret and secret in page
+    assert not LoginState.objects.get(user=cast["auditor"]).totp_secret
     wrong = client.post(reverse("accounts:two_factor"), {"code": "000000"})
     assert GENERIC in wrong.content.decode()
     right = client.post(reverse("accounts:two_factor"), {"code": pyotp.TOTP(secret).now()})
     assert right.status_code == 302
     assert client.session["_auth_user_id"] == str(cast["auditor"].pk)
-    assert LoginState.objects.get(user=cast["auditor"]).totp_confirmed
+    state = LoginState.objects.get(user=cast["auditor"])
+    assert state.totp_confirmed and state.totp_secret == secret
 
 
 def test_sessions_expire_after_thirty_idle_minutes(cast, settings):
@@ -171,3 +174,13 @@ def test_pages_carry_security_headers(client, cast):
 def test_argon2_hashes_passwords(db, make_user):
     person = make_user("office")
     assert get_user_model().objects.get(pk=person.pk).password.startswith("argon2")
+
+
+def test_a_page_view_writes_no_login_state(make_user):
+    """Reading whether a password must change is a read: a GET creates no login state."""
+    person = make_user("office")
+    client = Client()
+    client.force_login(person)
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302 and response.url == reverse("accounts:password_change")
+    assert not LoginState.objects.filter(user=person).exists()

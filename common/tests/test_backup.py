@@ -81,9 +81,16 @@ def test_a_backup_restores_into_an_empty_database(demo, tmp_path, empty_database
         empty_database,
         "shell",
         "-c",
-        "from audit.models import AuditEvent; print(AuditEvent.objects.count())",
+        "from audit.models import AuditEvent; e = AuditEvent.objects.order_by('id').last(); "
+        "print(AuditEvent.objects.count(), e.action, e.actor_name.replace(' ', '_'))",
     )
-    assert int(counted.stdout.split()[-1]) == AuditEvent.objects.count()
+    # every event came back, and the restore itself is the last one, by "luoshi restore"
+    count, action, actor = counted.stdout.split()[-3:]
+    assert (int(count), action, actor) == (
+        AuditEvent.objects.count() + 1,
+        "backup.restored",
+        "luoshi_restore",
+    )
     verified = luoshi(empty_database, "audit_verify")
     assert verified.returncode == 0 and "intact" in verified.stdout, verified.stderr
     # the append-only triggers came back with the data

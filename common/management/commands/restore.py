@@ -2,13 +2,16 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
+
+from audit.commands import SystemCommand
+from audit.services import record
 
 from .backup import pg_tool, pg_url
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Restore a backup made by `luoshi backup` into an empty database."
 
     def add_arguments(self, parser):
@@ -49,4 +52,12 @@ class Command(BaseCommand):
             )
         else:
             raise CommandError(f"no restore method for {connection.vendor}")
+        # The restored trail says it was restored, when and from which file (as "luoshi restore").
+        record(
+            "backup.restored",
+            None,
+            after={"file": source.name, "bytes": source.stat().st_size},
+            object_type="backup",
+            object_repr=source.name,
+        )
         self.stdout.write(f"Restored {source}.")

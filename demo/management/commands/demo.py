@@ -1,11 +1,10 @@
-from django.core.management.base import BaseCommand
-
+from audit.commands import SystemCommand
 from audit.models import AuditEvent
 from demo import data
 from demo.loader import load_demo
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Load the seed-speech demo data (idempotent)."
 
     def handle(self, *args, **options):

@@ -1,9 +1,8 @@
-from django.core.management.base import BaseCommand
-
+from audit.commands import SystemCommand
 from ledger.export import export_ledger
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = "Write the ledger workbook (.xlsx) in the import format."
 
     def add_arguments(self, parser):

@@ -1,13 +1,14 @@
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import translation
 
+from audit.commands import SystemCommand
 from ledger.services import import_ledger
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = (
         "Import a ledger workbook (.xlsx, a .zip of CSV files or a folder of CSV files named "
         "after the sheets). All or nothing: exit 1 with every error and nothing written."

@@ -1,0 +1,37 @@
+"""The office changes the due-soon window in a real Chromium; the change shows in the history
+and on the decomposition page."""
+
+import pytest
+
+from conftest import login, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_office_changes_the_due_soon_window(demo, new_page):
+    page = new_page()
+    login(page, "office")
+    page.click('nav a[href="/org/settings/"]')
+    assert page.input_value("#id_default_as_of") == "2024-06-30"
+    page.fill("#id_due_soon_workdays", "15")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".message.success")
+    assert page.input_value("#id_due_soon_workdays") == "15"
+    assert "10 → 15" in page.locator("ol.history").inner_text()
+    screenshot(page, "org-settings")
+    # an as-of date outside the default year is refused with the reason next to the field
+    page.fill("#id_default_as_of", "2023-12-31")
+    page.click("button[type=submit].primary")
+    assert page.locator(".field-error").count() == 1
+    # 15 working days after Sunday 2024-06-30 is Friday 2024-07-19
+    page.goto("/policy/")
+    assert "2024-07-19" in page.locator("main").inner_text()
+
+
+def test_the_settings_page_fits_a_phone(demo, new_page):
+    page = new_page(viewport=(360, 740))
+    login(page, "office")
+    page.goto("/org/settings/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    screenshot(page, "org-settings-phone")
+    assert width <= 360
