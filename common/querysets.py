@@ -6,8 +6,9 @@ to its unit; views, forms, exports, bulletins, the cockpit and the API all call
 """
 
 from django.db import models
+from django.db.models import Q
 
-from .permissions import CHANGE, VIEW, Role, role_of
+from .permissions import ADMIN_ROLES, CHANGE, VIEW, Role, role_of
 
 ALL = "all"
 
@@ -30,24 +31,53 @@ def unit_scope(user, action: str = VIEW, extra_roles: frozenset[str] = frozenset
 
 
 class ScopedQuerySet(models.QuerySet):
-    #: the lookup from this model to its `org.Unit` (e.g. "unit", "target__unit", "pk")
+    """A model family's scoping, declared: where its unit is, and who else sees it.
+
+    - `unit_path`: the lookup from the model to its `org.Unit` (e.g. "unit", "target__unit",
+      "assignments__unit", "pk");
+    - `leader_path`: optionally, the lookup to a `Leader` whose rows that leader also reads
+      (e.g. "lead_leader": a leader reads the items they lead, whatever the units);
+    - `public_to_business`: a published record (policies, guides, bulletins): every business
+      role reads it, the office changes it;
+    - `roles_seeing_all`: roles besides the office that see every row for an action.
+    """
+
     unit_path = "unit"
-    #: roles besides the office that see every row of this family for an action
+    leader_path: str | None = None
+    public_to_business = False
     roles_seeing_all: dict[str, frozenset[str]] = {}
 
     def visible_to(self, user, action: str = VIEW):
+        role = role_of(user)
+        if self.public_to_business:
+            if role is None or role in ADMIN_ROLES:
+                return self.none()
+            return self if action == VIEW or role == Role.OFFICE else self.none()
         scope = unit_scope(user, action, self.roles_seeing_all.get(action, frozenset()))
         if scope == ALL:
             return self
-        if isinstance(scope, list) and not scope:
+        condition = Q(**{f"{self.unit_path}__in": scope})
+        leader = getattr(user, "leader", None) if role == Role.LEADER else None
+        if self.leader_path and action == VIEW and leader is not None:
+            condition |= Q(**{self.leader_path: leader})
+        elif isinstance(scope, list) and not scope:
             return self.none()
-        lookup = f"{self.unit_path}__in"
-        if "__" in self.unit_path and not self.unit_path.startswith("pk"):
+        if "__" in self.unit_path or self.leader_path:
             # a to-many path would repeat rows; filter by primary key instead
-            return self.filter(
-                pk__in=self.model._base_manager.filter(**{lookup: scope}).values("pk")
-            )
-        return self.filter(**{lookup: scope})
+            return self.filter(pk__in=self.model._base_manager.filter(condition).values("pk"))
+        return self.filter(condition)
 
     def changeable_by(self, user):
         return self.visible_to(user, CHANGE)
+
+
+class UnitOwnedQuerySet(ScopedQuerySet):
+    """Records that belong to one unit (receipts, projects, reports, contacts…)."""
+
+    unit_path = "unit"
+
+
+class PublishedQuerySet(ScopedQuerySet):
+    """Published records: every business role reads them, the office changes them."""
+
+    public_to_business = True

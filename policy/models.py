@@ -2,15 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 
-from .querysets import MilestoneQuerySet, PolicyQuerySet, UnitOwnedQuerySet, WorkItemQuerySet
+from .querysets import MilestoneQuerySet, WorkItemQuerySet
 
 
 class Aspect(models.Model):
     """One of the aspects of support (方面): projects, funds, land, talent…; configurable."""
 
-    objects = PolicyQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
@@ -28,7 +29,7 @@ class Aspect(models.Model):
 class Policy(models.Model):
     """A higher-level policy document (上级政策文件)."""
 
-    objects = PolicyQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     title = models.CharField(_("title"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
@@ -49,7 +50,7 @@ class Policy(models.Model):
 class Measure(models.Model):
     """A support measure (政策条款) of a policy, under one aspect."""
 
-    objects = PolicyQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     policy = models.ForeignKey(
         Policy, on_delete=models.CASCADE, related_name="measures", verbose_name=_("policy")

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Unit
 
-from .querysets import BulletinQuerySet, DispatchQuerySet, UnitOwnedQuerySet
+from .querysets import DispatchQuerySet
 
 
 class Dispatch(models.Model):
@@ -106,7 +107,7 @@ class LagExplanation(models.Model):
 class Bulletin(models.Model):
     """A generated bulletin (通报) for a year as of a date."""
 
-    objects = BulletinQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     title = models.CharField(_("title"), max_length=200)
     year = models.PositiveIntegerField(_("year"))
