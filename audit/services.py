@@ -122,3 +122,15 @@ def prune_events(*, days: int) -> int:
         object_type="audit.auditevent",
     )
     return count
+
+
+def record_list_export(sender, *, request, spec, rows: int, filters: dict, **kwargs) -> None:
+    """Every list exported to Excel is audited: which list, how many rows, which filters."""
+    record(
+        "list.exported",
+        None,
+        after={"list": spec.name, "rows": rows, "filters": filters},
+        user=request.user,
+        object_type="list",
+        object_repr=str(spec.title),
+    )

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from audit.versions import StaleObjectError, check_version
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
-from common.services import StaleObjectError, check_version
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
+from audit.versions import check_version
 from common.permissions import Role, role_of
-from common.services import check_version, require
+from common.services import require
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 

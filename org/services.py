@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
+from audit.versions import check_version
 from common.dates import DAY, MONTH
 from common.permissions import CHANGE, Role, role_of
-from common.services import check_version, require
+from common.services import require
 
 from .models import (
     DUE_SOON_WORKDAYS_MAX,

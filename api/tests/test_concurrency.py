@@ -19,8 +19,8 @@ from django.db import connection
 from django.db.models import Sum
 
 from audit.models import AuditEvent
-from common.management.commands.backup import pg_url
 from funding.models import Receipt
+from luoshi.management.commands.backup import pg_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS, PER_CLIENT = 20, 10

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from audit.models import AuditEvent
-from common.management.commands.backup import pg_url
+from luoshi.management.commands.backup import pg_url
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from common.services import StaleObjectError
+from audit.versions import StaleObjectError
 from funding import services
 from funding.models import Project, Target
 

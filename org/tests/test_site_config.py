@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from common.services import StaleObjectError
+from audit.versions import StaleObjectError
 from org.models import SiteConfig
 from org.services import save_site_config, site_config
 

@@ -1,0 +1,55 @@
+"""Optimistic locking: a save based on an outdated read is refused, naming who changed what
+(from the audit trail)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AuditEvent
+
+
+class StaleObjectError(ValidationError):
+    """Someone else saved the record since it was read; the message says so in Chinese."""
+
+
+def check_version(obj: models.Model, expected_version: int | None) -> None:
+    """Refuse a save based on an outdated read (no lost updates), saying who changed what."""
+    if expected_version is None or obj.version == expected_version:
+        return
+    raise StaleObjectError(
+        _(
+            "Someone else changed this record while you were editing it "
+            "(your version %(yours)s, current %(current)s): %(changes)s. "
+            "Reload to see their change, then save again."
+        )
+        % {
+            "yours": expected_version,
+            "current": obj.version,
+            "changes": "; ".join(recent_changes(obj, max(1, obj.version - expected_version))),
+        },
+        code="stale",
+    )
+
+
+def recent_changes(obj: models.Model, count: int) -> list[str]:
+    """The last `count` audited changes of `obj`, as "who at when: field old → new"."""
+    events = (
+        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .exclude(before=None)
+        .order_by("-id")[:count]
+    )
+    lines = []
+    for event in reversed(list(events)):
+        before, after = event.before or {}, event.after or {}
+        fields = [
+            f"{key} {before.get(key)} → {after.get(key)}"
+            for key in after
+            if key in before and before.get(key) != after.get(key) and key != "version"
+        ]
+        when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
+        lines.append(
+            _("%(who)s at %(when)s changed %(fields)s")
+            % {"who": event.actor_name, "when": when, "fields": ", ".join(fields)}
+        )
+    return lines
