@@ -34,7 +34,14 @@ class Channel(models.Model):
 
 
 class Target(models.Model):
-    """A unit's annual funding-striving target (对上争取任务), in 元; revisions keep history."""
+    """A unit's annual funding-striving target (对上争取任务), in 元; revisions keep history.
+
+    The amount it was set with is in force from 1 January; each `TargetRevision` changes it
+    from its effective date on. `amount` is the annual target as it now stands: the amount in
+    force on 31 December, i.e. that of the revision with the latest effective date (the latest
+    saved among those of that date), or the original amount when there is no revision. Figures
+    as of a date do not read `amount`: they ask `querysets.targets_in_force`.
+    """
 
     objects = TargetQuerySet.as_manager()
 
@@ -61,7 +68,10 @@ class Target(models.Model):
 
 
 class TargetRevision(models.Model):
-    """One change of a target: old and new amount, why, who and when."""
+    """One change of a target: old and new amount, from which day, why, who and when.
+
+    `old_amount` is the amount that was in force on `effective_on` before this change.
+    """
 
     objects = TargetRevisionQuerySet.as_manager()
 
@@ -70,6 +80,7 @@ class TargetRevision(models.Model):
     )
     old_amount = models.BigIntegerField(_("old amount (元)"))
     new_amount = models.BigIntegerField(_("new amount (元)"))
+    effective_on = models.DateField(_("effective on"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     changed_at = models.DateTimeField(_("changed at"))
     changed_by = models.ForeignKey(

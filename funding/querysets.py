@@ -1,8 +1,10 @@
 """Read shapes of funding: scoped querysets and the figures aggregated in the database."""
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from common.dates import DAY, time_progress
 from common.querysets import ScopedQuerySet
@@ -99,4 +101,34 @@ def compute_summary(
             )
             for uid, code, name, amount in rows
         ],
+    )
+
+
+def targets_in_force(
+    year: int, as_of: dt.date, unit_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """unit id → its target for `year` in force on `as_of` (元), for every unit with a target
+    in `year` (or those of `unit_ids`). One query whatever the number of units.
+
+    The rule is `figures.amount_in_force`, computed in the database: the latest revision
+    effective on or before `as_of` (the latest saved among those of one day), else the
+    original amount (the first revision's old amount; `Target.amount` when never revised).
+    """
+    from .models import Target, TargetRevision
+
+    latest = (
+        TargetRevision.objects.filter(target=OuterRef("pk"), effective_on__lte=as_of)
+        .order_by("-effective_on", "-pk")
+        .values("new_amount")[:1]
+    )
+    original = (
+        TargetRevision.objects.filter(target=OuterRef("pk")).order_by("pk").values("old_amount")[:1]
+    )
+    targets = Target.objects.filter(year=year)
+    if unit_ids is not None:
+        targets = targets.filter(unit_id__in=unit_ids)
+    return dict(
+        targets.annotate(
+            in_force=Coalesce(Subquery(latest), Subquery(original), F("amount"))
+        ).values_list("unit_id", "in_force")
     )

@@ -14,6 +14,7 @@ from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
 from .choices import STAGE_FLOW, ContactDirection, Level, Stage
+from .figures import amount_in_force
 from .models import (
     Channel,
     Contact,
@@ -43,6 +44,20 @@ def save_channel(*, user, code: str, name: str, level: str) -> Channel:
     return channel
 
 
+def effective_date(year: int, effective_on: dt.date | None, *, today: dt.date) -> dt.date:
+    """The day a target revision takes effect: the one given, which must lie in the target's
+    year, else `today` kept inside that year (before it: 1 January; after it: 31 December)."""
+    if effective_on is None:
+        return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+    if effective_on.year != year:
+        raise ValidationError(
+            _("The effective date must be within %(year)s, the year of the target.")
+            % {"year": year},
+            code="effective_on",
+        )
+    return effective_on
+
+
 @transaction.atomic
 def set_target(
     *,
@@ -51,38 +66,64 @@ def set_target(
     year: int,
     amount: int,
     reason: str = "",
+    effective_on: dt.date | None = None,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> tuple[Target, bool]:
-    """Set a unit's annual target; a change keeps the old value as a revision."""
+    """Set a unit's annual target; a change is a revision in force from `effective_on`.
+
+    A new target is in force from 1 January whatever `effective_on` says. A change of an
+    existing one is recorded only when `amount` differs from the amount in force on the
+    effective date (default: the day it is saved, kept inside `year`); the old amount stays in
+    the revision. `Target.amount` is then the amount in force on 31 December (the latest
+    revision by effective date), which a back-dated revision need not change.
+    """
     _require_office(user)
     if amount < 0:
         raise ValidationError(_("A target must not be negative."))
+    at = at or timezone.now()
+    effective_on = effective_date(year, effective_on, today=timezone.localdate(at))
     target = Target.objects.select_for_update().filter(unit=unit, year=year).first()
     if target is None:
         target = Target.objects.create(unit=unit, year=year, amount=amount)
         record("funding.target.created", target, after=snapshot(target), user=user)
         return target, True
     check_version(target, expected_version)
-    if target.amount == amount:
+    history = list(
+        target.revisions.order_by("pk").values_list(
+            "pk", "effective_on", "old_amount", "new_amount"
+        )
+    )
+    original = history[0][2] if history else target.amount
+    revisions = [(on, pk, new) for pk, on, _old, new in history]
+    in_force = amount_in_force(original, revisions, effective_on)
+    if in_force == amount:
         return target, False
     before = snapshot(target)
-    TargetRevision.objects.create(
+    revision = TargetRevision.objects.create(
         target=target,
-        old_amount=target.amount,
+        old_amount=in_force,
         new_amount=amount,
+        effective_on=effective_on,
         reason=reason,
-        changed_at=at or timezone.now(),
+        changed_at=at,
         changed_by=user,
     )
-    target.amount = amount
+    revisions.append((effective_on, revision.pk, amount))
+    target.amount = amount_in_force(original, revisions, dt.date(year, 12, 31))
     target.version += 1
     target.save(update_fields=["amount", "version"])
     record(
         "funding.target.revised",
         target,
         before=before,
-        after={**snapshot(target), "reason": reason},
+        after={
+            **snapshot(target),
+            "old_amount": in_force,
+            "new_amount": amount,
+            "effective_on": effective_on,
+            "reason": reason,
+        },
         user=user,
     )
     return target, True
