@@ -15,6 +15,7 @@ from org.models import SiteConfig
 from . import lists, services
 from .forms import GuideForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
+from .querysets import targets_in_force
 
 
 def _business(request) -> None:
@@ -39,44 +40,73 @@ def target_list(request):
 
 @login_required
 def target_edit(request, pk: int):
-    """The office raises or lowers a target; the old value stays in the revision history."""
+    """A target and its history; the office raises or lowers it from an effective date on."""
     target = get_object_or_404(
         Target.objects.visible_to(request.user).select_related("unit"), pk=pk
     )
     if request.method == "POST" and role_of(request.user) != Role.OFFICE:
         raise PermissionDenied  # units and leaders read the history; the office sets targets
+    today = timezone.localdate()
     form = TargetForm(
         request.POST or None,
-        initial={"amount": format_wan(target.amount).replace(",", ""), "version": target.version},
+        year=target.year,
+        initial={
+            "amount": format_wan(target.amount).replace(",", ""),
+            "effective_on": services.effective_date(target.year, None, today=today),
+            "version": target.version,
+        },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.set_target(
+            _target, changed = services.set_target(
                 user=request.user,
                 unit=target.unit,
                 year=target.year,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
+                amount=data["amount"],
+                effective_on=data["effective_on"],
+                reason=data["reason"],
+                expected_version=data["version"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                _("The %(year)s target of %(unit)s is now %(amount)s万元.")
-                % {
-                    "year": target.year,
-                    "unit": target.unit.name,
-                    "amount": format_wan(form.cleaned_data["amount"]),
-                },
-            )
+            if changed:
+                messages.success(
+                    request,
+                    _("The %(year)s target of %(unit)s is %(amount)s万元 from %(date)s on.")
+                    % {
+                        "year": target.year,
+                        "unit": target.unit.name,
+                        "amount": format_wan(data["amount"]),
+                        "date": data["effective_on"].isoformat(),
+                    },
+                )
+            else:
+                messages.info(
+                    request,
+                    _("That is already the target in force on %(date)s; nothing changed.")
+                    % {"date": data["effective_on"].isoformat()},
+                )
             return redirect("funding:target_edit", pk=target.pk)
+    config = SiteConfig.objects.first()
+    as_of = config.default_as_of if config and config.default_as_of else today
+    in_force = None
+    if as_of.year == target.year:
+        in_force = targets_in_force(target.year, as_of, unit_ids=[target.unit_id]).get(
+            target.unit_id
+        )
     revisions = target.revisions.select_related("changed_by")
     return render(
         request,
         "funding/target_edit.html",
-        {"target": target, "form": form, "revisions": revisions},
+        {
+            "target": target,
+            "form": form,
+            "revisions": revisions,
+            "as_of": as_of,
+            "in_force": in_force,
+        },
     )
 
 
