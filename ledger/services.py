@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.dates import DateError, parse_date
@@ -28,7 +29,9 @@ from common.permissions import Role, role_of
 from common.services import require
 from common.spreadsheets import unneutralise
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
-from funding.models import Channel, Project, Receipt, Target
+from funding.figures import amount_in_force
+from funding.models import Channel, Project, Receipt, Target, TargetRevision
+from funding.services import effective_date
 from org.models import Leader, Unit, UnitKind
 
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
@@ -279,6 +282,7 @@ class _Plan(LedgerWriter):
 
     def __init__(self, result: ImportResult, progress):
         self.result, self.issues, self.progress = result, result.issues, progress
+        self.today: dt.date = timezone.localdate()
         self.rows: dict[str, list] = {}
         self.present: dict[str, set[str]] = {}
         self.readers: dict[str, _Rows] = {}
@@ -363,11 +367,36 @@ class _Plan(LedgerWriter):
                 )
         unit = reader.required_text(number, values, "unit")
         amount = reader.amount(number, values, "amount")
-        if None in (year, unit, amount):
+        effective = reader.date(number, values, "effective", required=False)
+        bad_date = effective is None and not _blank(values.get("effective"))
+        if effective is not None and year is not None and effective.year != year:
+            reader.error(
+                number,
+                reader.column_name("effective"),
+                _("The effective date must be within %(year)s, the year of the target.")
+                % {"year": year},
+            )
+            bad_date = True
+        reason = _text(values.get("reason"))
+        if len(reason) > 300:
+            reader.error(number, reader.column_name("reason"), _("At most 300 characters, please."))
             return None
-        if self._duplicate(reader, number, "unit", (year, unit), seen):
+        if None in (year, unit, amount) or bad_date:
             return None
-        return {"row": number, "year": year, "unit": unit, "amount": amount}
+        # without a date, a change takes effect on the import day (kept inside the year)
+        given = effective is not None
+        effective = effective_date(year, effective, today=self.today)
+        if self._duplicate(reader, number, "unit", (year, unit, effective), seen):
+            return None
+        return {
+            "row": number,
+            "year": year,
+            "unit": unit,
+            "amount": amount,
+            "effective": effective,
+            "effective_given": given,
+            "reason": reason,
+        }
 
     def _parse_projects(self, reader: _Rows, number, values, seen):
         code = reader.required_text(number, values, "code")
@@ -626,20 +655,55 @@ class _Plan(LedgerWriter):
         return creates, updates
 
     def _diff_targets(self):
-        unit_ids = {u.pk: c for c, u in self.units.items()}
-        current = {(unit_ids[t.unit_id], t.year): t for t in Target.objects.all()}
-        creates, updates, unchanged = [], [], 0
-        for row in self.rows.get("targets", []):
-            target = current.get((row["unit"], row["year"]))
+        """Each row is compared with the target in force on its effective date (design §4):
+        the first row of a new target creates it (in force from 1 January), a row whose
+        amount differs is a revision from its date, anything else is unchanged. Rows of one
+        target are taken in the order of their dates, each seeing the revisions before it."""
+        rows = self.rows.get("targets", [])
+        codes = {u.pk: c for c, u in self.units.items()}
+        current = {(codes[t.unit_id], t.year): t for t in Target.objects.all()}
+        history: dict[int, list] = defaultdict(list)
+        for target_id, pk, on, old, new in TargetRevision.objects.order_by("pk").values_list(
+            "target_id", "pk", "effective_on", "old_amount", "new_amount"
+        ):
+            history[target_id].append((pk, on, old, new))
+        groups: dict[tuple, list] = defaultdict(list)
+        for row in rows:
+            groups[(row["unit"], row["year"])].append(row)
+        creates, revisions, unchanged = [], [], 0
+        reader = self.readers.get("targets")
+        for key, group in groups.items():
+            group.sort(key=lambda row: row["effective"])
+            target = current.get(key)
             if target is None:
-                creates.append(row)
-            elif target.amount != row["amount"]:
-                updates.append((target, row["amount"]))
+                first = group.pop(0)
+                creates.append(first)
+                original, known = first["amount"], []
+                if first["effective_given"] and first["effective"] != dt.date(key[1], 1, 1):
+                    self.issues.append(
+                        Issue(
+                            _("A new target is in force from 1 January; the date is not used."),
+                            sheet=reader.title,
+                            row=first["row"],
+                            column=reader.column_name("effective"),
+                            warning=True,
+                        )
+                    )
             else:
-                unchanged += 1
+                past = history.get(target.pk, [])
+                original = past[0][2] if past else target.amount
+                known = [(on, pk, new) for pk, on, _old, new in past]
+            for row in group:
+                in_force = amount_in_force(original, known, row["effective"])
+                if in_force == row["amount"]:
+                    unchanged += 1
+                    continue
+                # planned revisions sort after every saved one of the same day
+                known.append((row["effective"], (1 << 62) + len(known), row["amount"]))
+                revisions.append((key, row, in_force))
         if "targets" in self.rows:
-            self._count("targets", len(creates), len(updates), unchanged)
-        return creates, updates
+            self._count("targets", len(creates), len(revisions), unchanged)
+        return creates, revisions
 
     def _diff_projects(self):
         current = {p.code: p for p in Project.objects.all()}
