@@ -6,6 +6,7 @@ from org.models import Leader, Section, Unit
 from policy.models import Aspect, Measure
 
 from .choices import ContactDirection, LeadStatus, Level, Stage
+from .docno import DOC_KEY_LENGTH
 from .querysets import (
     ContactQuerySet,
     GuideQuerySet,
@@ -209,6 +210,15 @@ class Receipt(models.Model):
     amount = models.BigIntegerField(_("amount (元)"))
     received_on = models.DateField(_("received on"), db_index=True)
     doc_no = models.CharField(_("document number"), max_length=100, blank=True)
+    # normalise_doc_no(doc_no), written by the services and the ledger import: the key that
+    # finds duplicates and doubtful claims (design §3.1)
+    doc_key = models.CharField(
+        _("document number (normalised)"),
+        max_length=DOC_KEY_LENGTH,
+        blank=True,
+        db_index=True,
+        editable=False,
+    )
     channel = models.ForeignKey(
         Channel,
         null=True,
@@ -240,6 +250,74 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.unit} {self.amount}"
+
+
+class ClaimReview(models.Model):
+    """The office's decision on a doubtful claim (重复申报待核实): one 文号 recorded by
+    several units. Confirming says the document funds all of `units`; a receipt of that 文号
+    from a unit not among them makes the claim doubtful again."""
+
+    doc_key = models.CharField(
+        _("document number (normalised)"), max_length=DOC_KEY_LENGTH, unique=True
+    )
+    doc_no = models.CharField(_("document number"), max_length=100)
+    units = models.ManyToManyField(
+        Unit, related_name="+", verbose_name=_("units funded by the document")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("claim review")
+        verbose_name_plural = _("claim reviews")
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.doc_no
+
+
+class RejectedReceipt(models.Model):
+    """A receipt the office removed as a double claim. Kept so that importing a ledger that
+    still holds it does not bring it back (the ledger skips it with a warning)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    amount = models.BigIntegerField(_("amount (元)"))
+    received_on = models.DateField(_("received on"))
+    doc_no = models.CharField(_("document number"), max_length=100, blank=True)
+    doc_key = models.CharField(
+        _("document number (normalised)"), max_length=DOC_KEY_LENGTH, blank=True
+    )
+    receipt_id = models.PositiveBigIntegerField(_("removed receipt"))
+    note = models.CharField(_("reason"), max_length=300)
+    rejected_at = models.DateTimeField(_("rejected at"))
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+
+    class Meta:
+        verbose_name = _("rejected receipt")
+        verbose_name_plural = _("rejected receipts")
+        ordering = ["-rejected_at", "-id"]
+        indexes = [models.Index(fields=["unit", "received_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.unit} {self.amount} {self.doc_no}"
 
 
 class Lead(models.Model):

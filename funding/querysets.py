@@ -3,10 +3,11 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from common.dates import DAY, time_progress
+from common.money import yuan_to_wan
 from common.querysets import ScopedQuerySet
 
 from .figures import Summary, UnitFigures
@@ -132,3 +133,64 @@ def targets_in_force(
             in_force=Coalesce(Subquery(latest), Subquery(original), F("amount"))
         ).values_list("unit_id", "in_force")
     )
+
+
+def doubtful_claims(
+    year: int | None = None, as_of: dt.date | None = None, unit_ids: Iterable[int] | None = None
+) -> list[dict]:
+    """Doubtful claims (design §3.1): every normalised 文号 recorded by more than one unit and
+    not confirmed by the office for all of those units, oldest first. Two queries.
+
+    Only receipts of `year` up to `as_of` count (with `as_of` alone: up to that day; with
+    neither: all). With `unit_ids`, only claims involving one of those units, still naming
+    every unit of the claim. Each claim is {`doc_no` (as first recorded), `units` (unit codes),
+    `amount_wan` (the receipts' total, Decimal 万元), `receipts` (the Receipt rows, oldest
+    first, with `unit`)}.
+    """
+    from .models import ClaimReview, Receipt
+
+    receipts = Receipt.objects.exclude(doc_key="")
+    if year is not None:
+        receipts = receipts.in_year(year, as_of)
+    elif as_of is not None:
+        receipts = receipts.filter(received_on__lte=as_of)
+    shared = (
+        receipts.order_by()
+        .values("doc_key")
+        .annotate(units=Count("unit_id", distinct=True))
+        .filter(units__gt=1)
+        .values("doc_key")
+    )
+    if unit_ids is not None:
+        shared = shared.filter(
+            doc_key__in=receipts.filter(unit_id__in=unit_ids).order_by().values("doc_key")
+        )
+    rows = list(
+        receipts.filter(doc_key__in=shared).select_related("unit").order_by("received_on", "pk")
+    )
+    if not rows:
+        return []
+    confirmed: dict[str, set[int]] = {}
+    for key, unit_id in ClaimReview.units.through.objects.filter(
+        claimreview__doc_key__in=shared
+    ).values_list("claimreview__doc_key", "unit_id"):
+        confirmed.setdefault(key, set()).add(unit_id)
+    groups: dict[str, list] = {}
+    for receipt in rows:
+        groups.setdefault(receipt.doc_key, []).append(receipt)
+    claims = []
+    for key, group in groups.items():
+        units = {r.unit_id: r.unit for r in group}
+        if set(units) <= confirmed.get(key, set()):
+            continue
+        claims.append(
+            {
+                "doc_no": group[0].doc_no,
+                "units": [
+                    u.code for u in sorted(units.values(), key=lambda u: (u.sort_order, u.code))
+                ],
+                "amount_wan": yuan_to_wan(sum(r.amount for r in group)),
+                "receipts": group,
+            }
+        )
+    return claims

@@ -29,9 +29,18 @@ from common.permissions import Role, role_of
 from common.services import require
 from common.spreadsheets import unneutralise
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
+from funding.docno import normalise_doc_no
 from funding.figures import amount_in_force
-from funding.models import Channel, Project, Receipt, Target, TargetRevision
-from funding.services import effective_date
+from funding.models import (
+    Channel,
+    ClaimReview,
+    Project,
+    Receipt,
+    RejectedReceipt,
+    Target,
+    TargetRevision,
+)
+from funding.services import duplicate_message, effective_date
 from org.models import Leader, Unit, UnitKind
 
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
@@ -745,6 +754,11 @@ class _Plan(LedgerWriter):
         return self._channel_names.get(channel_id, "")
 
     def _diff_receipts(self):
+        """Receipts by unit+date+amount+文号 (an exact repeat is unchanged or updated). A new
+        row with the same unit, normalised 文号 and amount as a receipt already recorded, or
+        as an earlier row, is a duplicate claim: an error naming it. A new row whose 文号
+        another unit recorded is a doubtful claim: a warning. A row the office rejected
+        before is not imported again (a warning)."""
         rows = self.rows.get("receipts", [])
         if not rows:
             if "receipts" in self.rows:
@@ -754,12 +768,15 @@ class _Plan(LedgerWriter):
         unit_ids = {u.pk: c for c, u in self.units.items()}
         project_ids = dict(Project.objects.values_list("pk", "code"))
         existing = {}
+        recorded: dict[tuple, tuple] = {}  # (unit, 文号 key, amount) → (date, amount, 文号)
+        key_units: dict[str, set[str]] = defaultdict(set)
         for (
             pk,
             unit_id,
             on,
             amount,
             doc,
+            doc_key,
             project_id,
             channel_id,
             level,
@@ -769,21 +786,70 @@ class _Plan(LedgerWriter):
             "received_on",
             "amount",
             "doc_no",
+            "doc_key",
             "project_id",
             "channel_id",
             "level",
         ).iterator(chunk_size=20_000):
-            existing[(unit_ids[unit_id], on, amount, doc)] = (
+            unit = unit_ids[unit_id]
+            existing[(unit, on, amount, doc)] = (
                 pk,
                 project_ids.get(project_id, ""),
                 self._channel_name(channel_id),
                 level,
             )
+            if doc_key:
+                recorded.setdefault((unit, doc_key, amount), (on, amount, doc))
+                key_units[doc_key].add(unit)
+        rejected = {
+            (unit_ids[unit_id], on, amount, doc): when
+            for unit_id, on, amount, doc, when in RejectedReceipt.objects.values_list(
+                "unit_id", "received_on", "amount", "doc_no", "rejected_at"
+            )
+        }
+        reader = self.readers["receipts"]
+        doc_column = reader.column_name("doc_no")
+        in_file: dict[tuple, int] = {}
         creates, updates, unchanged = [], [], 0
         for item in rows:
             row, unit, amount, on, doc, project, channel, level = item
             have = existing.get((unit, on, amount, doc))
             if have is None:
+                when = rejected.get((unit, on, amount, doc))
+                if when is not None:
+                    self.issues.append(
+                        Issue(
+                            _(
+                                "The office rejected this receipt as a double claim on "
+                                "%(date)s; it is not imported again."
+                            )
+                            % {"date": timezone.localtime(when).date().isoformat()},
+                            sheet=reader.title,
+                            row=row,
+                            column=doc_column,
+                            warning=True,
+                        )
+                    )
+                    unchanged += 1
+                    continue
+                doc_key = normalise_doc_no(doc)
+                if doc_key:
+                    same = recorded.get((unit, doc_key, amount))
+                    if same is not None:
+                        reader.error(row, doc_column, duplicate_message(*same))
+                        continue
+                    earlier = in_file.setdefault((unit, doc_key, amount), row)
+                    if earlier != row:
+                        reader.error(
+                            row,
+                            doc_column,
+                            _(
+                                "Same unit, document number and amount as row %(row)s: the "
+                                "same money cannot be recorded twice."
+                            )
+                            % {"row": earlier},
+                        )
+                        continue
                 creates.append(item)
                 continue
             if channel and not level:
@@ -799,8 +865,55 @@ class _Plan(LedgerWriter):
                 updates.append((have[0], wanted))
             else:
                 unchanged += 1
+        self._warn_doubtful(creates, key_units, reader)
         self._count("receipts", len(creates), len(updates), unchanged)
         return creates, updates
+
+    def _warn_doubtful(self, creates: list, key_units: dict[str, set[str]], reader) -> None:
+        """A warning on each new receipt whose 文号 another unit recorded too (design §3.1),
+        unless the office already confirmed the claim for all those units."""
+        new_units: dict[str, set[str]] = defaultdict(set)
+        keys = []
+        for item in creates:
+            key = normalise_doc_no(item[4])
+            keys.append(key)
+            if key:
+                new_units[key].add(item[1])
+        if not any(len(key_units.get(k, set()) | units) > 1 for k, units in new_units.items()):
+            return
+        confirmed: dict[str, set[str]] = defaultdict(set)
+        codes = {u.pk: c for c, u in self.units.items()}
+        for key, unit_id in ClaimReview.units.through.objects.values_list(
+            "claimreview__doc_key", "unit_id"
+        ):
+            confirmed[key].add(codes.get(unit_id, ""))
+        names = {code: unit.name for code, unit in self.units.items()}
+        order = {code: unit.sort_order for code, unit in self.units.items()}
+        names.update({u["code"]: u["name"] for u in self.rows.get("units", [])})
+        for item, key in zip(creates, keys, strict=True):
+            if not key:
+                continue
+            units = key_units.get(key, set()) | new_units[key]
+            if len(units) < 2 or units <= confirmed[key]:
+                continue
+            others = sorted(units - {item[1]}, key=lambda c: (order.get(c, 1 << 30), c))
+            self.issues.append(
+                Issue(
+                    _(
+                        "Document number %(doc_no)s is also recorded by %(units)s: a doubtful "
+                        "claim. It is counted, and listed as 待核实 until the office confirms "
+                        "it or rejects a receipt."
+                    )
+                    % {
+                        "doc_no": item[4],
+                        "units": "、".join(f"{names.get(c, c)}（{c}）" for c in others),
+                    },
+                    sheet=reader.title,
+                    row=item[0],
+                    column=reader.column_name("doc_no"),
+                    warning=True,
+                )
+            )
 
     def _level_of_channel(self, name: str) -> str:
         if name in self.channels:

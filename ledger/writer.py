@@ -16,6 +16,7 @@ from audit import chain
 from audit.context import actor_for_user, current_actor
 from audit.models import AuditEvent
 from audit.services import record, snapshot
+from funding.docno import normalise_doc_no
 from funding.models import Channel, Project, ProjectStageChange, Receipt, Target, TargetRevision
 from org.models import Leader, Unit
 
@@ -31,6 +32,7 @@ RECEIPT_COLUMNS = [
     "level",
     "note",
     "version",
+    "doc_key",
 ]
 # The audit rows below follow the sealed fields: 6 shared, the 6 of each event, 2 shared.
 EVENT_COLUMNS = list(chain.SEALED_FIELDS)
@@ -433,6 +435,7 @@ class LedgerWriter:
                     level,
                     "",
                     1,
+                    normalise_doc_no(doc),
                 )
             )
         if self.progress and len(rows) >= PROGRESS_EVERY:
