@@ -140,6 +140,33 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _max_lengths() -> dict[str, dict[str, int]]:
+    """The longest text each column's field holds (PostgreSQL refuses longer, SQLite not)."""
+
+    def size(model, name: str) -> int:
+        return model._meta.get_field(name).max_length
+
+    code = size(Unit, "code")
+    return {
+        "units": {"code": code, "name": size(Unit, "name"), "parent": code},
+        "leaders": {"name": size(Leader, "name"), "title": size(Leader, "title")},
+        "targets": {"unit": code, "reason": size(TargetRevision, "reason")},
+        "projects": {
+            "code": size(Project, "code"),
+            "name": size(Project, "name"),
+            "unit": code,
+            "channel": size(Channel, "name"),
+            "owner": size(Project, "owner"),
+        },
+        "receipts": {
+            "unit": code,
+            "project": size(Project, "code"),
+            "doc_no": size(Receipt, "doc_no"),
+            "channel": size(Channel, "name"),
+        },
+    }
+
+
 class _Rows:
     """Reads one sheet: maps headers to columns, yields (row number, {key: raw value})."""
 
@@ -148,6 +175,7 @@ class _Rows:
         self.title = source.title
         self.present: set[str] = set()
         self.index: list[tuple[int, str]] = []
+        self.max_lengths = _max_lengths()[self.sheet.key]
 
     def error(self, row: int | None, column: str, message: str) -> None:
         self.issues.append(Issue(message, sheet=self.title, row=row, column=column))
@@ -180,12 +208,20 @@ class _Rows:
             self.error(self.source.first_row, column.name, _("Required column is missing."))
         if missing:
             return
+        limits = [(k, n) for k, n in self.max_lengths.items() if k in self.present]
         number = self.source.first_row
         for raw in rows:
             number += 1
             values = {key: raw[pos] if pos < len(raw) else None for pos, key in self.index}
             if all(_blank(v) for v in values.values()):
                 continue
+            for key, limit in limits:
+                if len(_text(values.get(key))) > limit:
+                    self.error(
+                        number,
+                        self.column_name(key),
+                        _("At most %(max)s characters, please.") % {"max": limit},
+                    )
             yield number, values
 
     # typed cells: each returns None (and records an error) when the cell is bad
@@ -387,9 +423,6 @@ class _Plan(LedgerWriter):
             )
             bad_date = True
         reason = _text(values.get("reason"))
-        if len(reason) > 300:
-            reader.error(number, reader.column_name("reason"), _("At most 300 characters, please."))
-            return None
         if None in (year, unit, amount) or bad_date:
             return None
         # without a date, a change takes effect on the import day (kept inside the year)

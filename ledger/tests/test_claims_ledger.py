@@ -141,3 +141,20 @@ def test_the_preview_lists_duplicates_as_errors_and_doubtful_claims_as_warnings(
     assert (
         Unit.objects.get(code="CGJ").receipts.filter(received_on=dt.date(2024, 9, 2)).count() == 0
     )
+
+
+def test_text_longer_than_its_field_is_an_error_not_a_database_failure(tmp_path, demo):
+    result = import_ledger(
+        write_xlsx(
+            tmp_path / "long.xlsx",
+            {
+                "单位": [["单位编码", "单位名称"], ["L01", "长" * 101]],
+                "到位资金": [HEADER, ["ZJJ", 5, "2024-06-01", "文" * 101]],
+            },
+        ),
+        user=None,
+    )
+    assert [(i.sheet, i.row, i.column, i.message) for i in result.errors] == [
+        ("单位", 2, "单位名称", "最多100个字。"),
+        ("到位资金", 2, "文号", "最多100个字。"),
+    ]
