@@ -594,6 +594,9 @@ class _Plan(LedgerWriter):
                         reader.column_name("project"),
                         _("The project belongs to another unit."),
                     )
+        # duplicate claims are errors too: look for them whatever else is wrong, so that
+        # every error of the file is listed at once
+        self.receipt_changes = self._diff_receipts()
         if not self.result.ok:
             return
         self.plan_counts()
@@ -610,7 +613,8 @@ class _Plan(LedgerWriter):
         self.leader_changes = self._diff_leaders()
         self.target_changes = self._diff_targets()
         self.project_changes = self._diff_projects()
-        self.receipt_changes = self._diff_receipts()
+        if "receipts" in self.rows:
+            self._count("receipts", *self.receipt_counts)
 
     def _count(self, key: str, created: int, updated: int, unchanged: int) -> None:
         counts = self.result.counts[key]
@@ -793,9 +797,8 @@ class _Plan(LedgerWriter):
         another unit recorded is a doubtful claim: a warning. A row the office rejected
         before is not imported again (a warning)."""
         rows = self.rows.get("receipts", [])
+        self.receipt_counts = (0, 0, 0)
         if not rows:
-            if "receipts" in self.rows:
-                self._count("receipts", 0, 0, 0)
             return [], []
         present = self.present["receipts"]
         unit_ids = {u.pk: c for c, u in self.units.items()}
@@ -899,7 +902,7 @@ class _Plan(LedgerWriter):
             else:
                 unchanged += 1
         self._warn_doubtful(creates, key_units, reader)
-        self._count("receipts", len(creates), len(updates), unchanged)
+        self.receipt_counts = (len(creates), len(updates), unchanged)
         return creates, updates
 
     def _warn_doubtful(self, creates: list, key_units: dict[str, set[str]], reader) -> None:

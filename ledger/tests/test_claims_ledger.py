@@ -158,3 +158,25 @@ def test_text_longer_than_its_field_is_an_error_not_a_database_failure(tmp_path,
         ("单位", 2, "单位名称", "最多100个字。"),
         ("到位资金", 2, "文号", "最多100个字。"),
     ]
+
+
+def test_a_duplicate_is_listed_with_the_other_errors_of_the_file(tmp_path, demo):
+    zjj = Receipt.objects.get(doc_key=DEMO_CLAIM, unit__code="ZJJ")
+    result = import_ledger(
+        write_xlsx(
+            tmp_path / "both.xlsx",
+            {
+                "争取任务": [
+                    ["年度", "单位编码", "任务金额（万元）", "生效日期"],
+                    [2024, "SLJ", 25000, "2024-02-30"],
+                ],
+                "到位资金": [HEADER, ["ZJJ", 800, "2024-09-01", "省财建(2024)701号"]],
+            },
+        ),
+        user=None,
+    )
+    assert [(i.sheet, i.row, i.column) for i in result.errors] == [
+        ("争取任务", 2, "生效日期"),
+        ("到位资金", 2, "文号"),
+    ]
+    assert zjj.received_on.isoformat() in result.errors[1].message
