@@ -16,6 +16,8 @@ VERBS = {
     "advanced": _("advanced to the next stage"),
     "approved": _("approved"),
     "oversight_changed": _("changed who oversees what"),
+    "confirmed": _("confirmed"),
+    "rejected": _("rejected"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 # Labels of snapshot keys that are not model fields.
@@ -26,6 +28,9 @@ EXTRA_LABELS = {
     "oversees": _("oversees"),
     "note": _("note"),
     "reason": _("reason"),
+    "effective_on": _("effective on"),
+    "old_amount": _("old amount"),
+    "new_amount": _("new amount"),
 }
 
 

@@ -113,6 +113,10 @@ def cockpit(request):
             "by_channel": by_channel,
             "by_level": by_level,
             "statuses": Status,
+            "doubtful_claims": figures.doubtful_claims,
+            "claims_url": reverse("funding:claim_list")
+            if role_of(request.user) == Role.OFFICE
+            else None,
         },
     )
 

@@ -246,11 +246,13 @@ def _receipts_and_projects(units, channels, rng: random.Random) -> None:
                 doc_no=doc_no,
                 project=project,
                 channel=channel,
+                repeat_ok=True,
             )
     # Money that arrived after the half-year: not in the 2024-06-30 figures.
     for unit_code, amount_wan, on, doc_no in [
         ("FGW", 2000, dt.date(2024, 7, 18), "发改投资〔2024〕1021号"),
         ("JTJ", 1500, dt.date(2024, 7, 25), "省财建〔2024〕688号"),
+        *data.DOUBTFUL_CLAIM,
     ]:
         funding.record_receipt(
             user=None,
@@ -259,6 +261,7 @@ def _receipts_and_projects(units, channels, rng: random.Random) -> None:
             received_on=on,
             doc_no=doc_no,
             channel=channels["SJZX"],
+            repeat_ok=True,
         )
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from funding.choices import ContactDirection, Level, Stage
+from funding.docno import normalise_doc_no
 from funding.models import Channel, Contact, Guide, Project, Receipt, Target
 from org.models import Leader, Unit
 from policy.models import Assignment, Milestone, Policy, ProgressReport, WorkItem
@@ -36,6 +37,7 @@ def multiply_demo(factor: int) -> None:
                 amount=10_000_000 * (1 + i % 5),
                 received_on=dt.date(2024, 1 + n, 10),
                 doc_no=f"X{copy}-{i}-{n}",
+                doc_key=normalise_doc_no(f"X{copy}-{i}-{n}"),
                 channel=channel,
                 level=channel.level,
             )

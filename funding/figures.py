@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -19,6 +20,24 @@ def completion_rate(secured: int, target: int) -> Fraction | None:
     if target <= 0:
         return None
     return Fraction(secured, target)
+
+
+def amount_in_force(
+    original: int, revisions: Iterable[tuple[dt.date, int, int]], on: dt.date
+) -> int:
+    """The target in force on `on` (design §3.1).
+
+    `original` is the amount the target was set with, in force from 1 January; `revisions`
+    are (effective date, order, new amount), where order (the revision's id) breaks ties
+    between revisions effective on the same day: the later one wins. The latest revision
+    effective on or before `on` gives the amount; before any, the original does.
+    """
+    best: tuple[dt.date, int] | None = None
+    amount = original
+    for effective_on, order, new_amount in revisions:
+        if effective_on <= on and (best is None or (effective_on, order) > best):
+            best, amount = (effective_on, order), new_amount
+    return amount
 
 
 def classify_unit(secured: int, target: int, progress: Fraction) -> Status:

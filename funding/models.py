@@ -2,15 +2,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 from policy.models import Aspect, Measure
 
 from .choices import ContactDirection, LeadStatus, Level, Stage
+from .docno import DOC_KEY_LENGTH
 from .querysets import (
-    ContactQuerySet,
-    GuideQuerySet,
-    LeadQuerySet,
-    ProjectQuerySet,
     ReceiptQuerySet,
     TargetQuerySet,
     TargetRevisionQuerySet,
@@ -34,7 +32,14 @@ class Channel(models.Model):
 
 
 class Target(models.Model):
-    """A unit's annual funding-striving target (对上争取任务), in 元; revisions keep history."""
+    """A unit's annual funding-striving target (对上争取任务), in 元; revisions keep history.
+
+    The amount it was set with is in force from 1 January; each `TargetRevision` changes it
+    from its effective date on. `amount` is the annual target as it now stands: the amount in
+    force on 31 December, i.e. that of the revision with the latest effective date (the latest
+    saved among those of that date), or the original amount when there is no revision. Figures
+    as of a date do not read `amount`: they ask `querysets.targets_in_force`.
+    """
 
     objects = TargetQuerySet.as_manager()
 
@@ -61,7 +66,10 @@ class Target(models.Model):
 
 
 class TargetRevision(models.Model):
-    """One change of a target: old and new amount, why, who and when."""
+    """One change of a target: old and new amount, from which day, why, who and when.
+
+    `old_amount` is the amount that was in force on `effective_on` before this change.
+    """
 
     objects = TargetRevisionQuerySet.as_manager()
 
@@ -70,6 +78,7 @@ class TargetRevision(models.Model):
     )
     old_amount = models.BigIntegerField(_("old amount (元)"))
     new_amount = models.BigIntegerField(_("new amount (元)"))
+    effective_on = models.DateField(_("effective on"))
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     changed_at = models.DateTimeField(_("changed at"))
     changed_by = models.ForeignKey(
@@ -93,7 +102,7 @@ class TargetRevision(models.Model):
 class Project(models.Model):
     """A project being striven for, from reserve (储备) to funded (到位) or rejected."""
 
-    objects = ProjectQuerySet.as_manager()
+    objects = UnitOwnedQuerySet.as_manager()
 
     code = models.CharField(_("project code"), max_length=40, unique=True)
     name = models.CharField(_("project name"), max_length=200)
@@ -198,6 +207,15 @@ class Receipt(models.Model):
     amount = models.BigIntegerField(_("amount (元)"))
     received_on = models.DateField(_("received on"), db_index=True)
     doc_no = models.CharField(_("document number"), max_length=100, blank=True)
+    # normalise_doc_no(doc_no), written by the services and the ledger import: the key that
+    # finds duplicates and doubtful claims (design §3.1)
+    doc_key = models.CharField(
+        _("document number (normalised)"),
+        max_length=DOC_KEY_LENGTH,
+        blank=True,
+        db_index=True,
+        editable=False,
+    )
     channel = models.ForeignKey(
         Channel,
         null=True,
@@ -231,10 +249,78 @@ class Receipt(models.Model):
         return f"{self.received_on} {self.unit} {self.amount}"
 
 
+class ClaimReview(models.Model):
+    """The office's decision on a doubtful claim (重复申报待核实): one 文号 recorded by
+    several units. Confirming says the document funds all of `units`; a receipt of that 文号
+    from a unit not among them makes the claim doubtful again."""
+
+    doc_key = models.CharField(
+        _("document number (normalised)"), max_length=DOC_KEY_LENGTH, unique=True
+    )
+    doc_no = models.CharField(_("document number"), max_length=100)
+    units = models.ManyToManyField(
+        Unit, related_name="+", verbose_name=_("units funded by the document")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("claim review")
+        verbose_name_plural = _("claim reviews")
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.doc_no
+
+
+class RejectedReceipt(models.Model):
+    """A receipt the office removed as a double claim. Kept so that importing a ledger that
+    still holds it does not bring it back (the ledger skips it with a warning)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    amount = models.BigIntegerField(_("amount (元)"))
+    received_on = models.DateField(_("received on"))
+    doc_no = models.CharField(_("document number"), max_length=100, blank=True)
+    doc_key = models.CharField(
+        _("document number (normalised)"), max_length=DOC_KEY_LENGTH, blank=True
+    )
+    receipt_id = models.PositiveBigIntegerField(_("removed receipt"))
+    note = models.CharField(_("reason"), max_length=300)
+    rejected_at = models.DateTimeField(_("rejected at"))
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+
+    class Meta:
+        verbose_name = _("rejected receipt")
+        verbose_name_plural = _("rejected receipts")
+        ordering = ["-rejected_at", "-id"]
+        indexes = [models.Index(fields=["unit", "received_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.unit} {self.amount} {self.doc_no}"
+
+
 class Lead(models.Model):
     """An opportunity (争取线索) not yet a project."""
 
-    objects = LeadQuerySet.as_manager()
+    objects = UnitOwnedQuerySet.as_manager()
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="leads", verbose_name=_("unit")
@@ -270,7 +356,7 @@ class Lead(models.Model):
 class Guide(models.Model):
     """A published application guide (申报指南): who issued it, for what, by when."""
 
-    objects = GuideQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     title = models.CharField(_("title"), max_length=200)
     issuer = models.CharField(_("issuer"), max_length=100)
@@ -297,7 +383,7 @@ class Guide(models.Model):
 class Contact(models.Model):
     """A liaison with a higher-level counterpart: a visit out (跑) or a visit in (请)."""
 
-    objects = ContactQuerySet.as_manager()
+    objects = UnitOwnedQuerySet.as_manager()
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("unit")

@@ -1,102 +1,117 @@
 """Read shapes of funding: scoped querysets and the figures aggregated in the database."""
 
 import datetime as dt
+from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from common.dates import DAY, time_progress
-from common.querysets import ScopedQuerySet
-
-from .figures import Summary, UnitFigures
+from common.money import yuan_to_wan
+from common.querysets import ScopedQuerySet, UnitOwnedQuerySet
 
 
-class TargetQuerySet(ScopedQuerySet):
-    unit_path = "unit"
+class TargetQuerySet(UnitOwnedQuerySet):
+    def in_force_on(self, as_of: dt.date):
+        """Annotate `in_force`: the amount in force on `as_of` (元).
+
+        The rule is `figures.amount_in_force`, computed in the database: the latest revision
+        effective on or before `as_of` (the latest saved among those of one day), else the
+        original amount (the first revision's old amount; `amount` when never revised).
+        """
+        from .models import TargetRevision
+
+        latest = (
+            TargetRevision.objects.filter(target=OuterRef("pk"), effective_on__lte=as_of)
+            .order_by("-effective_on", "-pk")
+            .values("new_amount")[:1]
+        )
+        original = (
+            TargetRevision.objects.filter(target=OuterRef("pk"))
+            .order_by("pk")
+            .values("old_amount")[:1]
+        )
+        return self.annotate(in_force=Coalesce(Subquery(latest), Subquery(original), F("amount")))
 
 
 class TargetRevisionQuerySet(ScopedQuerySet):
     unit_path = "target__unit"
 
 
-class ProjectQuerySet(ScopedQuerySet):
-    unit_path = "unit"
-
-
-class ReceiptQuerySet(ScopedQuerySet):
-    unit_path = "unit"
-
+class ReceiptQuerySet(UnitOwnedQuerySet):
     def in_year(self, year: int, as_of: dt.date | None = None):
         end = as_of or dt.date(year, 12, 31)
         return self.filter(received_on__gte=dt.date(year, 1, 1), received_on__lte=end)
 
 
-class LeadQuerySet(ScopedQuerySet):
-    unit_path = "unit"
-
-
-class ContactQuerySet(ScopedQuerySet):
-    unit_path = "unit"
-
-
-class GuideQuerySet(ScopedQuerySet):
-    """Guides are published calls: everyone with a business role reads them all."""
-
-    def visible_to(self, user, action: str = "view"):
-        from common.permissions import ADMIN_ROLES, Role, role_of
-
-        role = role_of(user)
-        if role is None or role in ADMIN_ROLES:
-            return self.none()
-        if action == "view" or role == Role.OFFICE:
-            return self
-        return self.none()
-
-
-def compute_summary(
-    year: int, as_of: dt.date, *, user=None, mode: str = DAY, unit_ids=None
-) -> Summary:
-    """Figures of design §3 for every task department (unit with a target in `year`).
-
-    Two aggregate queries whatever the number of units. With `user`, only the units
-    that user may see are counted.
-    """
-    from .models import Receipt, Target
+def targets_in_force(
+    year: int, as_of: dt.date, unit_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """unit id → its target for `year` in force on `as_of` (元), for every unit with a target
+    in `year` (or those of `unit_ids`). One query whatever the number of units."""
+    from .models import Target
 
     targets = Target.objects.filter(year=year)
-    if user is not None:
-        targets = targets.visible_to(user)
     if unit_ids is not None:
         targets = targets.filter(unit_id__in=unit_ids)
+    return dict(targets.in_force_on(as_of).values_list("unit_id", "in_force"))
+
+
+def doubtful_claims(
+    year: int | None = None, as_of: dt.date | None = None, unit_ids: Iterable[int] | None = None
+) -> list[dict]:
+    """Doubtful claims (design §3.1): every normalised 文号 recorded by more than one unit and
+    not confirmed by the office for all of those units, oldest first. Two queries.
+
+    Only receipts of `year` up to `as_of` count (with `as_of` alone: up to that day; with
+    neither: all). With `unit_ids`, only claims involving one of those units, still naming
+    every unit of the claim. Each claim is {`doc_no` (as first recorded), `units` (unit codes),
+    `amount_wan` (the receipts' total, Decimal 万元), `receipts` (the Receipt rows, oldest
+    first, with `unit`)}.
+    """
+    from .models import ClaimReview, Receipt
+
+    receipts = Receipt.objects.exclude(doc_key="")
+    if year is not None:
+        receipts = receipts.in_year(year, as_of)
+    elif as_of is not None:
+        receipts = receipts.filter(received_on__lte=as_of)
+    shared = (
+        receipts.order_by()
+        .values("doc_key")
+        .annotate(units=Count("unit_id", distinct=True))
+        .filter(units__gt=1)
+        .values("doc_key")
+    )
+    if unit_ids is not None:
+        shared = shared.filter(
+            doc_key__in=receipts.filter(unit_id__in=unit_ids).order_by().values("doc_key")
+        )
     rows = list(
-        targets.values_list("unit_id", "unit__code", "unit__name", "amount").order_by(
-            "unit__sort_order", "unit__code"
+        receipts.filter(doc_key__in=shared).select_related("unit").order_by("received_on", "pk")
+    )
+    if not rows:
+        return []
+    confirmed: dict[str, set[int]] = {}
+    for key, unit_id in ClaimReview.units.through.objects.filter(
+        claimreview__doc_key__in=shared
+    ).values_list("claimreview__doc_key", "unit_id"):
+        confirmed.setdefault(key, set()).add(unit_id)
+    groups: dict[str, list] = {}
+    for receipt in rows:
+        groups.setdefault(receipt.doc_key, []).append(receipt)
+    claims = []
+    for key, group in groups.items():
+        units = {r.unit_id: r.unit for r in group}
+        if set(units) <= confirmed.get(key, set()):
+            continue
+        claims.append(
+            {
+                "doc_no": group[0].doc_no,
+                "units": [
+                    u.code for u in sorted(units.values(), key=lambda u: (u.sort_order, u.code))
+                ],
+                "amount_wan": yuan_to_wan(sum(r.amount for r in group)),
+                "receipts": group,
+            }
         )
-    )
-    secured = (
-        dict(
-            Receipt.objects.in_year(year, as_of)
-            .filter(unit_id__in=targets.values("unit_id"))
-            .values("unit_id")
-            .annotate(total=Sum("amount"))
-            .values_list("unit_id", "total")
-        )
-        if rows
-        else {}
-    )
-    progress = time_progress(as_of, mode)
-    return Summary(
-        year=year,
-        as_of=as_of,
-        progress=progress,
-        units=[
-            UnitFigures(
-                unit_id=uid,
-                code=code,
-                name=name,
-                target=amount,
-                secured=int(secured.get(uid) or 0),
-                progress=progress,
-            )
-            for uid, code, name, amount in rows
-        ],
-    )
+    return claims

@@ -1,6 +1,7 @@
 """All writes to funding: targets, receipts, projects, leads, guides, contacts."""
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,21 +9,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
-from audit.versions import check_version
+from audit.versions import StaleObjectError, check_version
+from common.money import format_amount
 from common.permissions import Role, role_of
 from common.services import require
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
 from .choices import STAGE_FLOW, ContactDirection, Level, Stage
+from .docno import normalise_doc_no
+from .figures import amount_in_force
 from .models import (
     Channel,
+    ClaimReview,
     Contact,
     Guide,
     Lead,
     Project,
     ProjectStageChange,
     Receipt,
+    RejectedReceipt,
     Target,
     TargetRevision,
 )
@@ -44,6 +50,20 @@ def save_channel(*, user, code: str, name: str, level: str) -> Channel:
     return channel
 
 
+def effective_date(year: int, effective_on: dt.date | None, *, today: dt.date) -> dt.date:
+    """The day a target revision takes effect: the one given, which must lie in the target's
+    year, else `today` kept inside that year (before it: 1 January; after it: 31 December)."""
+    if effective_on is None:
+        return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
+    if effective_on.year != year:
+        raise ValidationError(
+            _("The effective date must be within %(year)s, the year of the target.")
+            % {"year": year},
+            code="effective_on",
+        )
+    return effective_on
+
+
 @transaction.atomic
 def set_target(
     *,
@@ -52,41 +72,75 @@ def set_target(
     year: int,
     amount: int,
     reason: str = "",
+    effective_on: dt.date | None = None,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> tuple[Target, bool]:
-    """Set a unit's annual target; a change keeps the old value as a revision."""
+    """Set a unit's annual target; a change is a revision in force from `effective_on`.
+
+    A new target is in force from 1 January whatever `effective_on` says. A change of an
+    existing one is recorded only when `amount` differs from the amount in force on the
+    effective date (default: the day it is saved, kept inside `year`); the old amount stays in
+    the revision. `Target.amount` is then the amount in force on 31 December (the latest
+    revision by effective date), which a back-dated revision need not change.
+    """
     _require_office(user)
     if amount < 0:
         raise ValidationError(_("A target must not be negative."))
+    at = at or timezone.now()
+    effective_on = effective_date(year, effective_on, today=timezone.localdate(at))
     target = Target.objects.select_for_update().filter(unit=unit, year=year).first()
     if target is None:
         target = Target.objects.create(unit=unit, year=year, amount=amount)
         record("funding.target.created", target, after=snapshot(target), user=user)
         return target, True
     check_version(target, expected_version)
-    if target.amount == amount:
+    history = list(
+        target.revisions.order_by("pk").values_list(
+            "pk", "effective_on", "old_amount", "new_amount"
+        )
+    )
+    original = history[0][2] if history else target.amount
+    revisions = [(on, pk, new) for pk, on, _old, new in history]
+    in_force = amount_in_force(original, revisions, effective_on)
+    if in_force == amount:
         return target, False
     before = snapshot(target)
-    TargetRevision.objects.create(
+    revision = TargetRevision.objects.create(
         target=target,
-        old_amount=target.amount,
+        old_amount=in_force,
         new_amount=amount,
+        effective_on=effective_on,
         reason=reason,
-        changed_at=at or timezone.now(),
+        changed_at=at,
         changed_by=user,
     )
-    target.amount = amount
+    revisions.append((effective_on, revision.pk, amount))
+    target.amount = amount_in_force(original, revisions, dt.date(year, 12, 31))
     target.version += 1
     target.save(update_fields=["amount", "version"])
     record(
         "funding.target.revised",
         target,
         before=before,
-        after={**snapshot(target), "reason": reason},
+        after={
+            **snapshot(target),
+            "old_amount": in_force,
+            "new_amount": amount,
+            "effective_on": effective_on,
+            "reason": reason,
+        },
         user=user,
     )
     return target, True
+
+
+def duplicate_message(received_on: dt.date, amount: int, doc_no: str) -> str:
+    """What a duplicate claim is told: the receipt already recorded (date, amount, 文号)."""
+    return _(
+        "This unit already recorded this money on %(date)s: %(amount)s, document number "
+        "%(doc_no)s. The same document number and amount cannot be recorded twice."
+    ) % {"date": received_on.isoformat(), "amount": format_amount(amount), "doc_no": doc_no}
 
 
 @transaction.atomic
@@ -101,8 +155,17 @@ def record_receipt(
     channel: Channel | None = None,
     level: str = "",
     note: str = "",
+    repeat_ok: bool = False,
 ) -> tuple[Receipt, bool]:
-    """Record secured money; the same unit+date+amount+文号 again changes nothing."""
+    """Record secured money.
+
+    The same unit recording the same normalised 文号 with the same amount again is a
+    duplicate (design §3.1) and refused, naming the receipt already there. `repeat_ok` is for
+    loaders that may run twice (the demo, like a re-imported ledger): an exact repeat
+    (unit + date + amount + 文号) then returns the existing receipt unchanged. A receipt
+    without 文号 repeated exactly is always returned unchanged. Another unit recording the
+    same 文号 is accepted: a doubtful claim, listed by `querysets.doubtful_claims`.
+    """
     ensure_unit_access(user, unit)
     if amount <= 0:
         raise ValidationError(_("The amount must be greater than zero."))
@@ -110,16 +173,135 @@ def record_receipt(
         raise ValidationError(_("The project belongs to another unit."))
     if channel is not None and not level:
         level = channel.level
-    receipt, created = Receipt.objects.get_or_create(
+    doc_no = (doc_no or "").strip()
+    doc_key = normalise_doc_no(doc_no)
+    # One writer per unit at a time, so two concurrent entries cannot both pass the check.
+    list(Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
+    existing = Receipt.objects.filter(
+        unit=unit, received_on=received_on, amount=amount, doc_no=doc_no
+    ).first()
+    if existing is not None and (repeat_ok or not doc_key):
+        return existing, False
+    if doc_key:
+        duplicate = (
+            Receipt.objects.filter(unit=unit, doc_key=doc_key, amount=amount)
+            .order_by("received_on", "pk")
+            .first()
+        )
+        if duplicate is not None:
+            raise ValidationError(
+                duplicate_message(duplicate.received_on, duplicate.amount, duplicate.doc_no),
+                code="duplicate",
+            )
+    receipt = Receipt.objects.create(
         unit=unit,
         received_on=received_on,
         amount=amount,
         doc_no=doc_no,
-        defaults={"project": project, "channel": channel, "level": level, "note": note},
+        doc_key=doc_key,
+        project=project,
+        channel=channel,
+        level=level,
+        note=note,
     )
-    if created:
-        record("funding.receipt.created", receipt, after=snapshot(receipt), user=user)
-    return receipt, created
+    record("funding.receipt.created", receipt, after=snapshot(receipt), user=user)
+    return receipt, True
+
+
+@transaction.atomic
+def confirm_claim(
+    *, user, doc_key: str, seen: Collection[int] | None = None, note: str = ""
+) -> ClaimReview:
+    """The office confirms a doubtful claim: one allocation document funds every unit that
+    recorded it. `seen` are the ids of the receipts the office looked at; if the claim has
+    changed since (a receipt added or removed), nothing is confirmed."""
+    _require_office(user)
+    review = ClaimReview.objects.select_for_update().filter(doc_key=doc_key).first()
+    receipts = list(Receipt.objects.filter(doc_key=doc_key).order_by("received_on", "pk"))
+    units = sorted({r.unit_id for r in receipts})
+    if not doc_key or len(units) < 2:
+        raise ValidationError(
+            _("No other unit recorded this document number (any more): nothing to confirm."),
+            code="not_doubtful",
+        )
+    if seen is not None and set(seen) != {r.pk for r in receipts}:
+        raise StaleObjectError(
+            _(
+                "The receipts of this document number changed while you were reading them. "
+                "Reload the page, check them again, then confirm."
+            ),
+            code="stale",
+        )
+    note = note.strip()[:300]
+    if review is None:
+        review = ClaimReview(doc_key=doc_key, version=0)
+        before = None
+    else:
+        before = {**snapshot(review), "units": sorted(review.units.values_list("pk", flat=True))}
+    review.doc_no = receipts[0].doc_no[:100]
+    review.note = note
+    review.decided_at = timezone.now()
+    review.decided_by = user
+    review.version += 1
+    review.save()
+    review.units.set(units)
+    record(
+        "funding.claim.confirmed",
+        review,
+        before=before,
+        after={**snapshot(review), "units": units},
+        user=user,
+    )
+    return review
+
+
+@transaction.atomic
+def reject_receipt(
+    *, user, receipt: Receipt, note: str, expected_version: int | None = None
+) -> RejectedReceipt:
+    """The office removes one receipt of a doubtful claim (the money was claimed twice).
+
+    The receipt is deleted, so no figure counts it; its full record stays in the audit trail,
+    and a `RejectedReceipt` keeps a re-imported ledger from bringing it back.
+    """
+    _require_office(user)
+    receipt = Receipt.objects.select_for_update().filter(pk=receipt.pk).first()
+    if receipt is None:
+        raise ValidationError(_("This receipt has already been removed."), code="gone")
+    check_version(receipt, expected_version)
+    note = note.strip()[:300]
+    if not note:
+        raise ValidationError(_("Say why the receipt is rejected."), code="note")
+    shared = (
+        receipt.doc_key
+        and Receipt.objects.filter(doc_key=receipt.doc_key).exclude(unit=receipt.unit_id).exists()
+    )
+    if not shared:
+        raise ValidationError(
+            _("Only a receipt whose document number another unit also recorded can be rejected."),
+            code="not_doubtful",
+        )
+    before = snapshot(receipt)
+    rejected = RejectedReceipt.objects.create(
+        unit_id=receipt.unit_id,
+        amount=receipt.amount,
+        received_on=receipt.received_on,
+        doc_no=receipt.doc_no,
+        doc_key=receipt.doc_key,
+        receipt_id=receipt.pk,
+        note=note,
+        rejected_at=timezone.now(),
+        rejected_by=user,
+    )
+    record(
+        "funding.receipt.rejected",
+        receipt,
+        before=before,
+        after={"note": note, "rejected_receipt": rejected.pk},
+        user=user,
+    )
+    receipt.delete()
+    return rejected
 
 
 @transaction.atomic

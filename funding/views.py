@@ -1,11 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from audit.history import history_for
+from audit.versions import StaleObjectError
 from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
@@ -14,6 +18,7 @@ from reporting.period import office_period
 from . import lists, services
 from .forms import GuideForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
+from .querysets import doubtful_claims, targets_in_force
 
 
 def _business(request) -> None:
@@ -35,44 +40,72 @@ def target_list(request):
 
 @login_required
 def target_edit(request, pk: int):
-    """The office raises or lowers a target; the old value stays in the revision history."""
+    """A target and its history; the office raises or lowers it from an effective date on."""
     target = get_object_or_404(
         Target.objects.visible_to(request.user).select_related("unit"), pk=pk
     )
     if request.method == "POST" and role_of(request.user) != Role.OFFICE:
         raise PermissionDenied  # units and leaders read the history; the office sets targets
+    today = timezone.localdate()
     form = TargetForm(
         request.POST or None,
-        initial={"amount": format_wan(target.amount).replace(",", ""), "version": target.version},
+        year=target.year,
+        initial={
+            "amount": format_wan(target.amount).replace(",", ""),
+            "effective_on": services.effective_date(target.year, None, today=today),
+            "version": target.version,
+        },
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.set_target(
+            _target, changed = services.set_target(
                 user=request.user,
                 unit=target.unit,
                 year=target.year,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
+                amount=data["amount"],
+                effective_on=data["effective_on"],
+                reason=data["reason"],
+                expected_version=data["version"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(
-                request,
-                _("The %(year)s target of %(unit)s is now %(amount)s万元.")
-                % {
-                    "year": target.year,
-                    "unit": target.unit.name,
-                    "amount": format_wan(form.cleaned_data["amount"]),
-                },
-            )
+            if changed:
+                messages.success(
+                    request,
+                    _("The %(year)s target of %(unit)s is %(amount)s万元 from %(date)s on.")
+                    % {
+                        "year": target.year,
+                        "unit": target.unit.name,
+                        "amount": format_wan(data["amount"]),
+                        "date": data["effective_on"].isoformat(),
+                    },
+                )
+            else:
+                messages.info(
+                    request,
+                    _("That is already the target in force on %(date)s; nothing changed.")
+                    % {"date": data["effective_on"].isoformat()},
+                )
             return redirect("funding:target_edit", pk=target.pk)
+    as_of = office_period().as_of
+    in_force = None
+    if as_of.year == target.year:
+        in_force = targets_in_force(target.year, as_of, unit_ids=[target.unit_id]).get(
+            target.unit_id
+        )
     revisions = target.revisions.select_related("changed_by")
     return render(
         request,
         "funding/target_edit.html",
-        {"target": target, "form": form, "revisions": revisions},
+        {
+            "target": target,
+            "form": form,
+            "revisions": revisions,
+            "as_of": as_of,
+            "in_force": in_force,
+        },
     )
 
 
@@ -85,7 +118,99 @@ def project_list(request):
 @login_required
 def receipt_list(request):
     _business(request)
-    return render_list(request, lists.RECEIPTS, Receipt.objects.visible_to(request.user))
+    actions = []
+    if role_of(request.user) == Role.OFFICE:
+        actions.append((_("Doubtful claims to check"), reverse("funding:claim_list")))
+    return render_list(
+        request, lists.RECEIPTS, Receipt.objects.visible_to(request.user), {"actions": actions}
+    )
+
+
+def _office(request) -> None:
+    if role_of(request.user) != Role.OFFICE:
+        raise PermissionDenied
+
+
+CLAIMS_PER_PAGE = 20
+
+
+@login_required
+def claim_list(request):
+    """待核实: every 文号 recorded by more than one unit that the office has not confirmed,
+    each receipt with a button to reject it, and the claim with one to confirm it."""
+    _office(request)
+    claims = [
+        {
+            **claim,
+            "doc_key": claim["receipts"][0].doc_key,
+            "seen": ",".join(str(r.pk) for r in claim["receipts"]),
+            "total": sum(r.amount for r in claim["receipts"]),
+        }
+        for claim in doubtful_claims()
+    ]
+    page = Paginator(claims, CLAIMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "funding/claim_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def claim_confirm(request):
+    """The office confirms that one allocation document funds every unit that recorded it."""
+    _office(request)
+    seen = request.POST.get("seen", "").split(",")
+    try:
+        if not all(part.isdigit() for part in seen):
+            raise StaleObjectError(_("The form is out of date; reload the page."), code="stale")
+        review = services.confirm_claim(
+            user=request.user,
+            doc_key=request.POST.get("doc_key", "")[:300],
+            seen=[int(part) for part in seen],
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Confirmed: %(doc_no)s funds several units; it is no longer listed as doubtful.")
+            % {"doc_no": review.doc_no},
+        )
+    return redirect("funding:claim_list")
+
+
+@login_required
+@require_POST
+def receipt_reject(request, pk: int):
+    """The office removes one receipt of a doubtful claim as a double claim."""
+    _office(request)
+    receipt = get_object_or_404(Receipt.objects.select_related("unit"), pk=pk)
+    version = request.POST.get("version", "")
+    try:
+        if not version.isdigit():
+            raise StaleObjectError(_("The form is out of date; reload the page."), code="stale")
+        services.reject_receipt(
+            user=request.user,
+            receipt=receipt,
+            note=request.POST.get("note", ""),
+            expected_version=int(version),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Rejected: the receipt of %(unit)s on %(date)s (%(amount)s, %(doc_no)s) is "
+                "removed from the figures."
+            )
+            % {
+                "unit": receipt.unit.name,
+                "date": receipt.received_on.isoformat(),
+                "amount": format_amount(receipt.amount),
+                "doc_no": receipt.doc_no,
+            },
+        )
+    return redirect("funding:claim_list")
 
 
 @login_required

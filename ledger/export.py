@@ -1,5 +1,6 @@
 """Writing the ledger workbook (design §4) with xlsxwriter: the format the import reads."""
 
+import datetime as dt
 from pathlib import Path
 from typing import BinaryIO
 
@@ -8,7 +9,7 @@ import xlsxwriter
 from audit.services import record
 from common.money import yuan_to_wan
 from common.spreadsheets import neutralise
-from funding.models import Channel, Project, Receipt, Target
+from funding.models import Channel, Project, Receipt, Target, TargetRevision
 from org.models import Leader, Unit
 
 from .format import LEADERS, PROJECTS, RECEIPTS, SHEETS, TARGETS, UNITS, Sheet
@@ -33,9 +34,38 @@ WIDTHS = {
     "date": 12,
     "project": 16,
     "doc_no": 28,
+    "effective": 12,
+    "reason": 30,
 }
 _AMOUNT_KEYS = {"amount", "requested"}
-_DATE_KEYS = {"date", "applied_on"}
+_DATE_KEYS = {"date", "applied_on", "effective"}
+
+
+def _target_rows(targets):
+    """Each target as the amount it was set with, then one row per effective date of its
+    revisions (the one saved last for that day), so importing the rows rebuilds the amount in
+    force on every day. A target never revised is one row without a date; a revised one's
+    first row is dated 1 January (it is in force from then), unless a revision replaced it
+    from that very day."""
+    history: dict[int, dict] = {}
+    for target_id, on, old, new, reason in (
+        TargetRevision.objects.filter(target__in=targets.values("pk"))
+        .order_by("pk")
+        .values_list("target_id", "effective_on", "old_amount", "new_amount", "reason")
+    ):
+        revisions = history.setdefault(target_id, {"original": old, "by_day": {}})
+        revisions["by_day"][on] = (new, reason)  # later saved replaces earlier of that day
+    ordered = targets.order_by("year", "unit__sort_order", "unit__code")
+    for pk, year, unit, amount in ordered.values_list("pk", "year", "unit__code", "amount"):
+        revisions = history.get(pk)
+        if revisions is None:
+            yield (year, unit, amount, None, "")
+            continue
+        first_day = dt.date(year, 1, 1)
+        if first_day not in revisions["by_day"]:
+            yield (year, unit, revisions["original"], first_day, "")
+        for on, (new, reason) in sorted(revisions["by_day"].items()):
+            yield (year, unit, new, on, reason)
 
 
 def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None = None) -> dict:
@@ -112,12 +142,7 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
     targets = scoped(Target.objects.all())
     if year:
         targets = targets.filter(year=year)
-    write_rows(
-        TARGETS,
-        targets.order_by("year", "unit__sort_order", "unit__code").values_list(
-            "year", "unit__code", "amount"
-        ),
-    )
+    write_rows(TARGETS, _target_rows(targets))
     channels = dict(Channel.objects.values_list("pk", "name"))
     projects = scoped(Project.objects.all()).order_by("code")
     write_rows(

@@ -40,6 +40,8 @@ TARGETS = Sheet(
         Column("年度", "year", True),
         Column("单位编码", "unit", True),
         Column("任务金额（万元）", "amount", True),
+        Column("生效日期", "effective"),
+        Column("调整原因", "reason"),
     ),
 )
 PROJECTS = Sheet(

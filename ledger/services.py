@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.dates import DateError, parse_date
@@ -28,7 +29,18 @@ from common.permissions import Role, role_of
 from common.services import require
 from common.spreadsheets import unneutralise
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
-from funding.models import Channel, Project, Receipt, Target
+from funding.docno import normalise_doc_no
+from funding.figures import amount_in_force
+from funding.models import (
+    Channel,
+    ClaimReview,
+    Project,
+    Receipt,
+    RejectedReceipt,
+    Target,
+    TargetRevision,
+)
+from funding.services import duplicate_message, effective_date
 from org.models import Leader, Unit, UnitKind
 
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
@@ -128,6 +140,33 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _max_lengths() -> dict[str, dict[str, int]]:
+    """The longest text each column's field holds (PostgreSQL refuses longer, SQLite not)."""
+
+    def size(model, name: str) -> int:
+        return model._meta.get_field(name).max_length
+
+    code = size(Unit, "code")
+    return {
+        "units": {"code": code, "name": size(Unit, "name"), "parent": code},
+        "leaders": {"name": size(Leader, "name"), "title": size(Leader, "title")},
+        "targets": {"unit": code, "reason": size(TargetRevision, "reason")},
+        "projects": {
+            "code": size(Project, "code"),
+            "name": size(Project, "name"),
+            "unit": code,
+            "channel": size(Channel, "name"),
+            "owner": size(Project, "owner"),
+        },
+        "receipts": {
+            "unit": code,
+            "project": size(Project, "code"),
+            "doc_no": size(Receipt, "doc_no"),
+            "channel": size(Channel, "name"),
+        },
+    }
+
+
 class _Rows:
     """Reads one sheet: maps headers to columns, yields (row number, {key: raw value})."""
 
@@ -136,6 +175,7 @@ class _Rows:
         self.title = source.title
         self.present: set[str] = set()
         self.index: list[tuple[int, str]] = []
+        self.max_lengths = _max_lengths()[self.sheet.key]
 
     def error(self, row: int | None, column: str, message: str) -> None:
         self.issues.append(Issue(message, sheet=self.title, row=row, column=column))
@@ -168,12 +208,20 @@ class _Rows:
             self.error(self.source.first_row, column.name, _("Required column is missing."))
         if missing:
             return
+        limits = [(k, n) for k, n in self.max_lengths.items() if k in self.present]
         number = self.source.first_row
         for raw in rows:
             number += 1
             values = {key: raw[pos] if pos < len(raw) else None for pos, key in self.index}
             if all(_blank(v) for v in values.values()):
                 continue
+            for key, limit in limits:
+                if len(_text(values.get(key))) > limit:
+                    self.error(
+                        number,
+                        self.column_name(key),
+                        _("At most %(max)s characters, please.") % {"max": limit},
+                    )
             yield number, values
 
     # typed cells: each returns None (and records an error) when the cell is bad
@@ -279,6 +327,7 @@ class _Plan(LedgerWriter):
 
     def __init__(self, result: ImportResult, progress):
         self.result, self.issues, self.progress = result, result.issues, progress
+        self.today: dt.date = timezone.localdate()
         self.rows: dict[str, list] = {}
         self.present: dict[str, set[str]] = {}
         self.readers: dict[str, _Rows] = {}
@@ -363,11 +412,33 @@ class _Plan(LedgerWriter):
                 )
         unit = reader.required_text(number, values, "unit")
         amount = reader.amount(number, values, "amount")
-        if None in (year, unit, amount):
+        effective = reader.date(number, values, "effective", required=False)
+        bad_date = effective is None and not _blank(values.get("effective"))
+        if effective is not None and year is not None and effective.year != year:
+            reader.error(
+                number,
+                reader.column_name("effective"),
+                _("The effective date must be within %(year)s, the year of the target.")
+                % {"year": year},
+            )
+            bad_date = True
+        reason = _text(values.get("reason"))
+        if None in (year, unit, amount) or bad_date:
             return None
-        if self._duplicate(reader, number, "unit", (year, unit), seen):
+        # without a date, a change takes effect on the import day (kept inside the year)
+        given = effective is not None
+        effective = effective_date(year, effective, today=self.today)
+        if self._duplicate(reader, number, "unit", (year, unit, effective), seen):
             return None
-        return {"row": number, "year": year, "unit": unit, "amount": amount}
+        return {
+            "row": number,
+            "year": year,
+            "unit": unit,
+            "amount": amount,
+            "effective": effective,
+            "effective_given": given,
+            "reason": reason,
+        }
 
     def _parse_projects(self, reader: _Rows, number, values, seen):
         code = reader.required_text(number, values, "code")
@@ -523,6 +594,9 @@ class _Plan(LedgerWriter):
                         reader.column_name("project"),
                         _("The project belongs to another unit."),
                     )
+        # duplicate claims are errors too: look for them whatever else is wrong, so that
+        # every error of the file is listed at once
+        self.receipt_changes = self._diff_receipts()
         if not self.result.ok:
             return
         self.plan_counts()
@@ -539,7 +613,8 @@ class _Plan(LedgerWriter):
         self.leader_changes = self._diff_leaders()
         self.target_changes = self._diff_targets()
         self.project_changes = self._diff_projects()
-        self.receipt_changes = self._diff_receipts()
+        if "receipts" in self.rows:
+            self._count("receipts", *self.receipt_counts)
 
     def _count(self, key: str, created: int, updated: int, unchanged: int) -> None:
         counts = self.result.counts[key]
@@ -626,20 +701,55 @@ class _Plan(LedgerWriter):
         return creates, updates
 
     def _diff_targets(self):
-        unit_ids = {u.pk: c for c, u in self.units.items()}
-        current = {(unit_ids[t.unit_id], t.year): t for t in Target.objects.all()}
-        creates, updates, unchanged = [], [], 0
-        for row in self.rows.get("targets", []):
-            target = current.get((row["unit"], row["year"]))
+        """Each row is compared with the target in force on its effective date (design §4):
+        the first row of a new target creates it (in force from 1 January), a row whose
+        amount differs is a revision from its date, anything else is unchanged. Rows of one
+        target are taken in the order of their dates, each seeing the revisions before it."""
+        rows = self.rows.get("targets", [])
+        codes = {u.pk: c for c, u in self.units.items()}
+        current = {(codes[t.unit_id], t.year): t for t in Target.objects.all()}
+        history: dict[int, list] = defaultdict(list)
+        for target_id, pk, on, old, new in TargetRevision.objects.order_by("pk").values_list(
+            "target_id", "pk", "effective_on", "old_amount", "new_amount"
+        ):
+            history[target_id].append((pk, on, old, new))
+        groups: dict[tuple, list] = defaultdict(list)
+        for row in rows:
+            groups[(row["unit"], row["year"])].append(row)
+        creates, revisions, unchanged = [], [], 0
+        reader = self.readers.get("targets")
+        for key, group in groups.items():
+            group.sort(key=lambda row: row["effective"])
+            target = current.get(key)
             if target is None:
-                creates.append(row)
-            elif target.amount != row["amount"]:
-                updates.append((target, row["amount"]))
+                first = group.pop(0)
+                creates.append(first)
+                original, known = first["amount"], []
+                if first["effective_given"] and first["effective"] != dt.date(key[1], 1, 1):
+                    self.issues.append(
+                        Issue(
+                            _("A new target is in force from 1 January; the date is not used."),
+                            sheet=reader.title,
+                            row=first["row"],
+                            column=reader.column_name("effective"),
+                            warning=True,
+                        )
+                    )
             else:
-                unchanged += 1
+                past = history.get(target.pk, [])
+                original = past[0][2] if past else target.amount
+                known = [(on, pk, new) for pk, on, _old, new in past]
+            for row in group:
+                in_force = amount_in_force(original, known, row["effective"])
+                if in_force == row["amount"]:
+                    unchanged += 1
+                    continue
+                # planned revisions sort after every saved one of the same day
+                known.append((row["effective"], (1 << 62) + len(known), row["amount"]))
+                revisions.append((key, row, in_force))
         if "targets" in self.rows:
-            self._count("targets", len(creates), len(updates), unchanged)
-        return creates, updates
+            self._count("targets", len(creates), len(revisions), unchanged)
+        return creates, revisions
 
     def _diff_projects(self):
         current = {p.code: p for p in Project.objects.all()}
@@ -681,21 +791,28 @@ class _Plan(LedgerWriter):
         return self._channel_names.get(channel_id, "")
 
     def _diff_receipts(self):
+        """Receipts by unit+date+amount+文号 (an exact repeat is unchanged or updated). A new
+        row with the same unit, normalised 文号 and amount as a receipt already recorded, or
+        as an earlier row, is a duplicate claim: an error naming it. A new row whose 文号
+        another unit recorded is a doubtful claim: a warning. A row the office rejected
+        before is not imported again (a warning)."""
         rows = self.rows.get("receipts", [])
+        self.receipt_counts = (0, 0, 0)
         if not rows:
-            if "receipts" in self.rows:
-                self._count("receipts", 0, 0, 0)
             return [], []
         present = self.present["receipts"]
         unit_ids = {u.pk: c for c, u in self.units.items()}
         project_ids = dict(Project.objects.values_list("pk", "code"))
         existing = {}
+        recorded: dict[tuple, tuple] = {}  # (unit, 文号 key, amount) → (date, amount, 文号)
+        key_units: dict[str, set[str]] = defaultdict(set)
         for (
             pk,
             unit_id,
             on,
             amount,
             doc,
+            doc_key,
             project_id,
             channel_id,
             level,
@@ -705,21 +822,70 @@ class _Plan(LedgerWriter):
             "received_on",
             "amount",
             "doc_no",
+            "doc_key",
             "project_id",
             "channel_id",
             "level",
         ).iterator(chunk_size=20_000):
-            existing[(unit_ids[unit_id], on, amount, doc)] = (
+            unit = unit_ids[unit_id]
+            existing[(unit, on, amount, doc)] = (
                 pk,
                 project_ids.get(project_id, ""),
                 self._channel_name(channel_id),
                 level,
             )
+            if doc_key:
+                recorded.setdefault((unit, doc_key, amount), (on, amount, doc))
+                key_units[doc_key].add(unit)
+        rejected = {
+            (unit_ids[unit_id], on, amount, doc): when
+            for unit_id, on, amount, doc, when in RejectedReceipt.objects.values_list(
+                "unit_id", "received_on", "amount", "doc_no", "rejected_at"
+            )
+        }
+        reader = self.readers["receipts"]
+        doc_column = reader.column_name("doc_no")
+        in_file: dict[tuple, int] = {}
         creates, updates, unchanged = [], [], 0
         for item in rows:
             row, unit, amount, on, doc, project, channel, level = item
             have = existing.get((unit, on, amount, doc))
             if have is None:
+                when = rejected.get((unit, on, amount, doc))
+                if when is not None:
+                    self.issues.append(
+                        Issue(
+                            _(
+                                "The office rejected this receipt as a double claim on "
+                                "%(date)s; it is not imported again."
+                            )
+                            % {"date": timezone.localtime(when).date().isoformat()},
+                            sheet=reader.title,
+                            row=row,
+                            column=doc_column,
+                            warning=True,
+                        )
+                    )
+                    unchanged += 1
+                    continue
+                doc_key = normalise_doc_no(doc)
+                if doc_key:
+                    same = recorded.get((unit, doc_key, amount))
+                    if same is not None:
+                        reader.error(row, doc_column, duplicate_message(*same))
+                        continue
+                    earlier = in_file.setdefault((unit, doc_key, amount), row)
+                    if earlier != row:
+                        reader.error(
+                            row,
+                            doc_column,
+                            _(
+                                "Same unit, document number and amount as row %(row)s: the "
+                                "same money cannot be recorded twice."
+                            )
+                            % {"row": earlier},
+                        )
+                        continue
                 creates.append(item)
                 continue
             if channel and not level:
@@ -735,8 +901,55 @@ class _Plan(LedgerWriter):
                 updates.append((have[0], wanted))
             else:
                 unchanged += 1
-        self._count("receipts", len(creates), len(updates), unchanged)
+        self._warn_doubtful(creates, key_units, reader)
+        self.receipt_counts = (len(creates), len(updates), unchanged)
         return creates, updates
+
+    def _warn_doubtful(self, creates: list, key_units: dict[str, set[str]], reader) -> None:
+        """A warning on each new receipt whose 文号 another unit recorded too (design §3.1),
+        unless the office already confirmed the claim for all those units."""
+        new_units: dict[str, set[str]] = defaultdict(set)
+        keys = []
+        for item in creates:
+            key = normalise_doc_no(item[4])
+            keys.append(key)
+            if key:
+                new_units[key].add(item[1])
+        if not any(len(key_units.get(k, set()) | units) > 1 for k, units in new_units.items()):
+            return
+        confirmed: dict[str, set[str]] = defaultdict(set)
+        codes = {u.pk: c for c, u in self.units.items()}
+        for key, unit_id in ClaimReview.units.through.objects.values_list(
+            "claimreview__doc_key", "unit_id"
+        ):
+            confirmed[key].add(codes.get(unit_id, ""))
+        names = {code: unit.name for code, unit in self.units.items()}
+        order = {code: unit.sort_order for code, unit in self.units.items()}
+        names.update({u["code"]: u["name"] for u in self.rows.get("units", [])})
+        for item, key in zip(creates, keys, strict=True):
+            if not key:
+                continue
+            units = key_units.get(key, set()) | new_units[key]
+            if len(units) < 2 or units <= confirmed[key]:
+                continue
+            others = sorted(units - {item[1]}, key=lambda c: (order.get(c, 1 << 30), c))
+            self.issues.append(
+                Issue(
+                    _(
+                        "Document number %(doc_no)s is also recorded by %(units)s: a doubtful "
+                        "claim. It is counted, and listed as 待核实 until the office confirms "
+                        "it or rejects a receipt."
+                    )
+                    % {
+                        "doc_no": item[4],
+                        "units": "、".join(f"{names.get(c, c)}（{c}）" for c in others),
+                    },
+                    sheet=reader.title,
+                    row=item[0],
+                    column=reader.column_name("doc_no"),
+                    warning=True,
+                )
+            )
 
     def _level_of_channel(self, name: str) -> str:
         if name in self.channels:

@@ -16,6 +16,7 @@ from audit import chain
 from audit.context import actor_for_user, current_actor
 from audit.models import AuditEvent
 from audit.services import record, snapshot
+from funding.docno import normalise_doc_no
 from funding.models import Channel, Project, ProjectStageChange, Receipt, Target, TargetRevision
 from org.models import Leader, Unit
 
@@ -31,6 +32,7 @@ RECEIPT_COLUMNS = [
     "level",
     "note",
     "version",
+    "doc_key",
 ]
 # The audit rows below follow the sealed fields: 6 shared, the 6 of each event, 2 shared.
 EVENT_COLUMNS = list(chain.SEALED_FIELDS)
@@ -278,39 +280,72 @@ class LedgerWriter:
             )
 
     def _write_targets(self) -> None:
-        """Targets; a change keeps the old amount as a revision, as set_target does."""
-        creates, updates = self.target_changes
+        """Targets, then their revisions in the order planned, as set_target writes them:
+        each revision keeps the amount in force before it on its effective date, and a
+        target's amount ends as the amount in force on 31 December."""
+        from collections import defaultdict
+
+        from funding.figures import amount_in_force
+
+        creates, revisions = self.target_changes
         new_targets = [
             Target(unit_id=self.units[row["unit"]].pk, year=row["year"], amount=row["amount"])
             for row in creates
         ]
         Target.objects.bulk_create(new_targets, batch_size=1000)
-        new_keys = {(t.unit_id, t.year) for t in new_targets}
+        touched = {(t.unit_id, t.year) for t in new_targets}
+        touched |= {(self.units[code].pk, year) for (code, year), _row, _old in revisions}
+        targets = {}
         for target in Target.objects.filter(
-            year__in={t.year for t in new_targets}, unit_id__in={t.unit_id for t in new_targets}
+            year__in={year for _unit, year in touched},
+            unit_id__in={unit_id for unit_id, _year in touched},
         ).select_related("unit"):
-            if (target.unit_id, target.year) in new_keys:
-                self._event("funding.target.created", target, after=snapshot(target))
-        reason = _("Ledger import %(file)s") % {"file": self.result.file_name}
-        for target, amount in updates:
-            before = snapshot(target)
-            TargetRevision.objects.create(
+            if (target.unit_id, target.year) in touched:
+                targets[(target.unit_id, target.year)] = target
+        for new in new_targets:
+            target = targets[(new.unit_id, new.year)]
+            self._event("funding.target.created", target, after=snapshot(target))
+        history = defaultdict(list)
+        for target_id, *revision in (
+            TargetRevision.objects.filter(target_id__in=[t.pk for t in targets.values()])
+            .order_by("pk")
+            .values_list("target_id", "effective_on", "pk", "old_amount", "new_amount")
+        ):
+            history[target_id].append(revision)
+        default_reason = _("Ledger import %(file)s") % {"file": self.result.file_name}
+        revised = {}
+        for (code, year), row, old_amount in revisions:
+            target = targets[(self.units[code].pk, year)]
+            reason = (row["reason"] or default_reason)[:300]
+            revision = TargetRevision.objects.create(
                 target=target,
-                old_amount=target.amount,
-                new_amount=amount,
-                reason=reason[:300],
+                old_amount=old_amount,
+                new_amount=row["amount"],
+                effective_on=row["effective"],
+                reason=reason,
                 changed_at=self.now,
                 changed_by=self.user,
             )
-            target.amount = amount
+            before = snapshot(target)
+            past = history[target.pk]
+            past.append([row["effective"], revision.pk, old_amount, row["amount"]])
+            known = [(on, pk, new) for on, pk, _old, new in past]
+            target.amount = amount_in_force(past[0][2], known, dt.date(year, 12, 31))
             target.version += 1
-            target.save(update_fields=["amount", "version"])
+            revised[target.pk] = target
             self._event(
                 "funding.target.revised",
                 target,
                 before=before,
-                after={**snapshot(target), "reason": reason},
+                after={
+                    **snapshot(target),
+                    "old_amount": old_amount,
+                    "new_amount": row["amount"],
+                    "effective_on": row["effective"].isoformat(),
+                    "reason": reason,
+                },
             )
+        Target.objects.bulk_update(list(revised.values()), ["amount", "version"], batch_size=1000)
 
     def _write_projects(self) -> None:
         """Projects, with their first stage in the history."""
@@ -400,6 +435,7 @@ class LedgerWriter:
                     level,
                     "",
                     1,
+                    normalise_doc_no(doc),
                 )
             )
         if self.progress and len(rows) >= PROGRESS_EVERY:

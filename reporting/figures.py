@@ -12,6 +12,7 @@ offered only where it opens.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
@@ -19,6 +20,7 @@ from django.db.models.functions import ExtractMonth
 from common.permissions import ADMIN_ROLES, UNIT_ROLES, Role, role_of, unit_id_of
 from funding.figures import Summary, UnitFigures
 from funding.models import Receipt, Target
+from funding.querysets import doubtful_claims
 from org.models import Unit
 
 from .period import ReportingPeriod
@@ -39,6 +41,8 @@ class Figures:
     own: frozenset[int] = frozenset()
     #: the units counted in the figures (the league's task departments)
     unit_ids: list[int] = field(default_factory=list)
+    #: whether the viewer reads the whole league (the office, leaders, commands)
+    whole_league: bool = False
 
     @property
     def units(self) -> list[UnitFigures]:
@@ -57,9 +61,25 @@ class Figures:
             key=lambda u: (u.unit_id not in self.own, u.rate is None, -(u.rate or 0)),
         )
 
+    @cached_property
+    def doubtful_claims(self) -> list[dict]:
+        """文号 recorded by several units in the period and not confirmed by the office (待核实):
+        all of them for the league's readers, those involving its own unit for a unit."""
+        return doubtful_claims(
+            self.period.year,
+            self.period.as_of,
+            unit_ids=None if self.whole_league else self.unit_ids,
+        )
+
     def as_json(self) -> dict:
         """The `summary --format json` contract of design §5."""
-        return self.summary.as_json()
+        return {
+            **self.summary.as_json(),
+            "doubtful_claims": [
+                {"doc_no": c["doc_no"], "units": c["units"], "amount_wan": c["amount_wan"]}
+                for c in self.doubtful_claims
+            ],
+        }
 
     # --- series, counted over exactly the units of the table ---
 
@@ -122,10 +142,11 @@ def figures_for(viewer, period: ReportingPeriod, *, unit_ids=None) -> Figures:
         targets = targets.filter(unit_id__in=list(openable or ()))
     if unit_ids is not None:
         targets = targets.filter(unit_id__in=list(unit_ids))
+    # each unit's target as it stood on the as-of date: a later raise never rewrites the past
     rows = list(
-        targets.values_list("unit_id", "unit__code", "unit__name", "amount").order_by(
-            "unit__sort_order", "unit__code"
-        )
+        targets.in_force_on(period.as_of)
+        .values_list("unit_id", "unit__code", "unit__name", "in_force")
+        .order_by("unit__sort_order", "unit__code")
     )
     ids = [row[0] for row in rows]
     secured = (
@@ -156,7 +177,14 @@ def figures_for(viewer, period: ReportingPeriod, *, unit_ids=None) -> Figures:
             for uid, code, name, amount in rows
         ],
     )
-    return Figures(period=period, summary=summary, openable=openable, own=own, unit_ids=ids)
+    return Figures(
+        period=period,
+        summary=summary,
+        openable=openable,
+        own=own,
+        unit_ids=ids,
+        whole_league=whole_league,
+    )
 
 
 def month_end(year: int, month: int) -> dt.date:

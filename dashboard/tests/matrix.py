@@ -1,3 +1,5 @@
+import itertools
+
 from common.testing import access
 from funding.models import Project
 
@@ -51,6 +53,8 @@ def _pending_report():
     return {"pk": report.pk}
 
 
+_DOC_NUMBERS = itertools.count(1)
+
 MATRIX = {
     "dashboard:report_approve": access(
         "zjj_head", method="post", kwargs=_pending_report, data=lambda: {}
@@ -64,7 +68,12 @@ MATRIX = {
         "zjj",
         "zjj_head",
         method="post",
-        data=lambda: {"amount": "12", "received_on": "2024-06-01", "doc_no": "矩阵测试"},
+        # a new 文号 each time: the same unit, 文号 and amount twice is a refused duplicate
+        data=lambda: {
+            "amount": "12",
+            "received_on": "2024-06-01",
+            "doc_no": f"矩阵测试{next(_DOC_NUMBERS)}",
+        },
     ),
     "dashboard:project_advance": access(
         "zjj",

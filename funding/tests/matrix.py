@@ -17,7 +17,12 @@ MATRIX = {
         "office",
         method="post",
         kwargs=_target("ZJJ"),
-        data=lambda: {"amount": "36000", "reason": "矩阵", "version": "1"},
+        data=lambda: {
+            "amount": "36000",
+            "effective_on": "2024-06-30",
+            "reason": "矩阵",
+            "version": "1",
+        },
     ),
     "funding:target_edit#other-unit": access("office", kwargs=_target("FGW")),
 }
@@ -54,5 +59,39 @@ MATRIX["funding:guide_create#post"] = access(
         "issuer": "省发展改革委",
         "level": "provincial",
         "published_on": "2024-06-01",
+    },
+)
+
+
+DEMO_CLAIM = "省财建〔2024〕701号"  # the demo's doubtful claim: ZJJ and MZJ recorded it
+
+
+def _claim_receipts():
+    from funding.models import Receipt
+
+    return Receipt.objects.filter(doc_key=DEMO_CLAIM)
+
+
+MATRIX["funding:claim_list"] = access("office")
+MATRIX["funding:claim_confirm"] = access(
+    "office",
+    method="post",
+    data=lambda: {
+        "doc_key": DEMO_CLAIM,
+        "seen": ",".join(str(pk) for pk in _claim_receipts().values_list("pk", flat=True)),
+        "note": "矩阵",
+    },
+)
+MATRIX["funding:receipt_reject"] = access(
+    "office",
+    method="post",
+    kwargs=lambda: {"pk": _claim_receipts().get(unit__code="MZJ").pk},
+    # after the office has rejected it, the others post for a receipt that is gone
+    data=lambda: {
+        "version": str(
+            _claim_receipts().filter(unit__code="MZJ").values_list("version", flat=True).first()
+            or 1
+        ),
+        "note": "矩阵：重复申报",
     },
 )

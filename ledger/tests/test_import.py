@@ -236,8 +236,8 @@ def test_new_receipt_ids_leave_out_a_row_another_session_wrote_meanwhile(demo):
     unit = Unit.objects.get(code="ZJJ")
     last_id = Receipt.objects.aggregate(last=Max("pk"))["last"]
     ours = [
-        (unit.pk, None, 100, dt.date(2024, 7, 1), "甲", None, "", "", 1),
-        (unit.pk, None, 200, dt.date(2024, 7, 2), "乙", None, "", "", 1),
+        (unit.pk, None, 100, dt.date(2024, 7, 1), "甲", None, "", "", 1, "甲"),
+        (unit.pk, None, 200, dt.date(2024, 7, 2), "乙", None, "", "", 1, "乙"),
     ]
     _insert_rows(Receipt, RECEIPT_COLUMNS, ours[:1])
     theirs = Receipt.objects.create(unit=unit, amount=300, received_on=dt.date(2024, 7, 3))

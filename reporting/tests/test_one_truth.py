@@ -101,3 +101,49 @@ def test_the_time_progress_mode_changes_a_status_the_same_way_everywhere(client,
         page = lines(html)
         for unit in figures.units:
             assert page[unit.code][2] == unit.status.value
+
+
+def _summary(as_of: str) -> dict:
+    out = StringIO()
+    call_command("summary", year=2024, as_of=as_of, format="json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_a_july_raise_leaves_the_mid_year_bulletin_as_it_was(cast):
+    from funding.services import set_target
+
+    june, july = _summary("2024-06-30"), _summary("2024-07-31")
+    assert june["counts"] == {"completed": 1, "ahead": 4, "behind": 8, "none": 4}
+    # 市交通运输局 is ahead on 31 July; a big raise from 1 July puts it behind from then on
+    target = Target.objects.get(unit__code="JTJ", year=2024)
+    assert {u["code"]: u["status"] for u in july["units"]}["JTJ"] == "ahead"
+    set_target(
+        user=cast["office"],
+        unit=target.unit,
+        year=2024,
+        amount=target.amount * 3,
+        reason="年中调增",
+        effective_on=dt.date(2024, 7, 1),
+        expected_version=target.version,
+    )
+    assert _summary("2024-06-30") == june
+    after = _summary("2024-07-31")
+    assert {u["code"]: u["status"] for u in after["units"]}["JTJ"] == "behind"
+    assert after["counts"] != july["counts"]
+    assert after["target_wan"] > july["target_wan"]
+
+
+def test_doubtful_claims_are_in_the_json_and_on_the_cockpit(client, cast):
+    claims = _summary("2024-12-31")["doubtful_claims"]
+    assert claims, "the demo has 市民政局 recording 住建局's 文号"
+    assert all(len(c["units"]) >= 2 and c["amount_wan"] > 0 for c in claims)
+    client.force_login(cast["office"])
+    html = client.get("/cockpit/", {"as_of": "2024-12-31"}).content.decode()
+    for claim in claims:
+        assert f'data-claim="{claim["doc_no"]}"' in html
+    # the unit involved sees its claim, a unit not involved sees none
+    zjj = client.get("/api/summary/", {"as_of": "2024-12-31"})
+    client.force_login(cast["zjj"])
+    own = client.get("/api/summary/", {"as_of": "2024-12-31"}).json()["doubtful_claims"]
+    assert zjj.status_code == 200
+    assert own == [c for c in claims if "ZJJ" in c["units"]]

@@ -28,10 +28,11 @@ class Command(BaseCommand):
             period = parse_period(year, as_of, mode)
         except PeriodError as exc:
             raise CommandError(str(exc)) from None
-        summary = figures_for(SYSTEM, period).summary
+        figures = figures_for(SYSTEM, period)
+        summary = figures.summary
         if format == "json":
             self.stdout.write(
-                json.dumps(summary.as_json(), ensure_ascii=False, indent=2, cls=FiguresEncoder)
+                json.dumps(figures.as_json(), ensure_ascii=False, indent=2, cls=FiguresEncoder)
             )
             return
         self.stdout.write(bulletin_sentence(summary))
@@ -53,3 +54,13 @@ class Command(BaseCommand):
             )
         for line in text_table(rows, "<<>>><"):
             self.stdout.write(line)
+        if figures.doubtful_claims:
+            self.stdout.write("")
+            self.stdout.write(
+                _("To be verified (the same document number claimed by several units):")
+            )
+            for claim in figures.doubtful_claims:
+                shares = "、".join(
+                    f"{r.unit.name} {format_amount(r.amount)}" for r in claim["receipts"]
+                )
+                self.stdout.write(f"  {claim['doc_no']}: {shares}")
