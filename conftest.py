@@ -14,6 +14,18 @@ def _demo_mode(settings):
 
 
 @pytest.fixture(autouse=True)
+def _cheap_password_hashes(settings):
+    """Passwords set during a test are hashed with Argon2 at its lowest cost (the settings'
+    Argon2 otherwise takes 100 MB and most of a second on a busy 2-core machine)."""
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    if settings.PASSWORD_HASHERS[0] == argon2:
+        settings.PASSWORD_HASHERS = [
+            "common.testing.CheapArgon2PasswordHasher",
+            *(name for name in settings.PASSWORD_HASHERS if name != argon2),
+        ]
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a test-client request that chose English
     activates it in this thread, and it would otherwise leak into the next test."""

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
 # The demo users (demo/data.py), one per role. The leader 李华 oversees ZJJ, CGJ, CTJT, ZRJ;
 # zjj and zjj_head belong to ZJJ (市住房和城乡建设局).
 CAST = ["office", "leader", "zjj", "zjj_head", "sysadmin", "secadmin", "auditor"]
@@ -50,6 +52,22 @@ def all_matrix_entries() -> dict[str, Access]:
             continue
         entries.update(module.MATRIX)
     return entries
+
+
+class CheapArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 at its lowest cost, for the passwords tests set (Django's advice for fast tests).
+
+    The production cost (100 MB, about 0.2 s a hash) is what makes guessing slow; the tests
+    check the rules around passwords, which do not depend on it. Hashes made at the real cost
+    (the demo's, loaded once per session) still verify, and are never re-hashed on login.
+    """
+
+    time_cost = 1
+    memory_cost = 64
+    parallelism = 1
+
+    def must_update(self, encoded: str) -> bool:
+        return False
 
 
 # --- The demo, loaded once per test session and copied into each test that asks for it ---
