@@ -22,14 +22,15 @@ def post_login(client: Client, username: str, password: str):
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
-def test_five_failures_lock_the_account_for_thirty_minutes(cast, settings):
+def test_five_failures_lock_the_account_for_thirty_minutes(db, settings):
+    officer = PersonFactory(role=Role.UNIT_OFFICER, password="Luoshi@test2024")
     client = Client()
     for _ in range(5):
-        assert GENERIC in post_login(client, "zjj", "Wrong@pass1").content.decode()
-    state = LoginState.objects.get(user=cast["zjj"])
+        assert GENERIC in post_login(client, officer.username, "Wrong@pass1").content.decode()
+    state = LoginState.objects.get(user=officer)
     assert state.locked_until > timezone.now() + dt.timedelta(minutes=29)
     # even the right password is refused now, with the same message
-    response = post_login(client, "zjj", "Luoshi@2024demo")
+    response = post_login(client, officer.username, "Luoshi@test2024")
     assert GENERIC in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="accounts.login.locked").count() == 1
@@ -154,14 +155,15 @@ def test_sessions_expire_after_twelve_hours_however_busy(cast):
     assert "/login/" in client.get(reverse("dashboard:cockpit")).url
 
 
-def test_the_security_admin_unlocks_an_account(cast):
+def test_the_security_admin_unlocks_an_account(db):
+    officer = PersonFactory(role=Role.UNIT_OFFICER, password="Luoshi@test2024")
     for _ in range(5):
-        post_login(Client(), "zjj", "Wrong@pass1")
+        post_login(Client(), officer.username, "Wrong@pass1")
     client = Client()
-    client.force_login(cast["secadmin"])
-    assert "zjj" in client.get(reverse("accounts:security")).content.decode()
-    client.post(reverse("accounts:unlock", args=[cast["zjj"].pk]))
-    assert post_login(Client(), "zjj", "Luoshi@2024demo").status_code == 302
+    client.force_login(PersonFactory(role=Role.SECURITY_ADMIN))
+    assert officer.username in client.get(reverse("accounts:security")).content.decode()
+    client.post(reverse("accounts:unlock", args=[officer.pk]))
+    assert post_login(Client(), officer.username, "Luoshi@test2024").status_code == 302
 
 
 def test_pages_carry_security_headers(client, db):
