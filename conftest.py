@@ -14,6 +14,18 @@ def _demo_mode(settings):
 
 
 @pytest.fixture(autouse=True)
+def _cheap_password_hashes(settings):
+    """Passwords set during a test are hashed with Argon2 at its lowest cost (the settings'
+    Argon2 otherwise takes 100 MB and most of a second on a busy 2-core machine)."""
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    if settings.PASSWORD_HASHERS[0] == argon2:
+        settings.PASSWORD_HASHERS = [
+            "common.testing.CheapArgon2PasswordHasher",
+            *(name for name in settings.PASSWORD_HASHERS if name != argon2),
+        ]
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a test-client request that chose English
     activates it in this thread, and it would otherwise leak into the next test."""
@@ -24,12 +36,52 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-@pytest.fixture
-def demo(db):
-    """The seed-speech demo data, loaded through the services."""
-    from demo.loader import load_demo
+DEMO_COPY = pytest.StashKey["DemoCopy | None"]()
 
-    load_demo()
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """pytest-django's test databases, and, when a collected test asks for `demo`, the demo
+    loaded once through the services and kept as a copy (see common.testing.DemoCopy)."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    from common.testing import DemoCopy
+
+    wanted = {"demo", "demo_copy"}
+    if not any(wanted & set(getattr(item, "fixturenames", ())) for item in request.session.items):
+        yield
+        return
+    with django_db_blocker.unblock():
+        copy = DemoCopy.take(connection)
+    connection_created.connect(copy.attach_on_connect)
+    request.config.stash[DEMO_COPY] = copy
+    yield
+    del request.config.stash[DEMO_COPY]
+    connection_created.disconnect(copy.attach_on_connect)
+    copy.discard()
+
+
+@pytest.fixture(scope="session")
+def demo_copy(django_db_setup, request):
+    """The session's DemoCopy (None if no collected test asked for `demo`)."""
+    return request.config.stash.get(DEMO_COPY, None)
+
+
+@pytest.fixture
+def demo(db, demo_copy):
+    """The seed-speech demo data, as `demo.loader.load_demo` writes it through the services.
+
+    The load runs once per session; each test gets an exact copy of its rows (same ids,
+    times and audit hashes), gone again after the test like any row the test writes."""
+    from django.db import connection
+
+    if demo_copy is None:  # asked for only at run time (getfixturevalue): load it the slow way
+        from demo.loader import load_demo
+
+        load_demo()
+    else:
+        demo_copy.restore(connection)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import LoginState
 from audit.models import AuditEvent
+from common.permissions import Role
+from org.tests.factories import PersonFactory
 
 GENERIC = "用户名或密码不正确，或账号已被锁定"
 
@@ -20,14 +22,15 @@ def post_login(client: Client, username: str, password: str):
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 
-def test_five_failures_lock_the_account_for_thirty_minutes(cast, settings):
+def test_five_failures_lock_the_account_for_thirty_minutes(db, settings):
+    officer = PersonFactory(role=Role.UNIT_OFFICER, password="Luoshi@test2024")
     client = Client()
     for _ in range(5):
-        assert GENERIC in post_login(client, "zjj", "Wrong@pass1").content.decode()
-    state = LoginState.objects.get(user=cast["zjj"])
+        assert GENERIC in post_login(client, officer.username, "Wrong@pass1").content.decode()
+    state = LoginState.objects.get(user=officer)
     assert state.locked_until > timezone.now() + dt.timedelta(minutes=29)
     # even the right password is refused now, with the same message
-    response = post_login(client, "zjj", "Luoshi@2024demo")
+    response = post_login(client, officer.username, "Luoshi@test2024")
     assert GENERIC in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="accounts.login.locked").count() == 1
@@ -108,11 +111,12 @@ def test_none_of_the_last_five_passwords_comes_back(db, make_user):
     services.change_password(user=person, new_password="Start@pw00")  # 6 changes ago: allowed
 
 
-def test_a_password_older_than_ninety_days_must_change(cast):
-    state = LoginState.objects.get(user=cast["office"])
+def test_a_password_older_than_ninety_days_must_change(db):
+    office = PersonFactory(role=Role.OFFICE)
+    state = LoginState.objects.get(user=office)
     state.password_changed_at = timezone.now() - dt.timedelta(days=91)
     state.save()
-    assert services.needs_password_change(cast["office"])
+    assert services.needs_password_change(office)
 
 
 def test_administrators_need_a_one_time_code(cast):
@@ -154,17 +158,18 @@ def test_sessions_expire_after_twelve_hours_however_busy(cast):
     assert "/login/" in client.get(reverse("dashboard:cockpit")).url
 
 
-def test_the_security_admin_unlocks_an_account(cast):
+def test_the_security_admin_unlocks_an_account(db):
+    officer = PersonFactory(role=Role.UNIT_OFFICER, password="Luoshi@test2024")
     for _ in range(5):
-        post_login(Client(), "zjj", "Wrong@pass1")
+        post_login(Client(), officer.username, "Wrong@pass1")
     client = Client()
-    client.force_login(cast["secadmin"])
-    assert "zjj" in client.get(reverse("accounts:security")).content.decode()
-    client.post(reverse("accounts:unlock", args=[cast["zjj"].pk]))
-    assert post_login(Client(), "zjj", "Luoshi@2024demo").status_code == 302
+    client.force_login(PersonFactory(role=Role.SECURITY_ADMIN))
+    assert officer.username in client.get(reverse("accounts:security")).content.decode()
+    client.post(reverse("accounts:unlock", args=[officer.pk]))
+    assert post_login(Client(), officer.username, "Luoshi@test2024").status_code == 302
 
 
-def test_pages_carry_security_headers(client, cast):
+def test_pages_carry_security_headers(client, db):
     response = client.get(reverse("accounts:login"))
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"

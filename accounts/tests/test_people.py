@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from accounts.models import LoginState
 from audit.models import AuditEvent
+from common.permissions import Role
 from org.models import Membership, Unit
+from org.tests.factories import PersonFactory
 
 
 def test_the_system_admin_creates_a_unit_officer_who_must_change_the_password(cast):
@@ -30,9 +32,9 @@ def test_the_system_admin_creates_a_unit_officer_who_must_change_the_password(ca
     assert LoginState.objects.get(user=person).must_change_password
 
 
-def test_a_unit_role_needs_a_unit_and_the_form_keeps_what_was_typed(cast):
+def test_a_unit_role_needs_a_unit_and_the_form_keeps_what_was_typed(db):
     admin = Client()
-    admin.force_login(cast["sysadmin"])
+    admin.force_login(PersonFactory(role=Role.SYSTEM_ADMIN))
     html = admin.post(
         reverse("accounts:user_create"),
         {"username": "nounit", "full_name": "无单位", "role": "unit_officer"},
@@ -40,9 +42,10 @@ def test_a_unit_role_needs_a_unit_and_the_form_keeps_what_was_typed(cast):
     assert "单位角色必须选择单位" in html and 'value="nounit"' in html
 
 
-def test_one_person_holds_one_role(cast):
+def test_one_person_holds_one_role(db):
+    auditor = PersonFactory(role=Role.AUDIT_ADMIN)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(user=cast["auditor"], role="system_admin")
+        Membership.objects.create(user=auditor, role="system_admin")
 
 
 def test_deactivated_people_cannot_log_in_and_admins_cannot_deactivate_themselves(cast):
@@ -57,11 +60,11 @@ def test_deactivated_people_cannot_log_in_and_admins_cannot_deactivate_themselve
     assert get_user_model().objects.get(username="sysadmin").is_active
 
 
-def test_the_audit_admin_cannot_manage_people(cast):
+def test_the_audit_admin_cannot_manage_people(db):
+    officer = PersonFactory(role=Role.UNIT_OFFICER)
     auditor = Client()
-    auditor.force_login(cast["auditor"])
+    auditor.force_login(PersonFactory(role=Role.AUDIT_ADMIN))
     assert auditor.get(reverse("accounts:user_list")).status_code == 403
     assert (
-        auditor.post(reverse("accounts:user_reset_password", args=[cast["zjj"].pk])).status_code
-        == 403
+        auditor.post(reverse("accounts:user_reset_password", args=[officer.pk])).status_code == 403
     )

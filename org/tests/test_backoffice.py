@@ -6,15 +6,18 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from common.permissions import Role
 from org.calendar import load_calendar
 from org.models import CalendarDay, CalendarYear, Leader, Section, Unit
 from policy.models import WorkItem
 
+from .factories import PersonFactory
+
 pytestmark = pytest.mark.django_db
 
 
-def test_the_office_creates_a_unit_and_a_duplicate_code_keeps_what_was_typed(client, cast):
-    client.force_login(cast["office"])
+def test_the_office_creates_a_unit_and_a_duplicate_code_keeps_what_was_typed(client):
+    client.force_login(PersonFactory(role=Role.OFFICE))
     data = {"code": " NEW1 ", "name": "市新设局", "kind": "department", "sort_order": "90"}
     response = client.post(reverse("org:unit_create"), data)
     unit = Unit.objects.get(code="NEW1")
@@ -95,8 +98,8 @@ def test_changing_what_a_leader_oversees_changes_what_they_see(client, cast):
     assert fgw.name in client.get(reverse("org:leader_list")).content.decode()
 
 
-def test_the_office_enters_and_removes_a_holiday(client, cast):
-    client.force_login(cast["office"])
+def test_the_office_enters_and_removes_a_holiday(client):
+    client.force_login(PersonFactory(role=Role.OFFICE))
     day = dt.date(2024, 12, 31)  # a Tuesday
     assert load_calendar().is_workday(day)
     url = reverse("org:calendar")
@@ -111,16 +114,16 @@ def test_the_office_enters_and_removes_a_holiday(client, cast):
     assert AuditEvent.objects.filter(action="org.calendar_day.removed").exists()
 
 
-def test_a_day_set_back_to_the_weekday_default_is_not_stored(client, cast):
-    client.force_login(cast["office"])
+def test_a_day_set_back_to_the_weekday_default_is_not_stored(client):
+    client.force_login(PersonFactory(role=Role.OFFICE))
     url = reverse("org:calendar")
     client.post(url, {"action": "day", "day-date": "2024-10-01", "day-is_workday": "1"})
     assert not CalendarDay.objects.filter(date=dt.date(2024, 10, 1)).exists()
     assert load_calendar().is_workday(dt.date(2024, 10, 1))
 
 
-def test_a_bad_day_form_keeps_the_typed_values(client, cast):
-    client.force_login(cast["office"])
+def test_a_bad_day_form_keeps_the_typed_values(client):
+    client.force_login(PersonFactory(role=Role.OFFICE))
     html = client.post(
         reverse("org:calendar") + "?year=2024",
         {"action": "day", "day-date": "2024-02-30", "day-is_workday": "0", "day-name": "不存在"},
@@ -128,10 +131,10 @@ def test_a_bad_day_form_keeps_the_typed_values(client, cast):
     assert "有效的日期" in html and 'value="不存在"' in html
 
 
-def test_filling_a_year_from_the_bundled_data_and_a_year_it_does_not_know(client, cast):
+def test_filling_a_year_from_the_bundled_data_and_a_year_it_does_not_know(client):
     CalendarDay.objects.filter(date__year=2026).delete()
     CalendarYear.objects.filter(year=2026).delete()
-    client.force_login(cast["office"])
+    client.force_login(PersonFactory(role=Role.OFFICE))
     url = reverse("org:calendar")
     client.post(url + "?year=2026", {"action": "seed"})
     assert CalendarYear.objects.filter(year=2026, source="chinesecalendar").exists()

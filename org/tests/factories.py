@@ -1,0 +1,81 @@
+"""Small org data for tests that need a unit or a person, not the whole demo."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from common.permissions import UNIT_ROLES, Role
+from org.models import Leader, Membership, Unit
+
+
+class UnitFactory(DjangoModelFactory):
+    class Meta:
+        model = Unit
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    name = factory.Sequence(lambda n: f"测试单位{n}")
+    sort_order = factory.Sequence(lambda n: n)
+
+
+class LeaderFactory(DjangoModelFactory):
+    class Meta:
+        model = Leader
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"测试领导{n}")
+    title = "副市长"
+
+    @factory.post_generation
+    def oversees(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.oversees.set(extracted)
+
+
+class PersonFactory(DjangoModelFactory):
+    """A login with one role, as `org.services.create_person` makes it, whose password is
+    already set (no forced change). A unit role gets a new unit unless given one.
+
+    `PersonFactory(role=Role.OFFICE)`; `PersonFactory(password="…")` to log in through the
+    form (hashing costs time: without it the password is unusable, for `force_login`)."""
+
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    class Params:
+        role = Role.OFFICE
+        unit = factory.Maybe(
+            factory.LazyAttribute(lambda person: person.role in UNIT_ROLES),
+            yes_declaration=factory.SubFactory(UnitFactory),
+            no_declaration=None,
+        )
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.LazyAttribute(lambda person: f"{person.role} {person.username}")
+    membership = factory.RelatedFactory(
+        "org.tests.factories.MembershipFactory",
+        factory_related_name="user",
+        role=factory.SelfAttribute("..role"),
+        unit=factory.SelfAttribute("..unit"),
+    )
+    login_state = factory.RelatedFactory(
+        "accounts.tests.factories.LoginStateFactory", factory_related_name="user"
+    )
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        if extracted:
+            self.set_password(extracted)
+        else:
+            self.set_unusable_password()
+        if create:
+            self.save(update_fields=["password"])
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(PersonFactory, membership=None)
+    role = Role.OFFICE
+    unit = None
