@@ -54,6 +54,9 @@ BULK_HELPERS = {
     # to be moved into bulk services: synthetic scale data for the query-count tests and the
     # benchmark only; never run against real data.
     "demo/scale.py": "synthetic scale data (tests, benchmark), to be moved into bulk services",
+    # test support, never imported by the app: copies the session's demo snapshot into the
+    # database of each test that asks for the demo
+    "common/testing.py": "test support: restores the demo snapshot for a test",
 }
 # Names that are not models although they have a `save`/`delete` (workbooks, files, sessions).
 NOT_MODELS = {"workbook", "session", "storage", "default_storage", "zipfile", "archive"}
