@@ -1,17 +1,45 @@
 #!/usr/bin/env bash
-# Runs the whole suite on SQLite, then on a PostgreSQL server started here on loopback.
+# Runs the whole suite on SQLite and on a PostgreSQL server started here on loopback, the two
+# runs at once: each keeps about one of two cores busy, and one run's waits (browser, server
+# subprocesses, PostgreSQL) leave room for the other. Each run's output is printed whole when
+# it ends, SQLite first; the script fails if either run fails. Arguments go to both runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export LUOSHI_DEMO=1  # the demo accounts the tests log in with
-export LUOSHI_DATA_DIR="${LUOSHI_DATA_DIR:-$PWD/var/test}"
-mkdir -p "$LUOSHI_DATA_DIR" test-artifacts
+DATA="${LUOSHI_DATA_DIR:-$PWD/var/test}"
+LOGS="$DATA/logs"
+# A data directory per run: each writes its own secret key, SQLite files and static folder.
+mkdir -p "$DATA/sqlite" "$DATA/postgresql" "$LOGS" test-artifacts
 
-echo "== SQLite =="
-env -u DATABASE_URL $BIN/pytest "$@"
-
-echo "== PostgreSQL =="
 source scripts/pg.sh
 pg_start
-trap pg_stop EXIT
-DATABASE_URL="$PG_URL" $BIN/pytest "$@"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; pg_stop' EXIT
+
+started=$(date +%s)
+LUOSHI_DATA_DIR="$DATA/sqlite" env -u DATABASE_URL $BIN/pytest "$@" >"$LOGS/sqlite.log" 2>&1 &
+pids+=($!)
+LUOSHI_DATA_DIR="$DATA/postgresql" DATABASE_URL="$PG_URL" $BIN/pytest "$@" \
+  >"$LOGS/postgresql.log" 2>&1 &
+pids+=($!)
+
+failed=()
+summary=()
+show() {  # show NAME PID LOG: wait for one run and print its whole output
+  local status=0
+  wait "$2" || status=$?
+  echo "== $1 (exit $status after $(($(date +%s) - started)) s) =="
+  cat "$3"
+  summary+=("$1: $(tail -n 1 "$3")")
+  [ "$status" = 0 ] || failed+=("$1")
+}
+show SQLite "${pids[0]}" "$LOGS/sqlite.log"
+show PostgreSQL "${pids[1]}" "$LOGS/postgresql.log"
+
+echo "== Both databases in $(($(date +%s) - started)) s =="
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED on: ${failed[*]}"
+  exit 1
+fi
