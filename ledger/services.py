@@ -42,6 +42,7 @@ from funding.models import (
 )
 from funding.services import duplicate_message, effective_date
 from org.models import Leader, Unit, UnitKind
+from org.tree import LOOP_MESSAGE, find_loops
 
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
 from .reader import SheetSource, open_ledger
@@ -530,12 +531,6 @@ class _Plan(LedgerWriter):
                 )
             if unit["parent"] and unit["parent"] not in known_units:
                 unknown_unit("units", unit["row"], unit["parent"], "parent")
-            if unit["parent"] == unit["code"]:
-                self.readers["units"].error(
-                    unit["row"],
-                    self.readers["units"].column_name("parent"),
-                    _("A unit cannot be its own parent."),
-                )
             for name in unit["leaders"]:
                 if name not in file_leaders and name not in self.leaders:
                     self.readers["units"].error(
@@ -543,6 +538,7 @@ class _Plan(LedgerWriter):
                         self.readers["units"].column_name("leader"),
                         _("Unknown leader “%(name)s”.") % {"name": name},
                     )
+        self._check_unit_tree(known_units)
         for target in self.rows.get("targets", []):
             if target["unit"] not in known_units:
                 unknown_unit("targets", target["row"], target["unit"])
@@ -600,6 +596,25 @@ class _Plan(LedgerWriter):
         if not self.result.ok:
             return
         self.plan_counts()
+
+    def _check_unit_tree(self, known_units: set[str]) -> None:
+        """The file's 上级单位编码 with the stored tree must not loop: the rule `save_unit`
+        applies (org.tree), told with its message on each row that closes a loop."""
+        if "parent" not in self.present.get("units", set()):
+            return
+        existing = {
+            code: self._code_of(unit.parent_id) or None for code, unit in self.units.items()
+        }
+        proposed = {
+            row["code"]: row["parent"] or None
+            for row in self.rows["units"]
+            if not row["parent"] or row["parent"] in known_units
+        }
+        looping = find_loops(existing, proposed)
+        reader = self.readers["units"]
+        for row in self.rows["units"]:
+            if row["code"] in looping:
+                reader.error(row["row"], reader.column_name("parent"), str(LOOP_MESSAGE))
 
     # --- what would change ---------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from .models import (
     Unit,
     UnitKind,
 )
+from .tree import LOOP_MESSAGE, find_loops
 
 User = get_user_model()
 
@@ -61,8 +62,8 @@ def save_unit(
     values = {"name": name, "kind": kind, "parent": parent, "sort_order": sort_order}
     if unit is not None:
         check_version(unit, expected_version)
-        if parent is not None and _descends_from(parent, unit):
-            raise ValidationError(_("A unit cannot be placed under itself or its own sub-units."))
+        if parent is not None and unit_loops({unit.pk: parent.pk}):
+            raise ValidationError(LOOP_MESSAGE)
     if unit is None:
         unit = Unit.objects.create(code=code, **values)
         record("org.unit.created", unit, after=snapshot(unit), user=user)
@@ -79,14 +80,10 @@ def save_unit(
     return unit, True
 
 
-def _descends_from(unit: Unit, ancestor: Unit) -> bool:
-    seen = set()
-    while unit is not None and unit.pk not in seen:
-        if unit.pk == ancestor.pk:
-            return True
-        seen.add(unit.pk)
-        unit = unit.parent
-    return False
+def unit_loops(proposed: dict[int, int | None]) -> set[int]:
+    """The ids of `proposed` (unit id → new parent id) that would close a loop in the
+    stored tree (see `org.tree.find_loops`)."""
+    return find_loops(dict(Unit.objects.values_list("pk", "parent_id")), proposed)
 
 
 @transaction.atomic
