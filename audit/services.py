@@ -1,11 +1,14 @@
 """The one way to write the audit trail. Call it inside the transaction of the change."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+
+from common.services import insert_rows
 
 from . import chain
 from .context import Actor, actor_for_user, current_actor
@@ -134,3 +137,112 @@ def record_list_export(sender, *, request, spec, rows: int, filters: dict, **kwa
         object_type="list",
         object_repr=str(spec.title),
     )
+
+
+# The raw rows of `AuditBatch`: the sealed fields (6 shared, the 6 of each event, 2 shared).
+EVENT_COLUMNS = list(chain.SEALED_FIELDS)
+assert EVENT_COLUMNS[6:12] == list(chain.EVENT_FIELDS)
+assert EVENT_COLUMNS[12:] == ["success", "batch"]
+
+
+class AuditBatch:
+    """The audit events of one bulk change (a ledger import): one actor, one time, one batch
+    id. Bulk services `add` one event per record; `write` seals them all into the chain and
+    inserts them in batches (100,000 events one by one through `record` would cost more than
+    the rest of the import), then `record`s the batch's own event as usual.
+
+    Create it, call the bulk services and `write` inside one transaction."""
+
+    def __init__(self, *, user=None, actor: Actor | None = None, batch: str = ""):
+        self.actor = actor or (actor_for_user(user) if user is not None else current_actor())
+        self.batch = batch or uuid.uuid4().hex
+        self.at = timezone.now()
+        self.events: list[tuple] = []
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def add(
+        self,
+        action: str,
+        obj: models.Model,
+        *,
+        before: dict | None = None,
+        after: dict | None = None,
+        object_repr: str = "",
+    ) -> None:
+        """Collect one event on `obj`, as `record` would write it."""
+        self.add_row(
+            action,
+            obj._meta.label_lower,
+            str(obj.pk),
+            object_repr or str(obj),
+            _plain(before) if before is not None else None,
+            _plain(after) if after is not None else None,
+        )
+
+    def add_row(
+        self, action: str, object_type: str, object_id: str, object_repr: str, before, after
+    ) -> None:
+        """Collect one event from plain values (JSON-ready before/after), for services that
+        write raw rows and have no model instance at hand."""
+        self.events.append((action, object_type, object_id, object_repr[:300], before, after))
+
+    def write(
+        self, action: str, *, after: dict | None = None, object_type: str = "", object_repr=""
+    ) -> AuditEvent:
+        """Seal and insert the collected events, then record the batch's own event
+        (`action`, e.g. `ledger.imported`) after them in the chain."""
+        insert_rows(
+            AuditEvent,
+            EVENT_COLUMNS + ["prev_hash", "hash"],
+            self._sealed(),
+            json_text={EVENT_COLUMNS.index("before"), EVENT_COLUMNS.index("after")},
+        )
+        return record(
+            action,
+            None,
+            after=after,
+            actor=self.actor,
+            batch=self.batch,
+            object_type=object_type,
+            object_repr=object_repr,
+        )
+
+    def _sealed(self) -> list[tuple]:
+        """The collected events as rows of EVENT_COLUMNS + prev_hash, hash: the chain's next
+        links, with before/after as JSON text (SQL NULL for none)."""
+        shared = {
+            "at": self.at,
+            "actor_id": self.actor.user_id,
+            "actor_name": self.actor.name,
+            "role": self.actor.role,
+            "ip": self.actor.ip,
+            "request_id": self.actor.request_id,
+            "success": True,
+            "batch": self.batch,
+        }
+        sealer = chain.BatchSealer(shared, chain.lock_and_last_hash())
+        head = tuple(shared[name] for name in EVENT_COLUMNS[:6])
+        tail = (shared["success"], shared["batch"])
+        sealed = []
+        for action, object_type, object_id, object_repr, *changes in self.events:
+            before, after, previous, digest = sealer.seal_event(
+                action, object_type, object_id, object_repr, *changes
+            )
+            sealed.append(
+                (
+                    *head,
+                    action,
+                    object_type,
+                    object_id,
+                    object_repr,
+                    None if before == "null" else before,
+                    None if after == "null" else after,
+                    *tail,
+                    previous,
+                    digest,
+                )
+            )
+        self.events = []
+        return sealed

@@ -5,14 +5,15 @@ from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record, snapshot
+from audit.services import AuditBatch, record, snapshot
 from audit.versions import StaleObjectError, check_version
 from common.money import format_amount
 from common.permissions import Role, role_of
-from common.services import require
+from common.services import insert_rows, new_ids, require
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
@@ -499,3 +500,229 @@ def save_guide(
         guide.units.set(units)
         record("funding.guide.created", guide, after=snapshot(guide), user=user)
     return guide, created
+
+
+# --- Bulk forms (the ledger import): the rules above, for rows already checked -------------
+
+
+def bulk_save_channels(*, user, audit: AuditBatch, levels: dict[str, str]) -> dict[str, Channel]:
+    """Create the channels named (name → level), each with the next free code QDnnn."""
+    _require_office(user)
+    used = set(Channel.objects.values_list("code", flat=True))
+    created = {}
+    number = len(used)
+    for name, level in levels.items():
+        number += 1
+        while f"QD{number:03d}" in used:
+            number += 1
+        channel = Channel.objects.create(code=f"QD{number:03d}", name=name, level=level)
+        created[name] = channel
+        audit.add("funding.channel.created", channel, after=snapshot(channel))
+    return created
+
+
+def bulk_set_targets(
+    *,
+    user,
+    audit: AuditBatch,
+    creates: list[tuple[int, int, int]],
+    revisions: list[tuple[int, int, int, dt.date, str]],
+) -> None:
+    """New targets `(unit id, year, amount)`, then revisions `(unit id, year, amount,
+    effective on, reason)` in order, as `set_target` writes them: a revision keeps the amount
+    in force before it on its effective date (none when the amount is already in force), and
+    a target's amount ends as the amount in force on 31 December."""
+    _require_office(user)
+    if any(amount < 0 for *_key, amount in creates) or any(r[2] < 0 for r in revisions):
+        raise ValidationError(_("A target must not be negative."))
+    new_targets = [Target(unit_id=unit, year=year, amount=amount) for unit, year, amount in creates]
+    Target.objects.bulk_create(new_targets, batch_size=1000)
+    touched = {(unit, year) for unit, year, _amount in creates}
+    touched |= {(unit, year) for unit, year, *_rest in revisions}
+    targets = {}
+    for target in Target.objects.filter(
+        year__in={year for _unit, year in touched},
+        unit_id__in={unit for unit, _year in touched},
+    ).select_related("unit"):
+        if (target.unit_id, target.year) in touched:
+            targets[(target.unit_id, target.year)] = target
+    for unit, year, _amount in creates:
+        target = targets[(unit, year)]
+        audit.add("funding.target.created", target, after=snapshot(target))
+    history: dict[int, list] = {t.pk: [] for t in targets.values()}
+    for target_id, *revision in (
+        TargetRevision.objects.filter(target_id__in=list(history))
+        .order_by("pk")
+        .values_list("target_id", "pk", "effective_on", "old_amount", "new_amount")
+    ):
+        history[target_id].append(revision)
+    revised = {}
+    for unit, year, amount, effective_on, reason in revisions:
+        target = targets[(unit, year)]
+        past = history[target.pk]
+        original = past[0][2] if past else target.amount
+        known = [(on, pk, new) for pk, on, _old, new in past]
+        in_force = amount_in_force(original, known, effective_on)
+        if in_force == amount:
+            continue
+        before = snapshot(target)
+        revision = TargetRevision.objects.create(
+            target=target,
+            old_amount=in_force,
+            new_amount=amount,
+            effective_on=effective_on,
+            reason=reason,
+            changed_at=audit.at,
+            changed_by=user,
+        )
+        past.append((revision.pk, effective_on, in_force, amount))
+        known.append((effective_on, revision.pk, amount))
+        target.amount = amount_in_force(original, known, dt.date(year, 12, 31))
+        target.version += 1
+        revised[target.pk] = target
+        audit.add(
+            "funding.target.revised",
+            target,
+            before=before,
+            after={
+                **snapshot(target),
+                "old_amount": in_force,
+                "new_amount": amount,
+                "effective_on": effective_on,
+                "reason": reason,
+            },
+        )
+    Target.objects.bulk_update(list(revised.values()), ["amount", "version"], batch_size=1000)
+
+
+def bulk_save_projects(
+    *,
+    user,
+    audit: AuditBatch,
+    creates: list[dict],
+    updates: list[tuple[Project, dict]],
+    on: dt.date | None = None,
+) -> None:
+    """Create projects (dicts of Project fields, `unit_id`/`channel_id` as ids) and change
+    others (`(project, {field: value})`), as `save_project` does: the first stage and every
+    stage change go into the history (on `applied_on`, else `on`, else today), versions go
+    up, one audit event per project."""
+    _require_office(user)
+    on = on or timezone.localdate()
+    for values in [*creates, *(wanted for _project, wanted in updates)]:
+        if "stage" in values and values["stage"] not in Stage.values:
+            raise ValidationError(_("Unknown stage “%(stage)s”.") % {"stage": values["stage"]})
+        if values.get("level") and values["level"] not in Level.values:
+            raise ValidationError(_("Unknown level “%(level)s”.") % {"level": values["level"]})
+    Project.objects.bulk_create([Project(**values) for values in creates], batch_size=1000)
+    created = list(Project.objects.filter(code__in=[values["code"] for values in creates]))
+    ProjectStageChange.objects.bulk_create(
+        [
+            ProjectStageChange(
+                project=project,
+                from_stage="",
+                to_stage=project.stage,
+                changed_on=project.applied_on or on,
+                changed_by=user,
+            )
+            for project in created
+        ],
+        batch_size=1000,
+    )
+    for project in created:
+        audit.add(
+            "funding.project.created",
+            project,
+            after=snapshot(project),
+            object_repr=f"{project.code} {project.name}",
+        )
+    for project, wanted in updates:
+        before = snapshot(project)
+        old_stage = project.stage
+        for key, value in wanted.items():
+            setattr(project, key, value)
+        if project.stage != old_stage:
+            ProjectStageChange.objects.create(
+                project=project,
+                from_stage=old_stage,
+                to_stage=project.stage,
+                changed_on=on,
+                changed_by=user,
+            )
+        project.version += 1
+        project.save()
+        audit.add(
+            "funding.project.updated",
+            project,
+            before=before,
+            after=snapshot(project),
+            object_repr=f"{project.code} {project.name}",
+        )
+
+
+RECEIPT_COLUMNS = [
+    "unit_id",
+    "project_id",
+    "amount",
+    "received_on",
+    "doc_no",
+    "channel_id",
+    "level",
+    "note",
+    "version",
+    "doc_key",
+]
+
+
+def bulk_record_receipts(
+    *,
+    user,
+    audit: AuditBatch,
+    creates: list[tuple],
+    updates: list[tuple[int, dict]],
+    unit_names: dict[int, str],
+) -> None:
+    """Record receipts already checked for duplicates (`(unit id, project id, amount,
+    received on, 文号, channel id, level)`, level "" taking the channel's) with their
+    normalised 文号 key, as `record_receipt` does, through raw batched INSERTs (a county
+    ledger holds ~100,000); and change others (`(receipt id, {"project_id"?, "channel_id"?,
+    "level"?})`). One audit event per receipt; `unit_names` (id → name) names them."""
+    _require_office(user)
+    channel_levels = dict(Channel.objects.values_list("pk", "level"))
+    rows = []
+    for unit, project, amount, on, doc, channel, level in creates:
+        if amount <= 0:
+            raise ValidationError(_("The amount must be greater than zero."))
+        if channel and not level:
+            level = channel_levels[channel]
+        rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))
+    last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
+    insert_rows(Receipt, RECEIPT_COLUMNS, rows)
+    names = ["id", *RECEIPT_COLUMNS]
+    for pk, row in zip(
+        new_ids(Receipt, last_id, RECEIPT_COLUMNS, rows, (0, 3, 2, 4)), rows, strict=True
+    ):
+        receipt = dict(zip(names, (pk, *row), strict=True))
+        receipt["received_on"] = row[3].isoformat()
+        audit.add_row(
+            "funding.receipt.created",
+            "funding.receipt",
+            str(pk),
+            f"{receipt['received_on']} {unit_names[row[0]]} {row[2]}",
+            None,
+            receipt,
+        )
+    del rows
+    changed = []
+    receipts = Receipt.objects.in_bulk([pk for pk, _wanted in updates])
+    for pk, wanted in updates:
+        receipt = receipts[pk]
+        before = snapshot(receipt)
+        for key, value in wanted.items():
+            setattr(receipt, key, value)
+        receipt.version += 1
+        changed.append(receipt)
+        audit.add("funding.receipt.updated", receipt, before=before, after=snapshot(receipt))
+    Receipt.objects.bulk_update(
+        changed, ["project", "channel", "level", "version"], batch_size=1000
+    )

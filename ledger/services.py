@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import AuditBatch
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
 from common.permissions import Role, role_of
@@ -40,12 +41,20 @@ from funding.models import (
     Target,
     TargetRevision,
 )
-from funding.services import duplicate_message, effective_date
+from funding.services import (
+    bulk_record_receipts,
+    bulk_save_channels,
+    bulk_save_projects,
+    bulk_set_targets,
+    duplicate_message,
+    effective_date,
+)
 from org.models import Leader, Unit, UnitKind
+from org.services import bulk_save_leaders, bulk_save_units, set_oversight
+from org.tree import LOOP_MESSAGE, find_loops
 
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
 from .reader import SheetSource, open_ledger
-from .writer import PROGRESS_EVERY, LedgerWriter
 
 UNIT_KIND_NAMES = {
     "部门": UnitKind.DEPARTMENT,
@@ -56,6 +65,7 @@ UNIT_KIND_NAMES["其他"] = UnitKind.OTHER
 UNIT_KIND_ZH = {value: name for name, value in UNIT_KIND_NAMES.items()}
 LEVEL_ZH = {Level.CENTRAL: "中央", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级"}
 STAGE_ZH = {value: name for name, value in STAGE_NAMES_ZH.items()}
+PROGRESS_EVERY = 10_000
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
 
@@ -322,7 +332,7 @@ def import_ledger(
     return result
 
 
-class _Plan(LedgerWriter):
+class _Plan:
     """Parsed rows of every sheet, checked against each other and the database."""
 
     def __init__(self, result: ImportResult, progress):
@@ -530,12 +540,6 @@ class _Plan(LedgerWriter):
                 )
             if unit["parent"] and unit["parent"] not in known_units:
                 unknown_unit("units", unit["row"], unit["parent"], "parent")
-            if unit["parent"] == unit["code"]:
-                self.readers["units"].error(
-                    unit["row"],
-                    self.readers["units"].column_name("parent"),
-                    _("A unit cannot be its own parent."),
-                )
             for name in unit["leaders"]:
                 if name not in file_leaders and name not in self.leaders:
                     self.readers["units"].error(
@@ -543,6 +547,7 @@ class _Plan(LedgerWriter):
                         self.readers["units"].column_name("leader"),
                         _("Unknown leader “%(name)s”.") % {"name": name},
                     )
+        self._check_unit_tree(known_units)
         for target in self.rows.get("targets", []):
             if target["unit"] not in known_units:
                 unknown_unit("targets", target["row"], target["unit"])
@@ -600,6 +605,25 @@ class _Plan(LedgerWriter):
         if not self.result.ok:
             return
         self.plan_counts()
+
+    def _check_unit_tree(self, known_units: set[str]) -> None:
+        """The file's 上级单位编码 with the stored tree must not loop: the rule `save_unit`
+        applies (org.tree), told with its message on each row that closes a loop."""
+        if "parent" not in self.present.get("units", set()):
+            return
+        existing = {
+            code: self._code_of(unit.parent_id) or None for code, unit in self.units.items()
+        }
+        proposed = {
+            row["code"]: row["parent"] or None
+            for row in self.rows["units"]
+            if not row["parent"] or row["parent"] in known_units
+        }
+        looping = find_loops(existing, proposed)
+        reader = self.readers["units"]
+        for row in self.rows["units"]:
+            if row["code"] in looping:
+                reader.error(row["row"], reader.column_name("parent"), str(LOOP_MESSAGE))
 
     # --- what would change ---------------------------------------------------------------
 
@@ -957,3 +981,123 @@ class _Plan(LedgerWriter):
         return self.new_channels.get(name, "")
 
     # --- writing -------------------------------------------------------------------------
+
+    def write(self, user) -> None:
+        """Write the checked plan through the bulk services of each app, with one audit batch;
+        call inside one transaction."""
+        audit = AuditBatch(user=user)
+        self.result.batch = audit.batch
+        if self.new_channels:
+            self.channels.update(
+                bulk_save_channels(user=user, audit=audit, levels=self.new_channels)
+            )
+        creates, updates = self.leader_changes
+        self.leaders.update(
+            bulk_save_leaders(user=user, audit=audit, creates=creates, updates=updates)
+        )
+        creates, updates = self.unit_changes
+        self.units.update(bulk_save_units(user=user, audit=audit, creates=creates, updates=updates))
+        unit_id = {code: unit.pk for code, unit in self.units.items()}
+        set_oversight(
+            user=user,
+            audit=audit,
+            oversight={
+                self.leaders[name]: [unit_id[code] for code in codes]
+                for name, codes in self.oversight.items()
+            },
+        )
+        self._write_targets(user, audit, unit_id)
+        self._write_projects(user, audit, unit_id)
+        self._write_receipts(user, audit, unit_id)
+        counts = {
+            key: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
+            for key, c in self.result.counts.items()
+        }
+        audit.write(
+            "ledger.imported",
+            after={"file": self.result.file_name, "sha256": self.result.sha256, "counts": counts},
+            object_type="ledger.file",
+            object_repr=self.result.file_name,
+        )
+
+    def _channel_id(self, name: str) -> int | None:
+        return self.channels[name].pk if name else None
+
+    def _write_targets(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
+        creates, revisions = self.target_changes
+        default_reason = _("Ledger import %(file)s") % {"file": self.result.file_name}
+        bulk_set_targets(
+            user=user,
+            audit=audit,
+            creates=[(unit_id[row["unit"]], row["year"], row["amount"]) for row in creates],
+            revisions=[
+                (
+                    unit_id[code],
+                    year,
+                    row["amount"],
+                    row["effective"],
+                    (row["reason"] or default_reason)[:300],
+                )
+                for (code, year), row, _in_force in revisions
+            ],
+        )
+
+    def _write_projects(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
+        creates, updates = self.project_changes
+        fields = ("code", "name", "level", "requested", "stage", "applied_on", "owner")
+        changes = []
+        for project, wanted in updates:
+            values = {k: v for k, v in wanted.items() if k not in ("unit", "channel")}
+            if "unit" in wanted:
+                values["unit_id"] = unit_id[wanted["unit"]]
+            if "channel" in wanted:
+                values["channel_id"] = self._channel_id(wanted["channel"])
+            changes.append((project, values))
+        bulk_save_projects(
+            user=user,
+            audit=audit,
+            creates=[
+                {
+                    **{key: row[key] for key in fields},
+                    "unit_id": unit_id[row["unit"]],
+                    "channel_id": self._channel_id(row["channel"]),
+                }
+                for row in creates
+            ],
+            updates=changes,
+            on=self.today,
+        )
+
+    def _write_receipts(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
+        creates, updates = self.receipt_changes
+        projects = dict(Project.objects.values_list("code", "pk"))
+        if self.progress and len(creates) >= PROGRESS_EVERY:
+            self.progress(_("writing"), len(creates))
+        changes = []
+        for pk, wanted in updates:
+            values = {}
+            if "project" in wanted:
+                values["project_id"] = projects[wanted["project"]] if wanted["project"] else None
+            if "channel" in wanted:
+                values["channel_id"] = self._channel_id(wanted["channel"])
+            if "level" in wanted:
+                values["level"] = wanted["level"]
+            changes.append((pk, values))
+        bulk_record_receipts(
+            user=user,
+            audit=audit,
+            creates=[
+                (
+                    unit_id[unit],
+                    projects[project] if project else None,
+                    amount,
+                    on,
+                    doc,
+                    self._channel_id(channel),
+                    level,
+                )
+                for _row, unit, amount, on, doc, project, channel, level in creates
+            ],
+            updates=changes,
+            unit_names={unit.pk: unit.name for unit in self.units.values()},
+        )

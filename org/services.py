@@ -5,9 +5,10 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from audit.services import record, snapshot
+from audit.services import AuditBatch, record, snapshot
 from audit.versions import check_version
 from common.dates import DAY, MONTH
 from common.permissions import CHANGE, Role, role_of
@@ -27,6 +28,7 @@ from .models import (
     Unit,
     UnitKind,
 )
+from .tree import LOOP_MESSAGE, find_loops
 
 User = get_user_model()
 
@@ -61,8 +63,8 @@ def save_unit(
     values = {"name": name, "kind": kind, "parent": parent, "sort_order": sort_order}
     if unit is not None:
         check_version(unit, expected_version)
-        if parent is not None and _descends_from(parent, unit):
-            raise ValidationError(_("A unit cannot be placed under itself or its own sub-units."))
+        if parent is not None and unit_loops({unit.pk: parent.pk}):
+            raise ValidationError(LOOP_MESSAGE)
     if unit is None:
         unit = Unit.objects.create(code=code, **values)
         record("org.unit.created", unit, after=snapshot(unit), user=user)
@@ -79,14 +81,10 @@ def save_unit(
     return unit, True
 
 
-def _descends_from(unit: Unit, ancestor: Unit) -> bool:
-    seen = set()
-    while unit is not None and unit.pk not in seen:
-        if unit.pk == ancestor.pk:
-            return True
-        seen.add(unit.pk)
-        unit = unit.parent
-    return False
+def unit_loops(proposed: dict[int, int | None]) -> set[int]:
+    """The ids of `proposed` (unit id → new parent id) that would close a loop in the
+    stored tree (see `org.tree.find_loops`)."""
+    return find_loops(dict(Unit.objects.values_list("pk", "parent_id")), proposed)
 
 
 @transaction.atomic
@@ -340,3 +338,95 @@ def save_site_config(
     config.save()
     record("org.site_config.updated", config, before=before, after=snapshot(config), user=user)
     return config, True
+
+
+# --- Bulk forms (the ledger import): the rules above, for rows already checked -------------
+
+
+def bulk_save_leaders(
+    *, user, audit: AuditBatch, creates: list[dict], updates: list[tuple[Leader, str]]
+) -> dict[str, Leader]:
+    """Create leaders (`{"name", "title"}`, sorted after the existing ones) and change the
+    title of others, as `save_leader` does; returns the created leaders by name."""
+    _require_org_admin(user)
+    base = Leader.objects.aggregate(last=Max("sort_order"))["last"] or 0
+    created = {}
+    for offset, row in enumerate(creates, start=1):
+        leader = Leader.objects.create(
+            name=row["name"], title=row["title"], sort_order=base + offset
+        )
+        created[leader.name] = leader
+        audit.add("org.leader.created", leader, after=snapshot(leader))
+    for leader, title in updates:
+        before = snapshot(leader)
+        leader.title = title
+        leader.save(update_fields=["title"])
+        audit.add("org.leader.updated", leader, before=before, after=snapshot(leader))
+    return created
+
+
+def set_oversight(*, user, audit: AuditBatch, oversight: dict[Leader, list[int]]) -> None:
+    """Which units (ids) each leader oversees, as `save_leader(oversees=…)` sets them."""
+    _require_org_admin(user)
+    through = Leader.oversees.through
+    for leader, unit_ids in oversight.items():
+        old = sorted(through.objects.filter(leader=leader).values_list("unit_id", flat=True))
+        new = sorted(set(unit_ids))
+        if old == new:
+            continue
+        leader.oversees.set(new)
+        audit.add(
+            "org.leader.oversight_changed",
+            leader,
+            before={"oversees": old},
+            after={"oversees": new},
+        )
+
+
+def bulk_save_units(
+    *, user, audit: AuditBatch, creates: list[dict], updates: list[tuple[Unit, dict]]
+) -> dict[str, Unit]:
+    """Create units (`{"code", "name", "kind", "parent"}`, parent a code or "") and change
+    others (`(unit, {"name", "kind"?, "parent"?})`), as `save_unit` does: the tree must not
+    loop (refused with its message), versions go up, one audit event per unit. Returns the
+    units written, by code."""
+    _require_org_admin(user)
+    codes = dict(Unit.objects.values_list("code", "pk"))
+    base = Unit.objects.aggregate(last=Max("sort_order"))["last"] or 0
+    batch = audit.batch
+    # names may swap between units in one file: clear updated names first
+    for unit, wanted in updates:
+        if wanted["name"] != unit.name:
+            Unit.objects.filter(pk=unit.pk).update(name=f"~{batch}~{unit.pk}")
+    new_units = [
+        Unit(code=row["code"], name=row["name"], kind=row["kind"], sort_order=base + i)
+        for i, row in enumerate(creates, start=1)
+    ]
+    Unit.objects.bulk_create(new_units, batch_size=1000)
+    written = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in new_units])}
+    codes.update({code: u.pk for code, u in written.items()})
+    proposed = {codes[row["code"]]: codes[row["parent"]] for row in creates if row["parent"]}
+    for unit, wanted in updates:
+        if "parent" in wanted:
+            proposed[unit.pk] = codes[wanted["parent"]] if wanted["parent"] else None
+    if unit_loops(proposed):
+        raise ValidationError(LOOP_MESSAGE)
+    for row in creates:
+        unit = written[row["code"]]
+        if row["parent"]:
+            unit.parent_id = codes[row["parent"]]
+            unit.save(update_fields=["parent"])
+        audit.add("org.unit.created", unit, after=snapshot(unit))
+    for unit, wanted in updates:
+        before = snapshot(unit)
+        before["name"] = unit.name
+        unit.name = wanted["name"]
+        if "kind" in wanted:
+            unit.kind = wanted["kind"]
+        if "parent" in wanted:
+            unit.parent_id = proposed[unit.pk]
+        unit.version += 1
+        unit.save()
+        audit.add("org.unit.updated", unit, before=before, after=snapshot(unit))
+        written[unit.code] = unit
+    return written

@@ -231,7 +231,8 @@ def test_the_events_of_an_import_extend_the_audit_chain_unbroken(tmp_path):
 def test_new_receipt_ids_leave_out_a_row_another_session_wrote_meanwhile(demo):
     from django.db.models import Max
 
-    from ledger.writer import RECEIPT_COLUMNS, _insert_rows, _new_ids
+    from common.services import insert_rows, new_ids
+    from funding.services import RECEIPT_COLUMNS
 
     unit = Unit.objects.get(code="ZJJ")
     last_id = Receipt.objects.aggregate(last=Max("pk"))["last"]
@@ -239,9 +240,9 @@ def test_new_receipt_ids_leave_out_a_row_another_session_wrote_meanwhile(demo):
         (unit.pk, None, 100, dt.date(2024, 7, 1), "甲", None, "", "", 1, "甲"),
         (unit.pk, None, 200, dt.date(2024, 7, 2), "乙", None, "", "", 1, "乙"),
     ]
-    _insert_rows(Receipt, RECEIPT_COLUMNS, ours[:1])
+    insert_rows(Receipt, RECEIPT_COLUMNS, ours[:1])
     theirs = Receipt.objects.create(unit=unit, amount=300, received_on=dt.date(2024, 7, 3))
-    _insert_rows(Receipt, RECEIPT_COLUMNS, ours[1:])
-    ids = _new_ids(Receipt, last_id, RECEIPT_COLUMNS, ours, (0, 3, 2, 4))
+    insert_rows(Receipt, RECEIPT_COLUMNS, ours[1:])
+    ids = new_ids(Receipt, last_id, RECEIPT_COLUMNS, ours, (0, 3, 2, 4))
     assert theirs.pk not in ids
     assert [Receipt.objects.get(pk=pk).doc_no for pk in ids] == ["甲", "乙"]
