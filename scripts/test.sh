@@ -39,6 +39,9 @@ show PostgreSQL "${pids[1]}" "$LOGS/postgresql.log"
 
 echo "== Both databases in $(($(date +%s) - started)) s =="
 printf '%s\n' "${summary[@]}"
+# one plain closing line for both runs: "N passed, N failed"
+count() { tail -q -n 1 "$LOGS"/sqlite.log "$LOGS"/postgresql.log | grep -Eo "[0-9]+ $1" | awk '{s += $1} END {print s + 0}'; }
+echo "$(count passed) passed, $(count failed) failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED on: ${failed[*]}"
   exit 1
