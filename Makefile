@@ -31,8 +31,11 @@ test: system-deps dev  ## install everything and run the whole suite on SQLite a
 	$(BIN)/ruff check .
 	bash scripts/test.sh
 
-test-sqlite: dev
+test-sqlite: dev  ## the suite on SQLite only
 	$(BIN)/pytest
+
+test-postgres: dev  ## the suite on a throw-away PostgreSQL server only (PG_PORT=… to choose its port)
+	bash -c 'source scripts/pg.sh && pg_start && trap pg_stop EXIT && DATABASE_URL="$$PG_URL" $(BIN)/pytest'
 
 lint: dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
