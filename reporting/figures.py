@@ -17,7 +17,7 @@ from functools import cached_property
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
 
-from common.permissions import ADMIN_ROLES, UNIT_ROLES, Role, role_of, unit_id_of
+from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from funding.figures import Summary, UnitFigures
 from funding.models import Receipt, Target
 from funding.querysets import doubtful_claims
@@ -135,8 +135,6 @@ def figures_for(viewer, period: ReportingPeriod, *, unit_ids=None) -> Figures:
     queries whatever the number of units.
     """
     whole_league, openable, own = _league_scope(viewer)
-    if role_of(viewer) in ADMIN_ROLES:
-        whole_league, openable = False, frozenset()
     targets = Target.objects.filter(year=period.year)
     if not whole_league:
         targets = targets.filter(unit_id__in=list(openable or ()))
