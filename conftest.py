@@ -178,11 +178,14 @@ def login(page, username: str, password: str = "Luoshi@2024demo") -> None:
 
 
 def screenshot(page, name: str) -> str:
-    """Save a full-page screenshot into test-artifacts/ and return its path."""
+    """Save a full-page screenshot into test-artifacts/<database>/ and return its path (the
+    SQLite and PostgreSQL runs go at the same time and would otherwise overwrite each other)."""
     from pathlib import Path
 
-    folder = Path(__file__).parent / "test-artifacts"
-    folder.mkdir(exist_ok=True)
+    from django.db import connection
+
+    folder = Path(__file__).parent / "test-artifacts" / connection.vendor
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return str(path)

@@ -131,13 +131,15 @@ class DemoCopy:
                         copy.write(self.rows[table])
                 # Later inserts must not collide with the copied ids (setval is not rolled
                 # back, which is harmless: a sequence only has to stay above the ids in use).
-                cursor.execute(
-                    "SELECT "
-                    + ", ".join(
-                        f"setval('{sequence}', {highest})"
-                        for sequence, highest in self.sequences.items()
+                # SQLite's AUTOINCREMENT counters follow inserted ids by themselves.
+                if self.sequences:
+                    cursor.execute(
+                        "SELECT "
+                        + ", ".join(
+                            f"setval('{sequence}', {highest})"
+                            for sequence, highest in self.sequences.items()
+                        )
                     )
-                )
 
     # SQLite: the loaded database is copied to a file with the backup API, the test database
     # is put back as it was, and the file is attached to the test connection read-only.
@@ -149,6 +151,8 @@ class DemoCopy:
         from demo.loader import load_demo
 
         name = connection.settings_dict["NAME"]
+        # The copy's file is named after the test database's file (TEST NAME in settings),
+        # which also keeps the copies of parallel sessions (pytest-xdist) apart.
         assert str(name) != ":memory:" and "mode=memory" not in str(name), name
         self.path = Path(f"{name}.demo")
         before = Path(f"{name}.before-demo")
