@@ -359,6 +359,7 @@ class RunResult:
     would_send: list[Notice] = field(default_factory=list)
     skipped: int = 0
     no_channel: int = 0
+    in_app: int = 0  # in-app deliveries: delivered by being written
     waiting_retry: int = 0  # dry run: deliveries a real run would try again
     stats: DeliveryStats = field(default_factory=DeliveryStats)
     warnings: list[str] = field(default_factory=list)
@@ -378,7 +379,7 @@ class RunResult:
             "%(failed)d failed (will retry on the next run), skipped %(skipped)d already sent"
         ) % {
             "sent": self.sent,
-            "delivered": self.stats.delivered,
+            "delivered": self.in_app + self.stats.delivered,
             "retried": self.stats.retried,
             "failed": len(self.stats.failed),
             "skipped": self.skipped,
@@ -418,7 +419,9 @@ def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> Run
                 result.skipped += 1
                 continue
             result.created.append(reminder)
-            if not reminder.deliveries.exists():
+            on = list(reminder.deliveries.values_list("channel", flat=True))
+            result.in_app += on.count(Channel.APP)
+            if not on:
                 result.no_channel += 1
         # later sources (escalation) read what earlier ones created in this run
     if dry_run:
