@@ -1,6 +1,7 @@
 """`luoshi remind`: every channel for real (SMTP server, robot HTTP server), never twice, a
 channel that is down reported and retried with nothing lost, escalation, notify()."""
 
+import datetime as dt
 import re
 from io import StringIO
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 ZJJ_MAIL = "zjj@luoshi.test"
 
 
-def remind(*args) -> tuple[str, int]:
+def remind(*args) -> tuple[str, int, str]:
     out, err = StringIO(), StringIO()
     call_command("remind", *args, stdout=out, stderr=err)
     last = out.getvalue().strip().splitlines()[-1]
@@ -155,7 +156,7 @@ def test_it_escalates_to_the_head_then_the_leader_after_days_of_silence(demo, ca
         user=None,
         work_item=reported,
         unit=zjj,
-        reported_on=__import__("datetime").date(2024, 7, 5),
+        reported_on=dt.date(2024, 7, 5),
         text="已完成方案编制",
     )
     remind("--as-of", "2024-07-05")  # 4 working days: too soon
@@ -233,3 +234,21 @@ def test_notify_sends_once_and_only_for_those_who_may_urge(demo, cast):
     assert AuditEvent.objects.filter(
         action="reminders.reminder.created", actor_name="office"
     ).exists()
+
+
+def test_notify_sends_to_the_robots_after_the_commit(
+    demo, cast, robots, django_capture_on_commit_callbacks
+):
+    zjj = setup_zjj(robots)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder = services.notify(
+            zjj,
+            subject="请报送调度材料",
+            body="请于7月10日前报送。",
+            key="dispatch:2:urge",
+            actor=cast["office"],
+        )
+        assert robots.received == []  # nothing leaves before the commit
+    assert sorted(k for k, _p in robots.received) == ["dingtalk", "wecom"]
+    statuses = set(reminder.deliveries.values_list("status", flat=True))
+    assert statuses == {DeliveryStatus.SENT}
