@@ -116,8 +116,14 @@ def email_enabled() -> bool:
     return bool(getattr(settings, "LUOSHI_SMTP_ENABLED", False))
 
 
-def _addresses(recipient) -> list[dict]:
-    """The deliveries of a reminder to `recipient`: one per channel and address."""
+def _addresses(recipient, cache: dict | None = None) -> list[dict]:
+    """The deliveries of a reminder to `recipient`: one per channel and address (`cache`: a
+    run's memory of them, per recipient)."""
+    if cache is not None:
+        tag = recipient_tag(recipient)
+        if tag not in cache:
+            cache[tag] = _addresses(recipient)
+        return cache[tag]
     people = unit_contacts(recipient) if isinstance(recipient, Unit) else [recipient]
     rows = []
     for person in people:
@@ -135,7 +141,9 @@ def _addresses(recipient) -> list[dict]:
 # --- creating reminders ------------------------------------------------------------------------
 
 
-def create_reminder(notice: Notice, *, as_of: dt.date, user=None) -> Reminder | None:
+def create_reminder(
+    notice: Notice, *, as_of: dt.date, user=None, addresses: dict | None = None
+) -> Reminder | None:
     """Create the reminder of `notice` and its deliveries, unless its key exists (→ None).
 
     In-app deliveries are delivered by being written; the others wait for `deliver_pending`.
@@ -167,7 +175,7 @@ def create_reminder(notice: Notice, *, as_of: dt.date, user=None) -> Reminder | 
                 created_at=now,
             )
             deliveries = []
-            for row in _addresses(recipient):
+            for row in _addresses(recipient, addresses):
                 in_app = row["channel"] == Channel.APP
                 deliveries.append(
                     Delivery.objects.create(
@@ -401,20 +409,30 @@ def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> Run
     if context.warning:
         result.warnings.append(context.warning)
     seen: set[str] = set()
+    addresses: dict = {}
     for source in sources if sources is not None else SOURCES:
+        notices = []
         for notice in source(context):
-            key = notice.key
-            if key in seen:
-                continue
-            seen.add(key)
-            if Reminder.objects.filter(key=key).exists():
+            if notice.key not in seen:
+                seen.add(notice.key)
+                notices.append(notice)
+        keys = [n.key for n in notices]
+        sent_before = set()
+        for start in range(0, len(keys), 500):
+            sent_before.update(
+                Reminder.objects.filter(key__in=keys[start : start + 500]).values_list(
+                    "key", flat=True
+                )
+            )
+        for notice in notices:
+            if notice.key in sent_before:
                 result.skipped += 1
                 continue
             if dry_run:
                 result.would_send.append(notice)
                 continue
             with transaction.atomic():
-                reminder = create_reminder(notice, as_of=as_of)
+                reminder = create_reminder(notice, as_of=as_of, addresses=addresses)
             if reminder is None:
                 result.skipped += 1
                 continue
@@ -423,7 +441,8 @@ def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> Run
             result.in_app += on.count(Channel.APP)
             if not on:
                 result.no_channel += 1
-        # later sources (escalation) read what earlier ones created in this run
+        # a source is read whole before its reminders are written; later sources
+        # (escalation) read what earlier ones created in this run
     if dry_run:
         result.waiting_retry = (
             Delivery.objects.exclude(channel=Channel.APP)
