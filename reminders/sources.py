@@ -327,10 +327,10 @@ def escalations(context: RunContext) -> Iterable[Notice]:
         ).values_list("pk", "due_on", "code", "title")
     }
     open_steps = {
-        pk: (due_on, item_id, title)
-        for pk, due_on, item_id, title in Milestone.objects.filter(
+        pk: (due_on, item_id, code, title)
+        for pk, due_on, item_id, code, title in Milestone.objects.filter(
             pk__in=step_ids, done_on__isnull=True, work_item__done_on__isnull=True
-        ).values_list("pk", "due_on", "work_item_id", "title")
+        ).values_list("pk", "due_on", "work_item_id", "work_item__code", "title")
     }
     updates = _last_updates(context, item_ids | {v[1] for v in open_steps.values()})
     heads_urged: dict[tuple[str, int, dt.date], dt.date] = {}
@@ -358,8 +358,11 @@ def escalations(context: RunContext) -> Iterable[Notice]:
         else:
             if pk not in open_steps:
                 continue
-            due_on, item_id, title = open_steps[pk]
-            what = _("milestone “%(title)s”") % {"title": _short(title, 60)}
+            due_on, item_id, code, title = open_steps[pk]
+            what = _("milestone “%(title)s” of work item %(code)s") % {
+                "title": _short(title, 60),
+                "code": code,
+            }
         if due_on != reminder.due_on or due_on >= context.as_of:
             continue  # rescheduled since: the new date has its own reminders
         candidates = [
