@@ -91,6 +91,8 @@ def _due_phrase(context: RunContext, due_on: dt.date) -> str:
             "due": format_date_zh(due_on),
             "days": context.workdays(due_on, context.as_of),
         }
+    if due_on == context.as_of:
+        return _("it is due today, %(due)s") % {"due": format_date_zh(due_on)}
     return _("it is due on %(due)s, %(days)d working days from now") % {
         "due": format_date_zh(due_on),
         "days": context.workdays(context.as_of, due_on),
@@ -200,11 +202,18 @@ def guides(context: RunContext) -> Iterable[Notice]:
             "title": _short(guide.title),
         }
         for unit in guide.units.all():
-            body = _(
-                "%(unit)s — the application guide “%(title)s” (%(issuer)s) closes on %(due)s, "
-                "%(days)d working days from now. Check your reserve projects against it and "
-                "complete the application materials in time."
-            ) % {
+            if guide.deadline == context.as_of:
+                text = _(
+                    "%(unit)s — the application guide “%(title)s” (%(issuer)s) closes today, "
+                    "%(due)s. Make sure the application is submitted."
+                )
+            else:
+                text = _(
+                    "%(unit)s — the application guide “%(title)s” (%(issuer)s) closes on "
+                    "%(due)s, %(days)d working days from now. Check your reserve projects "
+                    "against it and complete the application materials in time."
+                )
+            body = text % {
                 "unit": unit.name,
                 "title": guide.title,
                 "issuer": guide.issuer,
