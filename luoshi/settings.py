@@ -243,6 +243,8 @@ if LUOSHI_BASE_URL and not LUOSHI_BASE_URL.startswith(("http://", "https://")):
 # with no contact or stage change for this many working days goes to the overseeing leader.
 LUOSHI_REMIND_ESCALATE_WORKDAYS = env_int("LUOSHI_REMIND_ESCALATE_WORKDAYS", 5)
 LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS = env_int("LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS", 20)
+# WeCom and DingTalk group robots take at most 20 messages a minute.
+LUOSHI_ROBOT_INTERVAL_SECONDS = 3.1
 for _name in ("LUOSHI_REMIND_ESCALATE_WORKDAYS", "LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS"):
     if not 1 <= globals()[_name] <= 250:
         raise ImproperlyConfigured(f"{_name} must be between 1 and 250 working days")

@@ -27,6 +27,8 @@ failed deliveries of earlier runs are retried.
 
 import datetime as dt
 import hashlib
+import logging
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -47,6 +49,7 @@ from . import channels
 from .models import Channel, Delivery, DeliveryStatus, Reminder, Robot, RobotKind
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 # A delivery left "sending" this long ago belongs to a run that died: it is tried again.
 STALE_SENDING = dt.timedelta(minutes=15)
@@ -324,6 +327,8 @@ def deliver_pending(*, reminder_ids: list[int] | None = None, user=None) -> Deli
     if reminder_ids is not None:
         waiting = waiting.filter(reminder_id__in=reminder_ids)
     stats = DeliveryStats()
+    interval = getattr(settings, "LUOSHI_ROBOT_INTERVAL_SECONDS", 3.1)
+    last_to_robot: dict[int, float] = {}
     for delivery in waiting.select_related("reminder", "robot").order_by("pk"):
         claimed = Delivery.objects.filter(
             pk=delivery.pk, status=delivery.status, attempts=delivery.attempts
@@ -331,6 +336,12 @@ def deliver_pending(*, reminder_ids: list[int] | None = None, user=None) -> Deli
         if not claimed:
             continue
         delivery.attempts += 1
+        if delivery.robot_id is not None:
+            # a group robot takes 20 messages a minute (WeCom and DingTalk alike)
+            wait = last_to_robot.get(delivery.robot_id, -interval) + interval - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            last_to_robot[delivery.robot_id] = time.monotonic()
         try:
             _send(delivery)
         except channels.ChannelError as exc:
@@ -371,6 +382,7 @@ class RunResult:
     waiting_retry: int = 0  # dry run: deliveries a real run would try again
     stats: DeliveryStats = field(default_factory=DeliveryStats)
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # sources that failed
 
     @property
     def sent(self) -> int:
@@ -412,7 +424,16 @@ def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> Run
     addresses: dict = {}
     for source in sources if sources is not None else SOURCES:
         notices = []
-        for notice in source(context):
+        try:
+            proposed = list(source(context))
+        except Exception as exc:  # one broken source must not stop the others' reminders
+            logger.exception("reminder source %s failed", getattr(source, "__name__", source))
+            result.errors.append(
+                _("The source %(source)s failed and sent nothing: %(error)s")
+                % {"source": getattr(source, "__name__", str(source)), "error": exc}
+            )
+            continue
+        for notice in proposed:
             if notice.key not in seen:
                 seen.add(notice.key)
                 notices.append(notice)

@@ -37,3 +37,9 @@ def mail_settings(settings):
         settings.LUOSHI_BASE_URL = "https://luoshi.example.gov.cn"
 
     return configure
+
+
+@pytest.fixture(autouse=True)
+def _robots_without_pause(settings):
+    """The real robots take 20 messages a minute; the test server takes them all at once."""
+    settings.LUOSHI_ROBOT_INTERVAL_SECONDS = 0

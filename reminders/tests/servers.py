@@ -54,6 +54,7 @@ class RobotServer:
     def __init__(self):
         self.received: list[tuple[str, dict]] = []
         self.rejected: list[str] = []
+        self.times: list[float] = []
         self.down = False
         outer = self
 
@@ -89,6 +90,7 @@ class RobotServer:
                     self.answer(200, {"errcode": 310000, "errmsg": problem})
                     return
                 outer.received.append((url.path.strip("/").split("/")[0], payload))
+                outer.times.append(time.monotonic())
                 self.answer(200, {"errcode": 0, "errmsg": "ok"})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

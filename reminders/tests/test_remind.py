@@ -260,3 +260,25 @@ def test_notify_sends_to_the_robots_after_the_commit(
     assert sorted(k for k, _p in robots.received) == ["dingtalk", "wecom"]
     statuses = set(reminder.deliveries.values_list("status", flat=True))
     assert statuses == {DeliveryStatus.SENT}
+
+
+def test_a_robot_gets_at_most_one_message_per_interval(demo, robots, settings):
+    settings.LUOSHI_ROBOT_INTERVAL_SECONDS = 0.2
+    zjj = Unit.objects.get(code="ZJJ")
+    services.save_robot(user=None, unit=zjj, kind=RobotKind.WECOM, webhook=robots.wecom_url)
+    remind("--as-of", "2024-07-01")
+    assert len(robots.times) >= 3
+    gaps = [b - a for a, b in zip(robots.times, robots.times[1:], strict=False)]
+    assert min(gaps) >= 0.15
+
+
+def test_a_broken_source_is_reported_and_the_others_still_send(demo):
+    from reminders.services import run_reminders
+    from reminders.sources import guides
+
+    def broken(context):
+        raise RuntimeError("bug in a source")
+
+    result = run_reminders(as_of=dt.date(2024, 7, 1), sources=[broken, guides])
+    assert result.sent > 0 and Reminder.objects.filter(source="guide").count() == result.sent
+    assert len(result.errors) == 1 and "broken" in result.errors[0]

@@ -50,4 +50,11 @@ class Command(SystemCommand):
                         "error": delivery.last_error,
                     }
                 )
+        for error in result.errors:
+            self.stderr.write(error)
         self.stdout.write(result.summary())
+        if result.errors:
+            raise CommandError(
+                _("%(count)d reminder sources failed; the others' reminders were sent.")
+                % {"count": len(result.errors)}
+            )
