@@ -141,6 +141,7 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed, will retry")
+    CANCELLED = "cancelled", _("Cancelled: the robot was removed")
 
 
 class Delivery(models.Model):

@@ -560,7 +560,18 @@ def remove_robot(*, user, robot: Robot) -> None:
     if user is not None:
         require(role_of(user) == Role.OFFICE)
     before = _robot_snapshot(robot)
-    record("reminders.robot.removed", robot, before=before, user=user)
+    # what it has not delivered yet can no longer go anywhere: said so, not retried for ever
+    cancelled = Delivery.objects.filter(robot=robot).exclude(status=DeliveryStatus.SENT)
+    count = cancelled.update(
+        status=DeliveryStatus.CANCELLED, last_error=_("The robot was removed.")
+    )
+    record(
+        "reminders.robot.removed",
+        robot,
+        before=before,
+        after={"deliveries_cancelled": count},
+        user=user,
+    )
     robot.delete()
 
 

@@ -1,5 +1,6 @@
 """The pages: my reminders and the bell, every reminder with its deliveries, the robots."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -140,3 +141,34 @@ def test_a_dingtalk_robot_needs_its_secret(cast):
 
 def test_in_app_deliveries_of_the_demo_are_all_sent(cast):
     assert not Delivery.objects.filter(channel=Channel.APP).exclude(status="sent").exists()
+
+
+def test_removing_a_robot_cancels_what_it_has_not_delivered(
+    client, cast, django_assert_max_num_queries
+):
+    from reminders.models import DeliveryStatus
+    from reminders.services import run_reminders
+
+    robot = Robot.objects.get(unit__code="ZJJ", kind=RobotKind.WECOM)  # the demo's, nothing listens
+    run_reminders(as_of=dt.date(2024, 7, 22))
+    failed = Delivery.objects.filter(robot=robot, status=DeliveryStatus.FAILED)
+    assert failed.exists()
+    ids = list(failed.values_list("pk", flat=True))
+    client.force_login(cast["office"])
+    assert client.post(reverse("reminders:robot_remove", args=[robot.pk])).status_code == 302
+    assert set(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        DeliveryStatus.CANCELLED
+    }
+    again = run_reminders(as_of=dt.date(2024, 7, 22))
+    assert again.stats.failed  # the DingTalk robot is still down
+    assert not {d.pk for d in again.stats.failed} & set(ids)
+
+
+def test_my_reminders_page_runs_a_bounded_number_of_queries(
+    client, cast, django_assert_max_num_queries
+):
+    client.force_login(cast["zjj"])
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reminders:inbox")).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("reminders:bell")).status_code == 200
