@@ -172,3 +172,30 @@ def test_my_reminders_page_runs_a_bounded_number_of_queries(
         assert client.get(reverse("reminders:inbox")).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("reminders:bell")).status_code == 200
+
+
+def test_the_pages_cost_the_same_with_more_reminders(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reminders.services import run_reminders
+
+    def cost() -> dict[str, int]:
+        counts = {}
+        for username, name in [
+            ("office", "reminders:reminder_list"),
+            ("zjj", "reminders:inbox"),
+            ("leader", "reminders:reminder_list"),
+        ]:
+            client.force_login(cast[username])
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name)).status_code == 200
+            counts[f"{username} {name}"] = len(queries)
+        return counts
+
+    before = cost()
+    total = Reminder.objects.count()
+    for day in (dt.date(2024, 8, 1), dt.date(2024, 9, 2), dt.date(2024, 10, 8)):
+        run_reminders(as_of=day)
+    assert Reminder.objects.count() > total + 50
+    assert cost() == before
