@@ -18,6 +18,7 @@ from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
 from . import data
+from .supervision import load_supervision
 
 LEAD_UNIT_KEYWORDS = [
     ("水利", "SLJ"),
@@ -108,6 +109,7 @@ def load_demo(stdout=None) -> dict[str, int]:
         org.save_site_config(
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )
+        load_supervision()  # demo/supervision.py: a dispatch round, the 30 June bulletin
     return {
         "units": Unit.objects.count(),
         "work_items": WorkItem.objects.count(),
