@@ -105,6 +105,10 @@ class UnitScore:
     rank: int = 0
     calculation: list[str] = field(default_factory=list)
 
+    @property
+    def rate_percent(self) -> str:
+        return _percent(self.rate)
+
     def as_json(self) -> dict:
         return {
             "code": self.code,
