@@ -238,49 +238,49 @@ class GovDocument:
     仿宋 三号 body with 28-point line spacing, page numbers in the footer."""
 
     def __init__(self) -> None:
-        self.doc = Document()
-        section = self.doc.sections[0]
+        self.document = Document()
+        section = self.document.sections[0]
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(37), Mm(35)
         section.left_margin, section.right_margin = Mm(28), Mm(26)
         section.footer_distance = Mm(20)
-        normal = self.doc.styles["Normal"]
+        normal = self.document.styles["Normal"]
         _set_style_fonts(normal, BODY_FONT, 16)
         normal.paragraph_format.line_spacing = Pt(28)
         normal.paragraph_format.space_after = Pt(0)
         normal.paragraph_format.space_before = Pt(0)
         for name in ("Table Grid",):
-            _set_style_fonts(self.doc.styles[name], BODY_FONT, 12)
+            _set_style_fonts(self.document.styles[name], BODY_FONT, 12)
         _page_number_footer(section)
 
     def title(self, text: str) -> None:
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.line_spacing = Pt(36)
         paragraph.paragraph_format.space_after = Pt(12)
         _set_run_fonts(paragraph.add_run(text), TITLE_FONT, 22, bold=True)
 
     def subtitle(self, text: str) -> None:
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_after = Pt(12)
         _set_run_fonts(paragraph.add_run(text), "楷体", 16)
 
     def heading(self, text: str) -> None:
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.document.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(32)
         paragraph.paragraph_format.keep_with_next = True
         _set_run_fonts(paragraph.add_run(text), HEADING_FONT, 16)
 
     def para(self, text: str, *, indent: bool = True, size: float = 16) -> None:
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.document.add_paragraph()
         if indent:
             paragraph.paragraph_format.first_line_indent = Pt(size * 2)
         _set_run_fonts(paragraph.add_run(text), BODY_FONT, size)
 
     def table(self, headers: list[str], rows: list[list[str]], widths_mm: list[float], numeric=()):
-        table = self.doc.add_table(rows=1, cols=len(headers))
-        table.style = self.doc.styles["Table Grid"]
+        table = self.document.add_table(rows=1, cols=len(headers))
+        table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for i, header in enumerate(headers):
             cell = table.rows[0].cells[i]
@@ -310,26 +310,26 @@ class GovDocument:
         for row in table.rows:
             for i, width in enumerate(widths_mm):
                 row.cells[i].width = Mm(width)
-        self.doc.add_paragraph()
+        self.document.add_paragraph()
         return table
 
     def picture(self, png: bytes, width_mm: float = 156) -> None:
-        self.doc.add_picture(io.BytesIO(png), width=Mm(width_mm))
-        paragraph = self.doc.paragraphs[-1]
+        self.document.add_picture(io.BytesIO(png), width=Mm(width_mm))
+        paragraph = self.document.paragraphs[-1]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         # the body's exact 28-point spacing would clip the picture to one line
         paragraph.paragraph_format.line_spacing = 1.0
 
     def signature(self, issuer: str, date_text: str) -> None:
         for text in (issuer, date_text):
-            paragraph = self.doc.add_paragraph()
+            paragraph = self.document.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             paragraph.paragraph_format.right_indent = Pt(32)
             _set_run_fonts(paragraph.add_run(text), BODY_FONT, 16)
 
     def red_rule(self) -> None:
         """The red line under the masthead of a 通报."""
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.document.add_paragraph()
         p_pr = paragraph._p.get_or_add_pPr()
         border = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
@@ -339,19 +339,19 @@ class GovDocument:
         p_pr.append(border)
 
     def masthead(self, text: str, number_text: str) -> None:
-        paragraph = self.doc.add_paragraph()
+        paragraph = self.document.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.line_spacing = Pt(48)
         run = _set_run_fonts(paragraph.add_run(text), TITLE_FONT, 30, bold=True)
         run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-        number = self.doc.add_paragraph()
+        number = self.document.add_paragraph()
         number.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _set_run_fonts(number.add_run(number_text), BODY_FONT, 16)
         self.red_rule()
 
     def bytes(self) -> bytes:
         out = io.BytesIO()
-        self.doc.save(out)
+        self.document.save(out)
         return out.getvalue()
 
 
