@@ -265,6 +265,20 @@ def _check_rule_numbers(values: dict) -> None:
 
 
 @transaction.atomic
+def seed_default_rules(*, user=None) -> AssessmentRules:
+    """`default-1` (design §8), as the migration seeds it; for a database emptied since."""
+    _require_office(user)
+    from .assessment import default_rules
+
+    rules = default_rules()
+    if rules.pk is None:
+        rules.name, rules.created_at = "默认考核规则", timezone.now()
+        rules.save()
+        record("supervision.rules.seeded", rules, after=snapshot(rules), user=user)
+    return rules
+
+
+@transaction.atomic
 def copy_rules(*, user, source: AssessmentRules, code: str, name: str, year: int | None):
     """The office copies a rules version (to edit the copy for a year)."""
     _require_office(user)

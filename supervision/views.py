@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.spreadsheets import neutralise
-from reporting.period import MODE_CHOICES, period_from_query
+from funding.choices import Status
+from reporting.figures import figures_for
+from reporting.period import MODE_CHOICES, office_period, period_from_query
 
 from . import services
 from .assessment import Rules, assess, rules_for_year
@@ -74,7 +76,10 @@ def dispatch_list(request):
 @login_required
 def dispatch_create(request):
     _office(request)
-    form = DispatchForm(request.POST or None)
+    # the units a dispatch is for first: those behind time progress or with no result
+    figures = figures_for(request.user, office_period())
+    lagging = [u.unit_id for u in figures.units if u.status in (Status.BEHIND, Status.NONE)]
+    form = DispatchForm(request.POST or None, initial={"units": lagging})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -219,6 +224,17 @@ def bulletin_list(request):
     )
 
 
+def _chart(content: dict) -> str:
+    """The document's completion-rate chart, inline (base64 PNG), drawn from its figures."""
+    import base64
+
+    from .documents import rate_chart
+
+    progress = float(content["time_progress"].rstrip("%"))
+    png = rate_chart(content["league"], progress, "各任务部门完成率与时间进度")
+    return base64.b64encode(png).decode()
+
+
 @login_required
 def bulletin_preview(request):
     """The draft of a period's bulletin, as the document will say it (nothing stored)."""
@@ -242,6 +258,7 @@ def bulletin_preview(request):
             "modes": MODE_CHOICES,
             "changes": rank_changes(content, previous.figures if previous else None),
             "previous": previous,
+            "chart": _chart(content),
         },
     )
 
@@ -313,6 +330,7 @@ def bulletin_detail(request, pk: int):
             "content": bulletin.figures,
             "previous": previous,
             "changes": rank_changes(bulletin.figures, previous.figures if previous else None),
+            "chart": _chart(bulletin.figures),
             "is_office": role_of(request.user) == Role.OFFICE,
         },
     )
