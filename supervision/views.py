@@ -77,9 +77,12 @@ def dispatch_list(request):
 def dispatch_create(request):
     _office(request)
     # the units a dispatch is for first: those behind time progress or with no result
-    figures = figures_for(request.user, office_period())
+    period = office_period()
+    figures = figures_for(request.user, period)
     lagging = [u.unit_id for u in figures.units if u.status in (Status.BEHIND, Status.NONE)]
-    form = DispatchForm(request.POST or None, initial={"units": lagging})
+    form = DispatchForm(
+        request.POST or None, initial={"units": lagging, "as_of": period.as_of.isoformat()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
