@@ -171,3 +171,34 @@ def test_the_preview_and_draft_answer_bad_input_clearly(demo, client, cast):
     assert draft.status_code == 200
     check_docx(draft.content, SENTENCE)
     assert client.post("/supervision/bulletins/issue/", {"year": "x"}).status_code == 302
+
+
+def test_the_year_end_bulletin_carries_the_assessment_and_locks_its_rules(demo, cast):
+    import datetime as dt
+
+    from reporting.period import ReportingPeriod
+    from supervision import services
+    from supervision.models import AssessmentRules
+
+    source = AssessmentRules.objects.get(code="default-1")
+    mine = services.copy_rules(
+        user=cast["office"], source=source, code="2024-1", name="", year=2024
+    )
+    assert not mine.locked
+    period = ReportingPeriod(2024, dt.date(2024, 12, 31))
+    bulletin = services.issue_bulletin(user=cast["office"], period=period)
+    assert bulletin.rules_version == "2024-1"
+    assert bulletin.figures["assessment"]["rules_version"] == "2024-1"
+    document = Document(io.BytesIO(bytes(bulletin.docx)))
+    texts = [p.text for p in document.paragraphs]
+    assert "六、年度考核结果" in texts
+    assert any("版本2024-1" in t for t in texts)
+    table = next(t for t in document.tables if t.rows[0].cells[-1].text == "总分")
+    assert len(table.rows) == 18
+    mine.refresh_from_db()
+    assert mine.locked  # a published result uses it now
+    # a mid-year bulletin has no assessment
+    _content, docx, _pdf = services.build_bulletin(
+        ReportingPeriod(2024, dt.date(2024, 6, 30)), pdf=False
+    )
+    assert "六、年度考核结果" not in [p.text for p in Document(io.BytesIO(docx)).paragraphs]
