@@ -68,15 +68,27 @@ def rate_chart(league: list[dict], time_progress_percent: float, title: str) -> 
     from PIL import Image, ImageDraw
 
     scale = 2
-    row_h, left, right, top, bottom = 26 * scale, 190 * scale, 70 * scale, 56 * scale, 44 * scale
+    row_h, left, right, top, bottom = 30 * scale, 230 * scale, 70 * scale, 84 * scale, 44 * scale
     width = 900 * scale
     height = top + bottom + row_h * max(1, len(league))
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    label_font, small = _font(13 * scale), _font(11 * scale)
+    label_font, small = _font(16 * scale), _font(14 * scale)
     draw.text(
         (width // 2, 18 * scale), title, fill="black", font=_font(16 * scale, True), anchor="mt"
     )
+    x_legend = 40 * scale
+    for key, label in (
+        ("completed", "完成全年任务"),
+        ("ahead", "超时间进度"),
+        ("behind", "低于时间进度"),
+        ("none", "无实绩"),
+    ):
+        draw.rectangle(
+            [x_legend, 44 * scale, x_legend + 14 * scale, 56 * scale], fill=CLASS_COLOURS[key]
+        )
+        draw.text((x_legend + 18 * scale, 50 * scale), label, fill="#333", font=small, anchor="lm")
+        x_legend += 40 * scale + int(draw.textlength(label, font=small))
     rates = [float(row["rate"]) * 100 if row["rate"] is not None else 100.0 for row in league]
     top_value = max([100.0, time_progress_percent, *rates])
     top_value = ((int(top_value) + 19) // 20) * 20
