@@ -108,12 +108,17 @@ def lag_measures(year: int, as_of: dt.date, unit_ids: list[int]) -> list[dict]:
             continue
         seen.add(row.unit_id)
         status = getattr(row, "get_status_display", None)
+        measures = row.measures
+        dated = getattr(row, "measure_rows", None)  # dated measures, when the workflow has them
+        if dated is not None:
+            listed = [f"{m.text}（{m.due_on.isoformat()}前）" for m in dated.order_by("position")]
+            measures = "；".join(listed) or measures
         out.append(
             {
                 "unit": row.unit.name,
                 "as_of": row.as_of.isoformat(),
                 "causes": row.causes,
-                "measures": row.measures,
+                "measures": measures,
                 "status": str(status()) if status else "",
                 "signed_off_by": row.signed_off_by.name if row.signed_off_by else "",
             }

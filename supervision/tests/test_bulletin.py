@@ -202,3 +202,33 @@ def test_the_year_end_bulletin_carries_the_assessment_and_locks_its_rules(demo, 
         ReportingPeriod(2024, dt.date(2024, 6, 30)), pdf=False
     )
     assert "六、年度考核结果" not in [p.text for p in Document(io.BytesIO(docx)).paragraphs]
+
+
+def test_lagging_units_measures_are_in_the_bulletin(demo):
+    import datetime as dt
+
+    from org.models import Unit
+    from reporting.period import ReportingPeriod
+    from supervision import services
+    from supervision.models import LagExplanation
+
+    LagExplanation.objects.create(  # the plans workflow writes these through its services
+        unit=Unit.objects.get(code="NYJ"),
+        year=2024,
+        as_of=dt.date(2024, 6, 30),
+        causes="高标准农田项目前期手续滞后",
+        measures="7月底前完成可研批复",
+    )
+    LagExplanation.objects.create(  # an ahead unit's old explanation is not a lagging unit's
+        unit=Unit.objects.get(code="ZJJ"),
+        year=2024,
+        as_of=dt.date(2024, 5, 31),
+        causes="旧原因",
+        measures="旧措施",
+    )
+    content, docx, _pdf = services.build_bulletin(
+        ReportingPeriod(2024, dt.date(2024, 6, 30)), pdf=False
+    )
+    assert [m["unit"] for m in content["lag_measures"]] == ["市农业农村局"]
+    texts = [p.text for p in Document(io.BytesIO(docx)).paragraphs]
+    assert any(t.startswith("市农业农村局") and "可研批复" in t for t in texts)
