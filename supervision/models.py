@@ -177,6 +177,16 @@ class Bulletin(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # issued is frozen: a bulletin is written once, never updated
+        if not self._state.adding:
+            raise FrozenBulletinError(f"bulletin {self.pk} is issued and frozen")
+        super().save(*args, **kwargs)
+
+
+class FrozenBulletinError(RuntimeError):
+    """An attempt to change an issued bulletin."""
+
 
 class AssessmentRules(models.Model):
     """A version of the assessment rules (考核规则, design §8).

@@ -232,3 +232,13 @@ def test_lagging_units_measures_are_in_the_bulletin(demo):
     assert [m["unit"] for m in content["lag_measures"]] == ["市农业农村局"]
     texts = [p.text for p in Document(io.BytesIO(docx)).paragraphs]
     assert any(t.startswith("市农业农村局") and "可研批复" in t for t in texts)
+
+
+def test_an_issued_bulletin_refuses_to_be_saved_again(demo):
+    from supervision.models import Bulletin, FrozenBulletinError
+
+    bulletin = Bulletin.objects.get(year=2024, as_of="2024-06-30")
+    bulletin.body = "改过的句子"
+    with pytest.raises(FrozenBulletinError):
+        bulletin.save()
+    assert Bulletin.objects.get(pk=bulletin.pk).body.startswith("截至2024年6月30日")
