@@ -24,6 +24,34 @@ class DateField(forms.CharField):
             raise forms.ValidationError(str(exc)) from None
 
 
+def sane_pk(value) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+class ChoiceOfRecord(forms.ModelChoiceField):
+    """A record chosen by id; an id no database could hold is an invalid choice, not a 500."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not sane_pk(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class ChoicesOfRecords(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not sane_pk(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
+
 class DispatchForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     meeting_on = DateField(label=_("Meeting on"))
@@ -33,10 +61,10 @@ class DispatchForm(forms.Form):
         required=False,
         help_text=_("The figures filled in for each unit; blank: the office's date."),
     )
-    leader = forms.ModelChoiceField(
+    leader = ChoiceOfRecord(
         label=_("Presiding leader"), queryset=Leader.objects.all(), required=False
     )
-    units = forms.ModelMultipleChoiceField(
+    units = ChoicesOfRecords(
         label=_("Units that report"),
         queryset=Unit.objects.all(),
         widget=forms.CheckboxSelectMultiple,
@@ -52,6 +80,11 @@ class DispatchForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("meeting_on", "due_on", "as_of"):
+            value = data.get(name)
+            if value is not None and not 2000 <= value.year <= 2100:
+                self.add_error(name, _("The year must be between 2000 and 2100."))
+                data[name] = None
         meeting, due = data.get("meeting_on"), data.get("due_on")
         if meeting and due and due > meeting:
             self.add_error("due_on", _("Reports must be due on or before the meeting."))

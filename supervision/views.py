@@ -27,7 +27,7 @@ from .assessment import Rules, assess, rules_for_year
 from .bulletin import bulletin_content, rank_changes
 from .dispatch import briefing, known_figures, round_period
 from .documents import RenderError, render_briefing_docx
-from .forms import AnswerForm, CopyRulesForm, DispatchForm, RulesForm
+from .forms import AnswerForm, CopyRulesForm, DispatchForm, RulesForm, sane_pk
 from .models import AssessmentRules, Bulletin, Dispatch, DispatchRequest
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -458,10 +458,8 @@ def rules_list(request):
     _office(request)
     form = CopyRulesForm(request.POST or None)
     if request.method == "POST":
-        source = get_object_or_404(
-            AssessmentRules,
-            pk=request.POST.get("source") if str(request.POST.get("source", "")).isdigit() else 0,
-        )
+        chosen = request.POST.get("source", "")
+        source = get_object_or_404(AssessmentRules, pk=chosen if sane_pk(chosen) else 0)
         if form.is_valid():
             try:
                 copy = services.copy_rules(
