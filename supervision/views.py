@@ -361,7 +361,8 @@ def _assessment(request):
     if role_of(request.user) not in (Role.OFFICE, Role.LEADER):
         raise PermissionDenied
     period = _period(request)
-    code = (request.GET.get("rules") or "").strip()[:40]
+    # a version code is printable text (PostgreSQL refuses NUL in a lookup)
+    code = "".join(ch for ch in (request.GET.get("rules") or "")[:40] if ch.isprintable()).strip()
     try:
         rules = rules_for_year(period.year, code or None)
     except AssessmentRules.DoesNotExist:
