@@ -19,6 +19,7 @@ from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
 from . import data
 from .reminders import load_reminders
+from .supervision import load_supervision
 
 LEAD_UNIT_KEYWORDS = [
     ("水利", "SLJ"),
@@ -109,6 +110,7 @@ def load_demo(stdout=None) -> dict[str, int]:
         org.save_site_config(
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )
+        load_supervision()  # demo/supervision.py: a dispatch round, the 30 June bulletin
         load_reminders()  # demo/reminders.py: July 2024's reminders, ZJJ's robots
     return {
         "units": Unit.objects.count(),

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0001_initial'),
+        ('supervision', '0002_dispatch_bulletin_assessment_rules'),
     ]
 
     operations = [
