@@ -61,3 +61,26 @@ class Command(SystemCommand):
             object_repr=source.name,
         )
         self.stdout.write(f"Restored {source}.")
+        self._check_audit_key()
+
+    def _check_audit_key(self) -> None:
+        """The restored trail must verify with this installation's audit key; the anchor file
+        gets a `restore` line, so anchors of the replaced history are not held against it."""
+        from audit.anchors import anchor_file, verify_trail, write_anchor
+
+        report = verify_trail(only_chain=True)
+        if not report.ok:
+            self.stderr.write(
+                f"WARNING: the restored audit trail does not verify with this audit key "
+                f"(first bad event {report.bad_id}: {report.problem}). The key is not in the "
+                "backup: set LUOSHI_AUDIT_KEY (or put the audit_key file in LUOSHI_DATA_DIR) "
+                "to the key of the installation the backup came from."
+            )
+            return
+        write_anchor(
+            kind="restore", event_id=report.head_id, hash=report.head_hash, count=report.checked
+        )
+        self.stdout.write(
+            f"Audit trail verified with this audit key ({report.checked} events); "
+            f"restore anchored in {anchor_file()}."
+        )
