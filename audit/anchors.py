@@ -73,9 +73,7 @@ def anchor_file() -> Path:
 
 
 def _mac(payload: dict) -> str:
-    return hmac.new(
-        chain.audit_key(), chain.canonical_json(payload).encode(), "sha256"
-    ).hexdigest()
+    return hmac.new(chain.audit_key(), chain.canonical_json(payload).encode(), "sha256").hexdigest()
 
 
 def read_anchors(path: Path | None = None) -> list[Anchor]:
@@ -143,9 +141,10 @@ def _start_of_chain(report: Report) -> str | None:
     vouchers = AuditEvent.objects.filter(action="audit.pruned", id__gt=anchor.pruned_through)
     for after in vouchers.values_list("after", flat=True):
         after = json.loads(after) if isinstance(after, str) else (after or {})
-        if after.get("through") == anchor.pruned_through and after.get(
-            "last_hash", anchor.last_hash
-        ) == anchor.last_hash:
+        if (
+            after.get("through") == anchor.pruned_through
+            and after.get("last_hash", anchor.last_hash) == anchor.last_hash
+        ):
             return anchor.last_hash
     report.problem = (
         f"the prune anchor through event {anchor.pruned_through} is not vouched for by any "
@@ -170,9 +169,8 @@ def verify_trail(*, since: Anchor | None = None, only_chain: bool = False) -> Re
         start = AuditEvent.objects.filter(id=since.event_id).values_list("hash", flat=True).first()
         if start != since.hash:
             report.bad_id = since.event_id
-            report.problem = (
-                f"event {since.event_id}, anchored at {since.at}, is "
-                + ("missing" if start is None else "no longer the anchored one")
+            report.problem = f"event {since.event_id}, anchored at {since.at}, is " + (
+                "missing" if start is None else "no longer the anchored one"
             )
             return report
         rows = rows.filter(id__gt=since.event_id)
@@ -214,9 +212,7 @@ def _compare_with_anchors(report: Report) -> None:
     hashes = {}
     ids = sorted(wanted)
     for i in range(0, len(ids), 5000):
-        hashes.update(
-            AuditEvent.objects.filter(id__in=ids[i : i + 5000]).values_list("id", "hash")
-        )
+        hashes.update(AuditEvent.objects.filter(id__in=ids[i : i + 5000]).values_list("id", "hash"))
     last_good = 0
     for anchor in anchors:
         if not anchor.valid_mac:

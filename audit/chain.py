@@ -80,9 +80,7 @@ def seal(fields: dict, prev_hash: str, key: bytes | None = None) -> str:
 
 def seal_plain(fields: dict, prev_hash: str) -> str:
     """The unkeyed seal of chain version 1 (before migration 0005), for the migrations."""
-    canonical = canonical_json(
-        {name: _normal(name, fields.get(name)) for name in SEALED_FIELDS_V1}
-    )
+    canonical = canonical_json({name: _normal(name, fields.get(name)) for name in SEALED_FIELDS_V1})
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
@@ -139,11 +137,14 @@ def lock_and_last_hash() -> str:
     return anchor or ""
 
 
-def verify(
-    rows: Iterable[dict], anchor: str = "", *, sealer=None
-) -> tuple[int, int | None, str]:
+def verify(rows: Iterable[dict], anchor: str = "", *, sealer=None) -> tuple[int, int | None, str]:
     """Check a chain in id order: (rows checked, first bad id or None, what is wrong)."""
-    sealer = sealer or (lambda row, previous, key=audit_key(): seal(row, previous, key))
+    if sealer is None:
+        key = audit_key()
+
+        def sealer(row, previous):
+            return seal(row, previous, key)
+
     previous = anchor
     checked = 0
     for row in rows:

@@ -30,9 +30,7 @@ class AuditContextMiddleware:
 
     def __call__(self, request):
         request.request_id = uuid.uuid4().hex
-        request.client_request_id = clean_client_request_id(
-            request.headers.get("X-Request-ID", "")
-        )
+        request.client_request_id = clean_client_request_id(request.headers.get("X-Request-ID", ""))
         actor = actor_for_user(
             getattr(request, "user", None),
             client_ip(request),

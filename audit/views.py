@@ -143,7 +143,8 @@ def _anchor_sheet(workbook) -> None:
     """The chain heads anchored outside the database, so the export can be checked later
     against a trail that may have been cut or rewritten since."""
     sheet = workbook.add_worksheet("链锚点")
-    sheet.write_row(0, 0, ["行", "类型", "写入时间(UTC)", "事件编号", "哈希", "已核验事件数", "签名有效"])
+    header = ["行", "类型", "写入时间(UTC)", "事件编号", "哈希", "已核验事件数", "签名有效"]
+    sheet.write_row(0, 0, header)
     sheet.freeze_panes(1, 0)
     anchors = read_anchors()[-ANCHOR_EXPORT_LIMIT:]
     for row, anchor in enumerate(anchors, start=1):
