@@ -29,10 +29,11 @@ def _pending(kind: str):
 
 
 def _deactivated():
-    from django.contrib.auth import get_user_model
+    """A login with a role, deactivated (not one of the cast, who must still log in)."""
+    from common.permissions import Role
+    from org.tests.factories import PersonFactory
 
-    person = get_user_model().objects.get(username="zjj")
-    get_user_model().objects.filter(pk=person.pk).update(is_active=False)  # test set-up
+    person = PersonFactory(role=Role.OFFICE, is_active=False)
     return {"pk": person.pk}
 
 
