@@ -7,7 +7,8 @@ Sets up a throwaway SQLite database in a temporary LUOSHI_DATA_DIR with the prod
 password hasher (Argon2 at the settings' cost), creates a known and a locked account, and posts
 the real login form through Django's test client `--runs` times for each case: the median and
 the spread in milliseconds, and the median CPU time of this process (Argon2's threads
-included), which a busy shared machine disturbs less than the wall time. Equal medians mean the answer time tells nothing about an account.
+included), which a busy shared machine disturbs less than the wall time. Equal medians mean
+the answer time tells nothing about an account.
 """
 
 import argparse
