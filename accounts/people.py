@@ -63,13 +63,15 @@ def user_list(request):
         .order_by("username")
     )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    pending = dict(
-        AccountRequest.objects.filter(
+    pending = {
+        request.person_id: request
+        for request in AccountRequest.objects.filter(
             state=AccountRequest.State.PENDING, person__in=[p.pk for p in page]
-        ).values_list("person_id", "kind")
-    )
+        ).select_related("unit", "leader")
+    }
     for person in page:
-        person.pending = pending.get(person.pk)
+        person.request = pending.get(person.pk)
+        person.pending = person.request.kind if person.request else None
     return render(request, "accounts/user_list.html", {"page": page, "Kind": AccountRequest.Kind})
 
 

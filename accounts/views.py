@@ -134,7 +134,7 @@ def security(request):
     )
     now = timezone.now()
     requests = AccountRequest.objects.filter(state=AccountRequest.State.PENDING).select_related(
-        "person", "unit", "leader", "requested_by"
+        "person", "person__membership", "unit", "leader", "requested_by"
     )
     inactive = (
         get_user_model()
