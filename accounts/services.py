@@ -325,7 +325,7 @@ def request_password_reset(*, user, person) -> AccountRequest:
 def _pending_for_decision(user, request_id: int) -> AccountRequest:
     require(role_of(user) == Role.SECURITY_ADMIN)
     request = (
-        AccountRequest.objects.select_for_update()
+        AccountRequest.objects.select_for_update(of=("self",))
         .select_related("person", "unit", "leader")
         .get(pk=request_id, state=AccountRequest.State.PENDING)
     )
