@@ -7,6 +7,7 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -412,3 +413,34 @@ def set_active(*, user, person, active: bool) -> None:
         after={"is_active": active},
         user=user,
     )
+
+
+@transaction.atomic
+def bootstrap_administrators(*, usernames: dict[str, str]) -> dict[str, str]:
+    """The first three administrators of a new installation, one per role, each with a
+    one-time password to change at first login (and two-factor to enrol). Refused as soon as
+    any administrator exists: from then on accounts are made by the system administrator and
+    granted by the security administrator. Returns {username: one-time password}."""
+    from org.models import Membership
+    from org.services import create_person
+
+    if Membership.objects.filter(role__in=ADMIN_ROLES).exists():
+        raise PermissionDenied("the administrators exist already")
+    labels = {
+        Role.SYSTEM_ADMIN: "系统管理员",
+        Role.SECURITY_ADMIN: "安全管理员",
+        Role.AUDIT_ADMIN: "审计管理员",
+    }
+    passwords = {}
+    for role, username in usernames.items():
+        require(role in ADMIN_ROLES)
+        password = temporary_password()
+        person = create_person(
+            user=None, username=username, full_name=labels[role], role=role, password=password
+        )
+        state = state_for(person)
+        state.must_change_password = True
+        state.save(update_fields=["must_change_password"])
+        passwords[username] = password
+    record("accounts.administrators.bootstrapped", None, after={"usernames": usernames})
+    return passwords

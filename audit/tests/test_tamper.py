@@ -224,3 +224,22 @@ def test_the_upgrade_reseals_an_intact_plain_chain_and_keeps_a_broken_one_broken
     assert events[2].hash == chain.seal(
         {name: getattr(events[2], name) for name in chain.SEALED_FIELDS}, events[1].hash
     )
+
+
+def test_a_short_audit_key_stops_the_program(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"LUOSHI_DATA_DIR": str(tmp_path), "LUOSHI_AUDIT_KEY": "short"}
+    result = subprocess.run(
+        [sys.executable, "-m", "luoshi.cli", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "at least 32 characters" in result.stderr
+    assert not (tmp_path / "audit_key").exists()  # the environment's key is the key
