@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.permissions import Role
 
@@ -69,8 +70,8 @@ class AccountRequest(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for the security administrator")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", pgettext_lazy("account request", "Approved")
+        REJECTED = "rejected", pgettext_lazy("account request", "Rejected")
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,9 +114,11 @@ class AccountRequest(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name=_("decided by"),
+        verbose_name=pgettext_lazy("account request", "decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(
+        pgettext_lazy("account request", "decided at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("account request")
