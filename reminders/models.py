@@ -110,7 +110,7 @@ class Reminder(models.Model):
     body = models.TextField(_("body"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
-    as_of = models.DateField(_("issued on"))
+    as_of = models.DateField(_("reminded on"))
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
@@ -154,7 +154,7 @@ class Delivery(models.Model):
     reminder = models.ForeignKey(
         Reminder, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("reminder")
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("sent through"), max_length=20, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=300)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

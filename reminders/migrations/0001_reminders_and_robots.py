@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, verbose_name='body')),
                 ('url', models.CharField(blank=True, max_length=300, verbose_name='link')),
                 ('due_on', models.DateField(blank=True, null=True, verbose_name='due on')),
-                ('as_of', models.DateField(verbose_name='issued on')),
+                ('as_of', models.DateField(verbose_name='reminded on')),
                 ('created_at', models.DateTimeField(verbose_name='created at')),
                 ('recipient_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.unit', verbose_name='recipient unit')),
                 ('recipient_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
             name='Delivery',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('app', 'In the app'), ('email', 'E-mail'), ('wecom', 'WeCom'), ('dingtalk', 'DingTalk')], max_length=20, verbose_name='channel')),
+                ('channel', models.CharField(choices=[('app', 'In the app'), ('email', 'E-mail'), ('wecom', 'WeCom'), ('dingtalk', 'DingTalk')], max_length=20, verbose_name='sent through')),
                 ('address', models.CharField(max_length=300, verbose_name='address')),
                 ('status', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed, will retry'), ('cancelled', 'Cancelled: the robot was removed')], default='pending', max_length=20, verbose_name='status')),
                 ('attempts', models.PositiveIntegerField(default=0, verbose_name='attempts')),
