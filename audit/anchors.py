@@ -179,7 +179,15 @@ def verify_trail(*, since: Anchor | None = None, only_chain: bool = False) -> Re
         previous = _start_of_chain(report)
         if previous is None:
             return report
-    checked, bad_id, problem = chain.verify(rows.iterator(chunk_size=5000), previous)
+    last: dict = {}
+
+    def remembered(rows):
+        # the head anchored is the newest event verified, not one written meanwhile
+        for row in rows:
+            last["id"], last["hash"] = row["id"], row["hash"]
+            yield row
+
+    checked, bad_id, problem = chain.verify(remembered(rows.iterator(chunk_size=5000)), previous)
     report.checked = checked
     if bad_id is not None:
         report.bad_id, report.problem = bad_id, problem
@@ -189,9 +197,8 @@ def verify_trail(*, since: Anchor | None = None, only_chain: bool = False) -> Re
                 "(LUOSHI_AUDIT_KEY or LUOSHI_DATA_DIR/audit_key) is not the one it was sealed with"
             )
         return report
-    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
-    if head:
-        report.head_id, report.head_hash = head["id"], head["hash"]
+    if last:
+        report.head_id, report.head_hash = last["id"], last["hash"]
     elif since is not None:
         report.head_id, report.head_hash = since.event_id, since.hash
     if not only_chain:
