@@ -13,7 +13,7 @@ from common.dates import DateError, parse_date
 from common.permissions import Role, role_of
 from common.spreadsheets import neutralise
 
-from .anchors import anchor_file, read_anchors
+from .anchors import anchor_file, newest_anchor, read_anchors
 from .models import AuditEvent
 from .services import record
 
@@ -67,8 +67,23 @@ def event_list(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items())
     return render(
-        request, "audit/event_list.html", {"page": page, "filters": filters, "query": query}
+        request,
+        "audit/event_list.html",
+        {"page": page, "filters": filters, "query": query, **_anchor_status()},
     )
+
+
+def _anchor_status() -> dict:
+    """The newest anchor written outside the database, and whether its event is still there
+    with the same hash (one query; `luoshi audit_verify` checks everything)."""
+    anchor = newest_anchor()
+    if anchor is None or not anchor.event_id:
+        return {"anchor": anchor}
+    holds = (
+        anchor.valid_mac
+        and AuditEvent.objects.filter(id=anchor.event_id, hash=anchor.hash).exists()
+    )
+    return {"anchor": anchor, "anchor_holds": holds}
 
 
 @login_required

@@ -66,3 +66,23 @@ def test_the_request_id_is_the_servers_and_the_clients_is_kept_apart_cleaned(cli
     assert event.client_request_id == ("evilscript" + "x" * 300)[:64]
     same = client.get(reverse("ledger:export"), headers={"X-Request-ID": event.request_id})
     assert same["X-Request-ID"] != event.request_id  # a client cannot choose the id
+
+
+def test_the_trail_page_says_whether_the_newest_anchor_still_holds(client, cast):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from audit import triggers
+
+    client.force_login(cast["auditor"])
+    assert "audit_anchor" in client.get(reverse("audit:event_list")).content.decode()
+    call_command("audit_verify", stdout=io.StringIO())
+    html = client.get(reverse("audit:event_list")).content.decode()
+    assert 'id="anchor-status"' in html and 'role="alert"' not in html
+    head = AuditEvent.objects.order_by("-id").first()
+    triggers.remove(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id >= %s", [head.pk])
+    triggers.install(connection)
+    html = client.get(reverse("audit:event_list")).content.decode()
+    assert 'role="alert"' in html and str(head.pk) in html
