@@ -50,6 +50,40 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("LUOSHI_SECRET_KEY must be at least 32 characters long")
 
+
+def _audit_key(path: Path) -> str:
+    """The key that seals the audit chain (HMAC), kept outside the database: a database
+    backup or a stolen database alone cannot re-seal a forged trail. Generated once into a
+    file only its owner may read; the database backup does not contain it."""
+    import secrets
+    import stat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ImproperlyConfigured(
+            f"{path} holds the audit key and must be readable by its owner only "
+            f"(chmod 600 {path}); it is {oct(mode)}"
+        )
+    return path.read_text().strip()
+
+
+AUDIT_KEY = os.environ.get("LUOSHI_AUDIT_KEY", "") or _audit_key(DATA_DIR / "audit_key")
+if len(AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("the audit key (LUOSHI_AUDIT_KEY) must be at least 32 characters")
+# The chain head written outside the database (append-only JSON lines), compared by
+# `luoshi audit_verify`; see audit/anchors.py.
+AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("LUOSHI_AUDIT_ANCHOR_FILE") or DATA_DIR / "audit_anchors.jsonl"
+).resolve()
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
