@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "ninja",  # the API docs page and its bundled (local) Swagger UI files
     "common",
     "audit",
     "org",
