@@ -117,7 +117,8 @@ def test_concurrent_receipts_are_all_kept_and_totals_exact(demo, capsys, serve_o
     with capsys.disabled():
         print(
             f"\n{total} concurrent receipts from {CLIENTS} clients in {elapsed:.1f} s on "
-            f"{connection.vendor} ({' '.join(serve_options)}): {stored.count()} stored, {total - stored.count()} lost"
+            f"{connection.vendor} ({' '.join(serve_options)}): {stored.count()} stored, "
+            f"{total - stored.count()} lost"
         )
     assert statuses == [201] * total
     assert stored.count() == total
