@@ -61,8 +61,9 @@ def luoshi(env: dict, *args: str) -> str:
         env=env,
         capture_output=True,
         text=True,
-        check=True,
     )
+    if done.returncode:
+        raise RuntimeError(f"luoshi {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout
 
 
@@ -154,7 +155,10 @@ def percentile(values: list[float], fraction: float) -> float:
 def start_database(args, folder: str) -> tuple[str, dict]:
     if not args.postgres:
         return f"sqlite:///{folder}/load.sqlite3", {}
-    pg_env = dict(os.environ, PG_PORT=str(args.pg_port), PG_DIR=f"{folder}/pg")
+    # not inside `folder`: the cluster belongs to the postgres user, the folder to us (0700)
+    pg_env = dict(
+        os.environ, PG_PORT=str(args.pg_port), PG_DIR=f"/tmp/luoshi-load-pg-{args.pg_port}"
+    )
     out = subprocess.run(
         ["bash", "-c", "source scripts/pg.sh && pg_start && echo URL=$PG_URL"],
         cwd=ROOT,

@@ -61,6 +61,7 @@ def test_the_api_keeps_to_its_schema_under_generated_input(demo, capsys, tmp_pat
                 "--report-dir",
                 str(tmp_path),
             ],
+            cwd=tmp_path,  # its cache stays out of the repository
             capture_output=True,
             text=True,
             timeout=BUDGET_SECONDS + 60,
