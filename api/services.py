@@ -71,14 +71,34 @@ def revoke_token(*, user, token: ApiToken) -> ApiToken:
 
 
 def user_for_token(raw: str):
-    """The active user a token belongs to, or None (unknown, revoked, expired, inactive)."""
+    """The active user a token belongs to, or None (unknown, revoked, expired, inactive).
+
+    A refused token that looks like one of ours is audited (`api.token.refused`, with the
+    reason and the token's prefix, never the token), like a failed login."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     token = (
         ApiToken.objects.select_related("user", "user__membership")
-        .filter(digest=digest_of(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(digest=digest_of(raw))
         .first()
     )
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    if token is None:
+        reason = "unknown"
+    elif token.revoked_at is not None:
+        reason = "revoked"
+    elif token.expires_at <= timezone.now():
+        reason = "expired"
+    elif not token.user.is_active:
+        reason = "inactive user"
+    else:
+        return token.user
+    record(
+        "api.token.refused",
+        token,
+        success=False,
+        user=token.user if token is not None else None,
+        object_type="api.apitoken",
+        object_repr=raw[:12],
+        after={"reason": reason, "prefix": raw[:12]},
+    )
+    return None

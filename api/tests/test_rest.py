@@ -74,6 +74,9 @@ def test_an_expired_or_unknown_token_is_refused(cast, zjj_token):
     ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert Client().get("/api/units/", **bearer(zjj_token)).status_code == 401
     assert Client().get("/api/units/", **bearer("lsk_guess")).status_code == 401
+    refusals = AuditEvent.objects.filter(action="api.token.refused").order_by("id")
+    assert [e.after["reason"] for e in refusals] == ["expired", "unknown"]
+    assert all(not e.success and zjj_token not in json.dumps(e.after) for e in refusals)
 
 
 def test_the_three_administrators_get_no_token_and_no_api(client, cast):
