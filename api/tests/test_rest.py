@@ -174,6 +174,9 @@ def test_unknown_units_and_addresses_answer_json_404(cast, zjj_token):
         assert response.status_code == 404, response.content[:200]
         assert response["Content-Type"].startswith("application/json")
         assert response.json()["error"]
+    wrong_method = office.delete("/api/units/")
+    assert wrong_method.status_code == 405 and "DELETE" in wrong_method.json()["error"]
+    assert "GET" in wrong_method["Allow"]
     anonymous = Client().get("/api/no/such/address/")
     assert anonymous.status_code == 401 and anonymous.json()["error"]
 
