@@ -145,6 +145,32 @@ class Client:
             raise RuntimeError(f"login of {username} failed ({status})")
 
 
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def postmaster_pid(pg_env: dict) -> int | None:
+    if not pg_env:
+        return None
+    pid_file = Path(pg_env["PG_DIR"]) / "data" / "postmaster.pid"
+    try:
+        return int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return 0.0
@@ -248,6 +274,11 @@ def main() -> None:
         errors: list[str] = []
         lock = threading.Lock()
         run_id = f"{random.Random().randrange(10**8):08d}"
+        database_pid = postmaster_pid(pg_env)
+        server_cpu_before = process_tree_cpu(server.pid)
+        database_cpu_before = process_tree_cpu(database_pid) if database_pid else 0.0
+        client_cpu_before = time.process_time()
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         stop_at = started + args.seconds
         interval = args.clients / args.rate if args.rate else 0.0
@@ -318,6 +349,11 @@ def main() -> None:
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
         wall = time.perf_counter() - started
+        server_cpu = process_tree_cpu(server.pid) - server_cpu_before
+        if database_pid:  # PostgreSQL's backends serve the same requests on the same cores
+            server_cpu += process_tree_cpu(database_pid) - database_cpu_before
+        client_cpu = time.process_time() - client_cpu_before
+        load_after = os.getloadavg()[0]
     finally:
         if server is not None:
             server.terminate()
@@ -357,6 +393,16 @@ def main() -> None:
         "writes_acknowledged": len(acknowledged),
         "writes_stored": len(stored),
         "lost_writes": len(lost),
+        "server_cpu_s": round(server_cpu, 1),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(results), 1), 1),
+        # app server (+ PostgreSQL) CPU; what two cores given to them alone would carry at
+        # this CPU cost per request
+        "capacity_2_free_cores_req_per_s": round(2 * len(results) / server_cpu, 1)
+        if server_cpu
+        else None,
+        "client_cpu_s": round(client_cpu, 1),
+        "load_average": [round(load_before, 1), round(load_after, 1)],
+        "cores": os.cpu_count(),
         "kinds": {},
         "first_errors": errors[:5],
     }
