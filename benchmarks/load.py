@@ -429,6 +429,12 @@ def main() -> None:
             f"    {kind:<18} {figures['requests']:>6}  p50 {figures['p50_ms']:>7} ms"
             f"  p99 {figures['p99_ms']:>7} ms"
         )
+    print(
+        f"  server CPU {report['server_cpu_s']} s = {report['server_cpu_ms_per_request']} ms a "
+        f"request → about {report['capacity_2_free_cores_req_per_s']} req/s on 2 cores given to "
+        f"the server alone; client CPU {report['client_cpu_s']} s; load average "
+        f"{report['load_average'][0]} → {report['load_average'][1]} on {report['cores']} cores"
+    )
     print(f"  writes: {len(acknowledged)} acknowledged, {len(stored)} stored, {len(lost)} lost")
     for error in errors[:5]:
         print(f"  error: {error}")
