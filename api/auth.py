@@ -4,6 +4,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from audit import context as audit_context
@@ -36,7 +37,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         user = services.user_for_token(token)
         if user is None:
-            return None
+            # a refused token is refused outright, even alongside a logged-in session cookie
+            raise AuthenticationError
         return _admit(request, user)
 
 

@@ -60,6 +60,9 @@ def test_a_token_works_until_revoked_and_revocation_is_audited(cast, zjj_token):
     refused = api.get("/api/units/", **bearer(zjj_token))
     assert refused.status_code == 401 and "Authorization" in refused.json()["error"]
     assert AuditEvent.objects.filter(action="api.token.revoked", object_id=str(token.pk)).exists()
+    # a refused token is not rescued by a session cookie sent with it
+    assert owner.get("/api/units/", **bearer(zjj_token)).status_code == 401
+    assert owner.get("/api/units/").status_code == 200
 
 
 def test_nobody_revokes_another_persons_token(cast, zjj_token):
