@@ -6,12 +6,14 @@ the pages'. Figures come from `reporting.figures.figures_for` for a period parse
 `reporting.period.parse_period`. Every error is JSON: {"error": message} (see errors.py).
 """
 
+from typing import Annotated
+
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.openapi.docs import Swagger
 from ninja.pagination import PaginationBase, paginate
 
@@ -66,6 +68,10 @@ api = NinjaAPI(
     parser=errors.StrictParser(),
 )
 errors.install(api)
+
+# examples from the demo data, so generated tests (schemathesis) also reach records that exist
+UnitCode = Annotated[str, Path(max_length=32, examples=["ZJJ", "FGW"])]
+ProjectCode = Annotated[str, Path(max_length=40, examples=["XM2024-ZJJ-01", "XM2025-ZJJ-01"])]
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 WRITE_ERRORS = {**ERRORS, 409: ErrorOut}
@@ -122,7 +128,7 @@ def list_units(request):
 
 
 @api.get("/units/{code}/", response={200: UnitOut, **ERRORS}, url_name="unit", tags=["org"])
-def get_unit(request, code: str):
+def get_unit(request, code: UnitCode):
     return get_object_or_404(
         Unit.objects.visible_to(request.auth).select_related("parent"), code=code[:32]
     )
@@ -161,7 +167,7 @@ def list_projects(request, filters: Query[ProjectFilter]):
 @api.get(
     "/projects/{code}/", response={200: ProjectOut, **ERRORS}, url_name="project", tags=["funding"]
 )
-def get_project(request, code: str):
+def get_project(request, code: ProjectCode):
     return get_object_or_404(
         Project.objects.visible_to(request.auth).select_related("unit", "channel"), code=code[:40]
     )
@@ -183,7 +189,7 @@ class AdvanceIn(Schema):
     url_name="project_advance",
     tags=["funding"],
 )
-def advance_project(request, code: str, payload: AdvanceIn):
+def advance_project(request, code: ProjectCode, payload: AdvanceIn):
     """Move a project to its next stage (`funding.services.advance_project`)."""
     project = get_object_or_404(Project.objects.visible_to(request.auth, "change"), code=code[:40])
     project = funding_services.advance_project(
