@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "ninja",  # the API docs page and its bundled (local) Swagger UI files
     "common",
     "audit",
     "org",
@@ -155,7 +156,12 @@ _default_sqlite = f"sqlite:///{DATA_DIR / 'luoshi.sqlite3'}"
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=0
+            os.environ.get("DATABASE_URL") or _default_sqlite,
+            # seconds a worker thread keeps its database connection (0: one per request);
+            # with several app servers on PostgreSQL a connection per request costs a backend
+            # start each time (docs/deploy.md)
+            conn_max_age=env_int("LUOSHI_DB_CONN_MAX_AGE", 0),
+            conn_health_checks=True,
         )
     }
 except ValueError as exc:
