@@ -18,6 +18,7 @@ from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
 from . import data
+from .supervision_plans import load_supervision_plans
 
 LEAD_UNIT_KEYWORDS = [
     ("水利", "SLJ"),
@@ -105,6 +106,7 @@ def load_demo(stdout=None) -> dict[str, int]:
         _pipeline(units, channels, rng)
         _guides_leads_contacts(units, leaders, rng)
         _users(units, leaders)
+        load_supervision_plans()
         org.save_site_config(
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )
