@@ -88,10 +88,10 @@ class LagExplanation(models.Model):
     """
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        REQUESTED = "requested", _("Awaiting the unit's explanation")
         FILED = "filed", _("Filed, awaiting the leader")
-        SENT_BACK = "sent_back", _("Sent back")
-        SIGNED_OFF = "signed_off", _("Signed off")
+        SENT_BACK = "sent_back", _("Sent back to the unit")
+        SIGNED_OFF = "signed_off", _("Signed off by the leader")
 
     objects = UnitOwnedQuerySet.as_manager()
 
@@ -146,7 +146,7 @@ class LagMeasure(models.Model):
         verbose_name=_("lag explanation"),
     )
     position = models.PositiveSmallIntegerField(_("order"))
-    text = models.CharField(_("measure"), max_length=200)
+    text = models.CharField(_("corrective measure"), max_length=200)
     due_on = models.DateField(_("due on"))
     milestone = models.OneToOneField(
         "policy.Milestone",

@@ -14,7 +14,7 @@ class LagFileForm(forms.Form):
 
 
 class LagMeasureForm(forms.Form):
-    text = forms.CharField(label=_("Measure"), max_length=200, required=False)
+    text = forms.CharField(label=_("Corrective measure"), max_length=200, required=False)
     due_on = BoundedDateField(label=_("Done by"), required=False)
 
     def clean(self):

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
@@ -31,7 +31,13 @@ MAX_MEASURES = 10
 
 
 def lagging_units(period: ReportingPeriod) -> dict[int, list[str]]:
-    """Units to be asked on `period.as_of`, each with the grounds in words."""
+    """Units to be asked on `period.as_of`, each with the grounds in words (stored in Chinese,
+    the language of the record, whatever the language of the page that asked)."""
+    with translation.override("zh-hans"):
+        return _lagging_units(period)
+
+
+def _lagging_units(period: ReportingPeriod) -> dict[int, list[str]]:
     grounds: dict[int, list[str]] = {}
     figures = figures_for(SYSTEM, period)
     for line in figures.units:
