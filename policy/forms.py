@@ -187,28 +187,35 @@ class WorkPlanForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+def plan_choices(unit_id: int) -> dict:
+    """The lead unit's sections and people, read once for every row of the plan form."""
+    sections = {s.pk: s for s in Section.objects.filter(unit_id=unit_id).order_by("name")}
+    people = {
+        u.pk: u
+        for u in get_user_model()
+        .objects.filter(membership__unit_id=unit_id, is_active=True)
+        .order_by("username")
+    }
+    return {"sections": sections, "people": people}
+
+
 class PlanStepForm(forms.Form):
     title = forms.CharField(label=_("Step"), max_length=200, required=False)
     workdays = forms.IntegerField(
         label=_("Working days"), min_value=1, max_value=250, required=False
     )
-    section = forms.ModelChoiceField(
-        label=_("Section"), queryset=Section.objects.none(), required=False, empty_label="—"
+    section = forms.TypedChoiceField(
+        label=_("Section"), coerce=int, required=False, empty_value=None
     )
-    person = forms.ModelChoiceField(
-        label=_("Person"), queryset=get_user_model().objects.none(), required=False, empty_label="—"
-    )
+    person = forms.TypedChoiceField(label=_("Person"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args, unit_id: int, **kwargs):
+    def __init__(self, *args, sections: dict, people: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = Section.objects.filter(unit_id=unit_id).order_by("name")
-        people = (
-            get_user_model()
-            .objects.filter(membership__unit_id=unit_id, is_active=True)
-            .order_by("username")
-        )
-        self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.sections, self.people = sections, people
+        self.fields["section"].choices = [("", "—")] + [(k, s.name) for k, s in sections.items()]
+        self.fields["person"].choices = [("", "—")] + [
+            (k, u.get_full_name() or u.username) for k, u in people.items()
+        ]
 
     def clean(self):
         data = super().clean()
@@ -216,6 +223,8 @@ class PlanStepForm(forms.Form):
             self.add_error("workdays", _("How many working days does this step take?"))
         if data.get("workdays") and not (data.get("title") or "").strip():
             self.add_error("title", _("Name the step."))
+        data["section"] = self.sections.get(data.get("section"))
+        data["person"] = self.people.get(data.get("person"))
         return data
 
 

@@ -28,6 +28,7 @@ from .forms import (
     RescheduleForm,
     WorkItemForm,
     WorkPlanForm,
+    plan_choices,
 )
 from .lists import WORK_ITEMS, co_units, lead_unit
 from .models import Aspect, AssignmentRole, Evidence, Measure, Milestone, Policy, WorkItem
@@ -636,7 +637,7 @@ def workplan_edit(request, pk: int):
     data = request.POST if request.method == "POST" else None
     form = WorkPlanForm(data, initial=initial)
     formset = PlanStepFormSet(
-        data, initial=step_initial, prefix="steps", form_kwargs={"unit_id": unit_id}
+        data, initial=step_initial, prefix="steps", form_kwargs=plan_choices(unit_id)
     )
     schedule = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
