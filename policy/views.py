@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from audit.history import history_for
 from common.lists import render_list
-from common.permissions import BUSINESS_ROLES, Role, role_of
+from common.permissions import BUSINESS_ROLES, Role, is_office, role_of
 from reporting.period import office_period
 
 from . import evidence as evidence_files
@@ -222,13 +222,15 @@ def workitem_detail(request, pk: int):
     return render(request, "policy/workitem_detail.html", _item_context(request, item, states))
 
 
-def _item_action(request, pk: int, form_class, form_name: str, act):
+def _item_action(request, pk: int, form_class, form_name: str, act, allowed):
     """POST-only action on a work item: validate, call the service, back to the item."""
     _business(request)
-    if request.method != "POST":
-        return redirect("policy:workitem_detail", pk=pk)
     states = _states_on()
     item = _visible_item(request, pk, with_state=states)
+    if not allowed(item):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("policy:workitem_detail", pk=pk)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -255,7 +257,9 @@ def workitem_done(request, pk: int):
         )
         return _("Work item %(code)s marked done.") % {"code": item.code}
 
-    return _item_action(request, pk, DoneForm, "done_form", act)
+    return _item_action(
+        request, pk, DoneForm, "done_form", act, lambda i: services.can_change_item(request.user, i)
+    )
 
 
 @login_required
@@ -274,7 +278,9 @@ def workitem_reschedule(request, pk: int):
             "new": data["due_on"].isoformat(),
         }
 
-    return _item_action(request, pk, RescheduleForm, "reschedule_form", act)
+    return _item_action(
+        request, pk, RescheduleForm, "reschedule_form", act, lambda i: is_office(request.user)
+    )
 
 
 @login_required
@@ -287,7 +293,14 @@ def milestone_create(request, pk: int):
         )
         return _("Time node added.")
 
-    return _item_action(request, pk, MilestoneForm, "milestone_form", act)
+    return _item_action(
+        request,
+        pk,
+        MilestoneForm,
+        "milestone_form",
+        act,
+        lambda i: services.can_change_item(request.user, i),
+    )
 
 
 # --- Milestones ------------------------------------------------------------------------
@@ -352,9 +365,11 @@ def milestone_detail(request, pk: int):
 
 def _milestone_action(request, pk: int, form_class, form_name: str, act):
     _business(request)
+    milestone = _visible_milestone(request, pk)
+    if not services.can_change_milestone(request.user, milestone):
+        raise PermissionDenied
     if request.method != "POST":
         return redirect("policy:milestone_detail", pk=pk)
-    milestone = _visible_milestone(request, pk)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -50,7 +50,7 @@ def lag_request(request):
     if role_of(request.user) != Role.OFFICE:
         raise PermissionDenied
     if request.method != "POST":
-        return redirect("supervision:lag_list")
+        return redirect("supervision:lag_list")  # a GET asks no one
     form = LagRequestForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -113,11 +113,11 @@ def lag_detail(request, pk: int):
 @login_required
 def lag_file(request, pk: int):
     _business(request)
-    if request.method != "POST":
-        return redirect("supervision:lag_detail", pk=pk)
     explanation = _visible(request, pk)
     if not services.can_file(request.user, explanation):
         raise PermissionDenied
+    if request.method != "POST":
+        return redirect("supervision:lag_detail", pk=pk)
     form = LagFileForm(request.POST)
     formset = LagMeasureFormSet(request.POST, prefix="measures")
     if form.is_valid() and formset.is_valid():
@@ -145,11 +145,11 @@ def lag_file(request, pk: int):
 
 def _decide(request, pk: int, act):
     _business(request)
-    if request.method != "POST":
-        return redirect("supervision:lag_detail", pk=pk)
     explanation = _visible(request, pk)
     if not services.can_decide(request.user, explanation):
         raise PermissionDenied
+    if request.method != "POST":
+        return redirect("supervision:lag_detail", pk=pk)
     form = LagDecisionForm(request.POST)
     if form.is_valid():
         try:
