@@ -189,3 +189,28 @@ def test_the_list_is_scoped_and_bounded(cast, django_assert_max_num_queries):
         reverse("supervision:lag_request"), {"as_of": "2024-13-45"}
     )
     assert bad.status_code == 302
+
+
+def test_the_workbench_asks_and_then_follows_the_measures(cast):
+    services.request_lag_explanations(user=cast["office"], period=PERIOD)
+    zjj = LagExplanation.objects.get(unit__code="ZJJ", as_of=AS_OF)
+    officer = client_for(cast["zjj"])
+    workbench = officer.get(reverse("dashboard:workbench")).content.decode()
+    assert reverse("supervision:lag_detail", args=[zjj.pk]) in workbench
+    services.file_lag_explanation(
+        user=cast["zjj"],
+        explanation=zjj,
+        causes="原因",
+        measures=[("召开专题推进会", dt.date(2024, 7, 5))],
+    )
+    services.sign_off_lag_explanation(user=cast["leader"], explanation=zjj)
+    node = Milestone.objects.get(unit__code="ZJJ", title="召开专题推进会")
+    workbench = officer.get(reverse("dashboard:workbench")).content.decode()
+    assert reverse("supervision:lag_detail", args=[zjj.pk]) not in workbench  # nothing owed
+    assert reverse("policy:milestone_detail", args=[node.pk]) in workbench  # due soon
+    unit_page = (
+        client_for(cast["leader"])
+        .get(reverse("dashboard:unit", args=[zjj.unit_id]))
+        .content.decode()
+    )
+    assert reverse("supervision:lag_detail", args=[zjj.pk]) in unit_page
