@@ -125,6 +125,7 @@ def policy_list(request):
             "states": states,
             "is_leader": is_leader,
             "only_mine": only_mine,
+            "is_office": role_of(request.user) == Role.OFFICE,
         },
     )
 
@@ -476,7 +477,7 @@ def _policy_form(request, policy: Policy | None):
     context = {"form": form, "policy": policy}
     if policy is not None:
         context.update(
-            measures=policy.measures.select_related("aspect").order_by("code"),
+            measures=policy.measures.select_related("aspect").order_by("aspect__sort_order", "pk"),
             items=policy.work_items.select_related("lead_leader").order_by("code"),
             measure_form=MeasureForm(),
             history=history_for(policy),

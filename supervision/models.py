@@ -106,7 +106,7 @@ class LagExplanation(models.Model):
     #: why the unit was asked, as the figures and states said on `as_of` (list of texts)
     grounds = models.JSONField(_("grounds"), default=list, blank=True)
     causes = models.TextField(_("causes"), blank=True)
-    measures = models.TextField(_("measures"), blank=True)
+    measures = models.TextField(_("corrective measures"), blank=True)
     requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     filed_by = models.ForeignKey(
