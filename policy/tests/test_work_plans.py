@@ -372,3 +372,47 @@ def test_a_node_may_be_done_without_a_file(cast):
     node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
     services.complete_milestone(user=cast["zjj"], milestone=node, done_on=dt.date(2024, 7, 1))
     assert not Evidence.objects.filter(milestone=node).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"steps-TOTAL_FORMS": "abc", "deadline": "2024-10-15"},
+        {"steps-TOTAL_FORMS": "100000", "steps-INITIAL_FORMS": "0", "deadline": "2024-10-15"},
+        {"deadline": "x" * 5000},
+        {
+            "deadline": "2024-10-15",
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-0-title": "a",
+            "steps-0-workdays": "5",
+            "steps-0-section": "999999",
+            "steps-0-person": "not-a-number",
+        },
+    ],
+)
+def test_hostile_plan_forms_get_a_clear_answer_not_a_500(cast, data):
+    url = reverse("policy:workplan_edit", args=[zjj_item().pk])
+    response = client_for(cast["zjj"]).post(url, data)
+    assert response.status_code == 400
+
+
+def test_hostile_done_and_reschedule_posts_get_400(cast):
+    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+    zjj = client_for(cast["zjj"])
+    for url, data in [
+        (reverse("policy:milestone_done", args=[node.pk]), {"done_on": "2024-02-30"}),
+        (
+            reverse("policy:milestone_done", args=[node.pk]),
+            {"done_on": "2024-07-01", "version": "x"},
+        ),
+        (
+            reverse("policy:milestone_reschedule", args=[node.pk]),
+            {"due_on": "1900-01-01", "reason": "r"},
+        ),
+        (
+            reverse("policy:milestone_reschedule", args=[node.pk]),
+            {"due_on": "2024-08-01", "reason": "r", "version": "999"},
+        ),
+    ]:
+        assert zjj.post(url, data).status_code == 400, (url, data)

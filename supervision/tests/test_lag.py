@@ -214,3 +214,29 @@ def test_the_workbench_asks_and_then_follows_the_measures(cast):
         .content.decode()
     )
     assert reverse("supervision:lag_detail", args=[zjj.pk]) in unit_page
+
+
+def test_hostile_lag_posts_get_a_clear_answer(cast):
+    services.request_lag_explanations(user=cast["office"], period=PERIOD)
+    zjj = LagExplanation.objects.get(unit__code="ZJJ", as_of=AS_OF)
+    officer = client_for(cast["zjj"])
+    url = reverse("supervision:lag_file", args=[zjj.pk])
+    for data in [
+        {"causes": "x", "measures-TOTAL_FORMS": "zz"},
+        {"causes": "x", "measures-TOTAL_FORMS": "9999", "measures-INITIAL_FORMS": "0"},
+        {
+            "causes": "x",
+            "version": "1",
+            "measures-TOTAL_FORMS": "1",
+            "measures-INITIAL_FORMS": "0",
+            "measures-0-text": "y" * 500,
+            "measures-0-due_on": "2024-07-31",
+        },
+    ]:
+        assert officer.post(url, data).status_code == 400, data
+    assert (
+        client_for(cast["office"])
+        .post(reverse("supervision:lag_request"), {"as_of": "99999-01-01"})
+        .status_code
+        == 302
+    )
