@@ -322,10 +322,19 @@ def _milestone_context(request, milestone: Milestone, **forms) -> dict:
     if item is not None:
         back_url, back_label = reverse("policy:workitem_detail", args=[item.pk]), str(item)
     else:
-        back_url, back_label = reverse("supervision:lag_list"), _("Lag explanations")
+        # a corrective measure: back to the lag explanation it came from (supervision's
+        # reverse relation; policy does not import supervision)
+        source = getattr(milestone, "lag_measure", None)
+        back_url = (
+            reverse("supervision:lag_detail", args=[source.explanation_id])
+            if source is not None
+            else reverse("supervision:lag_list")
+        )
+        back_label = _("Lag explanations")
     facts = [
-        (_("Work item"), str(item) if item else "", back_url if item else ""),
-        (_("Unit"), milestone.unit.name if milestone.unit else "", ""),
+        (_("Work item"), str(item), back_url)
+        if item
+        else (_("Unit"), milestone.unit.name if milestone.unit else "", ""),
         (_("Due on"), milestone.due_on, ""),
         (_("State"), STATE_LABELS[state], ""),
         (_("Done on"), milestone.done_on, ""),
