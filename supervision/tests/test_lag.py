@@ -240,3 +240,21 @@ def test_hostile_lag_posts_get_a_clear_answer(cast):
         .status_code
         == 302
     )
+
+
+def test_the_demo_has_two_explanations_and_two_plans_and_the_speech_figures(demo):
+    from funding.figures import bulletin_sentence
+    from policy.models import WorkPlan
+
+    statuses = dict(LagExplanation.objects.filter(as_of=AS_OF).values_list("unit__code", "status"))
+    assert statuses == {"CGJ": "signed_off", "WLJ": "sent_back"}
+    cgj = LagExplanation.objects.get(unit__code="CGJ")
+    assert cgj.signed_off_by.name == "李华"
+    assert Milestone.objects.filter(unit__code="CGJ", lag_measure__explanation=cgj).count() == 3
+    assert "重新报送" in LagExplanation.objects.get(unit__code="WLJ").leader_comment
+    assert sorted(WorkPlan.objects.values_list("work_item__code", flat=True)) == ["GZ-06", "GZ-14"]
+    sentence = bulletin_sentence(figures_for(SYSTEM, PERIOD).summary)
+    assert sentence == (
+        "截至2024年6月30日，全市累计完成对上争取资金10.7亿元，占全年计划的51%。17个任务部门中，"
+        "完成全年任务的1家，超时间进度的4家，低于时间进度的8家，无实绩的4家。"
+    )
