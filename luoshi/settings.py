@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reporting",
     "supervision",
     "ledger",
+    "reminders",
     "dashboard",
     "api",
     "demo",
@@ -218,6 +219,36 @@ EVIDENCE_MAX_UPLOAD_BYTES = env_int("LUOSHI_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 AUDIT_RETENTION_DAYS = env_int("LUOSHI_AUDIT_RETENTION_DAYS", 180)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("LUOSHI_AUDIT_RETENTION_DAYS must be at least 180 (MLPS 2.0)")
+
+# E-mail for reminders (SMTP). Without LUOSHI_SMTP_HOST no e-mail is sent: reminders go in
+# the app and to the units' chat robots only.
+EMAIL_HOST = os.environ.get("LUOSHI_SMTP_HOST", "").strip()
+EMAIL_PORT = env_int("LUOSHI_SMTP_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("LUOSHI_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LUOSHI_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LUOSHI_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("LUOSHI_SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("LUOSHI_SMTP_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("LUOSHI_SMTP_FROM", "") or "luoshi@localhost"
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("LUOSHI_SMTP_STARTTLS and LUOSHI_SMTP_SSL cannot both be true")
+if not 1 <= EMAIL_PORT <= 65535:
+    raise ImproperlyConfigured(f"LUOSHI_SMTP_PORT must be a port number, got {EMAIL_PORT}")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+LUOSHI_SMTP_ENABLED = bool(EMAIL_HOST)
+# The address people open Luoshi at, for links in e-mails and chat messages.
+LUOSHI_BASE_URL = os.environ.get("LUOSHI_BASE_URL", "").strip().rstrip("/")
+if LUOSHI_BASE_URL and not LUOSHI_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("LUOSHI_BASE_URL must start with http:// or https://")
+# Reminders: escalate after this many working days without an update; a submitted project
+# with no contact or stage change for this many working days goes to the overseeing leader.
+LUOSHI_REMIND_ESCALATE_WORKDAYS = env_int("LUOSHI_REMIND_ESCALATE_WORKDAYS", 5)
+LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS = env_int("LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS", 20)
+# WeCom and DingTalk group robots take at most 20 messages a minute.
+LUOSHI_ROBOT_INTERVAL_SECONDS = 3.1
+for _name in ("LUOSHI_REMIND_ESCALATE_WORKDAYS", "LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS"):
+    if not 1 <= globals()[_name] <= 250:
+        raise ImproperlyConfigured(f"{_name} must be between 1 and 250 working days")
 
 LOGGING = {
     "version": 1,

@@ -38,7 +38,7 @@ class PolicyForm(forms.Form):
     short_name = forms.CharField(label=_("Short name"), max_length=50, required=False)
     issuer = forms.CharField(label=_("Issuer"), max_length=100, required=False)
     doc_no = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    issued_on = BoundedDateField(label=_("Issued on"), required=False)
+    issued_on = BoundedDateField(label=_("Date issued"), required=False)
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

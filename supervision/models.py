@@ -55,29 +55,6 @@ class DispatchRequest(models.Model):
         return f"{self.dispatch} {self.unit}"
 
 
-class Reminder(models.Model):
-    """An urging message (催办) about something due or overdue."""
-
-    objects = UnitOwnedQuerySet.as_manager()
-
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("unit")
-    )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
-    due_on = models.DateField(_("due on"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("reminder")
-        verbose_name_plural = _("reminders")
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return self.subject
-
-
 class LagExplanation(models.Model):
     """A lagging unit's causes and measures (原因分析与整改措施), signed off by its leader.
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('org', '0003_site_config_due_soon_and_version'),
         ('policy', '0003_work_plans_evidence_reschedule'),
-        ('supervision', '0001_initial'),
+        ('supervision', '0002_drop_unused_reminder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
