@@ -258,3 +258,16 @@ def test_the_demo_has_two_explanations_and_two_plans_and_the_speech_figures(demo
         "截至2024年6月30日，全市累计完成对上争取资金10.7亿元，占全年计划的51%。17个任务部门中，"
         "完成全年任务的1家，超时间进度的4家，低于时间进度的8家，无实绩的4家。"
     )
+
+
+def test_signed_off_measures_are_urged_like_any_time_node(demo):
+    """`luoshi remind` urges the unit about its corrective measures (no work item)."""
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("remind", "--as-of", "2024-07-25", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "市城市管理局" in text and "整改措施即将到期：完成城区排水防涝项目可研批复" in text
+    assert "出错" not in text
