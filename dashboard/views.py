@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from policy.models import Milestone, ProgressReport, WorkItem
 from policy.states import due_soon_horizon
 from reporting.figures import cumulative, figures_for, pro_rata_plan
 from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
+from supervision.models import LagExplanation
 
 from . import querysets as read
 from .forms import (
@@ -182,6 +184,9 @@ def unit_figures(request, pk: int):
             "chart": chart,
             "cockpit_url": role_of(request.user) in COCKPIT_ROLES,
             "record_url": reverse("org:unit_detail", args=[unit.pk]),
+            "lag_explanations": LagExplanation.objects.visible_to(request.user)
+            .filter(unit=unit)
+            .order_by("-as_of")[:5],
         },
     )
 
@@ -216,7 +221,9 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
     ]
     milestones = (
         Milestone.objects.filter(
-            work_item__assignments__unit=unit, done_on__isnull=True, due_on__lte=states.horizon
+            Q(work_item__assignments__unit=unit) | Q(work_item__isnull=True, unit=unit),
+            done_on__isnull=True,
+            due_on__lte=states.horizon,
         )
         .select_related("work_item")
         .order_by("due_on")
@@ -250,6 +257,10 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         "states": states,
         "calendar_warning": states.warning,
         "pending_reports": pending,
+        # causes and measures the office asked for and the unit still owes (or must redo)
+        "lag_explanations": LagExplanation.objects.filter(
+            unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]
+        ).order_by("-as_of"),
         "receipt_form": forms.get("receipt_form")
         or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),
         "report_form": forms.get("report_form")

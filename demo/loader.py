@@ -20,6 +20,7 @@ from policy.models import Aspect, Measure, ProgressReport, WorkItem
 from . import data
 from .reminders import load_reminders
 from .supervision import load_supervision
+from .supervision_plans import load_supervision_plans
 
 LEAD_UNIT_KEYWORDS = [
     ("水利", "SLJ"),
@@ -107,6 +108,7 @@ def load_demo(stdout=None) -> dict[str, int]:
         _pipeline(units, channels, rng)
         _guides_leads_contacts(units, leaders, rng)
         _users(units, leaders)
+        load_supervision_plans()
         org.save_site_config(
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )

@@ -145,7 +145,10 @@ def _lead_units(item: WorkItem) -> list[Unit]:
 def milestones(context: RunContext) -> Iterable[Notice]:
     steps = (
         Milestone.objects.filter(
-            done_on__isnull=True, due_on__lte=context.horizon, work_item__done_on__isnull=True
+            done_on__isnull=True,
+            due_on__lte=context.horizon,
+            work_item__isnull=False,
+            work_item__done_on__isnull=True,
         )
         .select_related("work_item")
         .prefetch_related(
@@ -186,6 +189,48 @@ def milestones(context: RunContext) -> Iterable[Notice]:
                 due_on=step.due_on,
                 url=_item_url(item.pk),
             )
+    yield from _corrective_measures(context)
+
+
+def _corrective_measures(context: RunContext) -> Iterable[Notice]:
+    """A lag explanation's measures, signed off by the leader, are time nodes of the unit with
+    no work item: the unit is urged like for any node (topic "measure:", no escalation)."""
+    measures = (
+        Milestone.objects.filter(
+            done_on__isnull=True,
+            due_on__lte=context.horizon,
+            work_item__isnull=True,
+            unit__isnull=False,
+        )
+        .select_related("unit")
+        .order_by("due_on", "pk")
+    )
+    for step in measures:
+        stage = OVERDUE if step.due_on < context.as_of else DUE_SOON
+        subject = (
+            _("Corrective measure overdue: %(title)s")
+            if stage == OVERDUE
+            else _("Corrective measure due soon: %(title)s")
+        ) % {"title": _short(step.title)}
+        body = _(
+            "%(unit)s — corrective measure “%(title)s” signed off by your leader: %(due)s. "
+            "Please complete it (or reschedule it with a reason) on its page."
+        ) % {
+            "unit": step.unit.name,
+            "title": step.title,
+            "due": _due_phrase(context, step.due_on),
+        }
+        yield Notice(
+            recipient=step.unit,
+            unit=step.unit,
+            subject=subject,
+            body=body,
+            topic=f"measure:{step.pk}",
+            stage=stage,
+            source="milestone",
+            due_on=step.due_on,
+            url=reverse("policy:milestone_detail", kwargs={"pk": step.pk}),
+        )
 
 
 def guides(context: RunContext) -> Iterable[Notice]:

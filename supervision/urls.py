@@ -1,9 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "supervision"
 urlpatterns = [
+    path("", include("supervision.lag.urls")),
     path("dispatch/", views.dispatch_list, name="dispatch_list"),
     path("dispatch/new/", views.dispatch_create, name="dispatch_create"),
     path("dispatch/<int:pk>/", views.dispatch_detail, name="dispatch_detail"),

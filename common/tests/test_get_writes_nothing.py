@@ -25,6 +25,7 @@ READ_AUDIT_ACTIONS = {
     "list.exported",
     "ledger.exported",
     "audit.exported",
+    "policy.evidence.downloaded",
     "security.permission_denied",
     "accounts.session.expired",  # an idle session ends on whatever page is asked for next
 }
