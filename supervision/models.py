@@ -114,7 +114,7 @@ class LagExplanation(models.Model):
     grounds = models.JSONField(_("grounds"), default=list, blank=True)
     causes = models.TextField(_("causes"), blank=True)
     measures = models.TextField(_("corrective measures"), blank=True)
-    requested_at = models.DateTimeField(_("requested at"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("asked at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

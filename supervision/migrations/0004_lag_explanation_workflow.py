@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='lagexplanation',
             name='requested_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='requested at'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='asked at'),
         ),
         migrations.AddField(
             model_name='lagexplanation',

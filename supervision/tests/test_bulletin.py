@@ -229,7 +229,11 @@ def test_lagging_units_measures_are_in_the_bulletin(demo):
     content, docx, _pdf = services.build_bulletin(
         ReportingPeriod(2024, dt.date(2024, 6, 30)), pdf=False
     )
-    assert [m["unit"] for m in content["lag_measures"]] == ["市农业农村局"]
+    units = [m["unit"] for m in content["lag_measures"]]
+    assert "市农业农村局" in units and "市住房和城乡建设局" not in units
+    # the demo's two explanations: 城市管理局 signed off by its leader, 文化和旅游局 sent back
+    status = {m["unit"]: m["status"] for m in content["lag_measures"]}
+    assert status["市城市管理局"] == "领导已审签" and status["市文化和旅游局"] == "已退回单位"
     texts = [p.text for p in Document(io.BytesIO(docx)).paragraphs]
     assert any(t.startswith("市农业农村局") and "可研批复" in t for t in texts)
 
