@@ -294,7 +294,6 @@ def _funded_project(unit, n, channel, amount_wan, received_on) -> Project:
         requested=amount_wan * YUAN_PER_WAN * 6 // 5,
         stage=Stage.RESERVE,
         owner="项目管理科",
-        follow_up="分管副局长",
         on=applied - dt.timedelta(days=30),
     )
     for stage, on in [
@@ -331,7 +330,6 @@ def _pipeline(units, channels, rng: random.Random) -> None:
                 requested=rng.randint(5, 60) * 100 * YUAN_PER_WAN,
                 stage=Stage.RESERVE,
                 owner="规划计划科",
-                follow_up="办公室主任",
                 on=applied - dt.timedelta(days=40),
             )
             path = {
