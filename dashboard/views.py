@@ -13,11 +13,13 @@ from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
+from funding.workbench import guides_for_unit
 from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
 from policy.states import due_soon_horizon
 from reporting.figures import cumulative, figures_for, pro_rata_plan
+from reporting.forecast import forecast_context
 from reporting.period import MODE_CHOICES, ReportingPeriod, office_period, period_from_query
 
 from . import querysets as read
@@ -114,6 +116,7 @@ def cockpit(request):
             "by_level": by_level,
             "statuses": Status,
             "doubtful_claims": figures.doubtful_claims,
+            "forecast": forecast_context(request.user, period),
             "claims_url": reverse("funding:claim_list")
             if role_of(request.user) == Role.OFFICE
             else None,
@@ -171,6 +174,7 @@ def unit_figures(request, pk: int):
             **_period_context(period),
             "unit": unit,
             "figures": line,
+            "forecast": forecast_context(request.user, period, unit_ids=[unit.pk]),
             "summary": figures.summary,
             "receipts": receipts,
             "projects": projects,
@@ -220,6 +224,7 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
             .order_by("reported_on")
         )
     return {
+        "guides": guides_for_unit(request.user, unit, as_of),
         "unit": unit,
         "year": year,
         "as_of": as_of,

@@ -17,7 +17,7 @@ from org.models import Leader, Unit
 from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
-from . import data
+from . import data, striving
 
 LEAD_UNIT_KEYWORDS = [
     ("水利", "SLJ"),
@@ -105,6 +105,7 @@ def load_demo(stdout=None) -> dict[str, int]:
         _pipeline(units, channels, rng)
         _guides_leads_contacts(units, leaders, rng)
         _users(units, leaders)
+        striving.load(units)
         org.save_site_config(
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )

@@ -27,8 +27,8 @@ PROJECT_WEIGHTS = {"name": 3.0, "description": 1.5, "measure": 1.0}
 CHANNEL_BONUS = 0.25  # share of the text score a same-channel project gains
 LEVEL_BONUS = 0.08
 UNIT_BONUS = 0.15
-LATE_PENALTY = 0.5  # a project planned after the deadline's year keeps half its score
-MIN_SCORE = 1.0
+LATE_PENALTY = 0.5  # a project planned beyond the round keeps half its score
+MIN_SCORE = 2.0  # below this the shared words are generic (改造, 配套)
 
 # Words of the trade jieba does not know as one word.
 DOMAIN_WORDS = [
@@ -249,12 +249,19 @@ def rank(
         if guide.unit_codes and project.unit_code in guide.unit_codes:
             factor += UNIT_BONUS
             reasons.append(_("The guide names the project's unit"))
-        if guide.deadline and project.plan_year and project.plan_year > guide.deadline.year:
-            factor *= LATE_PENALTY
-            reasons.append(
-                _("Planned for %(year)s, after the deadline %(deadline)s")
-                % {"year": project.plan_year, "deadline": guide.deadline.isoformat()}
-            )
+        if guide.deadline and project.plan_year:
+            # a round closing in year Y funds projects starting in Y or Y+1
+            if project.plan_year > guide.deadline.year + 1:
+                factor *= LATE_PENALTY
+                reasons.append(
+                    _("Planned for %(year)s: later than this round (deadline %(deadline)s)")
+                    % {"year": project.plan_year, "deadline": guide.deadline.isoformat()}
+                )
+            elif project.plan_year >= guide.deadline.year:
+                reasons.append(
+                    _("Planned for %(year)s: fits this round (deadline %(deadline)s)")
+                    % {"year": project.plan_year, "deadline": guide.deadline.isoformat()}
+                )
         missing = _missing(guide, project)
         if missing:
             reasons.append(_("Missing materials: %(names)s") % {"names": "、".join(missing)})
@@ -285,19 +292,23 @@ def guide_text(guide, materials: list[str]) -> GuideText:
     )
 
 
-def required_materials(guide) -> list[str]:
-    """The checklist a guide asks for: its channel's items and those of every channel."""
-    from django.db.models import Q
-
+def requirement_names() -> dict[int | None, list[str]]:
+    """channel id (None: every channel) → its checklist's names, in order. One query."""
     from .models import MaterialRequirement
 
-    condition = Q(channel__isnull=True)
-    if guide.channel_id:
-        condition |= Q(channel_id=guide.channel_id)
-    names = MaterialRequirement.objects.filter(condition).order_by(
-        "channel_id", "sort_order", "name"
-    )
-    return list(dict.fromkeys(names.values_list("name", flat=True)))
+    names: dict[int | None, list[str]] = {}
+    for channel_id, name in MaterialRequirement.objects.order_by("sort_order", "name").values_list(
+        "channel_id", "name"
+    ):
+        names.setdefault(channel_id, []).append(name)
+    return names
+
+
+def required_materials(guide, names: dict[int | None, list[str]] | None = None) -> list[str]:
+    """The checklist a guide asks for: its channel's items and those of every channel."""
+    names = requirement_names() if names is None else names
+    wanted = [*names.get(None, []), *(names.get(guide.channel_id, []) if guide.channel_id else [])]
+    return list(dict.fromkeys(wanted))
 
 
 def reserve_texts(projects) -> list[ProjectText]:
@@ -348,10 +359,13 @@ def match_all(guides, viewer=None, *, limit: int | None = 10) -> list[tuple[obje
         projects = projects.visible_to(viewer)
     texts = reserve_texts(projects)
     bags = {p.code: _project_bag(p) for p in texts}
+    names = requirement_names()
     return [
         (
             guide,
-            rank(guide_text(guide, required_materials(guide)), texts, limit=limit, bags=bags),
+            rank(
+                guide_text(guide, required_materials(guide, names)), texts, limit=limit, bags=bags
+            ),
         )
         for guide in guides
     ]

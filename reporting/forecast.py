@@ -283,3 +283,27 @@ def forecast_json(period: ReportingPeriod, viewer=SYSTEM) -> dict:
         "as_of": period.as_of.isoformat(),
         "units": [f.as_json() for f in units],
     }
+
+
+def forecast_context(viewer, period: ReportingPeriod, *, unit_ids=None) -> dict | None:
+    """What the cockpit and the unit page show: the total (when several units), each line,
+    and the method in words. None when the viewer reads no figures in the period."""
+    forecasts = forecasts_for(viewer, period, unit_ids=unit_ids)
+    if not forecasts:
+        return None
+    secured, forecast, low, high = city_forecast(forecasts)
+    return {
+        "units": forecasts,
+        "single": forecasts[0] if len(forecasts) == 1 else None,
+        "secured": secured,
+        "forecast": forecast,
+        "low": low,
+        "high": high,
+        "rule": _(
+            "Each unit's pace: what it has secured, divided by the share of a year's money it "
+            "(else the city) had received by this day last year — or, with no history, by time "
+            "progress; at least what is secured plus approved projects whose money has not "
+            "arrived. The range runs from 60% to 140% of the money still expected, plus a "
+            "quarter of the money requested by projects under application or review."
+        ),
+    }
