@@ -280,6 +280,7 @@ def _reserve(units, channels, requirements) -> None:
             follow_up=people.get(unit.pk),
             owner="规划计划科" if section else "",
             next_follow_up_on=dt.date(2024, 7, 10),
+            on=dt.date(2024, 6, 18),
         )
         for file_name in files:
             requirement = (

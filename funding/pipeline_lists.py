@@ -32,39 +32,46 @@ class LeadFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-def _action(lead) -> str:
-    if lead.project_id:
-        return reverse("funding:project_detail", args=[lead.project_id])
-    if lead.status == LeadStatus.OPEN:
-        return reverse("funding:lead_convert", args=[lead.pk])
-    return ""
+def lead_spec(can_convert: bool) -> ListSpec:
+    """The leads; a unit (and the office) may make a project of an open lead."""
 
+    def link(lead) -> str:
+        if lead.project_id:
+            return reverse("funding:project_detail", args=[lead.project_id])
+        if can_convert and lead.status == LeadStatus.OPEN:
+            return reverse("funding:lead_convert", args=[lead.pk])
+        return ""
 
-LEADS = ListSpec(
-    name="leads",
-    title=_("Leads"),
-    columns=[
-        Column("noted_on", _("Noted on"), lambda x: x.noted_on, sort="noted_on", kind=DATE),
-        unit_column(),
-        Column("title", _("Title"), lambda x: x.title, sort="title", width=40),
-        Column("source", _("Source"), lambda x: x.source, width=20),
-        Column("aspect", _("Aspect"), lambda x: x.aspect.name if x.aspect else "", width=10),
-        Column("estimated", _("Estimated"), lambda x: x.estimated, sort="estimated", kind=MONEY),
-        Column("status", _("Status"), lambda x: x.get_status_display(), sort="status", width=10),
-        Column(
-            "action",
-            _("Project"),
-            lambda x: (
-                x.project.code
-                if x.project_id
-                else (_("Make a project") if x.status == LeadStatus.OPEN else "")
+    def text(lead) -> str:
+        if lead.project_id:
+            return lead.project.code
+        return _("Make a project") if can_convert and lead.status == LeadStatus.OPEN else ""
+
+    return ListSpec(
+        name="leads",
+        title=_("Leads"),
+        columns=[
+            Column("noted_on", _("Noted on"), lambda x: x.noted_on, sort="noted_on", kind=DATE),
+            unit_column(),
+            Column("title", _("Title"), lambda x: x.title, sort="title", width=40),
+            Column("source", _("Source"), lambda x: x.source, width=20),
+            Column("aspect", _("Aspect"), lambda x: x.aspect.name if x.aspect else "", width=10),
+            Column(
+                "estimated", _("Estimated"), lambda x: x.estimated, sort="estimated", kind=MONEY
             ),
-            link=_action,
-            aria=lambda x: _("Make a project of “%(title)s”") % {"title": x.title},
-        ),
-    ],
-    filterset=LeadFilter,
-    default_sort="-noted_on",
-    empty=_("No leads yet. Units note opportunities (争取线索) as they hear of them."),
-    related=["unit", "aspect", "project"],
-)
+            Column(
+                "status", _("Status"), lambda x: x.get_status_display(), sort="status", width=10
+            ),
+            Column(
+                "action",
+                _("Project"),
+                text,
+                link=link,
+                aria=lambda x: _("Make a project of “%(title)s”") % {"title": x.title},
+            ),
+        ],
+        filterset=LeadFilter,
+        default_sort="-noted_on",
+        empty=_("No leads yet. Units note opportunities (争取线索) as they hear of them."),
+        related=["unit", "aspect", "project"],
+    )

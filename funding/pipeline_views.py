@@ -35,7 +35,7 @@ from .forms import (
 )
 from .matching import matches_for
 from .models import Contact, Guide, Lead, MaterialRequirement, Project, ProjectMaterial
-from .pipeline_lists import LEADS
+from .pipeline_lists import lead_spec
 from .rates import success_rates
 
 
@@ -464,7 +464,8 @@ def guide_prepare(request, pk: int):
 @login_required
 def lead_list(request):
     _business(request)
-    return render_list(request, LEADS, Lead.objects.visible_to(request.user))
+    spec = lead_spec(can_convert=role_of(request.user) in (Role.OFFICE, *UNIT_ROLES))
+    return render_list(request, spec, Lead.objects.visible_to(request.user))
 
 
 @login_required

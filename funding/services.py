@@ -497,7 +497,7 @@ PROJECT_EDIT_FIELDS = {
 
 
 @transaction.atomic
-def create_project(*, user, code: str, unit: Unit, **values) -> Project:
+def create_project(*, user, code: str, unit: Unit, on: dt.date | None = None, **values) -> Project:
     """A unit adds a project to its reserve (储备). A code already used is refused, naming the
     project that has it."""
     ensure_unit_access(user, unit)

@@ -25,6 +25,7 @@ READ_AUDIT_ACTIONS = {
     "list.exported",
     "ledger.exported",
     "audit.exported",
+    "funding.material.downloaded",  # who took which application material out of the system
     "security.permission_denied",
     "accounts.session.expired",  # an idle session ends on whatever page is asked for next
 }
