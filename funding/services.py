@@ -510,7 +510,9 @@ def create_project(*, user, code: str, unit: Unit, on: dt.date | None = None, **
     unknown = set(values) - PROJECT_EDIT_FIELDS
     if unknown:
         raise TypeError(f"unknown project fields {sorted(unknown)}")
-    project, _created = save_project(user=user, code=code, unit=unit, stage=Stage.RESERVE, **values)
+    project, _created = save_project(
+        user=user, code=code, unit=unit, stage=Stage.RESERVE, on=on, **values
+    )
     return project
 
 

@@ -240,14 +240,14 @@ def forecasts_for(viewer, period: ReportingPeriod, *, unit_ids=None) -> list[Uni
             share, source = city, "city"
         else:
             share, source = time_share, "time"
-        if period.as_of >= dt.date(period.year, 12, 31):
-            share = Fraction(1)
+        year_over = period.as_of >= dt.date(period.year, 12, 31)
         basis = Basis(
             secured=line.secured,
-            share=share,
+            share=Fraction(1) if year_over else share,
             share_source=source,
-            pipeline=approved.get(line.unit_id, 0),
-            pending=pending.get(line.unit_id, 0),
+            # money still to come counts only while the year is not over
+            pipeline=0 if year_over else approved.get(line.unit_id, 0),
+            pending=0 if year_over else pending.get(line.unit_id, 0),
         )
         forecast, low, high = forecast_amounts(basis)
         out.append(
