@@ -322,7 +322,7 @@ def project_detail(request, pk: int):
         facts,
         project=project,
         stages=project.stage_changes.select_related("changed_by"),
-        receipts=project.receipts.order_by("-received_on"),
+        receipts=project.receipts.select_related("channel").order_by("-received_on"),
         contacts=project.contacts.select_related("leader").order_by("-occurred_on"),
         **project_context(request, project),
     )
