@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.money import AmountError, parse_amount
 from org.models import Section, Unit
@@ -185,7 +186,7 @@ class ProjectForm(forms.Form):
     total_investment = AmountWanField(
         label=_("Total investment (万元)"), required=False, help_text=_("e.g. 12000 or 1.2亿")
     )
-    requested = AmountWanField(label=_("Requested (万元)"), required=False)
+    requested = AmountWanField(label=pgettext_lazy("project", "Requested (万元)"), required=False)
     description = forms.CharField(
         label=_("Description"),
         required=False,

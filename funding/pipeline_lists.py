@@ -3,6 +3,7 @@
 import django_filters
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.lists import DATE, MONEY, Column, ListSpec, date_filter, search_filter
 from org.filters import unit_filter
@@ -54,7 +55,7 @@ def lead_spec(can_convert: bool) -> ListSpec:
             Column("noted_on", _("Noted on"), lambda x: x.noted_on, sort="noted_on", kind=DATE),
             unit_column(),
             Column("title", _("Title"), lambda x: x.title, sort="title", width=40),
-            Column("source", _("Source"), lambda x: x.source, width=20),
+            Column("source", pgettext_lazy("lead", "Source"), lambda x: x.source, width=20),
             Column("aspect", _("Aspect"), lambda x: x.aspect.name if x.aspect else "", width=10),
             Column(
                 "estimated", _("Estimated"), lambda x: x.estimated, sort="estimated", kind=MONEY

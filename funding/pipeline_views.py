@@ -73,7 +73,11 @@ def project_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             project = services.create_project(
-                user=request.user, code=form.cleaned_data["code"], unit=unit, **form.values()
+                user=request.user,
+                code=form.cleaned_data["code"],
+                unit=unit,
+                on=office_period().as_of,  # the reporting date, as every stage change of a page
+                **form.values(),
             )
         except ValidationError as exc:
             field = "code" if getattr(exc, "code", "") == "code_taken" else None

@@ -1186,3 +1186,38 @@ def bulk_record_receipts(
     Receipt.objects.bulk_update(
         changed, ["project", "channel", "level", "version"], batch_size=1000
     )
+
+
+def bulk_save_guides(
+    *,
+    user,
+    audit: AuditBatch,
+    creates: list[tuple[dict, list[int]]],
+    updates: list[tuple[Guide, dict, list[int] | None]],
+) -> None:
+    """Guides from the ledger's 申报指南 sheet, checked already: new ones (fields with
+    `channel_id`, and their unit ids) and changes (`(guide, {field: value}, unit ids or
+    None)`), with the rules of `save_guide`/`update_guide`, one audit event each."""
+    _require_office(user)
+    for values, _units in creates:
+        _check_guide(values)
+    for guide, values, _units in updates:
+        _check_guide({name: getattr(guide, name) for name in GUIDE_FIELDS} | values)
+    for values, units in creates:
+        guide = Guide.objects.create(**values)
+        guide.units.set(units)
+        audit.add("funding.guide.created", guide, after={**snapshot(guide), "units": units})
+    for guide, values, units in updates:
+        before = {**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))}
+        for key, value in values.items():
+            setattr(guide, key, value)
+        guide.version += 1
+        guide.save()
+        if units is not None:
+            guide.units.set(units)
+        audit.add(
+            "funding.guide.updated",
+            guide,
+            before=before,
+            after={**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))},
+        )
