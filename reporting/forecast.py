@@ -143,7 +143,10 @@ def describe(basis: Basis, as_of: dt.date, forecast: int) -> str:
         )
         % {"forecast": format_amount(forecast)}
     )
-    return " ".join(parts)
+    from django.utils.translation import get_language
+
+    # Chinese sentences follow each other without a space
+    return ("" if (get_language() or "zh").startswith("zh") else " ").join(parts)
 
 
 # --- from the database ------------------------------------------------------------------
