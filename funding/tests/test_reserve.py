@@ -237,7 +237,13 @@ def test_the_checklist_shows_what_is_missing(demo, client, cast):
 def test_removing_a_material_deletes_the_file_after_commit(
     demo, cast, django_capture_on_commit_callbacks
 ):
-    material = ProjectMaterial.objects.filter(project__unit__code="ZJJ").first()
+    # a file of its own: the demo's files are shared by the whole session
+    material = services.attach_material(
+        user=cast["zjj"],
+        project=Project.objects.get(code="CB2025-ZJJ-02"),
+        name="待删除.pdf",
+        content=PDF,
+    )
     path = materials.path_of(material.storage_name)
     assert path.exists()
     with django_capture_on_commit_callbacks(execute=True):
