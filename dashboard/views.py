@@ -241,7 +241,8 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),
         "report_form": forms.get("report_form")
         or ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
-        "contact_form": forms.get("contact_form") or ContactForm(initial={"occurred_on": as_of}),
+        "contact_form": forms.get("contact_form")
+        or ContactForm(unit=unit, initial={"occurred_on": as_of}),
         "advance_forms": {
             p.pk: AdvanceProjectForm(project=p, initial={"version": p.version, "on": as_of})
             for p in projects
@@ -393,7 +394,7 @@ def report_create(request):
 @require_POST
 def contact_create(request):
     unit = _my_unit(request)
-    form = ContactForm(request.POST)
+    form = ContactForm(request.POST, unit=unit)
     done = None
     if form.is_valid():
         try:

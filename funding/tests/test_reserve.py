@@ -300,3 +300,36 @@ def test_counterparts_show_when_they_were_last_contacted(demo, client, cast):
     client.force_login(cast["office"])
     html = client.get(reverse("funding:counterpart_list")).content.decode()
     assert "省发展和改革委员会投资处" in html and "2024-06-20" in html
+
+
+def test_the_workbench_logs_a_contact_with_its_project_and_result(demo, client, cast):
+    project = Project.objects.get(code="XM2024-ZJJ-01")
+    receipt = Receipt.objects.filter(project=project).first()
+    client.force_login(cast["zjj"])
+    response = client.post(
+        reverse("dashboard:contact_create"),
+        {
+            "direction": "out",
+            "occurred_on": "2024-03-01",
+            "counterpart": "省财政厅经济建设处",
+            "project": str(project.pk),
+            "result": ContactResult.FUNDED,
+            "result_receipt": str(receipt.pk),
+        },
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get(occurred_on=dt.date(2024, 3, 1), unit__code="ZJJ")
+    assert contact.project == project and contact.result_receipt == receipt
+    other = Receipt.objects.filter(unit__code="FGW").first()
+    response = client.post(
+        reverse("dashboard:contact_create"),
+        {
+            "direction": "out",
+            "occurred_on": "2024-03-02",
+            "counterpart": "省财政厅",
+            "result": ContactResult.FUNDED,
+            "result_receipt": str(other.pk),  # not one of the unit's: not offered, refused
+        },
+    )
+    assert response.status_code == 400
+    assert not Contact.objects.filter(occurred_on=dt.date(2024, 3, 2)).exists()
