@@ -50,6 +50,22 @@ class TargetForm(forms.Form):
         return day
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids that are not small whole numbers are refused as invalid choices before they reach
+    the database (SQLite cannot even bind an integer of 30 digits)."""
+
+    def clean(self, value):
+        for item in value or ():
+            text = str(item)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:20]},
+                )
+        return super().clean(value)
+
+
 class GuideForm(forms.Form):
     code = forms.CharField(
         label=_("Guide code"),
@@ -83,7 +99,7 @@ class GuideForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    units = forms.ModelMultipleChoiceField(
+    units = BoundedModelMultipleChoiceField(
         label=_("Units concerned"),
         queryset=Unit.objects.order_by("sort_order", "code"),
         required=False,
