@@ -6,8 +6,9 @@ from django.utils.translation import pgettext_lazy
 
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
-from funding.choices import STAGE_FLOW, ContactDirection, Stage
-from funding.models import Channel, Project
+from funding.choices import STAGE_FLOW, ContactDirection, ContactResult, Stage
+from funding.models import Channel, Project, Receipt
+from org.models import Leader
 from policy.models import WorkItem
 
 
@@ -104,6 +105,28 @@ class ContactForm(forms.Form):
     occurred_on = LenientDateField(label=_("Date"))
     counterpart = forms.CharField(label=_("Counterpart"), max_length=200)
     people = forms.CharField(label=_("People"), max_length=200, required=False)
+    leader = forms.ModelChoiceField(
+        label=_("Leader taking part"),
+        queryset=Leader.objects.order_by("sort_order"),
+        required=False,
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False
+    )
+    result = forms.ChoiceField(
+        label=_("Result"), choices=[("", "—"), *ContactResult.choices], required=False
+    )
+    result_receipt = forms.ModelChoiceField(
+        label=_("Receipt it led to"), queryset=Receipt.objects.none(), required=False
+    )
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is not None:
+            self.fields["project"].queryset = Project.objects.filter(unit=unit).order_by("code")
+            self.fields["result_receipt"].queryset = (
+                Receipt.objects.filter(unit=unit).select_related("unit").order_by("-received_on")
+            )

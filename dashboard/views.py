@@ -17,11 +17,13 @@ from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
+from funding.workbench import guides_for_unit
 from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
 from policy.states import due_soon_horizon
 from reporting.figures import cumulative, figures_for, pro_rata_plan
+from reporting.forecast import forecast_context
 from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
 from supervision.models import LagExplanation
 
@@ -119,6 +121,7 @@ def cockpit(request):
             "by_level": by_level,
             "statuses": Status,
             "doubtful_claims": figures.doubtful_claims,
+            "forecast": forecast_context(request.user, period),
             "claims_url": reverse("funding:claim_list")
             if role_of(request.user) == Role.OFFICE
             else None,
@@ -176,6 +179,7 @@ def unit_figures(request, pk: int):
             **_period_context(period),
             "unit": unit,
             "figures": line,
+            "forecast": forecast_context(request.user, period, unit_ids=[unit.pk]),
             "summary": figures.summary,
             "receipts": receipts,
             "projects": projects,
@@ -243,6 +247,7 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
             .order_by("reported_on")
         )
     return {
+        "guides": guides_for_unit(request.user, unit, as_of),
         "unit": unit,
         "year": year,
         "as_of": as_of,
@@ -265,7 +270,8 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),
         "report_form": forms.get("report_form")
         or ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
-        "contact_form": forms.get("contact_form") or ContactForm(initial={"occurred_on": as_of}),
+        "contact_form": forms.get("contact_form")
+        or ContactForm(unit=unit, initial={"occurred_on": as_of}),
         "advance_forms": {
             p.pk: AdvanceProjectForm(project=p, initial={"version": p.version, "on": as_of})
             for p in projects
@@ -417,7 +423,7 @@ def report_create(request):
 @require_POST
 def contact_create(request):
     unit = _my_unit(request)
-    form = ContactForm(request.POST)
+    form = ContactForm(request.POST, unit=unit)
     done = None
     if form.is_valid():
         try:

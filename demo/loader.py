@@ -17,7 +17,7 @@ from org.models import Leader, Unit
 from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
-from . import data
+from . import data, striving
 from .reminders import load_reminders
 from .supervision import load_supervision
 from .supervision_plans import load_supervision_plans
@@ -108,6 +108,7 @@ def load_demo(stdout=None) -> dict[str, int]:
         _pipeline(units, channels, rng)
         _guides_leads_contacts(units, leaders, rng)
         _users(units, leaders)
+        striving.load(units)
         load_supervision_plans()
         org.save_site_config(
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
@@ -321,7 +322,6 @@ def _funded_project(unit, n, channel, amount_wan, received_on) -> Project:
         requested=amount_wan * YUAN_PER_WAN * 6 // 5,
         stage=Stage.RESERVE,
         owner="项目管理科",
-        follow_up="分管副局长",
         on=applied - dt.timedelta(days=30),
     )
     for stage, on in [
@@ -358,7 +358,6 @@ def _pipeline(units, channels, rng: random.Random) -> None:
                 requested=rng.randint(5, 60) * 100 * YUAN_PER_WAN,
                 stage=Stage.RESERVE,
                 owner="规划计划科",
-                follow_up="办公室主任",
                 on=applied - dt.timedelta(days=40),
             )
             path = {

@@ -92,6 +92,7 @@ def multiply_demo(factor: int) -> None:
         )
         Guide.objects.bulk_create(
             Guide(
+                code=f"{guide.code}-X{copy}",
                 title=f"{guide.title}（扩容{copy}）",
                 issuer=guide.issuer,
                 level=guide.level or Level.PROVINCIAL,

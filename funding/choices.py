@@ -63,3 +63,10 @@ class LeadStatus(models.TextChoices):
     OPEN = "open", _("Following")
     CONVERTED = "converted", _("Became a project")
     DROPPED = "dropped", _("Dropped")
+
+
+class ContactResult(models.TextChoices):
+    """What a contact led to (design §9)."""
+
+    APPROVED = "approved", _("Led to an approval")
+    FUNDED = "funded", _("Led to money received")

@@ -1,11 +1,14 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.money import AmountError, parse_amount
-from org.models import Unit
-from policy.models import Aspect
+from org.models import Section, Unit
+from policy.models import Aspect, Measure
 
-from .choices import Level
+from .choices import ContactResult, Level
+from .models import Channel, MaterialRequirement, Project, Receipt
 
 # A browser's date picker reads and writes ISO dates, whatever the page's language.
 ISO_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,32 +50,289 @@ class TargetForm(forms.Form):
         return day
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Ids that are not small whole numbers are refused as invalid choices before they reach
+    the database (SQLite cannot even bind an integer of 30 digits)."""
+
+    def clean(self, value):
+        for item in value or ():
+            text = str(item)
+            if not (text.isascii() and text.isdigit() and len(text) <= 18):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text[:20]},
+                )
+        return super().clean(value)
+
+
 class GuideForm(forms.Form):
+    code = forms.CharField(
+        label=_("Guide code"),
+        max_length=40,
+        required=False,
+        help_text=_("Left empty, Luoshi numbers it ZN<year>-NNN."),
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     issuer = forms.CharField(label=_("Issuer"), max_length=100)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.order_by("code"), required=False
+    )
     aspect = forms.ModelChoiceField(
         label=_("Aspect"), queryset=Aspect.objects.order_by("sort_order"), required=False
     )
-    published_on = forms.DateField(
-        label=_("Published on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    published_on = forms.DateField(label=_("Published on"), widget=ISO_DATE_INPUT)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=ISO_DATE_INPUT)
     scope = forms.CharField(
-        label=_("Scope"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Scope"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    units = forms.ModelMultipleChoiceField(
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    materials = forms.CharField(
+        label=_("Materials required"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    units = BoundedModelMultipleChoiceField(
         label=_("Units concerned"),
         queryset=Unit.objects.order_by("sort_order", "code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    past_deadline_ok = forms.BooleanField(
+        label=_("Record it although its deadline has passed"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, today, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.editing = editing
+        if editing:
+            self.fields["code"].disabled = True
+            del self.fields["past_deadline_ok"]
 
     def clean(self):
         data = super().clean()
         published, deadline = data.get("published_on"), data.get("deadline")
         if published and deadline and deadline < published:
             self.add_error("deadline", _("The deadline cannot be before the publication date."))
+        elif deadline and deadline < self.today and not self.editing:
+            if not data.get("past_deadline_ok"):
+                self.add_error(
+                    "deadline",
+                    _(
+                        "The deadline %(deadline)s has already passed (today is %(today)s): no "
+                        "unit can still apply. Check the date, or tick the box below to record "
+                        "the guide for the record."
+                    )
+                    % {"deadline": deadline.isoformat(), "today": self.today.isoformat()},
+                )
+        for key in ("code", "title", "issuer", "scope", "conditions", "materials"):
+            if isinstance(data.get(key), str):
+                data[key] = data[key].strip()
         return data
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            key: data[key]
+            for key in (
+                "title",
+                "issuer",
+                "level",
+                "channel",
+                "aspect",
+                "published_on",
+                "deadline",
+                "scope",
+                "conditions",
+                "materials",
+            )
+        }
+
+
+class AmountWanField(forms.CharField):
+    """An amount in 万元 by default (亿/万/元 understood), optional unless required."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            amount = parse_amount(value)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if amount < 0:
+            raise forms.ValidationError(_("An amount cannot be negative."))
+        return amount
+
+
+def _people_of(unit):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(membership__unit=unit, is_active=True)
+        .order_by("first_name", "username")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        section = getattr(getattr(obj, "membership", None), "section", None)
+        name = obj.first_name or obj.username
+        return f"{name}（{section.name}）" if section else name
+
+
+class ProjectForm(forms.Form):
+    """A unit's reserve project: what it is, what it asks, who follows it up."""
+
+    code = forms.CharField(label=_("Project code"), max_length=40)
+    name = forms.CharField(label=_("Project name"), max_length=200)
+    plan_year = forms.IntegerField(
+        label=_("Plan year"), min_value=2000, max_value=2100, required=False
+    )
+    total_investment = AmountWanField(
+        label=_("Total investment (万元)"), required=False, help_text=_("e.g. 12000 or 1.2亿")
+    )
+    requested = AmountWanField(label=pgettext_lazy("project", "Requested (万元)"), required=False)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What is built, where, for whom: the matching of guides reads it."),
+    )
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.order_by("code"), required=False
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=[("", _("Same as the channel")), *Level.choices], required=False
+    )
+    measure = forms.ModelChoiceField(
+        label=_("Policy measure it answers"),
+        queryset=Measure.objects.select_related("policy").order_by("policy_id", "pk"),
+        required=False,
+    )
+    section = forms.ModelChoiceField(
+        label=_("Section"), queryset=Section.objects.none(), required=False
+    )
+    follow_up = PersonChoiceField(
+        label=_("Follow-up person (对上衔接)"),
+        queryset=Section.objects.none(),
+        required=False,
+        help_text=_("A member of the unit, who follows the project up until it passes review."),
+    )
+    owner = forms.CharField(label=_("Person responsible"), max_length=50, required=False)
+    next_follow_up_on = forms.DateField(
+        label=_("Next follow-up"), required=False, widget=ISO_DATE_INPUT
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, unit, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["section"].queryset = Section.objects.filter(unit=unit).order_by("name")
+        self.fields["follow_up"].queryset = _people_of(unit).select_related("membership__section")
+        if editing:
+            self.fields["code"].disabled = True
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if not code:
+            raise forms.ValidationError(_("Give the project a code."))
+        return code
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("level") and data.get("channel"):
+            data["level"] = data["channel"].level
+        return data
+
+    def values(self) -> dict:
+        """The fields as `create_project`/`update_project` take them."""
+        data = self.cleaned_data
+        return {
+            key: data.get(key)
+            if key not in ("description", "owner", "level")
+            else data.get(key) or ""
+            for key in (
+                "name",
+                "plan_year",
+                "total_investment",
+                "requested",
+                "description",
+                "channel",
+                "level",
+                "measure",
+                "section",
+                "follow_up",
+                "owner",
+                "next_follow_up_on",
+            )
+        }
+
+
+class MaterialForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    requirement = forms.ModelChoiceField(
+        label=_("Checklist item"), queryset=MaterialRequirement.objects.none(), required=False
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        condition = Q(channel__isnull=True)
+        if project.channel_id:
+            condition |= Q(channel_id=project.channel_id)
+        self.fields["requirement"].queryset = MaterialRequirement.objects.filter(
+            condition
+        ).order_by("sort_order", "name")
+
+
+class RequirementForm(forms.Form):
+    channel = forms.ModelChoiceField(
+        label=_("Channel"),
+        queryset=Channel.objects.order_by("code"),
+        required=False,
+        empty_label=_("Every channel"),
+    )
+    name = forms.CharField(label=_("Material"), max_length=100)
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, initial=10)
+
+
+class LeadConvertForm(forms.Form):
+    code = forms.CharField(label=_("Project code"), max_length=40)
+    name = forms.CharField(label=_("Project name"), max_length=200)
+    plan_year = forms.IntegerField(label=_("Plan year"), min_value=2000, max_value=2100)
+
+
+class ContactLinkForm(forms.Form):
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False
+    )
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=[("", _("No result yet")), *ContactResult.choices],
+        required=False,
+    )
+    result_receipt = forms.ModelChoiceField(
+        label=_("Receipt it led to"), queryset=Receipt.objects.none(), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(unit=unit).order_by("code")
+        self.fields["result_receipt"].queryset = Receipt.objects.filter(unit=unit).order_by(
+            "-received_on"
+        )

@@ -6,9 +6,10 @@ from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 from policy.models import Aspect, Measure
 
-from .choices import ContactDirection, LeadStatus, Level, Stage
+from .choices import ContactDirection, ContactResult, LeadStatus, Level, Stage
 from .docno import DOC_KEY_LENGTH
 from .querysets import (
+    ProjectMaterialQuerySet,
     ReceiptQuerySet,
     TargetQuerySet,
     TargetRevisionQuerySet,
@@ -130,13 +131,34 @@ class Project(models.Model):
         verbose_name=_("policy measure"),
     )
     requested = models.BigIntegerField(_("requested (元)"), null=True, blank=True)
+    approved_amount = models.BigIntegerField(_("approved (元)"), null=True, blank=True)
+    total_investment = models.BigIntegerField(_("total investment (元)"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
     stage = models.CharField(
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.RESERVE
     )
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     plan_year = models.PositiveIntegerField(_("plan year"), null=True, blank=True)
     owner = models.CharField(_("person responsible"), max_length=50, blank=True)
-    follow_up = models.CharField(_("follow-up person (对上衔接)"), max_length=50, blank=True)
+    # the person who follows the project up with the higher level (对上衔接专人): a member of
+    # the project's unit, chosen from the people Luoshi knows
+    follow_up = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_projects",
+        verbose_name=_("follow-up person (对上衔接)"),
+    )
+    next_follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    guide = models.ForeignKey(
+        "Guide",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        verbose_name=_("application guide"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -153,6 +175,15 @@ class Project(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(level__in=[*Level.values, ""]), name="project_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_amount__gte=0) | models.Q(approved_amount__isnull=True),
+                name="project_approved_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_investment__gte=0)
+                | models.Q(total_investment__isnull=True),
+                name="project_investment_not_negative",
             ),
         ]
 
@@ -358,18 +389,30 @@ class Guide(models.Model):
 
     objects = PublishedQuerySet.as_manager()
 
+    code = models.CharField(_("guide code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=200)
     issuer = models.CharField(_("issuer"), max_length=100)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guides",
+        verbose_name=_("channel"),
+    )
     aspect = models.ForeignKey(
         Aspect, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("aspect")
     )
     published_on = models.DateField(_("published on"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     scope = models.TextField(_("scope"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    materials = models.TextField(_("materials required"), blank=True)
     units = models.ManyToManyField(
         Unit, blank=True, related_name="guides", verbose_name=_("units concerned")
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("application guide")
@@ -408,6 +451,17 @@ class Contact(models.Model):
         related_name="contacts",
         verbose_name=_("project"),
     )
+    # what the contact led to: the project's approval, or money received
+    result = models.CharField(_("result"), max_length=20, choices=ContactResult.choices, blank=True)
+    result_receipt = models.ForeignKey(
+        "Receipt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("receipt it led to"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("contact")
@@ -416,3 +470,73 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.unit} → {self.counterpart}"
+
+
+class MaterialRequirement(models.Model):
+    """One item of the materials checklist (申报材料清单) of a channel: 可研批复, 用地预审, 环评…
+    A requirement without a channel applies to every project. The office edits the list."""
+
+    channel = models.ForeignKey(
+        Channel,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="material_requirements",
+        verbose_name=_("channel"),
+    )
+    name = models.CharField(_("material"), max_length=100)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("required material")
+        verbose_name_plural = _("required materials")
+        ordering = ["channel__code", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "name"], name="material_requirement_unique_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectMaterial(models.Model):
+    """A file attached to a project (an application material), stored under
+    LUOSHI_DATA_DIR/materials with mode 0600 and served only to those who may see the project."""
+
+    objects = ProjectMaterialQuerySet.as_manager()
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="materials", verbose_name=_("project")
+    )
+    requirement = models.ForeignKey(
+        MaterialRequirement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="files",
+        verbose_name=_("checklist item"),
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    storage_name = models.CharField(max_length=100, unique=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("type"), max_length=100)
+    sha256 = models.CharField(max_length=64, editable=False)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        verbose_name = _("project material")
+        verbose_name_plural = _("project materials")
+        ordering = ["project", "requirement__sort_order", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -37,6 +37,10 @@ class TargetRevisionQuerySet(ScopedQuerySet):
     unit_path = "target__unit"
 
 
+class ProjectMaterialQuerySet(ScopedQuerySet):
+    unit_path = "project__unit"
+
+
 class ReceiptQuerySet(UnitOwnedQuerySet):
     def in_year(self, year: int, as_of: dt.date | None = None):
         end = as_of or dt.date(year, 12, 31)

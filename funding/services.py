@@ -17,7 +17,8 @@ from common.services import insert_rows, new_ids, require
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
-from .choices import STAGE_FLOW, ContactDirection, Level, Stage
+from . import materials
+from .choices import STAGE_FLOW, ContactDirection, ContactResult, LeadStatus, Level, Stage
 from .docno import normalise_doc_no
 from .figures import amount_in_force
 from .models import (
@@ -26,7 +27,9 @@ from .models import (
     Contact,
     Guide,
     Lead,
+    MaterialRequirement,
     Project,
+    ProjectMaterial,
     ProjectStageChange,
     Receipt,
     RejectedReceipt,
@@ -172,6 +175,10 @@ def record_receipt(
         raise ValidationError(_("The amount must be greater than zero."))
     if project is not None and project.unit_id != unit.pk:
         raise ValidationError(_("The project belongs to another unit."))
+    if project is not None:
+        # one fact once (design §9): money on a project takes the project's channel and level
+        channel = channel or project.channel
+        level = level or project.level
     if channel is not None and not level:
         level = channel.level
     doc_no = (doc_no or "").strip()
@@ -206,7 +213,53 @@ def record_receipt(
         note=note,
     )
     record("funding.receipt.created", receipt, after=snapshot(receipt), user=user)
+    if project is not None:
+        fund_project(user=user, project=project, receipt=receipt)
     return receipt, True
+
+
+# the stages a project passes on its way to 到位 when money arrives on it
+FUNDING_PATH = {
+    Stage.RESERVE: [Stage.APPLIED, Stage.APPROVED, Stage.FUNDED],
+    Stage.APPLIED: [Stage.APPROVED, Stage.FUNDED],
+    Stage.IN_REVIEW: [Stage.APPROVED, Stage.FUNDED],
+    Stage.APPROVED: [Stage.FUNDED],
+    Stage.FUNDED: [],
+}
+
+
+def fund_project(*, user, project: Project, receipt: Receipt) -> Project:
+    """Money recorded on a project advances it to 到位 (through the stages it skipped, each
+    kept in its history) and gives it the receipt's channel and level where it had none.
+    A project marked 未获批 cannot receive money: the receipt is refused."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.stage == Stage.REJECTED:
+        raise ValidationError(
+            _(
+                "“%(name)s” is marked as not approved; money cannot arrive on it. Move it back "
+                "to the reserve first, or record the receipt without the project."
+            )
+            % {"name": project.name},
+            code="rejected",
+        )
+    note = _("Money received: %(amount)s on %(date)s") % {
+        "amount": format_amount(receipt.amount),
+        "date": receipt.received_on.isoformat(),
+    }
+    for stage in FUNDING_PATH[project.stage]:
+        project = advance_project(
+            user=user, project=project, to_stage=stage, on=receipt.received_on, note=note
+        )
+    if project.channel_id is None and receipt.channel_id is not None:
+        before = snapshot(project)
+        project.channel_id = receipt.channel_id
+        project.level = project.level or receipt.level
+        project.version += 1
+        project.save(update_fields=["channel", "level", "version"])
+        record(
+            "funding.project.updated", project, before=before, after=snapshot(project), user=user
+        )
+    return project
 
 
 @transaction.atomic
@@ -305,6 +358,46 @@ def reject_receipt(
     return rejected
 
 
+PLAN_YEAR_MIN, PLAN_YEAR_MAX = 2000, 2100
+
+
+def _check_project(unit: Unit, values: dict) -> None:
+    """The rules of a project's fields, whoever writes them (form, ledger, demo)."""
+    stage, level = values.get("stage"), values.get("level")
+    if stage is not None and stage not in Stage.values:
+        raise ValidationError(_("Unknown stage “%(stage)s”.") % {"stage": stage})
+    if level and level not in Level.values:
+        raise ValidationError(_("Unknown level “%(level)s”.") % {"level": level})
+    for key in ("requested", "approved_amount", "total_investment"):
+        if values.get(key) is not None and values[key] < 0:
+            raise ValidationError(_("An amount cannot be negative."), code=key)
+    year = values.get("plan_year")
+    if year is not None and not PLAN_YEAR_MIN <= year <= PLAN_YEAR_MAX:
+        raise ValidationError(
+            _("The plan year must be between %(first)s and %(last)s.")
+            % {"first": PLAN_YEAR_MIN, "last": PLAN_YEAR_MAX},
+            code="plan_year",
+        )
+    section = values.get("section")
+    if section is not None and section.unit_id != unit.pk:
+        raise ValidationError(_("The section belongs to another unit."), code="section")
+    person = values.get("follow_up")
+    if person is not None:
+        membership = getattr(person, "membership", None)
+        if membership is None or membership.unit_id != unit.pk:
+            raise ValidationError(
+                _("The follow-up person must be a member of %(unit)s.") % {"unit": unit.name},
+                code="follow_up",
+            )
+
+
+def code_taken_message(project: Project) -> str:
+    """What a second project with a code already used is told: which project has it."""
+    return _(
+        "The project code %(code)s is already used by “%(name)s” of %(unit)s; choose another code."
+    ) % {"code": project.code, "name": project.name, "unit": project.unit.name}
+
+
 @transaction.atomic
 def save_project(
     *,
@@ -318,17 +411,21 @@ def save_project(
     stage: str = Stage.RESERVE,
     applied_on: dt.date | None = None,
     owner: str = "",
-    follow_up: str = "",
+    follow_up=None,
     plan_year: int | None = None,
     measure=None,
     on: dt.date | None = None,
+    **more,
 ) -> tuple[Project, bool]:
-    """Create or update a project by code; a stage change is kept in its history."""
+    """Create or update a project by code; a stage change is kept in its history.
+
+    `more` are the reserve's other fields (`section`, `description`, `total_investment`,
+    `approved_amount`, `next_follow_up_on`, `guide`); those not given are left as they are.
+    """
     ensure_unit_access(user, unit)
-    if stage not in Stage.values:
-        raise ValidationError(_("Unknown stage “%(stage)s”.") % {"stage": stage})
-    if level and level not in Level.values:
-        raise ValidationError(_("Unknown level “%(level)s”.") % {"level": level})
+    unknown = set(more) - PROJECT_MORE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown project fields {sorted(unknown)}")
     values = {
         "name": name,
         "unit": unit,
@@ -341,7 +438,9 @@ def save_project(
         "follow_up": follow_up,
         "plan_year": plan_year,
         "measure": measure,
+        **more,
     }
+    _check_project(unit, values)
     project = Project.objects.select_for_update().filter(code=code).first()
     if project is None:
         project = Project.objects.create(code=code, **values)
@@ -375,6 +474,71 @@ def save_project(
     return project, True
 
 
+PROJECT_MORE_FIELDS = {
+    "section",
+    "description",
+    "total_investment",
+    "approved_amount",
+    "next_follow_up_on",
+    "guide",
+}
+# What a unit edits on its project page (the stage moves through `advance_project`).
+PROJECT_EDIT_FIELDS = {
+    "name",
+    "channel",
+    "level",
+    "requested",
+    "owner",
+    "follow_up",
+    "plan_year",
+    "measure",
+    *PROJECT_MORE_FIELDS,
+} - {"guide", "approved_amount"}
+
+
+@transaction.atomic
+def create_project(*, user, code: str, unit: Unit, on: dt.date | None = None, **values) -> Project:
+    """A unit adds a project to its reserve (储备). A code already used is refused, naming the
+    project that has it."""
+    ensure_unit_access(user, unit)
+    code = code.strip()
+    if not code:
+        raise ValidationError(_("Give the project a code."), code="code")
+    existing = Project.objects.select_related("unit").filter(code=code).first()
+    if existing is not None:
+        raise ValidationError(code_taken_message(existing), code="code_taken")
+    unknown = set(values) - PROJECT_EDIT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown project fields {sorted(unknown)}")
+    project, _created = save_project(
+        user=user, code=code, unit=unit, stage=Stage.RESERVE, on=on, **values
+    )
+    return project
+
+
+@transaction.atomic
+def update_project(
+    *, user, project: Project, expected_version: int | None = None, **values
+) -> tuple[Project, bool]:
+    """A unit edits its project's reserve facts (not its stage, code or unit)."""
+    project = Project.objects.select_for_update().select_related("unit").get(pk=project.pk)
+    ensure_unit_access(user, project.unit)
+    check_version(project, expected_version)
+    unknown = set(values) - PROJECT_EDIT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown project fields {sorted(unknown)}")
+    _check_project(project.unit, values)
+    before = snapshot(project)
+    for key, value in values.items():
+        setattr(project, key, value)
+    if snapshot(project) == before:
+        return project, False
+    project.version += 1
+    project.save()
+    record("funding.project.updated", project, before=before, after=snapshot(project), user=user)
+    return project, True
+
+
 @transaction.atomic
 def advance_project(
     *,
@@ -384,11 +548,18 @@ def advance_project(
     on: dt.date | None = None,
     note: str = "",
     expected_version: int | None = None,
+    approved_amount: int | None = None,
+    guide: Guide | None = None,
 ) -> Project:
-    """Move a project to its next stage (储备→申报→审核→批复→到位, or 未获批)."""
+    """Move a project to its next stage (储备→申报→审核→批复→到位, or 未获批).
+
+    On approval the approved amount (批复金额) may be given; on application the guide it
+    answers."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     ensure_unit_access(user, project.unit)
     check_version(project, expected_version)
+    if approved_amount is not None and approved_amount < 0:
+        raise ValidationError(_("An amount cannot be negative."), code="approved_amount")
     if to_stage not in STAGE_FLOW.get(project.stage, set()):
         raise ValidationError(
             _("A project cannot go from “%(from)s” to “%(to)s”.")
@@ -410,6 +581,10 @@ def advance_project(
     project.stage = to_stage
     if to_stage == Stage.APPLIED and project.applied_on is None:
         project.applied_on = on
+    if to_stage == Stage.APPROVED and approved_amount is not None:
+        project.approved_amount = approved_amount
+    if guide is not None:
+        project.guide = guide
     project.version += 1
     project.save()
     record(
@@ -420,6 +595,24 @@ def advance_project(
         user=user,
     )
     return project
+
+
+def _check_contact_links(unit: Unit, project, result: str, result_receipt) -> None:
+    if project is not None and project.unit_id != unit.pk:
+        raise ValidationError(_("The project belongs to another unit."), code="project")
+    if result and result not in ContactResult.values:
+        raise ValidationError(_("Unknown result."), code="result")
+    if result_receipt is not None:
+        if result_receipt.unit_id != unit.pk:
+            raise ValidationError(_("The receipt belongs to another unit."), code="receipt")
+        if project is not None and result_receipt.project_id not in (None, project.pk):
+            raise ValidationError(_("The receipt was recorded on another project."), code="receipt")
+    if result == ContactResult.FUNDED and result_receipt is None:
+        raise ValidationError(
+            _("Say which receipt the contact led to, or choose another result."), code="receipt"
+        )
+    if result_receipt is not None and result != ContactResult.FUNDED:
+        raise ValidationError(_("A receipt is the result “led to money received”."), code="result")
 
 
 @transaction.atomic
@@ -434,10 +627,13 @@ def log_contact(
     summary: str = "",
     leader: Leader | None = None,
     project: Project | None = None,
+    result: str = "",
+    result_receipt: Receipt | None = None,
 ) -> Contact:
     ensure_unit_access(user, unit)
     if direction not in ContactDirection.values:
         raise ValidationError(_("Unknown contact direction."))
+    _check_contact_links(unit, project, result, result_receipt)
     contact = Contact.objects.create(
         unit=unit,
         direction=direction,
@@ -447,8 +643,37 @@ def log_contact(
         summary=summary,
         leader=leader,
         project=project,
+        result=result,
+        result_receipt=result_receipt,
     )
     record("funding.contact.created", contact, after=snapshot(contact), user=user)
+    return contact
+
+
+@transaction.atomic
+def link_contact(
+    *,
+    user,
+    contact: Contact,
+    project: Project | None,
+    result: str = "",
+    result_receipt: Receipt | None = None,
+    expected_version: int | None = None,
+) -> Contact:
+    """Say which project a contact was for and what it led to (an approval, a receipt)."""
+    contact = Contact.objects.select_for_update().select_related("unit").get(pk=contact.pk)
+    ensure_unit_access(user, contact.unit)
+    check_version(contact, expected_version)
+    _check_contact_links(contact.unit, project, result, result_receipt)
+    before = snapshot(contact)
+    contact.project = project
+    contact.result = result
+    contact.result_receipt = result_receipt
+    if snapshot(contact) == before:
+        return contact
+    contact.version += 1
+    contact.save()
+    record("funding.contact.linked", contact, before=before, after=snapshot(contact), user=user)
     return contact
 
 
@@ -472,6 +697,69 @@ def add_lead(
 
 
 @transaction.atomic
+def convert_lead(*, user, lead: Lead, code: str, name: str = "", **values) -> Project:
+    """A lead (争取线索) becomes a reserve project of its unit; the lead keeps the link."""
+    lead = Lead.objects.select_for_update().select_related("unit").get(pk=lead.pk)
+    ensure_unit_access(user, lead.unit)
+    if lead.status != LeadStatus.OPEN:
+        raise ValidationError(
+            _("This lead is no longer being followed (it is “%(status)s”).")
+            % {"status": lead.get_status_display()},
+            code="lead_closed",
+        )
+    values.setdefault("requested", lead.estimated)
+    project = create_project(
+        user=user, code=code, unit=lead.unit, name=(name or lead.title).strip()[:200], **values
+    )
+    before = snapshot(lead)
+    lead.status = LeadStatus.CONVERTED
+    lead.project = project
+    lead.save(update_fields=["status", "project"])
+    record("funding.lead.converted", lead, before=before, after=snapshot(lead), user=user)
+    return project
+
+
+# --- Guides, matching and applications -------------------------------------------------
+
+
+def _check_guide(values: dict) -> None:
+    level = values.get("level")
+    if level not in Level.values:
+        raise ValidationError(_("Unknown level “%(level)s”.") % {"level": level}, code="level")
+    published, deadline = values.get("published_on"), values.get("deadline")
+    if published and deadline and deadline < published:
+        raise ValidationError(
+            _("The deadline cannot be before the publication date."), code="deadline"
+        )
+    if not (values.get("title") or "").strip() or not (values.get("issuer") or "").strip():
+        raise ValidationError(_("A guide needs a title and an issuer."), code="title")
+
+
+GUIDE_FIELDS = (
+    "title",
+    "issuer",
+    "level",
+    "channel",
+    "aspect",
+    "published_on",
+    "deadline",
+    "scope",
+    "conditions",
+    "materials",
+)
+
+
+def next_guide_code(year: int) -> str:
+    """ZN<year>-NNN, the next free number of the year."""
+    prefix = f"ZN{year}-"
+    used = set(Guide.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    number = len(used) + 1
+    while f"{prefix}{number:03d}" in used:
+        number += 1
+    return f"{prefix}{number:03d}"
+
+
+@transaction.atomic
 def save_guide(
     *,
     user,
@@ -482,24 +770,196 @@ def save_guide(
     deadline: dt.date | None = None,
     scope: str = "",
     aspect=None,
-    units: list[Unit] = (),
+    units: Collection[Unit] = (),
+    code: str = "",
+    channel: Channel | None = None,
+    conditions: str = "",
+    materials: str = "",
 ) -> tuple[Guide, bool]:
+    """Record a guide once (by code, else by title and issuer); an existing one is returned
+    unchanged (the demo and repeated entries). `update_guide` edits one."""
     _require_office(user)
-    guide, created = Guide.objects.get_or_create(
-        title=title,
-        issuer=issuer,
-        defaults={
-            "level": level,
-            "published_on": published_on,
-            "deadline": deadline,
-            "scope": scope,
-            "aspect": aspect,
-        },
+    values = {
+        "title": title,
+        "issuer": issuer,
+        "level": level,
+        "published_on": published_on,
+        "deadline": deadline,
+        "scope": scope,
+        "aspect": aspect,
+        "channel": channel,
+        "conditions": conditions,
+        "materials": materials,
+    }
+    _check_guide(values)
+    code = code.strip()
+    existing = Guide.objects.filter(code=code).first() if code else None
+    if existing is None:
+        existing = Guide.objects.filter(title=title, issuer=issuer).first()
+    if existing is not None:
+        return existing, False
+    guide = Guide.objects.create(code=code or next_guide_code(published_on.year), **values)
+    guide.units.set(units)
+    record(
+        "funding.guide.created",
+        guide,
+        after={**snapshot(guide), "units": sorted(u.pk for u in units)},
+        user=user,
     )
-    if created:
-        guide.units.set(units)
-        record("funding.guide.created", guide, after=snapshot(guide), user=user)
-    return guide, created
+    return guide, True
+
+
+@transaction.atomic
+def update_guide(
+    *, user, guide: Guide, units: Collection[Unit], expected_version: int | None = None, **values
+) -> tuple[Guide, bool]:
+    """The office edits a guide (a corrected deadline, a wider scope, more units)."""
+    _require_office(user)
+    guide = Guide.objects.select_for_update().get(pk=guide.pk)
+    check_version(guide, expected_version)
+    unknown = set(values) - set(GUIDE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown guide fields {sorted(unknown)}")
+    merged = {name: getattr(guide, name) for name in GUIDE_FIELDS} | values
+    _check_guide(merged)
+    before = {**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))}
+    for key, value in values.items():
+        setattr(guide, key, value)
+    after_units = sorted(u.pk for u in units)
+    if {**snapshot(guide), "units": after_units} == before:
+        return guide, False
+    guide.version += 1
+    guide.save()
+    guide.units.set(units)
+    record(
+        "funding.guide.updated",
+        guide,
+        before=before,
+        after={**snapshot(guide), "units": after_units},
+        user=user,
+    )
+    return guide, True
+
+
+@transaction.atomic
+def prepare_application(
+    *, user, project: Project, guide: Guide, on: dt.date | None = None
+) -> Project:
+    """ "Prepare application" from a match: the reserve project answers the guide and moves
+    to 申报, with the guide linked. Only a reserve project can be prepared."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    ensure_unit_access(user, project.unit)
+    if project.stage != Stage.RESERVE:
+        raise ValidationError(
+            _(
+                "“%(name)s” is already at stage “%(stage)s”; only a reserve project can be "
+                "prepared for a guide."
+            )
+            % {"name": project.name, "stage": project.get_stage_display()},
+            code="stage",
+        )
+    return advance_project(
+        user=user,
+        project=project,
+        to_stage=Stage.APPLIED,
+        on=on,
+        note=_("Application prepared for %(guide)s") % {"guide": guide.title},
+        guide=guide,
+    )
+
+
+# --- Materials: the checklist per channel and the files attached -----------------------
+
+
+@transaction.atomic
+def save_material_requirement(
+    *, user, channel: Channel | None, name: str, sort_order: int = 0
+) -> tuple[MaterialRequirement, bool]:
+    """The office adds an item to a channel's checklist (no channel: every project's)."""
+    _require_office(user)
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise ValidationError(_("Name the material."), code="name")
+    requirement = MaterialRequirement.objects.filter(channel=channel, name=name).first()
+    if requirement is not None:
+        return requirement, False
+    requirement = MaterialRequirement.objects.create(
+        channel=channel, name=name, sort_order=sort_order
+    )
+    record(
+        "funding.material_requirement.created",
+        requirement,
+        after=snapshot(requirement),
+        user=user,
+    )
+    return requirement, True
+
+
+@transaction.atomic
+def remove_material_requirement(*, user, requirement: MaterialRequirement) -> None:
+    """The office takes an item off a checklist; files already attached stay (unlinked)."""
+    _require_office(user)
+    before = snapshot(requirement)
+    record("funding.material_requirement.deleted", requirement, before=before, user=user)
+    requirement.delete()
+
+
+@transaction.atomic
+def attach_material(
+    *,
+    user,
+    project: Project,
+    name: str,
+    content,
+    requirement: MaterialRequirement | None = None,
+) -> ProjectMaterial:
+    """Attach a file to a project. The name, size and type are checked
+    (`materials.check_upload`); the file is stored 0600 under LUOSHI_DATA_DIR/materials."""
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    ensure_unit_access(user, project.unit)
+    if requirement is not None and requirement.channel_id not in (None, project.channel_id):
+        raise ValidationError(
+            _("This checklist item belongs to another channel."), code="requirement"
+        )
+    name, content_type = materials.check_upload(name, getattr(content, "size", None))
+    stored = materials.store(content)
+    try:
+        material = ProjectMaterial.objects.create(
+            project=project,
+            requirement=requirement,
+            name=name,
+            storage_name=stored.storage_name,
+            size=stored.size,
+            content_type=content_type,
+            sha256=stored.sha256,
+            uploaded_at=timezone.now(),
+            uploaded_by=user,
+        )
+        record("funding.material.attached", material, after=snapshot(material), user=user)
+    except BaseException:
+        materials.discard(stored.storage_name)
+        raise
+    return material
+
+
+@transaction.atomic
+def remove_material(*, user, material: ProjectMaterial) -> None:
+    material = ProjectMaterial.objects.select_related("project").get(pk=material.pk)
+    ensure_unit_access(user, material.project.unit_id)
+    record("funding.material.removed", material, before=snapshot(material), user=user)
+    storage_name = material.storage_name
+    material.delete()
+    transaction.on_commit(lambda: materials.discard(storage_name))
+
+
+def record_material_download(*, user, material: ProjectMaterial) -> None:
+    """Who took which file out of the system: a read, audited like an export."""
+    record(
+        "funding.material.downloaded",
+        material,
+        after={"project": material.project_id, "name": material.name, "size": material.size},
+        user=user,
+    )
 
 
 # --- Bulk forms (the ledger import): the rules above, for rows already checked -------------
@@ -726,3 +1186,38 @@ def bulk_record_receipts(
     Receipt.objects.bulk_update(
         changed, ["project", "channel", "level", "version"], batch_size=1000
     )
+
+
+def bulk_save_guides(
+    *,
+    user,
+    audit: AuditBatch,
+    creates: list[tuple[dict, list[int]]],
+    updates: list[tuple[Guide, dict, list[int] | None]],
+) -> None:
+    """Guides from the ledger's 申报指南 sheet, checked already: new ones (fields with
+    `channel_id`, and their unit ids) and changes (`(guide, {field: value}, unit ids or
+    None)`), with the rules of `save_guide`/`update_guide`, one audit event each."""
+    _require_office(user)
+    for values, _units in creates:
+        _check_guide(values)
+    for guide, values, _units in updates:
+        _check_guide({name: getattr(guide, name) for name in GUIDE_FIELDS} | values)
+    for values, units in creates:
+        guide = Guide.objects.create(**values)
+        guide.units.set(units)
+        audit.add("funding.guide.created", guide, after={**snapshot(guide), "units": units})
+    for guide, values, units in updates:
+        before = {**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))}
+        for key, value in values.items():
+            setattr(guide, key, value)
+        guide.version += 1
+        guide.save()
+        if units is not None:
+            guide.units.set(units)
+        audit.add(
+            "funding.guide.updated",
+            guide,
+            before=before,
+            after={**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))},
+        )

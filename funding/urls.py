@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import pipeline_views as pipeline
 from . import views
 
 app_name = "funding"
@@ -7,15 +8,33 @@ urlpatterns = [
     path("targets/", views.target_list, name="target_list"),
     path("targets/<int:pk>/", views.target_edit, name="target_edit"),
     path("projects/", views.project_list, name="project_list"),
+    path("projects/new/", pipeline.project_create, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", pipeline.project_edit, name="project_edit"),
+    path("projects/<int:pk>/materials/", pipeline.material_upload, name="material_upload"),
+    path("materials/<int:pk>/", pipeline.material_download, name="material_download"),
+    path("materials/<int:pk>/remove/", pipeline.material_remove, name="material_remove"),
+    path("materials/checklist/", pipeline.requirement_list, name="requirement_list"),
+    path(
+        "materials/checklist/<int:pk>/delete/",
+        pipeline.requirement_delete,
+        name="requirement_delete",
+    ),
     path("receipts/", views.receipt_list, name="receipt_list"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
     path("receipts/<int:pk>/reject/", views.receipt_reject, name="receipt_reject"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/confirm/", views.claim_confirm, name="claim_confirm"),
     path("guides/", views.guide_list, name="guide_list"),
-    path("guides/new/", views.guide_create, name="guide_create"),
-    path("guides/<int:pk>/", views.guide_detail, name="guide_detail"),
+    path("guides/new/", pipeline.guide_create, name="guide_create"),
+    path("guides/<int:pk>/", pipeline.guide_detail, name="guide_detail"),
+    path("guides/<int:pk>/edit/", pipeline.guide_edit, name="guide_edit"),
+    path("guides/<int:pk>/prepare/", pipeline.guide_prepare, name="guide_prepare"),
+    path("leads/", pipeline.lead_list, name="lead_list"),
+    path("leads/<int:pk>/convert/", pipeline.lead_convert, name="lead_convert"),
     path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/counterparts/", pipeline.counterpart_list, name="counterpart_list"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/link/", pipeline.contact_link, name="contact_link"),
+    path("rates/", pipeline.rates, name="rates"),
 ]

@@ -16,8 +16,9 @@ from common.permissions import BUSINESS_ROLES, Role, role_of
 from reporting.period import office_period
 
 from . import lists, services
-from .forms import GuideForm, TargetForm
+from .forms import ContactLinkForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
+from .pipeline_views import project_context
 from .querysets import doubtful_claims, targets_in_force
 
 
@@ -112,7 +113,16 @@ def target_edit(request, pk: int):
 @login_required
 def project_list(request):
     _business(request)
-    return render_list(request, lists.PROJECTS, Project.objects.visible_to(request.user))
+    actions = []
+    role = role_of(request.user)
+    if role in (Role.OFFICE, Role.UNIT_HEAD, Role.UNIT_OFFICER):
+        actions.append((_("New reserve project"), reverse("funding:project_create")))
+    actions.append((_("Success rates"), reverse("funding:rates")))
+    if role == Role.OFFICE:
+        actions.append((_("Materials checklist"), reverse("funding:requirement_list")))
+    return render_list(
+        request, lists.PROJECTS, Project.objects.visible_to(request.user), {"actions": actions}
+    )
 
 
 @login_required
@@ -225,35 +235,12 @@ def guide_list(request):
 
 
 @login_required
-def guide_create(request):
-    """The office records an application guide a higher level has published."""
-    if role_of(request.user) != Role.OFFICE:
-        raise PermissionDenied
-    form = GuideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        guide, created = services.save_guide(
-            user=request.user,
-            title=data["title"].strip(),
-            issuer=data["issuer"].strip(),
-            level=data["level"],
-            published_on=data["published_on"],
-            deadline=data["deadline"],
-            scope=data["scope"].strip(),
-            aspect=data["aspect"],
-            units=list(data["units"]),
-        )
-        if created:
-            messages.success(request, _("Guide recorded."))
-            return redirect("funding:guide_detail", pk=guide.pk)
-        form.add_error("title", _("This guide from this issuer is already recorded."))
-    return render(request, "funding/guide_form.html", {"form": form})
-
-
-@login_required
 def contact_list(request):
     _business(request)
-    return render_list(request, lists.CONTACTS, Contact.objects.visible_to(request.user))
+    actions = [(_("When each counterpart was last contacted"), reverse("funding:counterpart_list"))]
+    return render_list(
+        request, lists.CONTACTS, Contact.objects.visible_to(request.user), {"actions": actions}
+    )
 
 
 def _detail(request, template: str, obj, title: str, back: str, facts: list, **context):
@@ -290,7 +277,7 @@ def project_detail(request, pk: int):
     _business(request)
     project = get_object_or_404(
         Project.objects.visible_to(request.user).select_related(
-            "unit", "channel", "section", "measure"
+            "unit", "channel", "section", "measure", "follow_up", "guide"
         ),
         pk=pk,
     )
@@ -301,12 +288,30 @@ def project_detail(request, pk: int):
         (_("Stage"), project.get_stage_display(), ""),
         (_("Channel"), project.channel.name if project.channel else "", ""),
         (_("Level"), project.get_level_display(), ""),
+        (
+            _("Total investment"),
+            format_amount(project.total_investment) if project.total_investment else "",
+            "",
+        ),
         (_("Requested"), format_amount(project.requested) if project.requested else "", ""),
         (_("Applied on"), project.applied_on, ""),
         (_("Plan year"), project.plan_year, ""),
         (_("Policy measure"), str(project.measure) if project.measure else "", ""),
         (_("Person responsible"), project.owner, ""),
-        (_("Follow-up person"), project.follow_up, ""),
+        (
+            _("Follow-up person"),
+            (project.follow_up.first_name or project.follow_up.username)
+            if project.follow_up
+            else "",
+            "",
+        ),
+        (_("Next follow-up"), project.next_follow_up_on, ""),
+        (
+            _("Application guide"),
+            project.guide.title if project.guide else "",
+            reverse("funding:guide_detail", args=[project.guide_id]) if project.guide_id else "",
+        ),
+        (_("Description"), project.description, ""),
     ]
     return _detail(
         request,
@@ -315,9 +320,11 @@ def project_detail(request, pk: int):
         f"{project.code} {project.name}",
         "funding:project_list",
         facts,
+        project=project,
         stages=project.stage_changes.select_related("changed_by"),
-        receipts=project.receipts.order_by("-received_on"),
+        receipts=project.receipts.select_related("channel").order_by("-received_on"),
         contacts=project.contacts.select_related("leader").order_by("-occurred_on"),
+        **project_context(request, project),
     )
 
 
@@ -343,28 +350,12 @@ def receipt_detail(request, pk: int):
 
 
 @login_required
-def guide_detail(request, pk: int):
-    _business(request)
-    guide = get_object_or_404(
-        Guide.objects.visible_to(request.user).select_related("aspect"), pk=pk
-    )
-    facts = [
-        (_("Issuer"), guide.issuer, ""),
-        (_("Level"), guide.get_level_display(), ""),
-        (_("Aspect"), guide.aspect.name if guide.aspect else "", ""),
-        (_("Published on"), guide.published_on, ""),
-        (_("Deadline"), guide.deadline, ""),
-        (_("Scope"), guide.scope, ""),
-        (_("Units concerned"), "、".join(u.name for u in guide.units.order_by("sort_order")), ""),
-    ]
-    return _detail(request, "common/detail.html", guide, guide.title, "funding:guide_list", facts)
-
-
-@login_required
 def contact_detail(request, pk: int):
     _business(request)
     contact = get_object_or_404(
-        Contact.objects.visible_to(request.user).select_related("unit", "leader", "project"),
+        Contact.objects.visible_to(request.user).select_related(
+            "unit", "leader", "project", "result_receipt__unit"
+        ),
         pk=pk,
     )
     facts = [
@@ -375,7 +366,35 @@ def contact_detail(request, pk: int):
         (_("People"), contact.people, ""),
         (_("Leader taking part"), contact.leader.name if contact.leader else "", ""),
         _project_fact(contact),
+        (_("Result"), contact.get_result_display(), ""),
+        (
+            _("Receipt it led to"),
+            str(contact.result_receipt) if contact.result_receipt else "",
+            reverse("funding:receipt_detail", args=[contact.result_receipt_id])
+            if contact.result_receipt_id
+            else "",
+        ),
         (_("Summary"), contact.summary, ""),
     ]
     title = f"{contact.occurred_on} {contact.counterpart}"
-    return _detail(request, "common/detail.html", contact, title, "funding:contact_list", facts)
+    link_form = None
+    if Contact.objects.visible_to(request.user, "change").filter(pk=contact.pk).exists():
+        link_form = ContactLinkForm(
+            unit=contact.unit,
+            initial={
+                "project": contact.project_id,
+                "result": contact.result,
+                "result_receipt": contact.result_receipt_id,
+                "version": contact.version,
+            },
+        )
+    return _detail(
+        request,
+        "funding/contact_detail.html",
+        contact,
+        title,
+        "funding:contact_list",
+        facts,
+        contact=contact,
+        link_form=link_form,
+    )

@@ -9,11 +9,21 @@ import xlsxwriter
 from audit.services import record
 from common.money import yuan_to_wan
 from common.spreadsheets import neutralise
-from funding.models import Channel, Project, Receipt, Target, TargetRevision
+from funding.models import Channel, Guide, Project, Receipt, Target, TargetRevision
 from org.models import Leader, Unit
 from policy.models import AssignmentRole, WorkItem
 
-from .format import LEADERS, PROJECTS, RECEIPTS, SHEETS, TARGETS, UNITS, WORK_ITEMS, Sheet
+from .format import (
+    GUIDES,
+    LEADERS,
+    PROJECTS,
+    RECEIPTS,
+    SHEETS,
+    TARGETS,
+    UNITS,
+    WORK_ITEMS,
+    Sheet,
+)
 from .services import LEVEL_ZH, STAGE_ZH, UNIT_KIND_ZH
 
 WIDTHS = {
@@ -47,7 +57,7 @@ WIDTHS = {
     "goal": 30,
 }
 _AMOUNT_KEYS = {"amount", "requested"}
-_DATE_KEYS = {"date", "applied_on", "effective", "due_on"}
+_DATE_KEYS = {"date", "applied_on", "effective", "due_on", "deadline", "published"}
 
 
 def _target_rows(targets):
@@ -235,6 +245,30 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
                 "unit_id", "amount", "received_on", "project_id", "doc_no", "channel_id", "level"
             )
             .iterator(chunk_size=10_000)
+        ),
+    )
+    guide_units: dict[int, list[str]] = {}
+    for guide_id, code in Guide.units.through.objects.order_by("unit__sort_order").values_list(
+        "guide_id", "unit__code"
+    ):
+        guide_units.setdefault(guide_id, []).append(code)
+    write_rows(
+        GUIDES,
+        (
+            (
+                g.code,
+                g.title,
+                g.issuer,
+                LEVEL_ZH.get(g.level, ""),
+                channels.get(g.channel_id, ""),
+                g.deadline,
+                g.scope,
+                g.conditions,
+                g.materials,
+                g.published_on,
+                "、".join(guide_units.get(g.pk, [])),
+            )
+            for g in Guide.objects.order_by("published_on", "code").iterator()
         ),
     )
     write_rows(WORK_ITEMS, _work_item_rows(scoped(WorkItem.objects.all()), codes))

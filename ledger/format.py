@@ -72,6 +72,24 @@ RECEIPTS = Sheet(
         Column("层级", "level"),
     ),
 )
+GUIDES = Sheet(
+    "申报指南",
+    "guides",
+    (
+        Column("指南编号", "code", True),
+        Column("指南名称", "title", True),
+        Column("发布单位", "issuer"),
+        Column("层级", "level"),
+        Column("资金渠道", "channel"),
+        Column("截止日期", "deadline"),
+        Column("支持范围", "scope"),
+        Column("申报条件", "conditions"),
+        Column("所需材料", "materials"),
+        # beyond design §4: when it was published, and the units it concerns (their workbench)
+        Column("发布日期", "published"),
+        Column("适用单位编码", "units"),
+    ),
+)
 WORK_ITEMS = Sheet(
     "工作事项",
     "work_items",
@@ -88,7 +106,7 @@ WORK_ITEMS = Sheet(
         Column("工作目标", "goal"),
     ),
 )
-SHEETS: tuple[Sheet, ...] = (UNITS, LEADERS, TARGETS, PROJECTS, RECEIPTS, WORK_ITEMS)
+SHEETS: tuple[Sheet, ...] = (UNITS, LEADERS, TARGETS, PROJECTS, RECEIPTS, GUIDES, WORK_ITEMS)
 
 SHEET_LABELS = {
     "units": pgettext_lazy("ledger sheet", "units"),
@@ -96,6 +114,7 @@ SHEET_LABELS = {
     "targets": pgettext_lazy("ledger sheet", "targets"),
     "projects": pgettext_lazy("ledger sheet", "projects"),
     "receipts": pgettext_lazy("ledger sheet", "receipts"),
+    "guides": pgettext_lazy("ledger sheet", "application guides"),
     "work_items": pgettext_lazy("ledger sheet", "work items"),
 }
 

@@ -35,6 +35,7 @@ from funding.figures import amount_in_force
 from funding.models import (
     Channel,
     ClaimReview,
+    Guide,
     Project,
     Receipt,
     RejectedReceipt,
@@ -44,6 +45,7 @@ from funding.models import (
 from funding.services import (
     bulk_record_receipts,
     bulk_save_channels,
+    bulk_save_guides,
     bulk_save_projects,
     bulk_set_targets,
     duplicate_message,
@@ -184,6 +186,12 @@ def _max_lengths() -> dict[str, dict[str, int]]:
             "lead_leader": size(Leader, "name"),
             "lead_unit": code,
             "measure": size(Measure, "code"),
+        },
+        "guides": {
+            "code": size(Guide, "code"),
+            "title": size(Guide, "title"),
+            "issuer": size(Guide, "issuer"),
+            "channel": size(Channel, "name"),
         },
     }
 
@@ -586,6 +594,46 @@ class _Plan:
             return None
         return nodes
 
+    def _parse_guides(self, reader: _Rows, number, values, seen):
+        code = reader.required_text(number, values, "code")
+        title = reader.required_text(number, values, "title")
+        issuer = _text(values.get("issuer"))
+        if "issuer" in reader.present and not issuer:
+            reader.error(number, reader.column_name("issuer"), _("This cell must not be empty."))
+            issuer = None
+        level = reader.choice(number, values, "level", LEVEL_NAMES_ZH, Level)
+        deadline = reader.date(number, values, "deadline", required=False)
+        published = reader.date(number, values, "published", required=False)
+        bad_dates = (deadline is None and not _blank(values.get("deadline"))) or (
+            published is None and not _blank(values.get("published"))
+        )
+        if code and self._duplicate(reader, number, "code", code, seen):
+            return None
+        if None in (code, title, issuer, level) or bad_dates:
+            return None
+        published = published or self.today
+        if deadline is not None and deadline < published:
+            reader.error(
+                number,
+                reader.column_name("deadline"),
+                _("The deadline cannot be before the publication date."),
+            )
+            return None
+        return {
+            "row": number,
+            "code": code,
+            "title": title,
+            "issuer": issuer or _("Not given"),
+            "level": level,
+            "channel": _text(values.get("channel")),
+            "deadline": deadline,
+            "published_on": published,
+            "scope": _text(values.get("scope")),
+            "conditions": _text(values.get("conditions")),
+            "materials": _text(values.get("materials")),
+            "units": [c for c in _SEPARATORS.split(_text(values.get("units"))) if c],
+        }
+
     # --- cross-checks against the file and the database ----------------------------------
 
     def check(self) -> None:
@@ -641,6 +689,9 @@ class _Plan:
         for receipt in self.rows.get("receipts", []):
             if receipt[6] and receipt[6] not in self.channels and receipt[7]:
                 self.new_channels.setdefault(receipt[6], receipt[7])
+        for guide in self.rows.get("guides", []):
+            if guide["channel"] and guide["channel"] not in self.channels and guide["level"]:
+                self.new_channels.setdefault(guide["channel"], guide["level"])
 
         def unknown_channel(sheet_key: str, row: int, name: str) -> None:
             reader = self.readers[sheet_key]
@@ -681,6 +732,24 @@ class _Plan:
                         _("The project belongs to another unit."),
                     )
         self._check_work_items(known_units, file_leaders)
+        guides = self.readers.get("guides")
+        for guide in self.rows.get("guides", []):
+            name = guide["channel"]
+            if name and name not in self.channels and name not in self.new_channels:
+                unknown_channel("guides", guide["row"], name)
+            if not guide["level"]:
+                level = self._level_of_channel(name) if name else ""
+                if level:
+                    guide["level"] = level
+                else:
+                    guides.error(
+                        guide["row"],
+                        guides.column_name("level"),
+                        _("Give the level (中央、省级、市级), or a channel that has one."),
+                    )
+            for code in guide["units"]:
+                if code not in known_units:
+                    unknown_unit("guides", guide["row"], code, "units")
         # duplicate claims are errors too: look for them whatever else is wrong, so that
         # every error of the file is listed at once
         self.receipt_changes = self._diff_receipts()
@@ -807,6 +876,7 @@ class _Plan:
         self.target_changes = self._diff_targets()
         self.project_changes = self._diff_projects()
         self.work_item_changes = self._diff_work_items()
+        self.guide_changes = self._diff_guides()
         if "receipts" in self.rows:
             self._count("receipts", *self.receipt_counts)
 
@@ -1048,6 +1118,80 @@ class _Plan:
             self._count("projects", len(creates), len(updates), unchanged)
         return creates, updates
 
+    GUIDE_FIELDS = (
+        "title",
+        "issuer",
+        "level",
+        "channel",
+        "deadline",
+        "published_on",
+        "scope",
+        "conditions",
+        "materials",
+    )
+
+    def _diff_guides(self):
+        """Guides by code: new ones, changed ones (only the columns the file has), and their
+        units when the file names them."""
+        rows = self.rows.get("guides", [])
+        present = self.present.get("guides", set())
+        current = {
+            g.code: g
+            for g in Guide.objects.filter(code__in=[r["code"] for r in rows]).prefetch_related(
+                "units"
+            )
+        }
+        column_of = {"published_on": "published"}
+        creates, updates, unchanged = [], [], 0
+        for row in rows:
+            guide = current.get(row["code"])
+            if guide is None:
+                creates.append(row)
+                if row["deadline"] is not None and row["deadline"] < self.today:
+                    # a new guide already closed: flagged, as on the guide form
+                    reader = self.readers["guides"]
+                    self.issues.append(
+                        Issue(
+                            _("The deadline %(date)s has already passed.")
+                            % {"date": row["deadline"].isoformat()},
+                            sheet=reader.title,
+                            row=row["row"],
+                            column=reader.column_name("deadline"),
+                            warning=True,
+                        )
+                    )
+                continue
+            wanted = {
+                key: row[key]
+                for key in self.GUIDE_FIELDS
+                if column_of.get(key, key) in present or key == "title"
+            }
+            have = {
+                "title": guide.title,
+                "issuer": guide.issuer,
+                "level": guide.level,
+                "channel": self._channel_name(guide.channel_id),
+                "deadline": guide.deadline,
+                "published_on": guide.published_on,
+                "scope": guide.scope,
+                "conditions": guide.conditions,
+                "materials": guide.materials,
+            }
+            units = None
+            if "units" in present:
+                units = sorted(row["units"])
+                if units != sorted(u.code for u in guide.units.all()):
+                    wanted["units"] = units
+            if any(have.get(k) != v for k, v in wanted.items() if k != "units") or (
+                "units" in wanted
+            ):
+                updates.append((guide, wanted))
+            else:
+                unchanged += 1
+        if "guides" in self.rows:
+            self._count("guides", len(creates), len(updates), unchanged)
+        return creates, updates
+
     def _channel_name(self, channel_id) -> str:
         if channel_id is None:
             return ""
@@ -1251,6 +1395,7 @@ class _Plan:
         self._write_projects(user, audit, unit_id)
         self._write_receipts(user, audit, unit_id)
         self._write_work_items(user, audit, unit_id)
+        self._write_guides(user, audit, unit_id)
         counts = {
             key: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
             for key, c in self.result.counts.items()
@@ -1346,6 +1491,34 @@ class _Plan:
             ],
             updates=changes,
             on=self.today,
+        )
+
+    def _write_guides(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
+        creates, updates = self.guide_changes
+        if not creates and not updates:
+            return
+
+        def values(row: dict) -> dict:
+            out = {k: v for k, v in row.items() if k in self.GUIDE_FIELDS and k != "channel"}
+            if "channel" in row:
+                out["channel_id"] = self._channel_id(row["channel"])
+            return out
+
+        bulk_save_guides(
+            user=user,
+            audit=audit,
+            creates=[
+                ({"code": row["code"], **values(row)}, [unit_id[c] for c in row["units"]])
+                for row in creates
+            ],
+            updates=[
+                (
+                    guide,
+                    values(wanted),
+                    [unit_id[c] for c in wanted["units"]] if "units" in wanted else None,
+                )
+                for guide, wanted in updates
+            ],
         )
 
     def _write_receipts(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:

@@ -22,6 +22,8 @@ WRITE_NOTHING = {
     "backup": "reads the database into a file",
     "serve": "runs the web app; each request names its user",
     "summary": "prints figures",
+    "forecast": "prints the year-end forecast",
+    "match_guides": "prints the reserve projects that fit each guide",
     "flush": "empties a test database, audit trail included (refused on any other database)",
 }
 

@@ -26,6 +26,7 @@ READ_AUDIT_ACTIONS = {
     "ledger.exported",
     "audit.exported",
     "policy.evidence.downloaded",
+    "funding.material.downloaded",  # who took which application material out of the system
     "security.permission_denied",
     "accounts.session.expired",  # an idle session ends on whatever page is asked for next
 }

@@ -95,3 +95,89 @@ MATRIX["funding:receipt_reject"] = access(
         "note": "矩阵：重复申报",
     },
 )
+
+
+# --- the striving pipeline (design §9) ---------------------------------------------------
+
+
+def _project(code):
+    def kwargs():
+        from funding.models import Project
+
+        return {"pk": Project.objects.get(code=code).pk}
+
+    return kwargs
+
+
+def _material(unit_code):
+    def kwargs():
+        from funding.models import ProjectMaterial
+
+        material = (
+            ProjectMaterial.objects.filter(project__unit__code=unit_code).order_by("pk").first()
+        )
+        return {"pk": material.pk}
+
+    return kwargs
+
+
+def _guide(code):
+    def kwargs():
+        from funding.models import Guide
+
+        return {"pk": Guide.objects.get(code=code).pk}
+
+    return kwargs
+
+
+def _lead(unit_code):
+    def kwargs():
+        from funding.models import Lead
+
+        return {"pk": Lead.objects.filter(unit__code=unit_code).order_by("pk").first().pk}
+
+    return kwargs
+
+
+WRITERS = ("office", "zjj", "zjj_head")
+MATRIX["funding:project_create"] = access(*WRITERS)
+MATRIX["funding:project_create#office-unit"] = access(*WRITERS, query="?unit=1")
+MATRIX["funding:project_edit"] = access(*WRITERS, kwargs=_project("CB2025-ZJJ-02"))
+MATRIX["funding:project_edit#other-unit"] = access("office", kwargs=_project("CB2025-SLJ-01"))
+MATRIX["funding:material_upload"] = access(
+    *WRITERS, method="post", kwargs=_project("CB2025-ZJJ-02"), data=lambda: {}
+)
+MATRIX["funding:material_download"] = access(*EVERYONE_IN_BUSINESS, kwargs=_material("ZJJ"))
+MATRIX["funding:material_download#other-unit"] = access("office", kwargs=_material("SLJ"))
+# another unit's file: the office removes it, the unit cannot even see it
+MATRIX["funding:material_remove"] = access(
+    "office", method="post", kwargs=_material("SLJ"), data=lambda: {}
+)
+MATRIX["funding:requirement_list"] = access("office")
+MATRIX["funding:requirement_delete"] = access(
+    "office",
+    method="post",
+    kwargs=lambda: {
+        "pk": __import__("funding.models", fromlist=["x"])
+        .MaterialRequirement.objects.order_by("-pk")
+        .first()
+        .pk
+    },
+)
+MATRIX["funding:guide_edit"] = access("office", kwargs=_guide("ZN2024-102"))
+MATRIX["funding:guide_prepare"] = access(
+    *WRITERS,
+    method="post",
+    kwargs=_guide("ZN2024-102"),
+    data=lambda: {"project": str(_project("CB2025-ZJJ-02")()["pk"])},
+)
+MATRIX["funding:lead_list"] = access(*EVERYONE_IN_BUSINESS)
+MATRIX["funding:lead_list#export"] = access(*EVERYONE_IN_BUSINESS, query="?export=xlsx")
+MATRIX["funding:lead_convert"] = access(*WRITERS, kwargs=_lead("ZJJ"))
+MATRIX["funding:lead_convert#other-unit"] = access("office", kwargs=_lead("FGW"))
+MATRIX["funding:counterpart_list"] = access(*EVERYONE_IN_BUSINESS)
+MATRIX["funding:contact_link"] = access(
+    *WRITERS, method="post", kwargs=_first("Contact", unit__code="ZJJ"), data=lambda: {}
+)
+MATRIX["funding:rates"] = access(*EVERYONE_IN_BUSINESS)
+MATRIX["funding:rates#bad-year"] = access(*EVERYONE_IN_BUSINESS, query="?year=abc&as_of=2024-13-40")

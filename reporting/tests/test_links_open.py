@@ -19,6 +19,9 @@ START = [
     "/funding/targets/",
     "/funding/contacts/",
     "/funding/guides/",
+    "/funding/leads/",
+    "/funding/rates/",
+    "/funding/contacts/counterparts/",
 ]
 HREF = re.compile(r'href="([^"#]+)"')
 # Links that leave the page's business (log out, language switch, static files, exports).

@@ -1,0 +1,88 @@
+"""The pipeline's pages run a bounded number of queries (no N+1): the count does not depend
+on how many projects, materials, guides or matches there are."""
+
+import pytest
+from django.urls import reverse
+
+from funding.models import Guide, Project
+
+pytestmark = pytest.mark.django_db
+
+BOUNDS = {
+    "project": 40,
+    "guide": 30,
+    "rates": 25,
+    "leads": 25,
+    "counterparts": 20,
+    "workbench": 60,
+}
+
+
+def _urls():
+    project = Project.objects.get(code="CB2025-ZJJ-02")
+    guide = Guide.objects.get(code="ZN2024-102")
+    return {
+        "project": reverse("funding:project_detail", args=[project.pk]),
+        "guide": reverse("funding:guide_detail", args=[guide.pk]),
+        "rates": reverse("funding:rates") + "?year=2024&as_of=2024-06-30",
+        "leads": reverse("funding:lead_list"),
+        "counterparts": reverse("funding:counterpart_list"),
+        "workbench": reverse("dashboard:workbench"),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDS))
+def test_pipeline_pages_have_bounded_queries(
+    name, demo, client, cast, django_assert_max_num_queries
+):
+    client.force_login(cast["zjj"])
+    url = _urls()[name]
+    client.get(url)  # the session's first-request checks
+    with django_assert_max_num_queries(BOUNDS[name]):
+        assert client.get(url).status_code == 200
+
+
+def _count(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_counts_do_not_grow_with_more_projects_guides_and_files(demo, client, cast):
+    import datetime as dt
+
+    from funding import services
+    from org.models import Unit
+
+    client.force_login(cast["zjj"])
+    urls = _urls()
+    for url in urls.values():
+        client.get(url)
+    before = {name: _count(client, url) for name, url in urls.items()}
+    zjj = Unit.objects.get(code="ZJJ")
+    for n in range(4):
+        project = services.create_project(
+            user=cast["zjj"],
+            code=f"Q-{n}",
+            unit=zjj,
+            name=f"老旧小区改造加装电梯项目{n}",
+            description="老旧小区改造，加装电梯，完善配套",
+            plan_year=2025,
+        )
+        services.attach_material(
+            user=cast["zjj"], project=project, name=f"材料{n}.pdf", content=b"%PDF-1.4 x"
+        )
+        services.save_guide(
+            user=cast["office"],
+            title=f"老旧小区改造补助资金申报通知{n}",
+            issuer="省住房和城乡建设厅",
+            level="provincial",
+            published_on=dt.date(2024, 6, 20),
+            deadline=dt.date(2024, 8, 1 + n),
+            units=[zjj],
+        )
+    after = {name: _count(client, url) for name, url in urls.items()}
+    assert after == before

@@ -1,0 +1,335 @@
+"""The project reserve (design §9): units create and edit projects; one fact once for money;
+materials with their limits; leads become projects; contacts lead somewhere."""
+
+import datetime as dt
+import os
+import stat
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from funding import materials, services
+from funding.choices import ContactResult, LeadStatus, Stage
+from funding.models import Channel, Contact, Lead, Project, ProjectMaterial, Receipt
+from org.models import Section, Unit
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _unit(code):
+    return Unit.objects.get(code=code)
+
+
+def test_it_refuses_a_project_code_already_used_naming_the_project(demo, cast):
+    existing = Project.objects.get(code="CB2025-ZJJ-02")
+    with pytest.raises(ValidationError) as caught:
+        services.create_project(
+            user=cast["zjj"], code="CB2025-ZJJ-02", unit=_unit("ZJJ"), name="另一个项目"
+        )
+    message = " ".join(caught.value.messages)
+    assert existing.name in message and "市住房和城乡建设局" in message
+
+
+def test_the_form_refuses_a_used_code_on_the_code_field(demo, client, cast):
+    client.force_login(cast["zjj"])
+    response = client.post(
+        reverse("funding:project_create"),
+        {"code": "XM2024-FGW-01", "name": "重复编号项目", "plan_year": "2025"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "发展和改革委员会公共服务设施补短板项目" in html
+    assert not Project.objects.filter(name="重复编号项目").exists()
+
+
+def test_a_unit_creates_and_edits_a_reserve_project(demo, client, cast):
+    client.force_login(cast["zjj"])
+    section = Section.objects.get(unit__code="ZJJ", name="规划计划科")
+    channel = Channel.objects.get(code="ZYYS")
+    response = client.post(
+        reverse("funding:project_create"),
+        {
+            "code": "CB2025-ZJJ-09",
+            "name": "老城区停车设施建设项目",
+            "plan_year": "2025",
+            "total_investment": "1.2亿",
+            "requested": "4000",
+            "description": "建设立体停车库3座",
+            "channel": str(channel.pk),
+            "section": str(section.pk),
+            "follow_up": str(cast["zjj"].pk),
+            "next_follow_up_on": "2024-07-15",
+        },
+    )
+    project = Project.objects.get(code="CB2025-ZJJ-09")
+    assert response.status_code == 302 and response["Location"].endswith(f"/{project.pk}/")
+    assert project.unit.code == "ZJJ" and project.stage == Stage.RESERVE
+    assert project.total_investment == 120_000_000 and project.requested == 40_000_000
+    assert project.level == "central"  # from the channel
+    assert project.follow_up == cast["zjj"] and project.section == section
+    assert AuditEvent.objects.filter(action="funding.project.created", object_id=str(project.pk))
+    response = client.post(
+        reverse("funding:project_edit", args=[project.pk]),
+        {
+            "code": "ignored",
+            "name": "老城区立体停车库建设项目",
+            "requested": "4500",
+            "version": "1",
+        },
+    )
+    project.refresh_from_db()
+    assert project.name == "老城区立体停车库建设项目" and project.code == "CB2025-ZJJ-09"
+    assert project.requested == 45_000_000 and project.version == 2
+
+
+def test_the_follow_up_person_must_belong_to_the_unit(demo, cast):
+    project = Project.objects.get(code="CB2025-SLJ-01")
+    with pytest.raises(ValidationError):
+        services.update_project(user=cast["office"], project=project, follow_up=cast["zjj"])
+    with pytest.raises(PermissionDenied):
+        services.update_project(user=cast["zjj"], project=project, name="改名")
+
+
+def test_a_receipt_on_a_project_funds_it_and_takes_its_channel(demo, cast):
+    """One fact once: the 4,900万 on S2 needs no separate advance and no channel typed."""
+    project = Project.objects.get(code="XM2024-ZJJ-S2")
+    assert project.stage == Stage.APPROVED
+    receipt, created = services.record_receipt(
+        user=cast["zjj"],
+        unit=_unit("ZJJ"),
+        amount=49_000_000,
+        received_on=dt.date(2024, 9, 2),
+        doc_no="发改投资〔2024〕1300号",
+        project=project,
+    )
+    project.refresh_from_db()
+    assert created and project.stage == Stage.FUNDED
+    assert receipt.channel == project.channel and receipt.level == project.level != ""
+    last = project.stage_changes.order_by("-pk").first()
+    assert last.to_stage == Stage.FUNDED and last.changed_on == dt.date(2024, 9, 2)
+
+
+def test_money_on_a_reserve_project_passes_the_stages_it_skipped(demo, cast):
+    project = Project.objects.get(code="CB2025-ZJJ-03")
+    project.channel  # noqa: B018
+    services.record_receipt(
+        user=cast["zjj"],
+        unit=_unit("ZJJ"),
+        amount=10_000_000,
+        received_on=dt.date(2024, 10, 8),
+        project=project,
+    )
+    project.refresh_from_db()
+    stages = list(project.stage_changes.values_list("to_stage", flat=True))
+    assert stages[-3:] == [Stage.APPLIED, Stage.APPROVED, Stage.FUNDED]
+
+
+def test_a_project_without_channel_takes_the_receipts(demo, cast):
+    project = services.create_project(
+        user=cast["zjj"], code="CB-T-1", unit=_unit("ZJJ"), name="无渠道项目"
+    )
+    channel = Channel.objects.get(code="SJZX")
+    services.record_receipt(
+        user=cast["zjj"],
+        unit=_unit("ZJJ"),
+        amount=1_000_000,
+        received_on=dt.date(2024, 9, 1),
+        project=project,
+        channel=channel,
+    )
+    project.refresh_from_db()
+    assert project.channel == channel and project.level == channel.level
+
+
+def test_money_on_a_rejected_project_is_refused(demo, cast):
+    project = Project.objects.filter(unit__code="ZJJ").first()
+    rejected = Project.objects.filter(stage=Stage.REJECTED).select_related("unit").first()
+    with pytest.raises(ValidationError):
+        services.record_receipt(
+            user=None,
+            unit=rejected.unit,
+            amount=1_000_000,
+            received_on=dt.date(2024, 9, 1),
+            project=rejected,
+        )
+    assert not Receipt.objects.filter(project=rejected, received_on=dt.date(2024, 9, 1))
+    assert project is not None
+
+
+# --- materials ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, size, code",
+    [
+        ("../../etc/passwd.pdf", 10, "path"),
+        ("子目录/可研批复.pdf", 10, "path"),
+        ("C:\\材料\\可研.pdf", 10, "path"),
+        ("可研批复.exe", 10, "type"),
+        ("可研批复.html", 10, "type"),
+        ("没有扩展名", 10, "type"),
+        ("可研批复.pdf", materials.MAX_BYTES + 1, "size"),
+        ("可研批复\x00.pdf", 10, "path"),
+    ],
+)
+def test_it_refuses_bad_uploads(name, size, code):
+    with pytest.raises(ValidationError) as caught:
+        materials.check_upload(name, size)
+    assert caught.value.code == code
+    assert caught.value.messages[0]  # a sentence for the user
+
+
+def test_a_file_larger_than_declared_is_refused_while_stored(demo, cast):
+    project = Project.objects.get(code="CB2025-ZJJ-02")
+    before = set(os.listdir(materials.folder()))
+    big = b"x" * (materials.MAX_BYTES + 1)
+    with pytest.raises(ValidationError):
+        services.attach_material(user=cast["zjj"], project=project, name="大文件.pdf", content=big)
+    assert set(os.listdir(materials.folder())) == before  # nothing left behind
+
+
+def test_an_upload_is_stored_0600_served_to_who_may_see_it_and_audited(demo, client, cast):
+    project = Project.objects.get(code="CB2025-ZJJ-02")
+    client.force_login(cast["zjj"])
+    upload = SimpleUploadedFile("绩效目标表.pdf", PDF, content_type="application/pdf")
+    response = client.post(reverse("funding:material_upload", args=[project.pk]), {"file": upload})
+    assert response.status_code == 302
+    material = ProjectMaterial.objects.get(project=project, name="绩效目标表.pdf")
+    path = materials.path_of(material.storage_name)
+    assert path.parent.parent == settings.DATA_DIR
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_bytes() == PDF and material.size == len(PDF)
+    assert AuditEvent.objects.filter(action="funding.material.attached", object_id=str(material.pk))
+    response = client.get(reverse("funding:material_download", args=[material.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert "attachment" in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="funding.material.downloaded").count() == 1
+    client.force_login(cast["leader"])  # 李华 oversees 住建局
+    assert client.get(reverse("funding:material_download", args=[material.pk])).status_code == 200
+    other = ProjectMaterial.objects.filter(project__unit__code="SLJ").first()
+    client.force_login(cast["zjj"])
+    assert client.get(reverse("funding:material_download", args=[other.pk])).status_code == 404
+
+
+def test_a_forbidden_upload_through_the_page_is_refused_with_a_message(demo, client, cast):
+    project = Project.objects.get(code="CB2025-ZJJ-02")
+    client.force_login(cast["zjj"])
+    upload = SimpleUploadedFile("脚本.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(
+        reverse("funding:material_upload", args=[project.pk]), {"file": upload}, follow=True
+    )
+    assert "不能作为附件" in response.content.decode()
+    assert not ProjectMaterial.objects.filter(name="脚本.exe").exists()
+
+
+def test_the_checklist_shows_what_is_missing(demo, client, cast):
+    project = Project.objects.get(code="CB2025-ZJJ-02")
+    client.force_login(cast["zjj"])
+    html = client.get(reverse("funding:project_detail", args=[project.pk])).content.decode()
+    assert "绩效目标表" in html and "项目实施方案.pdf" in html
+
+
+def test_removing_a_material_deletes_the_file_after_commit(
+    demo, cast, django_capture_on_commit_callbacks
+):
+    # a file of its own: the demo's files are shared by the whole session
+    material = services.attach_material(
+        user=cast["zjj"],
+        project=Project.objects.get(code="CB2025-ZJJ-02"),
+        name="待删除.pdf",
+        content=PDF,
+    )
+    path = materials.path_of(material.storage_name)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remove_material(user=cast["zjj"], material=material)
+    assert not path.exists()
+    assert not ProjectMaterial.objects.filter(pk=material.pk).exists()
+
+
+# --- leads and contacts ---------------------------------------------------------------
+
+
+def test_a_lead_becomes_a_reserve_project(demo, client, cast):
+    lead = Lead.objects.filter(unit__code="ZJJ", status=LeadStatus.OPEN).first()
+    client.force_login(cast["zjj"])
+    response = client.post(
+        reverse("funding:lead_convert", args=[lead.pk]),
+        {"code": "CB2025-ZJJ-L1", "name": "线索转化项目", "plan_year": "2025"},
+    )
+    project = Project.objects.get(code="CB2025-ZJJ-L1")
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.CONVERTED and lead.project == project
+    assert project.requested == lead.estimated and project.stage == Stage.RESERVE
+    with pytest.raises(ValidationError):
+        services.convert_lead(user=cast["zjj"], lead=lead, code="CB2025-ZJJ-L2")
+
+
+def test_every_demo_contact_is_linked_and_some_led_to_results(demo):
+    contacts = Contact.objects.all()
+    assert contacts.count() == 24
+    assert not contacts.filter(project__isnull=True).exists()
+    assert contacts.filter(result=ContactResult.FUNDED, result_receipt__isnull=False).exists()
+    for contact in contacts.select_related("project", "result_receipt"):
+        assert contact.project.unit_id == contact.unit_id
+        if contact.result_receipt:
+            assert contact.result_receipt.project_id == contact.project_id
+            assert contact.result_receipt.received_on > contact.occurred_on
+
+
+def test_a_contact_cannot_claim_another_units_receipt(demo, cast):
+    contact = Contact.objects.filter(unit__code="ZJJ").first()
+    receipt = Receipt.objects.filter(unit__code="FGW").first()
+    with pytest.raises(ValidationError):
+        services.link_contact(
+            user=cast["zjj"],
+            contact=contact,
+            project=None,
+            result=ContactResult.FUNDED,
+            result_receipt=receipt,
+        )
+
+
+def test_counterparts_show_when_they_were_last_contacted(demo, client, cast):
+    client.force_login(cast["office"])
+    html = client.get(reverse("funding:counterpart_list")).content.decode()
+    assert "省发展和改革委员会投资处" in html and "2024-06-20" in html
+
+
+def test_the_workbench_logs_a_contact_with_its_project_and_result(demo, client, cast):
+    project = Project.objects.get(code="XM2024-ZJJ-01")
+    receipt = Receipt.objects.filter(project=project).first()
+    client.force_login(cast["zjj"])
+    response = client.post(
+        reverse("dashboard:contact_create"),
+        {
+            "direction": "out",
+            "occurred_on": "2024-03-01",
+            "counterpart": "省财政厅经济建设处",
+            "project": str(project.pk),
+            "result": ContactResult.FUNDED,
+            "result_receipt": str(receipt.pk),
+        },
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get(occurred_on=dt.date(2024, 3, 1), unit__code="ZJJ")
+    assert contact.project == project and contact.result_receipt == receipt
+    other = Receipt.objects.filter(unit__code="FGW").first()
+    response = client.post(
+        reverse("dashboard:contact_create"),
+        {
+            "direction": "out",
+            "occurred_on": "2024-03-02",
+            "counterpart": "省财政厅",
+            "result": ContactResult.FUNDED,
+            "result_receipt": str(other.pk),  # not one of the unit's: not offered, refused
+        },
+    )
+    assert response.status_code == 400
+    assert not Contact.objects.filter(occurred_on=dt.date(2024, 3, 2)).exists()

@@ -1,0 +1,312 @@
+"""Year-end forecast (预计全年, design §3.1): each unit's expected secured amount at
+31 December, with an honest low–high range and the method in words.
+
+The rule, for a unit that has secured S by the as-of date D:
+- **pace**: S divided by the share of a year's money that had arrived by the same day of the
+  previous year — the unit's own share when it received at least `HISTORY_MIN` then, else the
+  city's, else time progress (no history: money is assumed to come evenly);
+- **pipeline**: approved projects whose money has not arrived (批复未到位), at their approved
+  amount (else requested), less what already arrived on them;
+- **forecast** = the larger of pace and S + pipeline, never below S; a unit with no result
+  gets its forecast from the pipeline alone, not from a zero pace;
+- **range**: low = S + `LOW` × (forecast − S), high = S + `HIGH` × (forecast − S) plus a share
+  (`PENDING_SHARE`) of the money requested by projects still under application or review.
+
+Figures come from the one read model (`figures_for`); the rule is the pure function
+`forecast_unit`, which the back-test (benchmarks/forecast.py) also runs.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from common.dates import format_date_long, time_progress
+from common.money import format_amount, yuan_to_wan
+
+from .figures import SYSTEM, figures_for
+from .period import ReportingPeriod
+
+HISTORY_MIN = 1_000_000  # 100万元: less than that last year says nothing about seasons
+SHARE_BOUNDS = (Fraction(1, 20), Fraction(1))
+LOW = Fraction(6, 10)
+HIGH = Fraction(14, 10)
+PENDING_SHARE = Fraction(1, 4)
+
+
+@dataclass(frozen=True)
+class UnitForecast:
+    unit_id: int
+    code: str
+    name: str
+    secured: int  # 元 by the as-of date
+    forecast: int  # 元 expected at 31 December
+    low: int
+    high: int
+    method: str
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "secured_wan": yuan_to_wan(self.secured),
+            "forecast_wan": yuan_to_wan(self.forecast),
+            "low_wan": yuan_to_wan(self.low),
+            "high_wan": yuan_to_wan(self.high),
+            "method": self.method,
+        }
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What the rule knows of one unit."""
+
+    secured: int
+    share: Fraction  # of a year's money arrived by the as-of day
+    share_source: str  # "own", "city" or "time"
+    pipeline: int = 0  # approved, not yet arrived
+    pending: int = 0  # requested, under application or review
+
+
+def forecast_amounts(basis: Basis) -> tuple[int, int, int]:
+    """(forecast, low, high) in 元, exactly rounded down; low ≤ forecast ≤ high, all ≥ S."""
+    secured = basis.secured
+    share = min(max(basis.share, SHARE_BOUNDS[0]), SHARE_BOUNDS[1])
+    pace = int(Fraction(secured) / share)
+    forecast = max(pace, secured + basis.pipeline, secured)
+    rest = forecast - secured
+    low = secured + int(LOW * rest)
+    high = secured + int(HIGH * rest) + int(PENDING_SHARE * basis.pending)
+    return forecast, low, high
+
+
+def describe(basis: Basis, as_of: dt.date, forecast: int) -> str:
+    """The method in words, with this unit's numbers."""
+    day = format_date_long(as_of)
+    percent = f"{float(basis.share) * 100:.0f}%"
+    if basis.share >= 1:
+        return _("The year is over: the forecast is what was secured.")
+    parts = []
+    if basis.secured and basis.share_source == "own":
+        parts.append(
+            _(
+                "Last year this unit had received %(share)s of its year's money by %(day)s; "
+                "at that pace %(secured)s becomes %(pace)s."
+            )
+            % {
+                "share": percent,
+                "day": day,
+                "secured": format_amount(basis.secured),
+                "pace": format_amount(int(Fraction(basis.secured) / basis.share)),
+            }
+        )
+    elif basis.secured and basis.share_source == "city":
+        parts.append(
+            _(
+                "Last year the city had received %(share)s of its year's money by %(day)s (this "
+                "unit has no history of its own); at that pace %(secured)s becomes %(pace)s."
+            )
+            % {
+                "share": percent,
+                "day": day,
+                "secured": format_amount(basis.secured),
+                "pace": format_amount(int(Fraction(basis.secured) / basis.share)),
+            }
+        )
+    elif basis.secured:
+        parts.append(
+            _(
+                "No history: money is assumed to keep arriving at the pace of time (%(share)s of "
+                "the year gone); %(secured)s becomes %(pace)s."
+            )
+            % {
+                "share": percent,
+                "secured": format_amount(basis.secured),
+                "pace": format_amount(int(Fraction(basis.secured) / basis.share)),
+            }
+        )
+    else:
+        parts.append(_("Nothing secured yet, so no pace: only approved projects count."))
+    if basis.pipeline:
+        parts.append(
+            _("Approved projects whose money has not arrived: %(amount)s.")
+            % {"amount": format_amount(basis.pipeline)}
+        )
+    parts.append(
+        _(
+            "The forecast is the larger of the pace and secured plus approved (%(forecast)s); the "
+            "range runs from 60%% to 140%% of the money still expected, plus a quarter of the "
+            "money requested by projects under application or review."
+        )
+        % {"forecast": format_amount(forecast)}
+    )
+    from django.utils.translation import get_language
+
+    # Chinese sentences follow each other without a space
+    return ("" if (get_language() or "zh").startswith("zh") else " ").join(parts)
+
+
+# --- from the database ------------------------------------------------------------------
+
+
+def _same_day_last_year(as_of: dt.date) -> dt.date:
+    try:
+        return as_of.replace(year=as_of.year - 1)
+    except ValueError:  # 29 February
+        return dt.date(as_of.year - 1, 2, 28)
+
+
+def _history_shares(
+    unit_ids: list[int], as_of: dt.date
+) -> tuple[dict[int, Fraction], Fraction | None]:
+    """Per unit and for the city: the share of last year's money that had arrived by the
+    same day. Two aggregate queries."""
+    from funding.models import Receipt
+
+    previous = as_of.year - 1
+    by_day = _same_day_last_year(as_of)
+    rows = (
+        Receipt.objects.in_year(previous)
+        .filter(unit_id__in=unit_ids)
+        .values("unit_id")
+        .annotate(
+            total=Sum("amount"),
+            early=Coalesce(Sum("amount", filter=Q(received_on__lte=by_day)), 0),
+        )
+        .values_list("unit_id", "total", "early")
+    )
+    shares, city_total, city_early = {}, 0, 0
+    for unit_id, total, early in rows:
+        city_total += total
+        city_early += early
+        if total >= HISTORY_MIN and early > 0:
+            shares[unit_id] = Fraction(early, total)
+    city = Fraction(city_early, city_total) if city_total >= HISTORY_MIN and city_early else None
+    return shares, city
+
+
+def _pipelines(unit_ids: list[int], as_of: dt.date) -> tuple[dict[int, int], dict[int, int]]:
+    """(approved and not arrived, requested and pending) per unit in 元, with each project at
+    the stage it had on the as-of date (its stage history), so a forecast can be reproduced."""
+    from funding.choices import Stage
+    from funding.models import Project, ProjectStageChange, Receipt
+
+    stage_on: dict[int, str] = {}
+    for project_id, stage in (
+        ProjectStageChange.objects.filter(project__unit_id__in=unit_ids, changed_on__lte=as_of)
+        .order_by("project_id", "changed_on", "pk")
+        .values_list("project_id", "to_stage")
+    ):
+        stage_on[project_id] = stage
+    wanted = [pk for pk, stage in stage_on.items() if stage in PIPELINE_STAGES]
+    arrived = dict(
+        Receipt.objects.filter(project_id__in=wanted, received_on__lte=as_of)
+        .values("project_id")
+        .annotate(total=Sum("amount"))
+        .values_list("project_id", "total")
+    )
+    approved: dict[int, int] = {}
+    pending: dict[int, int] = {}
+    for pk, unit_id, amount, requested in (
+        Project.objects.filter(pk__in=wanted)
+        .annotate(amount=Coalesce(F("approved_amount"), F("requested"), 0))
+        .values_list("pk", "unit_id", "amount", "requested")
+    ):
+        if stage_on[pk] == Stage.APPROVED:
+            approved[unit_id] = approved.get(unit_id, 0) + max(0, amount - arrived.get(pk, 0))
+        else:
+            pending[unit_id] = pending.get(unit_id, 0) + (requested or 0)
+    return approved, pending
+
+
+PIPELINE_STAGES = {"applied", "in_review", "approved"}
+
+
+def forecasts_for(viewer, period: ReportingPeriod, *, unit_ids=None) -> list[UnitForecast]:
+    """The forecast of every unit line the viewer reads in `period` (same lines as
+    `figures_for`), in the league's order. A bounded number of queries."""
+    figures = figures_for(viewer, period, unit_ids=unit_ids)
+    ids = [u.unit_id for u in figures.units]
+    if not ids:
+        return []
+    shares, city = _history_shares(ids, period.as_of)
+    approved, pending = _pipelines(ids, period.as_of)
+    time_share = time_progress(period.as_of)  # by day, whatever the period's mode
+    out = []
+    for line in figures.units:
+        if line.unit_id in shares:
+            share, source = shares[line.unit_id], "own"
+        elif city is not None:
+            share, source = city, "city"
+        else:
+            share, source = time_share, "time"
+        year_over = period.as_of >= dt.date(period.year, 12, 31)
+        basis = Basis(
+            secured=line.secured,
+            share=Fraction(1) if year_over else share,
+            share_source=source,
+            # money still to come counts only while the year is not over
+            pipeline=0 if year_over else approved.get(line.unit_id, 0),
+            pending=0 if year_over else pending.get(line.unit_id, 0),
+        )
+        forecast, low, high = forecast_amounts(basis)
+        out.append(
+            UnitForecast(
+                unit_id=line.unit_id,
+                code=line.code,
+                name=line.name,
+                secured=line.secured,
+                forecast=forecast,
+                low=low,
+                high=high,
+                method=describe(basis, period.as_of, forecast),
+            )
+        )
+    return out
+
+
+def city_forecast(forecasts: list[UnitForecast]) -> tuple[int, int, int, int]:
+    """(secured, forecast, low, high) summed over the units."""
+    return (
+        sum(f.secured for f in forecasts),
+        sum(f.forecast for f in forecasts),
+        sum(f.low for f in forecasts),
+        sum(f.high for f in forecasts),
+    )
+
+
+def forecast_json(period: ReportingPeriod, viewer=SYSTEM) -> dict:
+    """The `forecast --format json` contract of design §5."""
+    units = forecasts_for(viewer, period)
+    return {
+        "year": period.year,
+        "as_of": period.as_of.isoformat(),
+        "units": [f.as_json() for f in units],
+    }
+
+
+def forecast_context(viewer, period: ReportingPeriod, *, unit_ids=None) -> dict | None:
+    """What the cockpit and the unit page show: the total (when several units), each line,
+    and the method in words. None when the viewer reads no figures in the period."""
+    forecasts = forecasts_for(viewer, period, unit_ids=unit_ids)
+    if not forecasts:
+        return None
+    secured, forecast, low, high = city_forecast(forecasts)
+    return {
+        "units": forecasts,
+        "single": forecasts[0] if len(forecasts) == 1 else None,
+        "secured": secured,
+        "forecast": forecast,
+        "low": low,
+        "high": high,
+        "rule": _(
+            "Each unit's pace: what it has secured, divided by the share of a year's money it "
+            "(else the city) had received by this day last year — or, with no history, by time "
+            "progress; at least what is secured plus approved projects whose money has not "
+            "arrived. The range runs from 60% to 140% of the money still expected, plus a "
+            "quarter of the money requested by projects under application or review."
+        ),
+    }
