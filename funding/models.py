@@ -416,3 +416,6 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.unit} → {self.counterpart}"
+
+
+from .rollups import ReceiptCityMonth, ReceiptUnitMonth  # noqa: E402,F401  (models of this app)
