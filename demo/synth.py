@@ -315,6 +315,10 @@ def _insert_receipts(rows) -> None:
                          level, "", 1)
                     )  # fmt: skip
         else:
+            # a big page cache, and rows in index order: the indexes and rollups then grow
+            # at their ends instead of rewriting pages all over the file
+            cursor.execute("PRAGMA cache_size = -400000")
+            rows.sort(key=lambda row: (row[0], row[2]))
             batch = 50_000
             for i in range(0, len(rows), batch):
                 cursor.executemany(
