@@ -74,7 +74,11 @@ class CheapArgon2PasswordHasher(Argon2PasswordHasher):
 
 
 #: tables written only by database triggers (funding/rollup_triggers.py)
-TRIGGER_MAINTAINED = {"funding_receiptunitmonth", "funding_receiptcitymonth"}
+TRIGGER_MAINTAINED = {
+    "funding_receiptunitmonth",
+    "funding_receiptcitymonth",
+    "funding_receiptshareddoc",
+}
 
 
 class DemoCopy:

@@ -418,4 +418,4 @@ class Contact(models.Model):
         return f"{self.occurred_on} {self.unit} → {self.counterpart}"
 
 
-from .rollups import ReceiptCityMonth, ReceiptUnitMonth  # noqa: E402,F401  (models of this app)
+from .rollups import ReceiptCityMonth, ReceiptSharedDoc, ReceiptUnitMonth  # noqa: E402,F401  (models of this app)

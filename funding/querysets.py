@@ -68,9 +68,13 @@ def doubtful_claims(
     `amount_wan` (the receipts' total, Decimal 万元), `receipts` (the Receipt rows, oldest
     first, with `unit`)}.
     """
-    from .models import ClaimReview, Receipt
+    from .models import ClaimReview, Receipt, ReceiptSharedDoc
 
-    receipts = Receipt.objects.exclude(doc_key="")
+    # Only keys some receipts of two units share can be doubtful in any period: the trigger-
+    # kept list of them spares a scan of every receipt (funding/rollups.py).
+    receipts = Receipt.objects.exclude(doc_key="").filter(
+        doc_key__in=ReceiptSharedDoc.objects.values("doc_key")
+    )
     if year is not None:
         receipts = receipts.in_year(year, as_of)
     elif as_of is not None:

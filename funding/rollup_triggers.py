@@ -8,6 +8,28 @@ the receipts (the migration that creates them, and `luoshi synth` after loading)
 
 UNIT = "funding_receiptunitmonth"
 CITY = "funding_receiptcitymonth"
+SHARED = "funding_receiptshareddoc"
+
+# A 文号 is shared while receipts of two units carry it: checked on the receipts' doc_key
+# index, a handful of rows per key.
+SHARED_ADD = """
+      INSERT {ignore} INTO funding_receiptshareddoc (doc_key)
+      SELECT {row}.doc_key WHERE {row}.doc_key <> '' AND EXISTS (
+        SELECT 1 FROM funding_receipt WHERE doc_key = {row}.doc_key AND unit_id <> {row}.unit_id)
+      {nothing};"""
+SHARED_TAKE = """
+      DELETE FROM funding_receiptshareddoc WHERE doc_key = {row}.doc_key AND NOT EXISTS (
+        SELECT 1 FROM funding_receipt WHERE doc_key = {row}.doc_key AND unit_id <> (
+          SELECT unit_id FROM funding_receipt WHERE doc_key = {row}.doc_key LIMIT 1));"""
+
+
+def _sqlite_shared_add(row: str) -> str:
+    return SHARED_ADD.format(row=row, ignore="OR IGNORE", nothing="")
+
+
+def _pg_shared_add(row: str) -> str:
+    return SHARED_ADD.format(row=row, ignore="", nothing="ON CONFLICT (doc_key) DO NOTHING")
+
 
 # --- SQLite: dates are stored as 'YYYY-MM-DD' text ---
 
@@ -43,17 +65,23 @@ def _sqlite_take(row: str) -> str:
 
 SQLITE_INSTALL = [
     f"""CREATE TRIGGER IF NOT EXISTS funding_receipt_rollup_insert
-        AFTER INSERT ON funding_receipt BEGIN {_sqlite_add("NEW")} END""",
+        AFTER INSERT ON funding_receipt BEGIN {_sqlite_add("NEW")} {_sqlite_shared_add("NEW")}
+        END""",
     f"""CREATE TRIGGER IF NOT EXISTS funding_receipt_rollup_delete
-        AFTER DELETE ON funding_receipt BEGIN {_sqlite_take("OLD")} END""",
+        AFTER DELETE ON funding_receipt BEGIN {_sqlite_take("OLD")} {SHARED_TAKE.format(row="OLD")}
+        END""",
     f"""CREATE TRIGGER IF NOT EXISTS funding_receipt_rollup_update
         AFTER UPDATE OF unit_id, received_on, amount, channel_id, level ON funding_receipt
         BEGIN {_sqlite_take("OLD")} {_sqlite_add("NEW")} END""",
+    f"""CREATE TRIGGER IF NOT EXISTS funding_receipt_shared_update
+        AFTER UPDATE OF unit_id, doc_key ON funding_receipt
+        BEGIN {SHARED_TAKE.format(row="OLD")} {_sqlite_shared_add("NEW")} END""",
 ]
 SQLITE_REMOVE = [
     "DROP TRIGGER IF EXISTS funding_receipt_rollup_insert",
     "DROP TRIGGER IF EXISTS funding_receipt_rollup_delete",
     "DROP TRIGGER IF EXISTS funding_receipt_rollup_update",
+    "DROP TRIGGER IF EXISTS funding_receipt_shared_update",
 ]
 
 # --- PostgreSQL ---
@@ -95,6 +123,10 @@ def _pg_add(row: str) -> str:
 POSTGRES_INSTALL = [
     f"""CREATE OR REPLACE FUNCTION funding_receipt_rollup() RETURNS trigger AS $$
        BEGIN
+         IF TG_OP IN ('DELETE', 'UPDATE') THEN {SHARED_TAKE.format(row="OLD")}
+         END IF;
+         IF TG_OP IN ('INSERT', 'UPDATE') THEN {_pg_shared_add("NEW")}
+         END IF;
          IF TG_OP = 'UPDATE' AND OLD.unit_id = NEW.unit_id
             AND OLD.received_on = NEW.received_on AND OLD.amount = NEW.amount
             AND OLD.channel_id IS NOT DISTINCT FROM NEW.channel_id AND OLD.level = NEW.level THEN
@@ -145,11 +177,16 @@ def remove(connection) -> None:
 
 
 def rebuild(connection) -> None:
-    """Recompute both rollups from the receipts (inside the caller's transaction)."""
+    """Recompute the rollups from the receipts (inside the caller's transaction)."""
     year, month = _YEAR_MONTH[connection.vendor]
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {UNIT}")
         cursor.execute(f"DELETE FROM {CITY}")
+        cursor.execute(f"DELETE FROM {SHARED}")
+        cursor.execute(
+            f"INSERT INTO {SHARED} (doc_key) SELECT doc_key FROM funding_receipt "
+            "WHERE doc_key <> '' GROUP BY doc_key HAVING COUNT(DISTINCT unit_id) > 1"
+        )
         cursor.execute(
             f"INSERT INTO {UNIT} (unit_id, year, month, total, receipts) "
             f"SELECT unit_id, {year}, {month}, SUM(amount), COUNT(*) FROM funding_receipt "

@@ -15,6 +15,8 @@ Nothing in the application writes these models: only the triggers do.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .docno import DOC_KEY_LENGTH
+
 
 class ReceiptUnitMonth(models.Model):
     """元 secured by one unit in one month (all receipts, whatever their channel)."""
@@ -70,3 +72,18 @@ class ReceiptCityMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.channel_key} {self.level}: {self.total}"
+
+
+class ReceiptSharedDoc(models.Model):
+    """A normalised 文号 that receipts of more than one unit carry (a doubtful claim's key,
+    confirmed or not): the few keys `querysets.doubtful_claims` has to look at, out of a
+    million."""
+
+    doc_key = models.CharField(max_length=DOC_KEY_LENGTH, unique=True)
+
+    class Meta:
+        verbose_name = _("document number shared by several units")
+        verbose_name_plural = _("document numbers shared by several units")
+
+    def __str__(self) -> str:
+        return self.doc_key
