@@ -243,7 +243,13 @@ class Receipt(models.Model):
                 fields=["unit", "received_on", "amount", "doc_no"], name="receipt_natural_key"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "received_on"])]
+        indexes = [
+            models.Index(fields=["unit", "received_on"]),
+            # the receipt list's sorts, a page at a time out of a million (ties broken by id)
+            models.Index(fields=["amount", "id"], name="receipt_by_amount"),
+            models.Index(fields=["doc_no", "id"], name="receipt_by_doc_no"),
+            models.Index(fields=["level", "id"], name="receipt_by_level"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.unit} {self.amount}"

@@ -7,10 +7,13 @@ takes what the suggestion puts in the box ("CODE 名称"), a code, a full name o
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms import ModelChoiceField
 from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_filters.filters import QuerySetRequestMixin
 
 from .models import Leader, Unit
 
@@ -72,19 +75,40 @@ class UnitAutocomplete(forms.TextInput):
         )
 
 
-class UnitFilter(django_filters.CharFilter):
-    def filter(self, qs, value):
-        if not value or not value.strip():
-            return qs
-        unit = resolve_unit(value, _visible_units(getattr(self.parent, "request", None)))
+class UnitField(forms.CharField):
+    """Text naming a unit; cleans to the unit, among those the user may see."""
+
+    default_error_messages = {
+        "invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"],
+    }
+
+    def __init__(self, *, queryset=None, **kwargs):
+        self.queryset = queryset if queryset is not None else Unit.objects.none()
+        kwargs.setdefault("max_length", 150)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        unit = resolve_unit(value, self.queryset)
         if unit is None:
-            return qs.none()  # the list says nothing matches; the box keeps what was typed
-        qs = qs.filter(**{self.field_name: unit})
-        return qs.distinct() if "__" in self.field_name else qs
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return unit
+
+
+class UnitFilter(QuerySetRequestMixin, django_filters.Filter):
+    field_class = UnitField
 
 
 def unit_filter(field_name: str = "unit", label=None) -> UnitFilter:
-    return UnitFilter(field_name=field_name, label=label or _("Unit"), widget=UnitAutocomplete())
+    return UnitFilter(
+        field_name=field_name,
+        queryset=_visible_units,
+        label=label or _("Unit"),
+        widget=UnitAutocomplete(),
+        distinct="__" in field_name,
+    )
 
 
 def leader_filter(field_name: str = "leader", label=None) -> django_filters.ModelChoiceFilter:
