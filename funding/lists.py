@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.lists import DATE, MONEY, NUMBER, Column, ListSpec, date_filter, search_filter
+from common.templatetags.luoshi import percent
 from org.filters import leader_filter, unit_filter
 from policy.models import Aspect
 
@@ -249,7 +250,19 @@ class TargetFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-def target_spec(can_edit: bool) -> ListSpec:
+def target_spec(can_edit: bool, figures: dict | None = None) -> ListSpec:
+    """The targets list; `figures` (unit id → UnitFigures of the year shown) adds each unit's
+    completion rate and status, as the cockpit gives them."""
+    figures = figures or {}
+
+    def rate(t: Target) -> str:
+        line = figures.get(t.unit_id) if t.year == figures.get("year") else None
+        return percent(line.rate) if line else ""
+
+    def status(t: Target) -> str:
+        line = figures.get(t.unit_id) if t.year == figures.get("year") else None
+        return str(line.status.label) if line else ""
+
     """The targets of a year; the office's last column changes a target, others read its history."""
     if can_edit:
         action = Column(
@@ -258,6 +271,7 @@ def target_spec(can_edit: bool) -> ListSpec:
             lambda t: _("Change"),
             link=lambda t: reverse("funding:target_edit", args=[t.pk]),
             aria=lambda t: _("Change the target of %(unit)s") % {"unit": t.unit.name},
+            export=False,
         )
     else:
         action = Column(
@@ -265,6 +279,7 @@ def target_spec(can_edit: bool) -> ListSpec:
             _("Target"),
             lambda t: _("History"),
             link=lambda t: reverse("funding:target_edit", args=[t.pk]),
+            export=False,
         )
     return ListSpec(
         name="targets",
@@ -273,6 +288,8 @@ def target_spec(can_edit: bool) -> ListSpec:
             unit_column(),
             Column("year", _("Year"), lambda t: t.year, sort="year", kind=NUMBER, width=8),
             Column("amount", _("Target"), lambda t: t.amount, sort="amount", kind=MONEY),
+            Column("rate", _("Completion rate"), rate, kind=NUMBER, width=10),
+            Column("status", _("Status"), status, width=14),
             Column("version", _("Revisions"), lambda t: t.version - 1, kind=NUMBER, width=8),
             action,
         ],

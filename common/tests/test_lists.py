@@ -145,3 +145,19 @@ def test_a_cut_export_says_so_in_the_file_and_on_the_page(client, cast, monkeypa
 def test_a_small_list_shows_no_cut_message(client, cast):
     client.force_login(cast["office"])
     assert 'id="export-cut"' not in client.get(URL).content.decode()
+
+
+def test_the_targets_export_carries_what_the_page_shows(client, cast):
+    """Rate and status as on the cockpit; the page's 修改 link is not a column of the file."""
+    client.force_login(cast["office"])
+    page = client.get(reverse("funding:target_list")).content.decode()
+    assert "完成率" in page and "超时间进度" in page and "修改" in page
+    response = client.get(reverse("funding:target_list"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    header = [cell.value for cell in sheet[1]]
+    assert "修改" not in header and "完成率" in header and "状态" in header
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    fgw = rows["市发展和改革委员会"]
+    assert fgw[header.index("完成率")] == "105%"
+    assert fgw[header.index("状态")] == "完成全年任务"
+    assert rows["市民政局"][header.index("状态")] == "无实绩"
