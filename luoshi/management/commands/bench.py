@@ -60,6 +60,23 @@ SELECT u.id, u.code, u.name,
 """
 
 
+def list_specs():
+    """(name, path, ListSpec) of every list page (the office's view of them)."""
+    from funding import lists as funding_lists
+    from org.lists import UNITS
+    from policy.lists import WORK_ITEMS
+
+    return [
+        ("receipts", "/funding/receipts/", funding_lists.RECEIPTS),
+        ("projects", "/funding/projects/", funding_lists.PROJECTS),
+        ("targets", "/funding/targets/", funding_lists.target_spec(can_edit=True)),
+        ("guides", "/funding/guides/", funding_lists.GUIDES),
+        ("contacts", "/funding/contacts/", funding_lists.CONTACTS),
+        ("work items", "/policy/items/", WORK_ITEMS),
+        ("units", "/org/units/", UNITS),
+    ]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -71,8 +88,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument(
+            "--sorts",
+            action="store_true",
+            help="also time every sortable column of every list, both ways (the office)",
+        )
 
-    def handle(self, *args, format, repeat, **options):
+    def handle(self, *args, format, repeat, sorts=False, **options):
         if not 1 <= repeat <= 1000:
             raise CommandError("--repeat must be between 1 and 1000")
         users = {u.username: u for u in get_user_model().objects.filter(
@@ -97,6 +119,21 @@ class Command(BaseCommand):
             for name, username, path in PAGES:
                 path = path.format(unit=drill_unit)
                 pages.append(self._time_page(name, clients[username], path, repeat))
+            sorted_pages = []
+            if sorts:
+                for name, path, spec in list_specs():
+                    for column in spec.columns:
+                        if not column.sort:
+                            continue
+                        for key in (column.key, f"-{column.key}"):
+                            sorted_pages.append(
+                                self._time_page(
+                                    f"{name} ?sort={key}",
+                                    clients["office"],
+                                    f"{path}?sort={key}",
+                                    max(3, repeat // 4),
+                                )
+                            )
         sql = self._time_sql(period, repeat)
         cockpit = pages[0]["p50_ms"]
         result = {
@@ -110,6 +147,7 @@ class Command(BaseCommand):
             "repeat": repeat,
             "pages": pages,
             "sql_p50_ms": sql,
+            "sorts": sorted_pages,
             "cockpit_vs_sql": round(cockpit / sql, 2) if sql else None,
         }
         if format == "json":
@@ -127,6 +165,14 @@ class Command(BaseCommand):
                 f"{page['name']:<30} {page['p50_ms']:>8.1f} {page['p95_ms']:>8.1f} "
                 f"{page['queries']:>8} {page['bytes'] / 1024:>7.1f}"
             )
+        if sorted_pages:
+            slowest = max(sorted_pages, key=lambda page: page["p50_ms"])
+            self.stdout.write(
+                f"{len(sorted_pages)} sorts timed; slowest {slowest['name']}: p50 "
+                f"{slowest['p50_ms']:.1f} ms, p95 {slowest['p95_ms']:.1f} ms"
+            )
+            for page in sorted(sorted_pages, key=lambda page: -page["p50_ms"])[:5]:
+                self.stdout.write(f"  {page['name']:<40} {page['p50_ms']:>8.1f}")
         self.stdout.write(
             f"hand-written SQL p50 {sql:.1f} ms; cockpit (office) / SQL = "
             f"{result['cockpit_vs_sql']}×"
