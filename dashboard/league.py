@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from funding.choices import Status
 from funding.figures import UnitFigures
+from reporting.figures import rate_key
 
 SMALL = 40  # a league this size or smaller is shown whole
 PAGE_SIZE = 50
@@ -37,6 +38,10 @@ class Group:
     def rate(self) -> Fraction | None:
         return Fraction(self.secured, self.target) if self.target > 0 else None
 
+    @property
+    def status_counts(self) -> list[int]:
+        return [self.counts[s.value] for s in Status]
+
 
 @dataclass
 class League:
@@ -55,7 +60,7 @@ class League:
 
 def _ratio_key(row: dict):
     u: UnitFigures = row["u"]
-    return (u.rate is None, -(u.rate or 0), u.code)
+    return (*rate_key(u), u.code)
 
 
 def parse_int(value: str | None) -> int | None:
@@ -102,7 +107,11 @@ def build_league(rows: list[dict], params) -> League:
         group.secured += u.secured
         group.counts[u.status.value] += 1
     ranked = sorted(rows, key=_ratio_key)
-    matching = filter_rows(rows, q=q, parent=parent, status=status)
+    matching = (
+        filter_rows(rows, q=q, parent=parent, status=status)
+        if (q or parent is not None or status)
+        else rows
+    )
     page = Paginator(matching, PAGE_SIZE).get_page(params.get("page"))
     return League(
         big=True,

@@ -58,10 +58,7 @@ class Figures:
 
     def ranked(self) -> list[UnitFigures]:
         """The viewer's own units first, then by completion rate, best first."""
-        return sorted(
-            self.summary.units,
-            key=lambda u: (u.unit_id not in self.own, u.rate is None, -(u.rate or 0)),
-        )
+        return sorted(self.summary.units, key=lambda u: (u.unit_id not in self.own, *rate_key(u)))
 
     @cached_property
     def doubtful_claims(self) -> list[dict]:
@@ -217,6 +214,18 @@ class Figures:
             ((row[field_name] or "", int(row["total"])) for row in rows),
             key=lambda row: (-row[1], row[0]),
         )
+
+
+#: rates are ranked by secured × SCALE // target: exact for any two different rates of
+#: targets below 10^15 元 (they differ by more than 1/10^30), and integers sort fast
+RATE_SCALE = 10**30
+
+
+def rate_key(u: UnitFigures) -> tuple:
+    """Sorts by completion rate, best first, no target last (3,000 lines in milliseconds)."""
+    if u.target <= 0:
+        return (True, 0)
+    return (False, -(u.secured * RATE_SCALE // u.target))
 
 
 def _league_scope(viewer) -> tuple[bool, frozenset[int] | None, frozenset[int]]:
