@@ -18,6 +18,7 @@ from django.db import connection, transaction
 
 from audit.services import record
 from demo import data
+from funding import rollup_triggers
 from funding.choices import Stage
 from funding.docno import normalise_doc_no
 from funding.models import Channel, Project, Receipt, Target
@@ -185,7 +186,9 @@ def synthesise(*, units: int, receipts: int, seed: int = 2024, stdout=None) -> S
             if other != unit_pk:
                 rows.append((other, amount, day, doc_no, channel_pk, level, len(rows)))
         say(f"{len(rows)} receipts generated")
-        _insert_receipts(rows)
+        last_id = Receipt.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        with rollup_triggers.bulk_insert(connection, last_id):
+            _insert_receipts(rows)
         say("receipts written")
 
         # --- targets: a spread of completion rates around time progress ---
