@@ -93,8 +93,8 @@ def doubtful_claims(
     rows = list(
         receipts.filter(doc_key__in=shared).select_related("unit").order_by("received_on", "pk")
     )
-    if not rows:
-        return []
+    # (the confirmations are read even when there is no claim: a page runs the same queries
+    # whatever the data)
     confirmed: dict[str, set[int]] = {}
     for key, unit_id in ClaimReview.units.through.objects.filter(
         claimreview__doc_key__in=shared
