@@ -75,7 +75,10 @@ def ordering(spec: ListSpec, requested: str) -> tuple[str, list[str]]:
     key = requested if requested.lstrip("-") in by_key else spec.default_sort
     sort = by_key[key.lstrip("-")].sort
     descending = key.startswith("-")
-    return key, [("-" if descending else "") + part for part in sort.split(",")] + ["-pk"]
+    # ties broken by id in the same direction, so that one index (column, id) serves the sort
+    # both ways on a million rows (a mixed direction would sort them all)
+    tie = "-pk" if descending else "pk"
+    return key, [("-" if descending else "") + part for part in sort.split(",")] + [tie]
 
 
 def headers(spec: ListSpec, sort: str) -> list[dict]:

@@ -143,6 +143,11 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["code"]
+        # the project list's sorts, a page at a time (ties broken by id)
+        indexes = [
+            models.Index(fields=[name, "id"], name=f"project_by_{name}")
+            for name in ("name", "level", "stage", "requested", "applied_on", "plan_year")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(requested__gte=0) | models.Q(requested__isnull=True),
