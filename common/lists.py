@@ -55,6 +55,9 @@ class ListSpec:
     empty: Any  # what to do when there is nothing at all yet
     related: list[str] = field(default_factory=list)  # select_related for the rows
     prefetch: list[str] = field(default_factory=list)  # prefetch_related for the rows
+    # called with the rows about to be shown (None: every row, for the export) before their
+    # cells are read: a list that shows figures fetches those of these rows only
+    prepare: Callable[[list | None], None] | None = None
 
 
 def display(column: Column, row) -> str:
@@ -113,6 +116,8 @@ def render_list(
     if request.GET.get("export") == "xlsx":
         return export_response(request, spec, rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if spec.prepare is not None:
+        spec.prepare(list(page.object_list))
     table = [
         [
             {
@@ -196,6 +201,8 @@ list_exported = Signal()
 
 def export_response(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> HttpResponse:
     total = rows.count()
+    if spec.prepare is not None:
+        spec.prepare(None)
     path, count = write_workbook(spec, rows, total)
     filters = {k: v for k, v in request.GET.items() if k not in ("export", "page") and v}
     list_exported.send(

@@ -250,10 +250,16 @@ class TargetFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-def target_spec(can_edit: bool, figures: dict | None = None) -> ListSpec:
-    """The targets list; `figures` (unit id → UnitFigures of the year shown) adds each unit's
-    completion rate and status, as the cockpit gives them."""
-    figures = figures or {}
+def target_spec(can_edit: bool, figures_of=None) -> ListSpec:
+    """The targets list; `figures_of(unit ids or None for all)` → {"year": Y, unit id:
+    UnitFigures} adds each unit's completion rate and status, as the cockpit gives them,
+    fetched for the rows shown only."""
+    figures: dict = {}
+
+    def prepare(rows) -> None:
+        if figures_of is not None:
+            figures.clear()
+            figures.update(figures_of(None if rows is None else [t.unit_id for t in rows]))
 
     def rate(t: Target) -> str:
         line = figures.get(t.unit_id) if t.year == figures.get("year") else None
@@ -297,4 +303,5 @@ def target_spec(can_edit: bool, figures: dict | None = None) -> ListSpec:
         default_sort="unit",
         empty=_("No targets for this year. Import a ledger with a 争取任务 sheet to set them."),
         related=["unit"],
+        prepare=prepare,
     )

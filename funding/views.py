@@ -39,12 +39,14 @@ def target_list(request):
         request.GET["year"] = str(office_period().year)
     spec = lists.target_spec(
         can_edit=role_of(request.user) == Role.OFFICE,
-        figures=_target_figures(request.user, request.GET.get("year", "")),
+        figures_of=lambda unit_ids: _target_figures(
+            request.user, request.GET.get("year", ""), unit_ids
+        ),
     )
     return render_list(request, spec, Target.objects.visible_to(request.user), context)
 
 
-def _target_figures(user, year: str) -> dict:
+def _target_figures(user, year: str, unit_ids=None) -> dict:
     """Each unit's line of the read model for the year the targets list shows: the reporting
     period's own figures for its year, those at 31 December for another year."""
     period = office_period()
@@ -52,7 +54,7 @@ def _target_figures(user, year: str) -> dict:
         if not 2000 <= int(year) <= 2100:
             return {}
         period = ReportingPeriod(int(year), dt.date(int(year), 12, 31), period.mode)
-    figures = figures_for(user, period)
+    figures = figures_for(user, period, unit_ids=unit_ids)
     return {"year": period.year, **{line.unit_id: line for line in figures.units}}
 
 
