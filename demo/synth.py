@@ -181,7 +181,7 @@ def synthesise(*, units: int, receipts: int, seed: int = 2024, stdout=None) -> S
             rows.append((task_units[owner].pk, amount, day, doc_no, channel.pk, channel.level, n))
         # a few doubtful claims: another unit records the same allocation document
         for n in range(min(20, len(rows) // 2)):
-            unit_pk, amount, day, doc_no, channel_pk, level, _ = rows[n * 7]
+            unit_pk, amount, day, doc_no, channel_pk, level, _ = rows[(n * 7) % receipts]
             other = task_units[(n * 37 + 11) % len(task_units)].pk
             if other != unit_pk:
                 rows.append((other, amount, day, doc_no, channel_pk, level, len(rows)))
