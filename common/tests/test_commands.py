@@ -21,6 +21,7 @@ WRITE_NOTHING = {
     "backup": "reads the database into a file",
     "serve": "runs the web app; each request names its user",
     "summary": "prints figures",
+    "bench": "times pages and a query; reads only (log-in sessions in signed cookies)",
     "flush": "empties a test database, audit trail included (refused on any other database)",
 }
 
