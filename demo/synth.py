@@ -301,6 +301,10 @@ def synthesise(*, units: int, receipts: int, seed: int = 2024, stdout=None) -> S
             object_type="synth",
             object_repr=f"{units} units, {len(rows)} receipts",
         )
+    # fresh statistics for the query planner after a bulk load (PostgreSQL's autovacuum would
+    # get there later; SQLite never does by itself)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     result.seconds = time.monotonic() - started
     return result
 
