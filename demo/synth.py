@@ -304,7 +304,7 @@ def synthesise(*, units: int, receipts: int, seed: int = 2024, stdout=None) -> S
     # fresh statistics for the query planner after a bulk load (PostgreSQL's autovacuum would
     # get there later; SQLite never does by itself)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE main" if connection.vendor == "sqlite" else "ANALYZE")
     result.seconds = time.monotonic() - started
     return result
 
