@@ -75,6 +75,9 @@ def main() -> None:
             pass
     bare = time.perf_counter() - started
     print(f"bare read (python-calamine): {bare:.2f} s")
+    peer = pandas_peer(path, Path(folder) / "pandas.sqlite3")
+    if peer:
+        print(f"pandas read_excel(engine='calamine') + to_sql, no validation: {peer:.2f} s")
 
     started = time.perf_counter()
     result = import_ledger(path, user=None)
@@ -82,6 +85,8 @@ def main() -> None:
     assert result.ok, result.errors[:5]
     print(f"import: {took:.2f} s ({result.summary_line()})")
     print(f"import / bare read: {took / bare:.1f}x")
+    if peer:
+        print(f"import / pandas peer: {took / peer:.1f}x (goal: at most 3x)")
 
     started = time.perf_counter()
     again = import_ledger(path, user=None)
@@ -96,6 +101,25 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"peak memory: {peak:.0f} MB")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def pandas_peer(path: Path, database: Path) -> float | None:
+    """The workbook read by pandas (calamine engine) and written with `to_sql` into a fresh
+    SQLite file, with no validation and no audit: the lower bound an import is compared to
+    (issue 12). None when pandas is not installed (`pip install -e '.[bench]'`)."""
+    try:
+        import sqlite3
+
+        import pandas as pd
+    except ImportError:
+        print("pandas peer: skipped, pandas is not installed (pip install -e '.[bench]')")
+        return None
+    started = time.perf_counter()
+    sheets = pd.read_excel(path, sheet_name=None, engine="calamine")
+    with sqlite3.connect(database) as connection:
+        for number, frame in enumerate(sheets.values()):
+            frame.to_sql(f"sheet{number}", connection, index=False, chunksize=10_000)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

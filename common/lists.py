@@ -6,7 +6,8 @@ of them, and is recorded in the audit trail like the ledger export.
 """
 
 import datetime as dt
-import io
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.dispatch import Signal
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ class Column:
     link: Callable[[Any], str] | None = None
     aria: Callable[[Any], str] | None = None  # the link's accessible name, when the text is vague
     width: int = 14  # in the Excel export, in characters
+    export: bool = True  # False: a page-only column (an action link), not in the workbook
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class ListSpec:
     empty: Any  # what to do when there is nothing at all yet
     related: list[str] = field(default_factory=list)  # select_related for the rows
     prefetch: list[str] = field(default_factory=list)  # prefetch_related for the rows
+    # called with the rows about to be shown (None: every row, for the export) before their
+    # cells are read: a list that shows figures fetches those of these rows only
+    prepare: Callable[[list | None], None] | None = None
 
 
 def display(column: Column, row) -> str:
@@ -73,7 +78,10 @@ def ordering(spec: ListSpec, requested: str) -> tuple[str, list[str]]:
     key = requested if requested.lstrip("-") in by_key else spec.default_sort
     sort = by_key[key.lstrip("-")].sort
     descending = key.startswith("-")
-    return key, [("-" if descending else "") + part for part in sort.split(",")] + ["-pk"]
+    # ties broken by id in the same direction, so that one index (column, id) serves the sort
+    # both ways on a million rows (a mixed direction would sort them all)
+    tie = "-pk" if descending else "pk"
+    return key, [("-" if descending else "") + part for part in sort.split(",")] + [tie]
 
 
 def headers(spec: ListSpec, sort: str) -> list[dict]:
@@ -108,6 +116,8 @@ def render_list(
     if request.GET.get("export") == "xlsx":
         return export_response(request, spec, rows)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    if spec.prepare is not None:
+        spec.prepare(list(page.object_list))
     table = [
         [
             {
@@ -121,6 +131,7 @@ def render_list(
         for row in page.object_list
     ]
     filtered = any(value for key, value in request.GET.items() if key not in ("sort", "page"))
+    count = page.paginator.count
     return render(
         request,
         "common/list.html",
@@ -131,30 +142,34 @@ def render_list(
             "headers": headers(spec, sort),
             "page": page,
             "table": table,
+            "export_cut": cut_message(EXPORT_LIMIT, count) if count > EXPORT_LIMIT else "",
             **(context or {}),
         },
     )
 
 
-def write_workbook(spec: ListSpec, rows) -> tuple[bytes, int]:
-    """The rows as one sheet: frozen header, widths, 万元 and date formats. (bytes, row count)"""
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+def write_workbook(spec: ListSpec, rows, total: int | None = None) -> tuple[str, int]:
+    """The rows as one sheet: frozen header, widths, 万元 and date formats, written row by
+    row to a temporary file (xlsxwriter's constant-memory mode: a million-row list costs no
+    more memory than a small one). At most `EXPORT_LIMIT` rows; when `total` is more, the
+    sheet ends with a line saying how many of how many it holds. (file path, row count)"""
+    handle = tempfile.NamedTemporaryFile(prefix="luoshi-export-", suffix=".xlsx", delete=False)
+    handle.close()
+    book = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "remove_timezone": True})
     sheet = book.add_worksheet(str(spec.title)[:31])
     bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
     wan = book.add_format({"num_format": "#,##0.00##"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
-    for index, column in enumerate(spec.columns):
+    warning = book.add_format({"bold": True, "font_color": "#B00020"})
+    columns = [c for c in spec.columns if c.export]
+    for index, column in enumerate(columns):
         label = str(column.label) + (_("（万元）") if column.kind == MONEY else "")
         sheet.write_string(0, index, label, bold)
         sheet.set_column(index, index, column.width)
     sheet.freeze_panes(1, 0)
     count = 0
-    for count, row in enumerate(rows.iterator(chunk_size=2000), start=1):
-        if count > EXPORT_LIMIT:
-            count -= 1
-            break
-        for index, column in enumerate(spec.columns):
+    for count, row in enumerate(rows[:EXPORT_LIMIT].iterator(chunk_size=2000), start=1):
+        for index, column in enumerate(columns):
             value = column.value(row)
             if value is None or value == "":
                 continue
@@ -166,8 +181,17 @@ def write_workbook(spec: ListSpec, rows) -> tuple[bytes, int]:
                 sheet.write_number(count, index, value)
             else:
                 sheet.write_string(count, index, neutralise(str(value)))
+    if total is not None and total > count:
+        sheet.write_string(count + 1, 0, cut_message(count, total), warning)
     book.close()
-    return buffer.getvalue(), count
+    return handle.name, count
+
+
+def cut_message(count: int, total: int) -> str:
+    return _(
+        "Only the first %(count)s of %(total)s rows, in the order shown: an export holds at "
+        "most %(limit)s rows. Narrow the filters (a year, a unit) to export the rest."
+    ) % {"count": f"{count:,}", "total": f"{total:,}", "limit": f"{EXPORT_LIMIT:,}"}
 
 
 #: sent after a list is written to a workbook; the audit trail records it (audit.apps), so
@@ -176,15 +200,29 @@ list_exported = Signal()
 
 
 def export_response(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> HttpResponse:
-    content, count = write_workbook(spec, rows)
+    total = rows.count()
+    if spec.prepare is not None:
+        spec.prepare(None)
+    path, count = write_workbook(spec, rows, total)
     filters = {k: v for k, v in request.GET.items() if k not in ("export", "page") and v}
-    list_exported.send(ListSpec, request=request, spec=spec, rows=count, filters=filters)
+    list_exported.send(
+        ListSpec, request=request, spec=spec, rows=count, filters={**filters, "of": total}
+    )
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response = HttpResponse(
-        content,
+    handle = open(path, "rb")  # noqa: SIM115  (FileResponse closes it)
+    os.unlink(path)  # the open handle keeps the file until the response is sent
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{spec.name}-{stamp}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{spec.name}-{stamp}.xlsx"'
+    response["X-Export-Rows"] = str(count)
+    response["X-Export-Total"] = str(total)
+    # tells the page's progress line (luoshi/export.js) that the download has started
+    response.set_cookie(
+        "luoshi_export_done", "1", max_age=120, samesite="Lax", secure=request.is_secure()
+    )
     return response
 
 

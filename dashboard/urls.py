@@ -5,6 +5,7 @@ from . import views
 app_name = "dashboard"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
+    path("export/", views.cockpit_export, name="cockpit_export"),
     path("unit/<int:pk>/", views.unit_figures, name="unit"),
     path("workbench/", views.workbench, name="workbench"),
     path("workbench/figures/", views.my_figures, name="my_figures"),

@@ -1,11 +1,13 @@
 """The leaders' cockpit (驾驶舱) and the units' workbench (工作台)."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.versions import StaleObjectError, check_version
+from common.lists import ListSpec, list_exported
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from funding import services as funding
 from funding.choices import Level, Stage, Status
@@ -27,13 +30,16 @@ from reporting.forecast import forecast_context
 from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
 from supervision.models import LagExplanation
 
+from . import league
 from . import querysets as read
+from .exports import COCKPIT_EXPORT, league_workbook
 from .forms import (
     AdvanceProjectForm,
     ContactForm,
     ProgressReportForm,
     ReceiptForm,
 )
+from .league import build_league
 
 COCKPIT_ROLES = {Role.OFFICE, Role.LEADER}
 
@@ -74,10 +80,17 @@ def cockpit(request):
     items = list(read.items_needing_attention(request.user, states))
     for item in items:
         item.lead_unit_open = item.lead_unit_id is not None and figures.can_open(item.lead_unit_id)
+    parents = _parents(figures)
     rows = [
-        {"u": u, "open": figures.can_open(u.unit_id), "own": u.unit_id in figures.own}
+        {
+            "u": u,
+            "open": figures.can_open(u.unit_id),
+            "own": u.unit_id in figures.own,
+            **parents.get(u.unit_id, NO_PARENT),
+        }
         for u in units
     ]
+    table = build_league(rows, request.GET)
     chart = {
         "timeProgress": round(float(summary.progress) * 100, 1),
         "units": [
@@ -89,7 +102,7 @@ def cockpit(request):
                 "url": _unit_url(row["u"].unit_id, period) if row["open"] else None,
                 "own": row["own"],
             }
-            for row in rows
+            for row in table.rows
         ],
         "months": [_("%(month)s月") % {"month": m} for m in range(1, 13)],
         "cumulative": [
@@ -113,7 +126,13 @@ def cockpit(request):
         {
             **_period_context(period),
             "summary": summary,
-            "rows": rows,
+            "rows": table.rows,
+            "league": table,
+            "league_ends": [
+                (_("Best %(n)s") % {"n": len(table.top)}, table.top),
+                (_("Last %(n)s") % {"n": len(table.bottom)}, table.bottom),
+            ],
+            "league_query": _league_query(period, table),
             "chart": chart,
             "items": items,
             "states": states,
@@ -127,6 +146,60 @@ def cockpit(request):
             else None,
         },
     )
+
+
+def _league_query(period: ReportingPeriod, table) -> str:
+    """The query string of the league's search and filters, for its pager."""
+    params = {"q": table.q, "status": table.status}
+    if table.parent is not None:
+        params["parent"] = table.parent
+    extra = urlencode({k: v for k, v in params.items() if v != ""})
+    return period.query() + ("&" + extra if extra else "")
+
+
+NO_PARENT = {"parent_id": league.NO_PARENT, "parent_name": ""}
+
+
+def _parents(figures) -> dict[int, dict]:
+    """unit id → its parent (县/区) id and name, for the units of the league. One query."""
+    return {
+        pk: {"parent_id": parent_id or league.NO_PARENT, "parent_name": name or ""}
+        for pk, parent_id, name in Unit.objects.filter(pk__in=figures.league)
+        .order_by()
+        .values_list("pk", "parent_id", "parent__name")
+    }
+
+
+@login_required
+def cockpit_export(request):
+    """The league table as the cockpit shows it (search and filters applied, every page),
+    to paste into a report: unit, county, target, secured, rate, status, gap."""
+    if role_of(request.user) not in COCKPIT_ROLES:
+        raise PermissionDenied
+    period = _period(request)
+    figures = figures_for(request.user, period)
+    parents = _parents(figures)
+    rows = [{"u": u, **parents.get(u.unit_id, NO_PARENT)} for u in figures.ranked()]
+    q = (request.GET.get("q") or "").strip()[:50]
+    status = request.GET.get("status") or ""
+    rows = league.filter_rows(
+        rows,
+        q=q,
+        parent=league.parse_int(request.GET.get("parent")),
+        status=status if status in Status.values else "",
+    )
+    content = league_workbook(rows, figures.summary, period)
+    filters = {k: v for k, v in request.GET.items() if v}
+    list_exported.send(
+        ListSpec, request=request, spec=COCKPIT_EXPORT, rows=len(rows), filters=filters
+    )
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    stamp = period.as_of.strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="league-{stamp}.xlsx"'
+    return response
 
 
 def _unit_url(unit_id: int, period: ReportingPeriod) -> str:

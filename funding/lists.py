@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.lists import DATE, MONEY, NUMBER, Column, ListSpec, date_filter, search_filter
+from common.templatetags.luoshi import percent
 from org.filters import leader_filter, unit_filter
 from policy.models import Aspect
 
@@ -18,7 +19,9 @@ def unit_column() -> Column:
         "unit",
         _("Unit"),
         lambda row: row.unit.name,
-        sort="unit__sort_order",
+        # by the unit's id (units are numbered in their order of creation): an index, where
+        # the unit's sort order would join and sort every row of a million-row list
+        sort="unit_id",
         link=lambda row: reverse("org:unit_detail", args=[row.unit_id]),
         width=24,
     )
@@ -247,7 +250,25 @@ class TargetFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-def target_spec(can_edit: bool) -> ListSpec:
+def target_spec(can_edit: bool, figures_of=None) -> ListSpec:
+    """The targets list; `figures_of(unit ids or None for all)` → {"year": Y, unit id:
+    UnitFigures} adds each unit's completion rate and status, as the cockpit gives them,
+    fetched for the rows shown only."""
+    figures: dict = {}
+
+    def prepare(rows) -> None:
+        if figures_of is not None:
+            figures.clear()
+            figures.update(figures_of(None if rows is None else [t.unit_id for t in rows]))
+
+    def rate(t: Target) -> str:
+        line = figures.get(t.unit_id) if t.year == figures.get("year") else None
+        return percent(line.rate) if line else ""
+
+    def status(t: Target) -> str:
+        line = figures.get(t.unit_id) if t.year == figures.get("year") else None
+        return str(line.status.label) if line else ""
+
     """The targets of a year; the office's last column changes a target, others read its history."""
     if can_edit:
         action = Column(
@@ -256,6 +277,7 @@ def target_spec(can_edit: bool) -> ListSpec:
             lambda t: _("Change"),
             link=lambda t: reverse("funding:target_edit", args=[t.pk]),
             aria=lambda t: _("Change the target of %(unit)s") % {"unit": t.unit.name},
+            export=False,
         )
     else:
         action = Column(
@@ -263,6 +285,7 @@ def target_spec(can_edit: bool) -> ListSpec:
             _("Target"),
             lambda t: _("History"),
             link=lambda t: reverse("funding:target_edit", args=[t.pk]),
+            export=False,
         )
     return ListSpec(
         name="targets",
@@ -271,6 +294,8 @@ def target_spec(can_edit: bool) -> ListSpec:
             unit_column(),
             Column("year", _("Year"), lambda t: t.year, sort="year", kind=NUMBER, width=8),
             Column("amount", _("Target"), lambda t: t.amount, sort="amount", kind=MONEY),
+            Column("rate", _("Completion rate"), rate, kind=NUMBER, width=10),
+            Column("status", _("Status"), status, width=14),
             Column("version", _("Revisions"), lambda t: t.version - 1, kind=NUMBER, width=8),
             action,
         ],
@@ -278,4 +303,5 @@ def target_spec(can_edit: bool) -> ListSpec:
         default_sort="unit",
         empty=_("No targets for this year. Import a ledger with a 争取任务 sheet to set them."),
         related=["unit"],
+        prepare=prepare,
     )

@@ -165,6 +165,11 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["code"]
+        # the project list's sorts, a page at a time (ties broken by id)
+        indexes = [
+            models.Index(fields=[name, "id"], name=f"project_by_{name}")
+            for name in ("name", "level", "stage", "requested", "applied_on", "plan_year")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(requested__gte=0) | models.Q(requested__isnull=True),
@@ -274,7 +279,13 @@ class Receipt(models.Model):
                 fields=["unit", "received_on", "amount", "doc_no"], name="receipt_natural_key"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "received_on"])]
+        indexes = [
+            models.Index(fields=["unit", "received_on"]),
+            # the receipt list's sorts, a page at a time out of a million (ties broken by id)
+            models.Index(fields=["amount", "id"], name="receipt_by_amount"),
+            models.Index(fields=["doc_no", "id"], name="receipt_by_doc_no"),
+            models.Index(fields=["level", "id"], name="receipt_by_level"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.unit} {self.amount}"
@@ -540,3 +551,6 @@ class ProjectMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from .rollups import ReceiptCityMonth, ReceiptSharedDoc, ReceiptUnitMonth  # noqa: E402,F401  (models of this app)

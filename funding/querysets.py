@@ -72,9 +72,13 @@ def doubtful_claims(
     `amount_wan` (the receipts' total, Decimal 万元), `receipts` (the Receipt rows, oldest
     first, with `unit`)}.
     """
-    from .models import ClaimReview, Receipt
+    from .models import ClaimReview, Receipt, ReceiptSharedDoc
 
-    receipts = Receipt.objects.exclude(doc_key="")
+    # Only keys some receipts of two units share can be doubtful in any period: the trigger-
+    # kept list of them spares a scan of every receipt (funding/rollups.py).
+    receipts = Receipt.objects.exclude(doc_key="").filter(
+        doc_key__in=ReceiptSharedDoc.objects.values("doc_key")
+    )
     if year is not None:
         receipts = receipts.in_year(year, as_of)
     elif as_of is not None:
@@ -93,8 +97,8 @@ def doubtful_claims(
     rows = list(
         receipts.filter(doc_key__in=shared).select_related("unit").order_by("received_on", "pk")
     )
-    if not rows:
-        return []
+    # (the confirmations are read even when there is no claim: a page runs the same queries
+    # whatever the data)
     confirmed: dict[str, set[int]] = {}
     for key, unit_id in ClaimReview.units.through.objects.filter(
         claimreview__doc_key__in=shared

@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from common.services import insert_rows, new_ids, require
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
-from . import materials
+from . import materials, rollup_triggers
 from .choices import STAGE_FLOW, ContactDirection, ContactResult, LeadStatus, Level, Stage
 from .docno import normalise_doc_no
 from .figures import amount_in_force
@@ -1157,7 +1157,8 @@ def bulk_record_receipts(
             level = channel_levels[channel]
         rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))
     last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
-    insert_rows(Receipt, RECEIPT_COLUMNS, rows)
+    with rollup_triggers.bulk_insert(connection, last_id):  # the rollups, added up once
+        insert_rows(Receipt, RECEIPT_COLUMNS, rows)
     names = ["id", *RECEIPT_COLUMNS]
     for pk, row in zip(
         new_ids(Receipt, last_id, RECEIPT_COLUMNS, rows, (0, 3, 2, 4)), rows, strict=True

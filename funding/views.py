@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +15,8 @@ from audit.versions import StaleObjectError
 from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from reporting.period import office_period
+from reporting.figures import figures_for
+from reporting.period import ReportingPeriod, office_period
 
 from . import lists, services
 from .forms import ContactLinkForm, TargetForm
@@ -35,8 +38,25 @@ def target_list(request):
         context["filtered"] = False
         request.GET = request.GET.copy()
         request.GET["year"] = str(office_period().year)
-    spec = lists.target_spec(can_edit=role_of(request.user) == Role.OFFICE)
+    spec = lists.target_spec(
+        can_edit=role_of(request.user) == Role.OFFICE,
+        figures_of=lambda unit_ids: _target_figures(
+            request.user, request.GET.get("year", ""), unit_ids
+        ),
+    )
     return render_list(request, spec, Target.objects.visible_to(request.user), context)
+
+
+def _target_figures(user, year: str, unit_ids=None) -> dict:
+    """Each unit's line of the read model for the year the targets list shows: the reporting
+    period's own figures for its year, those at 31 December for another year."""
+    period = office_period()
+    if year.strip().isdigit() and len(year.strip()) == 4 and int(year) != period.year:
+        if not 2000 <= int(year) <= 2100:
+            return {}
+        period = ReportingPeriod(int(year), dt.date(int(year), 12, 31), period.mode)
+    figures = figures_for(user, period, unit_ids=unit_ids)
+    return {"year": period.year, **{line.unit_id: line for line in figures.units}}
 
 
 @login_required

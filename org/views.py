@@ -22,6 +22,7 @@ from reporting.figures import figures_for
 from reporting.period import period_for_request
 
 from . import services
+from .filters import suggest_units
 from .forms import (
     CalendarDayForm,
     CalendarYearForm,
@@ -46,6 +47,20 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         actions.append((_("New unit"), reverse("org:unit_create")))
     units = Unit.objects.visible_to(request.user)
     return render_list(request, UNITS, units, {"actions": actions})
+
+
+@login_required
+def unit_suggest(request: HttpRequest) -> HttpResponse:
+    """htmx: the units matching what was typed in a list's unit filter (code or name), as
+    the options of its <datalist>; at most `filters.SUGGESTIONS`, in scope only."""
+    if role_of(request.user) not in UNIT_LIST_ROLES:
+        raise PermissionDenied
+    term = next((v for k, v in request.GET.items() if k != "field" and v.strip()), "")
+    return render(
+        request,
+        "org/_unit_options.html",
+        {"units": suggest_units(Unit.objects.visible_to(request.user), term)},
+    )
 
 
 @login_required

@@ -24,6 +24,7 @@ WRITE_NOTHING = {
     "summary": "prints figures",
     "forecast": "prints the year-end forecast",
     "match_guides": "prints the reserve projects that fit each guide",
+    "bench": "times pages and a query; reads only (log-in sessions in signed cookies)",
     "flush": "empties a test database, audit trail included (refused on any other database)",
 }
 

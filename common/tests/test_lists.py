@@ -69,6 +69,11 @@ def test_nothing_matching_says_how_to_see_everything(client, cast):
     assert "没有符合筛选条件的记录" in html
 
 
+def body(response) -> bytes:
+    """An export is streamed from its file."""
+    return b"".join(response.streaming_content)
+
+
 def test_the_export_holds_every_filtered_row_defused_and_is_audited(client, cast):
     zjj = Unit.objects.get(code="ZJJ")
     record_receipt(
@@ -83,7 +88,7 @@ def test_the_export_holds_every_filtered_row_defused_and_is_audited(client, cast
     response = client.get(URL, {"unit": zjj.pk, "export": "xlsx", "sort": "-amount"})
     assert response.status_code == 200
     assert "receipts-" in response["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == Receipt.objects.filter(unit=zjj).count()
     assert sheet.freeze_panes == "A2"
@@ -107,5 +112,52 @@ def test_a_unit_officer_sees_and_exports_only_their_unit(client, cast):
     # not one of their choices: the filter says so and the list stays their own
     assert "选择一个有效的选项" in response.content.decode()
     assert {r.unit_id for r in response.context["page"].object_list} == {zjj.pk}
-    sheet = openpyxl.load_workbook(io.BytesIO(client.get(URL, {"export": "xlsx"}).content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(body(client.get(URL, {"export": "xlsx"})))).active
     assert sheet.max_row - 1 == Receipt.objects.filter(unit=zjj).count()
+
+
+def test_a_cut_export_says_so_in_the_file_and_on_the_page(client, cast, monkeypatch):
+    """Above the limit the export holds the first rows in the order shown, and both the page
+    and the file's last line say how many of how many (issue 13.3)."""
+    from common import lists
+
+    monkeypatch.setattr(lists, "EXPORT_LIMIT", 5)
+    total = Receipt.objects.count()
+    assert total > 5
+    client.force_login(cast["office"])
+    page = client.get(URL).content.decode()
+    assert 'id="export-cut"' in page and f"共{total}" not in page  # the message, localised
+    assert "5" in page and f"{total:,}" in page and "100,000" not in page
+    response = client.get(URL, {"export": "xlsx", "sort": "-amount"})
+    assert response["X-Export-Rows"] == "5" and response["X-Export-Total"] == str(total)
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5 + 1  # five receipts, then the line that says it was cut
+    note = rows[-1][0]
+    assert f"{total:,}" in note and "5" in note
+    amounts = [row[2] for row in rows[:5]]
+    top = sorted(Receipt.objects.values_list("amount", flat=True), reverse=True)[:5]
+    assert amounts == [pytest.approx(a / 10_000) for a in top]
+    event = AuditEvent.objects.filter(action="list.exported").latest("id")
+    assert event.after["rows"] == 5 and event.after["filters"]["of"] == total
+
+
+def test_a_small_list_shows_no_cut_message(client, cast):
+    client.force_login(cast["office"])
+    assert 'id="export-cut"' not in client.get(URL).content.decode()
+
+
+def test_the_targets_export_carries_what_the_page_shows(client, cast):
+    """Rate and status as on the cockpit; the page's 修改 link is not a column of the file."""
+    client.force_login(cast["office"])
+    page = client.get(reverse("funding:target_list")).content.decode()
+    assert "完成率" in page and "超时间进度" in page and "修改" in page
+    response = client.get(reverse("funding:target_list"), {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    header = [cell.value for cell in sheet[1]]
+    assert "修改" not in header and "完成率" in header and "状态" in header
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    fgw = rows["市发展和改革委员会"]
+    assert fgw[header.index("完成率")] == "105%"
+    assert fgw[header.index("状态")] == "完成全年任务"
+    assert rows["市民政局"][header.index("状态")] == "无实绩"

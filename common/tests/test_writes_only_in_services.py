@@ -50,6 +50,12 @@ BULK_HELPERS = {
     # to be moved into bulk services: synthetic scale data for the query-count tests and the
     # benchmark only; never run against real data.
     "demo/scale.py": "synthetic scale data (tests, benchmark), to be moved into bulk services",
+    # `luoshi synth`: a million receipts in minutes on a database holding only the demo
+    # (refused otherwise); straight bulk inserts, one audit event for the run.
+    "demo/synth.py": "province-scale synthetic data (benchmark only), bulk inserts",
+    # derived tables only (the receipt rollups), recomputed from the receipts by the migration
+    # that creates them; the triggers it installs keep them from then on
+    "funding/rollup_triggers.py": "rebuilds the receipt rollups (derived data) from receipts",
     # test support, never imported by the app: copies the session's demo snapshot into the
     # database of each test that asks for the demo
     "common/testing.py": "test support: restores the demo snapshot for a test",

@@ -60,6 +60,7 @@ MATRIX = {
         "zjj_head", method="post", kwargs=_pending_report, data=lambda: {}
     ),
     "dashboard:cockpit": access("office", "leader"),
+    "dashboard:cockpit_export": access("office", "leader"),
     "dashboard:unit": access("office", "leader", "zjj", "zjj_head", kwargs=_unit("ZJJ")),
     "dashboard:unit#not-overseen": access("office", kwargs=_unit("FGW")),
     "dashboard:workbench": access("zjj", "zjj_head"),

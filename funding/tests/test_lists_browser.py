@@ -18,7 +18,17 @@ def test_the_office_filters_receipts_exports_them_and_opens_one(demo, new_page, 
     page.goto("/funding/receipts/")
     page.get_by_text("筛选条件").click()
     zjj = Unit.objects.get(code="ZJJ")
-    page.get_by_label("单位", exact=True).select_option(str(zjj.pk))
+    # the unit filter suggests units as one types (htmx fills its datalist)
+    box = page.get_by_label("单位", exact=True)
+    box.fill("住房")
+    options = page.locator(f"datalist#{box.get_attribute('id')}-options option")
+    page.wait_for_function(
+        "id => { const o = document.querySelectorAll(`#${id}-options option`);"
+        " return o.length === 1; }",
+        arg=box.get_attribute("id"),
+    )
+    assert options.first.get_attribute("value") == f"ZJJ {zjj.name}"
+    box.fill(options.first.get_attribute("value"))  # what choosing the suggestion puts there
     page.get_by_role("button", name="筛选").click()
     page.wait_for_load_state("networkidle")
     rows = page.locator("table.list tbody tr")

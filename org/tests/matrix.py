@@ -9,6 +9,7 @@ def _unit(code: str) -> int:
 
 MATRIX = {
     "org:unit_list": access("office", "leader", "zjj", "zjj_head", "sysadmin"),
+    "org:unit_suggest": access("office", "leader", "zjj", "zjj_head", "sysadmin"),
 }
 MATRIX["org:unit_detail"] = access(
     "office", "leader", "zjj", "zjj_head", "sysadmin", kwargs=lambda: {"pk": _unit("ZJJ")}
