@@ -15,9 +15,9 @@ def test_stage_history_is_headed_by_the_stages_not_by_dates(client, cast):
         reverse("funding:project_detail", args=[change.project_id]),
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     ).content.decode()
-    section = page.split("<h2>阶段变更</h2>")[1].split("</section>")[0]
+    section = page.split("<h2>阶段变化</h2>")[1].split("</section>")[0]
     head = re.search(r"<thead>(.*?)</thead>", section, re.S)
     assert head is not None and "<tbody>" in section
     headings = re.findall(r"<th[^>]*>([^<]*)</th>", head.group(1))
-    assert headings[1:3] == ["原阶段", "新阶段"]
+    assert headings[1:3] == ["变更前阶段", "变更后阶段"]
     assert "起始日期" not in head.group(1) and "截止日期" not in head.group(1)
