@@ -158,7 +158,9 @@ class ProjectFilter(Schema):
 )
 @paginate(Pages)
 def list_projects(request, filters: Query[ProjectFilter]):
-    projects = Project.objects.visible_to(request.auth).select_related("unit", "channel")
+    projects = Project.objects.visible_to(request.auth).select_related(
+        "unit", "channel", "follow_up"
+    )
     if filters.stage:
         projects = projects.filter(stage=filters.stage)
     return _by_unit(projects, filters.unit).order_by("code")
@@ -169,7 +171,8 @@ def list_projects(request, filters: Query[ProjectFilter]):
 )
 def get_project(request, code: ProjectCode):
     return get_object_or_404(
-        Project.objects.visible_to(request.auth).select_related("unit", "channel"), code=code[:40]
+        Project.objects.visible_to(request.auth).select_related("unit", "channel", "follow_up"),
+        code=code[:40],
     )
 
 

@@ -66,6 +66,12 @@ class ProjectOut(Schema):
     def resolve_requested_yuan(obj):
         return obj.requested
 
+    @staticmethod
+    def resolve_follow_up(obj):
+        """The follow-up person's name (a person of the unit since the reserve pages)."""
+        person = obj.follow_up
+        return (person.get_full_name() or person.username) if person else ""
+
 
 class ReceiptOut(Schema):
     id: int
