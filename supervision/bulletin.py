@@ -14,6 +14,7 @@ from common.dates import format_date_zh
 from common.money import format_amount, format_wan
 from funding.choices import Status
 from funding.figures import bulletin_sentence, ratio_decimal, whole_percent
+from funding.rates import success_rates
 from policy.models import Assignment, WorkItem
 from policy.states import OVERDUE, due_soon_horizon
 from reporting.figures import SYSTEM, figures_for
@@ -126,6 +127,34 @@ def lag_measures(year: int, as_of: dt.date, unit_ids: list[int]) -> list[dict]:
     return out
 
 
+def success_rates_annex(period: ReportingPeriod) -> dict:
+    """The annex (design §9): applied → approved → funded by channel and level, requested vs
+    approved vs arrived, and next year's reserve, over every project."""
+
+    def row(r) -> dict:
+        return {
+            "name": str(r.name),
+            "applied": r.applied,
+            "approved": r.approved,
+            "funded": r.funded,
+            "requested": format_amount(r.requested),
+            "approved_amount": format_amount(r.approved_amount),
+            "arrived": format_amount(r.arrived),
+        }
+
+    with translation.override("zh-hans"):
+        rates = success_rates(None, period.year, period.as_of)
+        reserve = rates.reserve_total
+        return {
+            "total": row(rates.total),
+            "by_level": [row(r) for r in rates.by_level],
+            "by_channel": [row(r) for r in rates.by_channel],
+            "reserve_year": rates.reserve_year,
+            "reserve_projects": reserve.projects,
+            "reserve_requested": format_amount(reserve.requested),
+        }
+
+
 def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
     """Everything a bulletin of `period` shows, as plain data (see the module docstring)."""
     figures = figures_for(SYSTEM, period)
@@ -168,6 +197,7 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
             float(v) / 10_000 for v in figures.secured_by_month()[: period.as_of.month]
         ],
         "assessment": None,
+        "success_rates": success_rates_annex(period),
     }
     if period.as_of == dt.date(period.year, 12, 31):
         # the year-end bulletin carries the assessment (design §8)

@@ -467,6 +467,33 @@ def render_bulletin_docx(
             [12, 48, 24, 24, 24, 24],
             numeric=(2, 3, 4, 5),
         )
+    annex = content.get("success_rates")
+    if annex:
+        doc.heading("附件：对上争取成功率")
+        doc.para(
+            f"{content['year']}年申报项目{annex['total']['applied']}个，获批复"
+            f"{annex['total']['approved']}个，资金到位{annex['total']['funded']}个；"
+            f"{annex['reserve_year']}年储备项目{annex['reserve_projects']}个，"
+            f"申请资金{annex['reserve_requested']}。"
+        )
+        rows = annex["by_level"] + annex["by_channel"] + [annex["total"]]
+        doc.table(
+            ["层级/渠道", "申报", "批复", "到位", "申请金额", "批复金额", "到位金额"],
+            [
+                [
+                    r["name"],
+                    r["applied"],
+                    r["approved"],
+                    r["funded"],
+                    r["requested"],
+                    r["approved_amount"],
+                    r["arrived"],
+                ]
+                for r in rows
+            ],
+            [36, 14, 14, 14, 26, 26, 26],
+            numeric=(1, 2, 3, 4, 5, 6),
+        )
     doc.para(
         "请各任务部门对照时间节点，倒排工期，挂图作战；低于时间进度和无实绩的单位要深入分析原因，"
         "明确整改措施，分管市级领导要加强调度，确保完成全年任务。"

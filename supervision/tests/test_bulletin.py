@@ -246,3 +246,28 @@ def test_an_issued_bulletin_refuses_to_be_saved_again(demo):
     with pytest.raises(FrozenBulletinError):
         bulletin.save()
     assert Bulletin.objects.get(pk=bulletin.pk).body.startswith("截至2024年6月30日")
+
+
+def test_the_bulletin_carries_the_success_rates_annex(demo):
+    """Design §9: applied → approved → funded and next year's reserve, in the annex of the
+    bulletin, the same numbers as the success-rates page's function."""
+    import datetime as dt
+
+    from funding.rates import success_rates
+    from reporting.period import ReportingPeriod
+    from supervision import services
+
+    as_of = dt.date(2024, 12, 31)
+    content, docx, _pdf = services.build_bulletin(ReportingPeriod(2024, as_of), pdf=False)
+    rates = success_rates(None, 2024, as_of)
+    annex = content["success_rates"]
+    assert annex["total"]["applied"] == rates.total.applied > 0
+    assert annex["reserve_projects"] == rates.reserve_total.projects > 0
+    document = Document(io.BytesIO(docx))
+    texts = [p.text for p in document.paragraphs]
+    assert "附件：对上争取成功率" in texts
+    summary = next(t for t in texts if t.startswith("2024年申报项目"))
+    assert f"2024年申报项目{rates.total.applied}个" in summary
+    assert f"{rates.reserve_year}年储备项目{rates.reserve_total.projects}个" in summary
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "层级/渠道")
+    assert table.rows[-1].cells[1].text == str(rates.total.applied)
