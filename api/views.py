@@ -1,7 +1,5 @@
 """A small JSON API over the same services and scoping as the pages."""
 
-import json
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, role_of
+from common.validation import InputError, check_plain_values, parse_json_object
 from funding import services
 from funding.figures import FiguresEncoder
 from funding.models import Channel, Project
@@ -40,13 +39,13 @@ def api_login_required(view):
 @api_login_required
 def receipt_create(request):
     """Record money secured: {"amount": "1.2亿", "received_on": "2024-06-30", "doc_no": …}."""
-    if request.content_type == "application/json":
-        try:
-            data = json.loads(request.body or b"{}")
-        except ValueError:
-            return _error(_("The body is not JSON."))
-    else:
-        data = request.POST
+    try:
+        if request.content_type == "application/json":
+            data = check_plain_values(parse_json_object(request.body))
+        else:
+            data = request.POST
+    except InputError as exc:
+        return _error(str(exc))
     if role_of(request.user) in UNIT_ROLES:
         unit = request.user.membership.unit
     else:

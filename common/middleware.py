@@ -27,3 +27,31 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         if not request.path_info.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class InputGuardMiddleware:
+    """Refuses a request whose parameters carry a NUL character (no database stores one in a
+    text column: PostgreSQL would answer with an error page) or that is not UTF-8, before any
+    view reads them. Everything else is bounded by `common.validation`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+        from django.utils.translation import gettext as _
+
+        try:
+            bad = any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for params in (request.GET, request.POST)
+                for key, values in params.lists()
+            )
+        except Exception:  # a malformed body: the view's own parsing answers it
+            bad = False
+        if bad:
+            return HttpResponseBadRequest(
+                _("The request contains a NUL character, which no field accepts."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

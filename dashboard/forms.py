@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
+from common.validation import VersionedFormMixin, VersionField
 from funding.choices import STAGE_FLOW, ContactDirection, Stage
 from funding.models import Channel, Project
 from policy.models import WorkItem
@@ -67,11 +68,11 @@ class ReceiptForm(forms.Form):
         return amount
 
 
-class AdvanceProjectForm(forms.Form):
+class AdvanceProjectForm(VersionedFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label=_("Next stage"), choices=Stage.choices)
     on = LenientDateField(label=_("Date"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.money import AmountError, parse_amount
+from common.validation import BoundedModelMultipleChoiceField, VersionedFormMixin, VersionField
 from org.models import Unit
 from policy.models import Aspect
 
@@ -11,7 +12,7 @@ from .choices import Level
 ISO_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class TargetForm(forms.Form):
+class TargetForm(VersionedFormMixin, forms.Form):
     """The office changes a target of `year` from an effective date on, saying why."""
 
     amount = forms.CharField(
@@ -19,7 +20,7 @@ class TargetForm(forms.Form):
     )
     effective_on = forms.DateField(label=_("Effective from"), widget=ISO_DATE_INPUT)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +64,7 @@ class GuideForm(forms.Form):
     scope = forms.CharField(
         label=_("Scope"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    units = forms.ModelMultipleChoiceField(
+    units = BoundedModelMultipleChoiceField(
         label=_("Units concerned"),
         queryset=Unit.objects.order_by("sort_order", "code"),
         required=False,

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import history_for
-from common.dates import DateError, parse_date, time_progress
+from common.dates import time_progress
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, role_of
+from common.validation import InputError, parse_date_param, parse_year, query_value
 from funding.choices import Status
 from funding.models import TargetRevision
 from org.models import CalendarDay, CalendarYear, Leader, Unit
@@ -239,8 +240,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """The office's holiday calendar for one year: the days that differ from Mon–Fri."""
     if role_of(request.user) != Role.OFFICE:
         raise PermissionDenied
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    year, error = query_value(request.GET, "year", parse_year, timezone.localdate().year)
+    if error:
+        messages.error(request, error)
     day_form = CalendarDayForm(prefix="day")
     year_form = CalendarYearForm(prefix="year")
     if request.method == "POST":
@@ -259,7 +261,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("%(date)s saved.") % {"date": data["date"]})
                     return redirect(f"{request.path}?year={data['date'].year}")
             elif action == "remove":
-                date = parse_date(request.POST.get("date", ""))
+                date = parse_date_param(request.POST.get("date", ""))
                 services.remove_calendar_day(user=request.user, date=date)
                 messages.success(request, _("%(date)s removed.") % {"date": date})
                 return redirect(f"{request.path}?year={date.year}")
@@ -279,7 +281,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                     )
                     messages.success(request, _("%(year)s is marked as entered.") % {"year": year})
                     return redirect(f"{request.path}?year={year}")
-        except (ValidationError, DateError) as exc:
+        except (ValidationError, InputError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     entry = CalendarYear.objects.filter(year=year).first()

@@ -54,7 +54,13 @@ def test_a_unit_cannot_sit_under_its_own_sub_unit(client, cast):
     client.force_login(cast["office"])
     response = client.post(
         reverse("org:unit_edit", args=[parent.pk]),
-        {"name": parent.name, "kind": parent.kind, "sort_order": 1, "parent": child.pk},
+        {
+            "name": parent.name,
+            "kind": parent.kind,
+            "sort_order": 1,
+            "parent": child.pk,
+            "version": parent.version,
+        },
     )
     assert response.status_code == 200 and "不能" in response.content.decode()
     assert Unit.objects.get(pk=parent.pk).parent_id is None
