@@ -110,6 +110,16 @@ def check_event_date(day: dt.date, today: dt.date | None = None) -> dt.date:
     return day
 
 
+def require_event_date(day: dt.date) -> dt.date:
+    """`check_event_date` for services: a `ValidationError` the page shows as it is."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return check_event_date(day)
+    except InputError as exc:
+        raise ValidationError(str(exc), code="date") from None
+
+
 def parse_date_param(value: object) -> dt.date:
     """A date parameter (2024-06-30, 2024/6/30, 2024年6月30日…) inside the window."""
     from .dates import DateError, parse_date

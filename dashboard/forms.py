@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
-from common.validation import VersionedFormMixin, VersionField
+from common.validation import InputError, VersionedFormMixin, VersionField, check_event_date
 from funding.choices import STAGE_FLOW, ContactDirection, Stage
 from funding.models import Channel, Project
 from policy.models import WorkItem
@@ -19,7 +19,8 @@ class DateInput(forms.DateInput):
 
 
 class LenientDateField(forms.CharField):
-    """A date typed as people write it (2024-06-30, 2024/6/30, 2024年6月30日)."""
+    """A date typed as people write it (2024-06-30, 2024/6/30, 2024年6月30日), of something
+    that happened: not after the end of next year (`common.validation.check_event_date`)."""
 
     widget = DateInput
 
@@ -28,8 +29,8 @@ class LenientDateField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_date(value)
-        except DateError as exc:
+            return check_event_date(parse_date(value))
+        except (DateError, InputError) as exc:
             raise forms.ValidationError(str(exc)) from None
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from audit.services import record, snapshot
 from common.permissions import Role, role_of
 from common.services import require
+from common.validation import require_event_date
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
@@ -130,6 +131,7 @@ def file_progress_report(
 ) -> ProgressReport:
     """A unit reports progress on an item it is assigned to."""
     ensure_unit_access(user, unit)
+    require_event_date(reported_on)  # a report dated 9999-12-31 would stay "the latest"
     if not work_item.assignments.filter(unit=unit).exists():
         raise ValidationError(_("This unit is not responsible for the work item."))
     if not 0 <= percent <= 100:

@@ -228,3 +228,67 @@ def test_a_nul_character_is_refused_before_any_view(cast):
     response = client_for(cast["auditor"]).get("/audit/", {"actor": "a\x00b"})
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
+
+
+# --- dates of things that happened: inside the window, not beyond next year ---
+
+FAR = ["9999-12-31", "2100-01-01", "1999-12-31"]
+
+
+@pytest.mark.parametrize("day", FAR)
+def test_a_receipt_dated_out_of_the_window_is_refused_on_the_workbench(cast, day):
+    from funding.models import Receipt
+
+    before = Receipt.objects.count()
+    response = client_for(cast["zjj"]).post(
+        reverse("dashboard:receipt_create"),
+        {"amount": "10", "received_on": day, "doc_no": "远期测试"},
+    )
+    assert response.status_code == 400
+    assert Receipt.objects.count() == before
+    assert "field-error" in response.content.decode() or "error" in response.content.decode()
+
+
+@pytest.mark.parametrize("day", FAR)
+def test_a_receipt_dated_out_of_the_window_is_refused_by_the_api(cast, day):
+    response = client_for(cast["zjj"]).post(
+        "/api/receipts/", {"amount": "10", "received_on": day}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert day[:4] in response.json()["error"]
+
+
+def test_the_services_refuse_far_dates_whoever_calls_them(cast):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from funding import services as funding
+    from policy import services as policy
+    from policy.models import WorkItem
+
+    unit = Unit.objects.get(code="ZJJ")
+    far = dt.date(9999, 12, 31)
+    with pytest.raises(ValidationError):
+        funding.record_receipt(user=cast["zjj"], unit=unit, amount=100_000, received_on=far)
+    with pytest.raises(ValidationError):
+        funding.log_contact(
+            user=cast["zjj"], unit=unit, direction="out", occurred_on=far, counterpart="x"
+        )
+    item = WorkItem.objects.filter(assignments__unit=unit).first()
+    with pytest.raises(ValidationError):
+        policy.file_progress_report(
+            user=cast["zjj"], work_item=item, unit=unit, reported_on=far, text="x"
+        )
+
+
+def test_a_ledger_receipt_dated_9999_is_an_error_naming_the_cell(db, tmp_path):
+    from ledger.services import import_ledger
+
+    path = tmp_path / "到位资金.csv"
+    path.write_text(
+        "单位编码,金额（万元）,到位日期,文号\nZJJ,1,9999-12-31,远期\n", encoding="utf-8"
+    )
+    result = import_ledger(path, user=None, name=path.name, dry_run=True)
+    assert not result.ok
+    assert any("9999-12-31" in error.message and error.row for error in result.errors)
