@@ -92,6 +92,7 @@ def confirm(request, sha: str):
             "ledger/preview.html",
             {"result": result, "sha": sha, "sheets": [], "form": UploadForm()},
         )
+    storage.discard(sha)  # imported: the file is not kept (issue 9: uploads stayed for ever)
     after = _figures()
     figures = [
         (key, before[key], after[key])

@@ -13,8 +13,10 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, **options):
         from waitress import serve
 
+        from ledger import storage
         from luoshi.wsgi import application
 
+        storage.cleanup()  # uploaded ledgers older than a day go, even without an upload
         self.stdout.write(f"Luoshi is running at http://{host}:{port}/  (Ctrl+C to stop)")
         self._print_demo_logins()
         serve(application, host=host, port=port, threads=threads, ident="luoshi")
