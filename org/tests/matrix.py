@@ -1,9 +1,8 @@
 from common.testing import access
+from org.models import Unit
 
 
 def _unit(code: str) -> int:
-    from org.models import Unit
-
     return Unit.objects.get(code=code).pk
 
 
@@ -16,6 +15,12 @@ MATRIX["org:unit_detail"] = access(
 MATRIX["org:unit_detail#other-unit"] = access(
     "office", "sysadmin", kwargs=lambda: {"pk": _unit("FGW")}
 )
+
+
+def _config_version() -> int:
+    from org.services import site_config
+
+    return site_config().version
 
 
 def _leader() -> dict:
@@ -31,7 +36,12 @@ MATRIX["org:unit_edit#post"] = access(
     *ORG_ADMINS,
     method="post",
     kwargs=lambda: {"pk": _unit("ZJJ")},
-    data=lambda: {"name": "市住房和城乡建设局", "kind": "department", "sort_order": "2"},
+    data=lambda: {
+        "name": "市住房和城乡建设局",
+        "kind": "department",
+        "sort_order": "2",
+        "version": str(Unit.objects.get(code="ZJJ").version),
+    },
 )
 MATRIX["org:section_add"] = access(
     *ORG_ADMINS, method="post", kwargs=lambda: {"pk": _unit("ZJJ")}, data=lambda: {"name": "矩阵科"}
@@ -55,5 +65,6 @@ MATRIX["org:settings#post"] = access(
         "default_as_of": "2024-06-30",
         "time_progress_mode": "day",
         "due_soon_workdays": "10",
+        "version": str(_config_version()),
     },
 )
