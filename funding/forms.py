@@ -2,7 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.money import AmountError, parse_amount
-from common.validation import BoundedModelMultipleChoiceField, VersionedFormMixin, VersionField
+from common.validation import (
+    BoundedModelMultipleChoiceField,
+    VersionedFormMixin,
+    VersionField,
+    harden_form,
+)
 from org.models import Unit
 from policy.models import Aspect
 
@@ -70,6 +75,10 @@ class GuideForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        harden_form(self)  # the dates inside 2000–2100
 
     def clean(self):
         data = super().clean()

@@ -76,6 +76,7 @@ class CalendarDayForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         harden_form(self)  # the calendar covers 2000–2100
+
     is_workday = forms.TypedChoiceField(
         label=_("This day is"),
         choices=[("0", _("a day off (holiday)")), ("1", _("a working day (make-up day)"))],

@@ -22,6 +22,7 @@ WRITE_NOTHING = {
     "serve": "runs the web app; each request names its user",
     "summary": "prints figures",
     "flush": "empties a test database, audit trail included (refused on any other database)",
+    "ledger_cleanup": "deletes expired upload files; the database is not touched",
 }
 
 

@@ -292,3 +292,50 @@ def test_a_ledger_receipt_dated_9999_is_an_error_naming_the_cell(db, tmp_path):
     result = import_ledger(path, user=None, name=path.name, dry_run=True)
     assert not result.ok
     assert any("9999-12-31" in error.message and error.row for error in result.errors)
+
+
+# --- a guard for forms written later ---
+
+
+def project_forms():
+    """Every form class defined in a project app's forms.py."""
+    import importlib
+    import inspect
+
+    from django import forms
+    from django.apps import apps
+
+    found = []
+    for app in apps.get_app_configs():
+        if ".venv" in str(app.path) or "site-packages" in str(app.path):
+            continue
+        try:
+            module = importlib.import_module(f"{app.name}.forms")
+        except ModuleNotFoundError:
+            continue
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
+                found.append(cls)
+    return found
+
+
+def test_every_number_and_multiple_choice_of_every_form_is_bounded():
+    """An IntegerField without max_value lets 99999999999999999999 reach the database; a
+    ModelMultipleChoiceField lets it reach an `id IN (…)`. Use `common.validation`'s fields."""
+    from django import forms
+
+    from common.validation import BoundedModelMultipleChoiceField
+
+    classes = project_forms()
+    assert len(classes) >= 8
+    unbounded = []
+    for cls in classes:
+        for name, field in cls.base_fields.items():
+            if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+                if field.max_value is None or field.min_value is None:
+                    unbounded.append(f"{cls.__module__}.{cls.__name__}.{name}")
+            if isinstance(field, forms.ModelMultipleChoiceField) and not isinstance(
+                field, BoundedModelMultipleChoiceField
+            ):
+                unbounded.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert not unbounded, f"unbounded form fields: {unbounded}"
