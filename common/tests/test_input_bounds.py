@@ -224,6 +224,18 @@ def test_the_receipt_api_answers_json_errors(cast, body):
     assert response.json()["error"]
 
 
+def test_a_body_that_cannot_be_parsed_is_a_400(cast):
+    client = client_for(cast["office"])
+    for content_type, status in (
+        ("multipart/form-data", 400),  # no boundary: Django cannot parse it
+        ("multipart/form-data; boundary=x", 200),  # parsed as no fields: the form's errors
+    ):
+        response = client.generic(
+            "POST", reverse("org:unit_create"), b"--x\r\ngarbage", content_type=content_type
+        )
+        assert response.status_code == status, content_type
+
+
 def test_a_nul_character_is_refused_before_any_view(cast):
     response = client_for(cast["auditor"]).get("/audit/", {"actor": "a\x00b"})
     assert response.status_code == 400
