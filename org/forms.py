@@ -53,7 +53,7 @@ class SectionForm(forms.Form):
     name = forms.CharField(label=_("Section name"), max_length=100)
 
 
-class LeaderForm(forms.Form):
+class LeaderForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     title = forms.CharField(label=_("Position"), max_length=100, required=False)
     sort_order = BoundedIntegerField(label=_("Sort order"), initial=0)
@@ -63,11 +63,13 @@ class LeaderForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    version = VersionField(required=False)  # required when editing (see __init__)
 
     def __init__(self, *args, existing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if existing:
             self.fields["name"].disabled = True  # leaders are matched by name in the ledger
+            self.fields["version"].required = True
 
 
 class CalendarDayForm(forms.Form):

@@ -201,6 +201,7 @@ def _leader_form_page(request, leader: Leader | None) -> HttpResponse:
             "title": leader.title,
             "sort_order": leader.sort_order,
             "oversees": list(leader.oversees.values_list("pk", flat=True)),
+            "version": leader.version,
         }
     form = LeaderForm(request.POST or None, initial=initial, existing=leader is not None)
     if request.method == "POST" and form.is_valid():
@@ -208,15 +209,20 @@ def _leader_form_page(request, leader: Leader | None) -> HttpResponse:
         if leader is None and Leader.objects.filter(name=data["name"].strip()).exists():
             form.add_error("name", _("A leader with this name already exists."))
         else:
-            saved, _changed = services.save_leader(
-                user=request.user,
-                name=leader.name if leader else data["name"].strip(),
-                title=data["title"].strip(),
-                sort_order=data["sort_order"],
-                oversees=list(data["oversees"]),
-            )
-            messages.success(request, _("Leader %(name)s saved.") % {"name": saved.name})
-            return redirect("org:leader_list")
+            try:
+                saved, _changed = services.save_leader(
+                    user=request.user,
+                    name=leader.name if leader else data["name"].strip(),
+                    title=data["title"].strip(),
+                    sort_order=data["sort_order"],
+                    oversees=list(data["oversees"]),
+                    expected_version=data["version"] if leader else None,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Leader %(name)s saved.") % {"name": saved.name})
+                return redirect("org:leader_list")
     context = {"form": form, "leader": leader}
     if leader is not None:
         context["history"] = history_for(leader)

@@ -63,3 +63,28 @@ def test_a_service_called_for_a_request_without_a_version_refuses(cast):
             check_version(unit, None)
         check_version(unit, unit.version)  # the version read: fine
     check_version(unit, None)  # a command or a loader (no request acting) may leave it out
+
+
+def test_a_stale_leader_edit_is_refused_and_names_the_change(cast):
+    """Leaders carry a version too: two people editing one leader cannot overwrite each other."""
+    from org.models import Leader
+    from org.services import save_leader
+
+    leader = Leader.objects.order_by("sort_order").first()
+    read_at = leader.version
+    save_leader(
+        user=cast["sysadmin"],
+        name=leader.name,
+        title="新职务",
+        sort_order=leader.sort_order,
+        expected_version=read_at,
+    )
+    client = Client()
+    client.force_login(cast["office"])
+    response = client.post(
+        reverse("org:leader_edit", args=[leader.pk]),
+        {"title": "旧页面上的职务", "sort_order": "1", "version": str(read_at)},
+    )
+    leader.refresh_from_db()
+    assert leader.title == "新职务" and leader.version == read_at + 1
+    assert "新职务" in response.content.decode()  # who changed what, from the audit trail

@@ -23,6 +23,12 @@ def _config_version() -> int:
     return site_config().version
 
 
+def _leader_version() -> int:
+    from org.models import Leader
+
+    return Leader.objects.order_by("sort_order").first().version
+
+
 def _leader() -> dict:
     from org.models import Leader
 
@@ -49,6 +55,17 @@ MATRIX["org:section_add"] = access(
 MATRIX["org:leader_list"] = access(*ORG_ADMINS)
 MATRIX["org:leader_create"] = access(*ORG_ADMINS)
 MATRIX["org:leader_edit"] = access(*ORG_ADMINS, kwargs=_leader)
+MATRIX["org:leader_edit#post"] = access(
+    *ORG_ADMINS,
+    method="post",
+    kwargs=_leader,
+    data=lambda: {
+        "name": "x",  # disabled: the stored name is kept
+        "title": "市委常委、副市长",
+        "sort_order": "1",
+        "version": str(_leader_version()),
+    },
+)
 MATRIX["org:calendar"] = access("office")
 MATRIX["org:calendar#post"] = access(
     "office",

@@ -92,6 +92,7 @@ def test_changing_what_a_leader_oversees_changes_what_they_see(client, cast):
             "title": leader.title,
             "sort_order": leader.sort_order,
             "oversees": units,
+            "version": leader.version,
         },
     )
     assert response.status_code == 302
