@@ -26,6 +26,13 @@ def _cheap_password_hashes(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings, tmp_path_factory):
+    """Each test anchors the audit chain in a file of its own: the anchor file lives outside
+    the database, so the rows a test rolls back would otherwise stay anchored for the next."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("anchors") / "audit_anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a test-client request that chose English
     activates it in this thread, and it would otherwise leak into the next test."""

@@ -1,12 +1,13 @@
-"""User management for the system administrator (三员分立: people and roles, no data)."""
+"""Accounts for the system administrator (三员分立): create (inactive, no role, no password
+until the security administrator grants and activates), deactivate, ask for a password reset.
+The system administrator never sees a password and never administers their own account."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from common.permissions import UNIT_ROLES, Role, role_of
 from org.models import Leader, Unit
-from org.services import create_person
 
 from . import services
+from .models import AccountRequest
 
 
 class PersonForm(forms.Form):
@@ -62,7 +63,16 @@ def user_list(request):
         .order_by("username")
     )
     page = Paginator(people, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/user_list.html", {"page": page})
+    pending = {
+        request.person_id: request
+        for request in AccountRequest.objects.filter(
+            state=AccountRequest.State.PENDING, person__in=[p.pk for p in page]
+        ).select_related("unit", "leader")
+    }
+    for person in page:
+        person.request = pending.get(person.pk)
+        person.pending = person.request.kind if person.request else None
+    return render(request, "accounts/user_list.html", {"page": page, "Kind": AccountRequest.Kind})
 
 
 @login_required
@@ -71,22 +81,24 @@ def user_create(request):
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        password = services.temporary_password()
-        with transaction.atomic():
-            person = create_person(
-                user=request.user,
-                username=data["username"],
-                full_name=data["full_name"],
-                role=data["role"],
-                password=password,
-                unit=data["unit"] if data["role"] in UNIT_ROLES else None,
-                leader=data["leader"] if data["role"] == Role.LEADER else None,
-            )
-            services.state_for(person)  # must change the password at first login
+        person_request = services.request_person(
+            user=request.user,
+            username=data["username"],
+            full_name=data["full_name"],
+            role=data["role"],
+            unit=data["unit"] if data["role"] in UNIT_ROLES else None,
+            leader=data["leader"] if data["role"] == Role.LEADER else None,
+        )
         messages.success(
             request,
-            _("%(user)s created. Temporary password (shown once): %(password)s")
-            % {"user": person.username, "password": password},
+            _(
+                "Account %(user)s created, inactive. The security administrator grants the role "
+                "%(role)s, activates it and hands the one-time password to its owner."
+            )
+            % {
+                "user": person_request.person.username,
+                "role": person_request.get_role_display(),
+            },
         )
         return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form})
@@ -95,30 +107,35 @@ def user_create(request):
 @login_required
 @require_POST
 def user_set_active(request, pk: int):
+    """The system administrator deactivates; activating is the security administrator's."""
     _system_admin(request)
     person = get_object_or_404(get_user_model(), pk=pk)
     try:
-        services.set_active(
-            user=request.user, person=person, active=request.POST.get("active") == "1"
-        )
+        services.set_active(user=request.user, person=person, active=False)
     except PermissionDenied:
-        messages.error(request, _("You cannot deactivate your own login."))
+        messages.error(request, _("Nobody administers their own account."))
+    else:
+        messages.success(request, _("%(user)s is deactivated.") % {"user": person.username})
     return redirect("accounts:user_list")
 
 
 @login_required
 @require_POST
 def user_reset_password(request, pk: int):
+    """Ask the security administrator for a new password for someone (never one's own)."""
     _system_admin(request)
     person = get_object_or_404(get_user_model(), pk=pk)
     try:
-        password = services.reset_password(user=request.user, person=person)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        services.request_password_reset(user=request.user, person=person)
+    except PermissionDenied:
+        messages.error(request, _("Nobody administers their own account."))
     else:
         messages.success(
             request,
-            _("New temporary password for %(user)s (shown once): %(password)s")
-            % {"user": person.username, "password": password},
+            _(
+                "Password reset for %(user)s requested. The security administrator issues the "
+                "new password and hands it to its owner."
+            )
+            % {"user": person.username},
         )
     return redirect("accounts:user_list")

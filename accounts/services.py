@@ -1,4 +1,5 @@
-"""Login protection: lockout, password policy, two-factor; every decision audited."""
+"""Login protection (lockout, password policy, two-factor) and the separation of the three
+administrators' duties over accounts (三员分立); every decision audited."""
 
 import datetime as dt
 
@@ -6,6 +7,7 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ from audit.services import record
 from common.permissions import ADMIN_ROLES, Role, role_of
 from common.services import require
 
-from .models import LoginState, PasswordHistory
+from .models import AccountRequest, LoginState, PasswordHistory
 
 User = get_user_model()
 
@@ -34,14 +36,46 @@ def is_locked(state: LoginState, now: dt.datetime | None = None) -> bool:
     return state.locked_until is not None and state.locked_until > (now or timezone.now())
 
 
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made by the current default hasher at its current cost, of a password nobody
+    knows: checking it costs what checking a real one does."""
+    from django.contrib.auth.hashers import get_hasher, make_password
+
+    hasher = get_hasher()
+    key = ":".join(
+        str(part) for part in (hasher.algorithm, getattr(hasher, "time_cost", ""), hasher.__class__)
+    )
+    if key not in _DUMMY_HASH:
+        import secrets
+
+        _DUMMY_HASH[key] = make_password(secrets.token_urlsafe(24))
+    return _DUMMY_HASH[key]
+
+
+def _password_matches(user, password: str) -> bool:
+    """Run the password hasher exactly once, whoever asks: an unknown, locked, inactive or
+    unusable account costs the same time as a known one, so the answer time tells nothing."""
+    from django.contrib.auth.hashers import check_password
+
+    if user is None or not user.has_usable_password():
+        check_password(password, _dummy_hash())
+        return False
+    return user.check_password(password)
+
+
 @transaction.atomic
 def check_credentials(username: str, password: str):
     """The user when the password is right and the account may log in, else None.
 
     Every failure looks the same to the caller (no hint whether the account exists, is
-    locked or inactive); each is audited, and too many lock the account.
+    locked or inactive), and takes the same time: the password hasher runs once for every
+    attempt (`_password_matches`); each is audited, and too many lock the account.
     """
     user = User.objects.filter(username=username).first()
+    matches = _password_matches(user, password)
     if user is None:
         record(
             "accounts.login.failed",
@@ -56,7 +90,7 @@ def check_credentials(username: str, password: str):
     reason = None
     if is_locked(state):
         reason = "locked"
-    elif not user.check_password(password):
+    elif not matches:
         reason = "wrong password"
     elif not user.is_active:
         reason = "inactive"
@@ -148,20 +182,44 @@ def verify_totp(user, code: str, *, enrolling_secret: str = "") -> bool:
         register_failure(user, state, "locked")
         return False
     secret = state.totp_secret if state.totp_confirmed else enrolling_secret or state.totp_secret
-    if not secret or not pyotp.TOTP(secret).verify(code.strip(), valid_window=1):
+    step = _matching_step(secret, code.strip()) if secret else None
+    if step is None:
         register_failure(user, state, "wrong one-time code")
         return False
+    if state.totp_last_step is not None and step <= state.totp_last_step:
+        # a code already used (or older than one used): a replay, seen over a shoulder or
+        # taken from the wire, never logs in a second time
+        register_failure(user, state, "one-time code replayed")
+        return False
+    state.totp_last_step = step
+    fields = ["totp_last_step"]
     if not state.totp_confirmed:
         state.totp_secret, state.totp_confirmed = secret, True
-        state.save(update_fields=["totp_secret", "totp_confirmed"])
+        fields += ["totp_secret", "totp_confirmed"]
         record("accounts.totp.enrolled", user, user=user)
+    state.save(update_fields=fields)
     return True
+
+
+def _matching_step(secret: str, code: str) -> int | None:
+    """The 30-second step (counter) whose code this is, within one step of now, else None."""
+    import hmac
+    import time
+
+    totp = pyotp.TOTP(secret)
+    now = int(time.time())
+    for offset in (0, -1, 1):
+        step = totp.timecode(now) + offset
+        if code.isdigit() and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 @transaction.atomic
 def unlock(*, user, person) -> None:
-    """The security administrator lifts a lockout."""
+    """The security administrator lifts a lockout (not their own)."""
     require(role_of(user) == Role.SECURITY_ADMIN)
+    _not_own(user, person)
     state = state_for(person)
     state.locked_until, state.failed_attempts = None, 0
     state.save(update_fields=["locked_until", "failed_attempts"])
@@ -170,11 +228,13 @@ def unlock(*, user, person) -> None:
 
 @transaction.atomic
 def reset_totp(*, user, person) -> None:
-    """The security administrator resets a lost authenticator; the person enrols again."""
+    """The security administrator resets a lost authenticator; the person enrols again
+    (not their own)."""
     require(role_of(user) == Role.SECURITY_ADMIN)
+    _not_own(user, person)
     state = state_for(person)
-    state.totp_secret, state.totp_confirmed = "", False
-    state.save(update_fields=["totp_secret", "totp_confirmed"])
+    state.totp_secret, state.totp_confirmed, state.totp_last_step = "", False, None
+    state.save(update_fields=["totp_secret", "totp_confirmed", "totp_last_step"])
     record("accounts.totp.reset", person, user=user)
 
 
@@ -188,10 +248,160 @@ def mark_demo_account(person) -> None:
     record("accounts.demo_account.marked", person)
 
 
+def temporary_password() -> str:
+    """A random password that meets the policy; the person must change it at first login."""
+    import secrets
+    import string
+
+    alphabet = string.ascii_letters + string.digits
+    core = "".join(secrets.choice(alphabet) for _ in range(10))
+    return f"{core[:5]}#{secrets.randbelow(90) + 10}{core[5:]}Aa"
+
+
+# --- 三员分立: the system administrator asks, the security administrator decides ---------
+#
+# GB/T 22239-2019 level 3 (访问控制): the system administrator creates and disables accounts;
+# the security administrator grants roles, activates accounts and issues passwords; the audit
+# administrator reads the trail. No one of them alone can make a login that works with a role,
+# learn another person's password without the other's request, or administer their own account.
+
+
+def _not_own(user, person) -> None:
+    """Nobody administers their own account."""
+    require(person.pk != user.pk)
+
+
+@transaction.atomic
+def request_person(
+    *, user, username: str, full_name: str, role: str, unit=None, leader=None
+) -> AccountRequest:
+    """The system administrator creates an account: inactive, with no role and no usable
+    password, and asks the security administrator to grant `role` (with its unit or leader)."""
+    require(role_of(user) == Role.SYSTEM_ADMIN)
+    person = User(username=username, first_name=full_name, is_active=False)
+    person.set_unusable_password()
+    person.save()
+    LoginState.objects.create(user=person, must_change_password=True)
+    request = AccountRequest.objects.create(
+        person=person,
+        kind=AccountRequest.Kind.CREATE,
+        role=role,
+        unit=unit,
+        leader=leader,
+        requested_by=user,
+    )
+    record(
+        "accounts.person.requested",
+        person,
+        after={
+            "username": username,
+            "role": role,
+            "unit": unit.pk if unit else None,
+            "leader": leader.pk if leader else None,
+            "request": request.pk,
+        },
+        user=user,
+    )
+    return request
+
+
+@transaction.atomic
+def request_password_reset(*, user, person) -> AccountRequest:
+    """The system administrator asks for a new password for someone else; the security
+    administrator issues it (and sees it once, to hand over)."""
+    require(role_of(user) == Role.SYSTEM_ADMIN)
+    _not_own(user, person)
+    pending = AccountRequest.objects.filter(
+        person=person, kind=AccountRequest.Kind.RESET, state=AccountRequest.State.PENDING
+    ).first()
+    if pending is not None:
+        return pending
+    request = AccountRequest.objects.create(
+        person=person, kind=AccountRequest.Kind.RESET, requested_by=user
+    )
+    record("accounts.password.reset_requested", person, after={"request": request.pk}, user=user)
+    return request
+
+
+def _pending_for_decision(user, request_id: int) -> AccountRequest:
+    require(role_of(user) == Role.SECURITY_ADMIN)
+    request = (
+        AccountRequest.objects.select_for_update(of=("self",))
+        .select_related("person", "unit", "leader")
+        .get(pk=request_id, state=AccountRequest.State.PENDING)
+    )
+    _not_own(user, request.person)
+    require(request.requested_by_id != user.pk)
+    return request
+
+
+@transaction.atomic
+def approve_request(*, user, request_id: int) -> tuple[AccountRequest, str]:
+    """The security administrator grants a new login its role and activates it, or issues a
+    requested reset. Returns the request and the one-time password, to be shown to the
+    security administrator once and handed to its owner, who must change it at first login.
+
+    Raises AccountRequest.DoesNotExist when there is no such pending request."""
+    from org.models import Membership
+
+    request = _pending_for_decision(user, request_id)
+    person = request.person
+    if request.kind == AccountRequest.Kind.CREATE:
+        Membership.objects.create(user=person, role=request.role, unit=request.unit)
+        if request.leader is not None and request.leader.user_id is None:
+            request.leader.user = person
+            request.leader.save(update_fields=["user"])
+        person.is_active = True
+        person.save(update_fields=["is_active"])
+    password = temporary_password()
+    change_password(user=person, new_password=password, actor=user, must_change=True)
+    state = state_for(person)
+    state.locked_until, state.failed_attempts = None, 0
+    state.save(update_fields=["locked_until", "failed_attempts"])
+    request.state = AccountRequest.State.APPROVED
+    request.decided_by, request.decided_at = user, timezone.now()
+    request.save(update_fields=["state", "decided_by", "decided_at"])
+    record(
+        "accounts.request.approved",
+        person,
+        after={
+            "request": request.pk,
+            "kind": request.kind,
+            "role": request.role or None,
+            "unit": request.unit_id,
+            "requested_by": request.requested_by_id,
+            "password_issued_to": user.get_username(),
+        },
+        user=user,
+    )
+    return request, password
+
+
+@transaction.atomic
+def reject_request(*, user, request_id: int) -> AccountRequest:
+    """The security administrator refuses a request; a refused new login stays inactive."""
+    request = _pending_for_decision(user, request_id)
+    request.state = AccountRequest.State.REJECTED
+    request.decided_by, request.decided_at = user, timezone.now()
+    request.save(update_fields=["state", "decided_by", "decided_at"])
+    record(
+        "accounts.request.rejected",
+        request.person,
+        after={"request": request.pk, "kind": request.kind},
+        user=user,
+    )
+    return request
+
+
 @transaction.atomic
 def set_active(*, user, person, active: bool) -> None:
-    """The system administrator (de)activates a login; never their own."""
-    require(role_of(user) == Role.SYSTEM_ADMIN and person.pk != user.pk)
+    """The system administrator deactivates a login; only the security administrator
+    activates one again, and only one that already holds a granted role. Never one's own."""
+    _not_own(user, person)
+    if active:
+        require(role_of(user) == Role.SECURITY_ADMIN and role_of(person) is not None)
+    else:
+        require(role_of(user) == Role.SYSTEM_ADMIN)
     if person.is_active == active:
         return
     person.is_active = active
@@ -205,20 +415,32 @@ def set_active(*, user, person, active: bool) -> None:
     )
 
 
-def temporary_password() -> str:
-    """A random password that meets the policy; the person must change it at first login."""
-    import secrets
-    import string
-
-    alphabet = string.ascii_letters + string.digits
-    core = "".join(secrets.choice(alphabet) for _ in range(10))
-    return f"{core[:5]}#{secrets.randbelow(90) + 10}{core[5:]}Aa"
-
-
 @transaction.atomic
-def reset_password(*, user, person) -> str:
-    """The system administrator issues a temporary password; returns it to show once."""
-    require(role_of(user) == Role.SYSTEM_ADMIN)
-    password = temporary_password()
-    change_password(user=person, new_password=password, actor=user, must_change=True)
-    return password
+def bootstrap_administrators(*, usernames: dict[str, str]) -> dict[str, str]:
+    """The first three administrators of a new installation, one per role, each with a
+    one-time password to change at first login (and two-factor to enrol). Refused as soon as
+    any administrator exists: from then on accounts are made by the system administrator and
+    granted by the security administrator. Returns {username: one-time password}."""
+    from org.models import Membership
+    from org.services import create_person
+
+    if Membership.objects.filter(role__in=ADMIN_ROLES).exists():
+        raise PermissionDenied("the administrators exist already")
+    labels = {
+        Role.SYSTEM_ADMIN: "系统管理员",
+        Role.SECURITY_ADMIN: "安全管理员",
+        Role.AUDIT_ADMIN: "审计管理员",
+    }
+    passwords = {}
+    for role, username in usernames.items():
+        require(role in ADMIN_ROLES)
+        password = temporary_password()
+        person = create_person(
+            user=None, username=username, full_name=labels[role], role=role, password=password
+        )
+        state = state_for(person)
+        state.must_change_password = True
+        state.save(update_fields=["must_change_password"])
+        passwords[username] = password
+    record("accounts.administrators.bootstrapped", None, after={"usernames": usernames})
+    return passwords

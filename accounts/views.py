@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +15,7 @@ from common.permissions import Role, role_of
 from . import services
 from .forms import LOGIN_FAILED, LoginForm, OneTimeCodeForm, PasswordChangeForm
 from .landing import landing_url_for
-from .models import LoginState
+from .models import AccountRequest, LoginState
 
 PENDING = "luoshi_pending_2fa"
 PENDING_SECRET = "luoshi_pending_totp_secret"
@@ -132,14 +133,84 @@ def security(request):
         "user__username"
     )
     now = timezone.now()
+    requests = AccountRequest.objects.filter(state=AccountRequest.State.PENDING).select_related(
+        "person", "person__membership", "unit", "leader", "requested_by"
+    )
+    inactive = (
+        get_user_model()
+        .objects.filter(is_active=False, membership__isnull=False)
+        .select_related("membership", "membership__unit")
+        .order_by("username")
+    )
     return render(
         request,
         "accounts/security.html",
         {
             "locked": [s for s in states if services.is_locked(s, now)],
             "states": states,
+            "requests": requests,
+            "inactive": inactive,
         },
     )
+
+
+@login_required
+@require_POST
+def request_approve(request, pk: int):
+    """Grant and activate, or issue the reset: the one-time password is shown on this
+    response only (never in a message cookie, never again), for the security administrator to
+    hand over."""
+    _security_admin(request)
+    try:
+        decided, password = services.approve_request(user=request.user, request_id=pk)
+    except AccountRequest.DoesNotExist:
+        raise Http404 from None
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Nobody administers their own account: another security administrator decides."),
+        )
+        return redirect("accounts:security")
+    response = render(
+        request, "accounts/password_issued.html", {"decided": decided, "password": password}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def request_reject(request, pk: int):
+    _security_admin(request)
+    try:
+        decided = services.reject_request(user=request.user, request_id=pk)
+    except AccountRequest.DoesNotExist:
+        raise Http404 from None
+    except PermissionDenied:
+        messages.error(
+            request,
+            _("Nobody administers their own account: another security administrator decides."),
+        )
+    else:
+        messages.success(
+            request, _("Request for %(user)s rejected.") % {"user": decided.person.username}
+        )
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def person_activate(request, pk: int):
+    """Activate again a deactivated login that holds a granted role."""
+    _security_admin(request)
+    person = get_object_or_404(get_user_model(), pk=pk, membership__isnull=False)
+    try:
+        services.set_active(user=request.user, person=person, active=True)
+    except PermissionDenied:
+        messages.error(request, _("Nobody administers their own account."))
+    else:
+        messages.success(request, _("%(user)s is active again.") % {"user": person.username})
+    return redirect("accounts:security")
 
 
 @login_required
@@ -147,7 +218,11 @@ def security(request):
 def unlock(request, pk: int):
     _security_admin(request)
     person = get_object_or_404(get_user_model(), pk=pk)
-    services.unlock(user=request.user, person=person)
+    try:
+        services.unlock(user=request.user, person=person)
+    except PermissionDenied:
+        messages.error(request, _("Nobody administers their own account."))
+        return redirect("accounts:security")
     messages.success(request, _("%(user)s is unlocked.") % {"user": person.get_username()})
     return redirect("accounts:security")
 
@@ -157,7 +232,11 @@ def unlock(request, pk: int):
 def reset_totp(request, pk: int):
     _security_admin(request)
     person = get_object_or_404(get_user_model(), pk=pk)
-    services.reset_totp(user=request.user, person=person)
+    try:
+        services.reset_totp(user=request.user, person=person)
+    except PermissionDenied:
+        messages.error(request, _("Nobody administers their own account."))
+        return redirect("accounts:security")
     messages.success(
         request,
         _("%(user)s will enrol two-factor again at the next login.")

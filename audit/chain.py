@@ -1,12 +1,21 @@
-"""The hash chain over the audit trail: each event seals its fields and its predecessor's hash.
+"""The keyed hash chain over the audit trail: each event seals its fields and its predecessor's
+hash with HMAC-SHA256 under the audit key (`settings.AUDIT_KEY`, kept outside the database).
 
-Editing any field of a row changes its hash; deleting a row breaks the next row's link. Pruning
-(retention) removes only the oldest rows and records an `AuditAnchor`, so verification can start
-from the first remaining row without accepting a silent cut anywhere else.
+Editing any field of a row changes its hash, and without the key nobody can compute the hash
+that would hide it; deleting a row breaks the next row's link; deleting the newest rows is
+caught by the anchors written outside the database (`audit/anchors.py`). Pruning (retention)
+removes only the oldest rows and records an `AuditAnchor` plus a sealed `audit.pruned` event,
+so verification can start from the first remaining row without accepting a cut anywhere else.
+
+Chain versions: until migration `0005_keyed_chain` the chain was plain SHA-256 over the first
+14 fields (`seal_plain`). That migration checks the plain chain and re-seals every intact event
+with the key; from the first broken event on it leaves the rows as they were, so verification
+still names that event (a migration never launders a tampered trail).
 """
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -28,7 +37,10 @@ SEALED_FIELDS = [
     "after",
     "success",
     "batch",
+    "client_request_id",
 ]
+# The fields of the plain SHA-256 chain (migrations 0003–0005 only).
+SEALED_FIELDS_V1 = SEALED_FIELDS[:14]
 # An arbitrary constant: the advisory lock that serialises chain writers on PostgreSQL.
 CHAIN_LOCK = 0x4C756F73
 
@@ -53,9 +65,22 @@ canonical_json = json.JSONEncoder(
 ).encode
 
 
-def seal(fields: dict, prev_hash: str) -> str:
-    """sha256 of the predecessor's hash and the event's fields in canonical JSON."""
+def audit_key() -> bytes:
+    from django.conf import settings
+
+    return settings.AUDIT_KEY.encode()
+
+
+def seal(fields: dict, prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256, under the audit key, of the predecessor's hash and the event's fields in
+    canonical JSON."""
     canonical = canonical_json({name: _normal(name, fields.get(name)) for name in SEALED_FIELDS})
+    return hmac.new(key or audit_key(), (prev_hash + canonical).encode(), "sha256").hexdigest()
+
+
+def seal_plain(fields: dict, prev_hash: str) -> str:
+    """The unkeyed seal of chain version 1 (before migration 0005), for the migrations."""
+    canonical = canonical_json({name: _normal(name, fields.get(name)) for name in SEALED_FIELDS_V1})
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
@@ -75,6 +100,7 @@ class BatchSealer:
         assert not missing, f"shared fields missing: {missing}"
         self.order = sorted(SEALED_FIELDS)
         self.previous = prev_hash
+        self.keyed = hmac.new(audit_key(), digestmod="sha256")
 
     def seal_event(
         self, action, object_type, object_id, object_repr, before, after
@@ -90,7 +116,9 @@ class BatchSealer:
         }
         canonical = "{" + ",".join(f'"{name}":{parts[name]}' for name in self.order) + "}"
         previous = self.previous
-        self.previous = hashlib.sha256((previous + canonical).encode()).hexdigest()
+        mac = self.keyed.copy()
+        mac.update((previous + canonical).encode())
+        self.previous = mac.hexdigest()
         return parts["before"], parts["after"], previous, self.previous
 
 
@@ -109,15 +137,21 @@ def lock_and_last_hash() -> str:
     return anchor or ""
 
 
-def verify(rows: Iterable[dict], anchor: str = "") -> tuple[int, int | None, str]:
+def verify(rows: Iterable[dict], anchor: str = "", *, sealer=None) -> tuple[int, int | None, str]:
     """Check a chain in id order: (rows checked, first bad id or None, what is wrong)."""
+    if sealer is None:
+        key = audit_key()
+
+        def sealer(row, previous):
+            return seal(row, previous, key)
+
     previous = anchor
     checked = 0
     for row in rows:
         if row["prev_hash"] != previous:
             return checked, row["id"], "link broken: a row before it was deleted or altered"
-        if seal(row, row["prev_hash"]) != row["hash"]:
-            return checked, row["id"], "content altered"
+        if sealer(row, row["prev_hash"]) != row["hash"]:
+            return checked, row["id"], "content altered (or sealed with another audit key)"
         previous = row["hash"]
         checked += 1
     return checked, None, ""

@@ -13,6 +13,7 @@ class Actor:
     role: str = ""
     ip: str | None = None
     request_id: str = ""
+    client_request_id: str = ""
 
 
 # Who acts when nobody said: a request names its user (AuditContextMiddleware), a command its
@@ -29,9 +30,13 @@ def current_actor() -> Actor:
     return _current.get()
 
 
-def actor_for_user(user, ip: str | None = None, request_id: str = "") -> Actor:
+def actor_for_user(
+    user, ip: str | None = None, request_id: str = "", client_request_id: str = ""
+) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
-        return Actor(name="anonymous", ip=ip, request_id=request_id)
+        return Actor(
+            name="anonymous", ip=ip, request_id=request_id, client_request_id=client_request_id
+        )
     from common.permissions import role_of
 
     return Actor(
@@ -40,6 +45,7 @@ def actor_for_user(user, ip: str | None = None, request_id: str = "") -> Actor:
         role=role_of(user) or "",
         ip=ip,
         request_id=request_id,
+        client_request_id=client_request_id,
     )
 
 

@@ -18,6 +18,13 @@ VERBS = {
     "oversight_changed": _("changed who oversees what"),
     "confirmed": _("confirmed"),
     "rejected": _("rejected"),
+    "requested": _("asked for an explanation"),
+    "filed": _("filed"),
+    "signed_off": _("signed off"),
+    "sent_back": _("sent back"),
+    "done": _("marked done"),
+    "rescheduled": _("rescheduled"),
+    "removed": _("removed"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 # Labels of snapshot keys that are not model fields.
@@ -31,6 +38,8 @@ EXTRA_LABELS = {
     "effective_on": _("effective on"),
     "old_amount": _("old amount"),
     "new_amount": _("new amount"),
+    "steps": _("steps"),
+    "calendar_warning": _("calendar warning"),
 }
 
 

@@ -23,7 +23,10 @@ class AuditEvent(models.Model):
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=30, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The server's own id for the request; what the client sent as X-Request-ID is kept
+    # apart, cleaned (see audit.middleware), and never trusted as the event's id.
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    client_request_id = models.CharField(_("client request id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
@@ -52,7 +55,11 @@ class AuditEvent(models.Model):
 
 
 class AuditAnchor(models.Model):
-    """Where the chain resumes after pruning: the hash of the last pruned event."""
+    """Where the chain resumes after pruning: the hash of the last pruned event.
+
+    It lives in the database, so it is believed only when the sealed `audit.pruned` event
+    that follows it names the same id and hash (see audit.anchors.verify_trail). The chain
+    head kept outside the database is the anchor file (`settings.AUDIT_ANCHOR_FILE`)."""
 
     pruned_through = models.BigIntegerField(_("pruned through id"))
     last_hash = models.CharField(_("last hash"), max_length=64)

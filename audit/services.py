@@ -58,7 +58,8 @@ def record(
     if actor is None:
         actor = current_actor()
         if user is not None and actor.user_id != user.pk:
-            actor = actor_for_user(user)
+            # e.g. a login: the request's actor is still anonymous; keep its IP and ids
+            actor = actor_for_user(user, actor.ip, actor.request_id, actor.client_request_id)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_repr = object_repr or str(obj)
@@ -69,6 +70,7 @@ def record(
         role=actor.role,
         ip=actor.ip,
         request_id=actor.request_id,
+        client_request_id=actor.client_request_id,
         action=action,
         object_type=object_type,
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
@@ -121,7 +123,8 @@ def prune_events(*, days: int) -> int:
     record(
         "audit.pruned",
         None,
-        after={"through": last["id"], "count": count, "days": days},
+        # sealed in the chain: what vouches for the (unsealed) AuditAnchor row
+        after={"through": last["id"], "last_hash": last["hash"], "count": count, "days": days},
         object_type="audit.auditevent",
     )
     return count
@@ -139,10 +142,10 @@ def record_list_export(sender, *, request, spec, rows: int, filters: dict, **kwa
     )
 
 
-# The raw rows of `AuditBatch`: the sealed fields (6 shared, the 6 of each event, 2 shared).
+# The raw rows of `AuditBatch`: the sealed fields (6 shared, the 6 of each event, 3 shared).
 EVENT_COLUMNS = list(chain.SEALED_FIELDS)
 assert EVENT_COLUMNS[6:12] == list(chain.EVENT_FIELDS)
-assert EVENT_COLUMNS[12:] == ["success", "batch"]
+assert EVENT_COLUMNS[12:] == ["success", "batch", "client_request_id"]
 
 
 class AuditBatch:
@@ -221,10 +224,11 @@ class AuditBatch:
             "request_id": self.actor.request_id,
             "success": True,
             "batch": self.batch,
+            "client_request_id": self.actor.client_request_id,
         }
         sealer = chain.BatchSealer(shared, chain.lock_and_last_hash())
         head = tuple(shared[name] for name in EVENT_COLUMNS[:6])
-        tail = (shared["success"], shared["batch"])
+        tail = (shared["success"], shared["batch"], shared["client_request_id"])
         sealed = []
         for action, object_type, object_id, object_repr, *changes in self.events:
             before, after, previous, digest = sealer.seal_event(

@@ -11,11 +11,19 @@ from django.shortcuts import get_object_or_404, render
 
 from common.dates import DateError, parse_date
 from common.permissions import Role, role_of
+from common.spreadsheets import neutralise
 
+from .anchors import anchor_file, newest_anchor, read_anchors
 from .models import AuditEvent
 from .services import record
 
 EXPORT_LIMIT = 100_000
+ANCHOR_EXPORT_LIMIT = 10_000
+
+
+def _text(value) -> str:
+    """A text cell as Excel must not run it: names, objects and JSON typed by anyone."""
+    return neutralise(str(value or ""))
 
 
 def _audit_admin(request) -> None:
@@ -59,8 +67,23 @@ def event_list(request):
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items())
     return render(
-        request, "audit/event_list.html", {"page": page, "filters": filters, "query": query}
+        request,
+        "audit/event_list.html",
+        {"page": page, "filters": filters, "query": query, **_anchor_status()},
     )
+
+
+def _anchor_status() -> dict:
+    """The newest anchor written outside the database, and whether its event is still there
+    with the same hash (one query; `luoshi audit_verify` checks everything)."""
+    anchor = newest_anchor()
+    if anchor is None or not anchor.event_id:
+        return {"anchor": anchor}
+    holds = (
+        anchor.valid_mac
+        and AuditEvent.objects.filter(id=anchor.event_id, hash=anchor.hash).exists()
+    )
+    return {"anchor": anchor, "anchor_holds": holds}
 
 
 @login_required
@@ -86,6 +109,9 @@ def _export(request, events, filters) -> HttpResponse:
         "变更前",
         "变更后",
         "哈希",
+        "前一哈希",
+        "请求编号",
+        "客户端请求编号",
     ]
     sheet.write_row(0, 0, header)
     sheet.freeze_panes(1, 0)
@@ -97,17 +123,21 @@ def _export(request, events, filters) -> HttpResponse:
             [
                 event.pk,
                 event.at.strftime("%Y-%m-%d %H:%M:%S"),
-                event.actor_name,
-                event.role,
+                _text(event.actor_name),
+                _text(event.role),
                 event.ip or "",
-                event.action,
-                event.object_repr,
+                _text(event.action),
+                _text(event.object_repr),
                 "是" if event.success else "否",
-                str(event.before or ""),
-                str(event.after or ""),
+                _text(event.before),
+                _text(event.after),
                 event.hash,
+                event.prev_hash,
+                event.request_id,
+                _text(event.client_request_id),
             ],
         )
+    _anchor_sheet(workbook)
     workbook.close()
     record(
         "audit.exported",
@@ -122,3 +152,28 @@ def _export(request, events, filters) -> HttpResponse:
     )
     response["Content-Disposition"] = 'attachment; filename="audit.xlsx"'
     return response
+
+
+def _anchor_sheet(workbook) -> None:
+    """The chain heads anchored outside the database, so the export can be checked later
+    against a trail that may have been cut or rewritten since."""
+    sheet = workbook.add_worksheet("链锚点")
+    header = ["行", "类型", "写入时间(UTC)", "事件编号", "哈希", "已核验事件数", "签名有效"]
+    sheet.write_row(0, 0, header)
+    sheet.freeze_panes(1, 0)
+    anchors = read_anchors()[-ANCHOR_EXPORT_LIMIT:]
+    for row, anchor in enumerate(anchors, start=1):
+        sheet.write_row(
+            row,
+            0,
+            [
+                anchor.line,
+                _text(anchor.kind),
+                _text(anchor.at),
+                anchor.event_id,
+                _text(anchor.hash),
+                anchor.count,
+                "是" if anchor.valid_mac else "否",
+            ],
+        )
+    sheet.write_row(len(anchors) + 2, 0, ["文件", str(anchor_file())])

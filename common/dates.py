@@ -4,7 +4,6 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -128,20 +127,6 @@ class WorkCalendar:
             for n in range(1, (end - start).days + 1)
             if self.is_workday(start + dt.timedelta(days=n))
         )
-
-    def schedule_backwards(self, deadline: dt.date, durations: Iterable[int]) -> list[dt.date]:
-        """Backward scheduling (倒排工期): start dates of consecutive steps ending at `deadline`.
-
-        `durations` are in working days, in order; returns each step's latest start date.
-        """
-        steps = list(durations)
-        starts: list[dt.date] = []
-        end = deadline
-        for days in reversed(steps):
-            start = self.add_workdays(end, -days)
-            starts.append(start)
-            end = start
-        return list(reversed(starts))
 
     def warning(self) -> str | None:
         if not self.unknown_years:

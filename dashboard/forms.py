@@ -2,6 +2,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
@@ -85,7 +86,10 @@ class ProgressReportForm(forms.Form):
     work_item = forms.ModelChoiceField(label=_("Work item"), queryset=WorkItem.objects.none())
     reported_on = LenientDateField(label=_("Date"))
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
-    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=pgettext_lazy("progress report", "Progress"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     problems = forms.CharField(
         label=_("Problems"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

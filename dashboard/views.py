@@ -1,10 +1,14 @@
 """The leaders' cockpit (驾驶舱) and the units' workbench (工作台)."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +23,8 @@ from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
 from policy.states import due_soon_horizon
 from reporting.figures import cumulative, figures_for, pro_rata_plan
-from reporting.period import MODE_CHOICES, ReportingPeriod, office_period, period_from_query
+from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
+from supervision.models import LagExplanation
 
 from . import querysets as read
 from .forms import (
@@ -34,7 +39,7 @@ COCKPIT_ROLES = {Role.OFFICE, Role.LEADER}
 
 def _period(request):
     """The reporting period the page asks for; a bad one is shown as an error, never a 500."""
-    period, error = period_from_query(request.GET)
+    period, error = period_for_request(request)
     if error:
         messages.error(request, error)
     return period
@@ -180,6 +185,9 @@ def unit_figures(request, pk: int):
             "chart": chart,
             "cockpit_url": role_of(request.user) in COCKPIT_ROLES,
             "record_url": reverse("org:unit_detail", args=[unit.pk]),
+            "lag_explanations": LagExplanation.objects.visible_to(request.user)
+            .filter(unit=unit)
+            .order_by("-as_of")[:5],
         },
     )
 
@@ -190,8 +198,21 @@ def _my_unit(request) -> Unit:
     return request.user.membership.unit
 
 
+def _secured_after(viewer, unit: Unit, period: ReportingPeriod, figures) -> dict | None:
+    """Money the unit has recorded after the as-of date of a past period, which the figures
+    above leave out: said on the card, so a receipt just recorded never seems lost."""
+    year_end = ReportingPeriod(period.year, dt.date(period.year, 12, 31), period.mode)
+    if period.as_of >= min(timezone.localdate(), year_end.as_of):
+        return None
+    now = figures.unit(unit.pk)
+    whole = figures_for(viewer, year_end, unit_ids=[unit.pk]).unit(unit.pk)
+    if now is None or whole is None or whole.secured <= now.secured:
+        return None
+    return {"amount": whole.secured - now.secured, "query": year_end.query(), "year_end": year_end}
+
+
 def _workbench_context(request, unit: Unit, **forms) -> dict:
-    period = office_period()
+    period = _period(request)
     year, as_of = period.year, period.as_of
     figures = figures_for(request.user, period, unit_ids=[unit.pk])
     states = due_soon_horizon(as_of)
@@ -201,7 +222,9 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
     ]
     milestones = (
         Milestone.objects.filter(
-            work_item__assignments__unit=unit, done_on__isnull=True, due_on__lte=states.horizon
+            Q(work_item__assignments__unit=unit) | Q(work_item__isnull=True, unit=unit),
+            done_on__isnull=True,
+            due_on__lte=states.horizon,
         )
         .select_related("work_item")
         .order_by("due_on")
@@ -227,12 +250,18 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         "period": period,
         "summary": figures.summary,
         "figures": figures.unit(unit.pk),
+        "later": _secured_after(request.user, unit, period, figures),
+        "modes": MODE_CHOICES,
         "board": board,
         "milestones": milestones,
         "items": items,
         "states": states,
         "calendar_warning": states.warning,
         "pending_reports": pending,
+        # causes and measures the office asked for and the unit still owes (or must redo)
+        "lag_explanations": LagExplanation.objects.filter(
+            unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]
+        ).order_by("-as_of"),
         "receipt_form": forms.get("receipt_form")
         or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),
         "report_form": forms.get("report_form")

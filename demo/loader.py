@@ -18,6 +18,9 @@ from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
 from . import data
+from .reminders import load_reminders
+from .supervision import load_supervision
+from .supervision_plans import load_supervision_plans
 
 LEAD_UNIT_KEYWORDS = [
     ("水利", "SLJ"),
@@ -105,9 +108,12 @@ def load_demo(stdout=None) -> dict[str, int]:
         _pipeline(units, channels, rng)
         _guides_leads_contacts(units, leaders, rng)
         _users(units, leaders)
+        load_supervision_plans()
         org.save_site_config(
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )
+        load_supervision()  # demo/supervision.py: a dispatch round, the 30 June bulletin
+        load_reminders()  # demo/reminders.py: July 2024's reminders, ZJJ's robots
     return {
         "units": Unit.objects.count(),
         "work_items": WorkItem.objects.count(),
@@ -164,6 +170,22 @@ def _channels() -> dict[str, Channel]:
     }
 
 
+# Measures whose support the higher level reserves for the 48 key old urban districts.
+FOR_KEY_DISTRICTS = {"一", "三", "四", "五"}
+
+
+def item_goal(title: str, due: dt.date, measure_code: str) -> str:
+    """What this work item must have achieved by its deadline, in the item's own words."""
+    by = f"{due.month}月{due.day}日前"
+    if title.startswith("争取"):
+        goal = f"{by}取得“{title[2:]}”的上级批复或资金下达文件"
+    else:
+        goal = f"{by}{title}，形成工作成果报市督查室"
+    if measure_code in FOR_KEY_DISTRICTS:
+        goal += "，用足对48个重点老旧城区的倾斜支持政策"
+    return goal + "。"
+
+
 def _policy_and_items(units: dict[str, Unit], leaders: dict[str, Leader]) -> None:
     aspects = {
         code: policy.save_aspect(user=None, code=code, name=name, sort_order=i)
@@ -197,11 +219,16 @@ def _policy_and_items(units: dict[str, Unit], leaders: dict[str, Leader]) -> Non
             co_units=[units[c] for c in co],
             due_on=due,
             measure=measures[measure_code],
-            goal="明确责任科室和责任人，倒排工期，按时间节点完成申报和争取任务。",
+            goal=item_goal(title, due, measure_code),
         )
+        # The steps end on the item's own deadline: none may fall after it.
         steps = [
             ("制定工作方案，明确责任科室和责任人", dt.date(2024, 6, 10), i % 5 != 4),
-            ("完成项目梳理包装和申报材料", dt.date(2024, 6, 28), i % 2 == 0),
+            (
+                "完成项目梳理包装和申报材料",
+                min(dt.date(2024, 6, 28), due - dt.timedelta(days=5)),
+                i % 2 == 0,
+            ),
             ("对上衔接，争取纳入上级计划或获得批复", due, False),
         ]
         for step_title, step_due, done in steps:

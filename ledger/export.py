@@ -11,8 +11,9 @@ from common.money import yuan_to_wan
 from common.spreadsheets import neutralise
 from funding.models import Channel, Project, Receipt, Target, TargetRevision
 from org.models import Leader, Unit
+from policy.models import AssignmentRole, WorkItem
 
-from .format import LEADERS, PROJECTS, RECEIPTS, SHEETS, TARGETS, UNITS, Sheet
+from .format import LEADERS, PROJECTS, RECEIPTS, SHEETS, TARGETS, UNITS, WORK_ITEMS, Sheet
 from .services import LEVEL_ZH, STAGE_ZH, UNIT_KIND_ZH
 
 WIDTHS = {
@@ -36,9 +37,17 @@ WIDTHS = {
     "doc_no": 28,
     "effective": 12,
     "reason": 30,
+    "policy": 16,
+    "measure": 8,
+    "lead_leader": 10,
+    "lead_unit": 12,
+    "co_units": 20,
+    "due_on": 12,
+    "milestones": 40,
+    "goal": 30,
 }
 _AMOUNT_KEYS = {"amount", "requested"}
-_DATE_KEYS = {"date", "applied_on", "effective"}
+_DATE_KEYS = {"date", "applied_on", "effective", "due_on"}
 
 
 def _target_rows(targets):
@@ -66,6 +75,35 @@ def _target_rows(targets):
             yield (year, unit, revisions["original"], first_day, "")
         for on, (new, reason) in sorted(revisions["by_day"].items()):
             yield (year, unit, new, on, reason)
+
+
+def _work_item_rows(items, codes: dict[int, str]):
+    """The 工作事项 sheet: each item with its units by code and its time nodes, one per line."""
+    items = (
+        items.select_related("policy", "measure", "lead_leader")
+        .prefetch_related("assignments", "milestones")
+        .order_by("code")
+    )
+    for item in items:
+        rows = list(item.assignments.all())
+        lead = next((a.unit_id for a in rows if a.role == AssignmentRole.LEAD), None)
+        co = [codes[a.unit_id] for a in rows if a.role == AssignmentRole.CO]
+        nodes = "\n".join(
+            f"{m.due_on.isoformat()} {m.title}"
+            for m in sorted(item.milestones.all(), key=lambda m: (m.due_on, m.pk))
+        )
+        yield (
+            item.code,
+            item.title,
+            item.policy.short_name or item.policy.title,
+            item.measure.code if item.measure else "",
+            item.lead_leader.name,
+            codes.get(lead, ""),
+            "、".join(sorted(co)),
+            item.due_on,
+            nodes,
+            item.goal,
+        )
 
 
 def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None = None) -> dict:
@@ -199,6 +237,7 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
             .iterator(chunk_size=10_000)
         ),
     )
+    write_rows(WORK_ITEMS, _work_item_rows(scoped(WorkItem.objects.all()), codes))
     workbook.close()
     assert [s.key for s in SHEETS] == list(counts)
     # Exports are audited: who took which data out of the system.

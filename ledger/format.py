@@ -72,7 +72,23 @@ RECEIPTS = Sheet(
         Column("层级", "level"),
     ),
 )
-SHEETS: tuple[Sheet, ...] = (UNITS, LEADERS, TARGETS, PROJECTS, RECEIPTS)
+WORK_ITEMS = Sheet(
+    "工作事项",
+    "work_items",
+    (
+        Column("事项编号", "code", True),
+        Column("事项名称", "title", True),
+        Column("政策文件", "policy"),
+        Column("政策条款", "measure"),
+        Column("牵头市级领导", "lead_leader", True),
+        Column("牵头单位编码", "lead_unit", True),
+        Column("配合单位编码", "co_units"),
+        Column("完成时限", "due_on", True),
+        Column("时间节点", "milestones"),
+        Column("工作目标", "goal"),
+    ),
+)
+SHEETS: tuple[Sheet, ...] = (UNITS, LEADERS, TARGETS, PROJECTS, RECEIPTS, WORK_ITEMS)
 
 SHEET_LABELS = {
     "units": pgettext_lazy("ledger sheet", "units"),
@@ -80,6 +96,7 @@ SHEET_LABELS = {
     "targets": pgettext_lazy("ledger sheet", "targets"),
     "projects": pgettext_lazy("ledger sheet", "projects"),
     "receipts": pgettext_lazy("ledger sheet", "receipts"),
+    "work_items": pgettext_lazy("ledger sheet", "work items"),
 }
 
 

@@ -53,6 +53,8 @@ from funding.services import (
 from org.models import Leader, Unit, UnitKind
 from org.services import bulk_save_leaders, bulk_save_units, set_oversight
 from org.tree import LOOP_MESSAGE, find_loops
+from policy.models import AssignmentRole, Measure, Policy, WorkItem
+from policy.services import bulk_save_work_items
 
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
 from .reader import SheetSource, open_ledger
@@ -68,6 +70,8 @@ LEVEL_ZH = {Level.CENTRAL: "中央", Level.PROVINCIAL: "省级", Level.MUNICIPAL
 STAGE_ZH = {value: name for name, value in STAGE_NAMES_ZH.items()}
 PROGRESS_EVERY = 10_000
 _SEPARATORS = re.compile(r"[、,，;；/\s]+")
+_NODE_SEPARATORS = re.compile(r"[\n;；]+")
+MAX_NODES = 50
 
 
 @dataclass
@@ -174,6 +178,13 @@ def _max_lengths() -> dict[str, dict[str, int]]:
             "project": size(Project, "code"),
             "doc_no": size(Receipt, "doc_no"),
             "channel": size(Channel, "name"),
+        },
+        "work_items": {
+            "code": size(WorkItem, "code"),
+            "title": size(WorkItem, "title"),
+            "lead_leader": size(Leader, "name"),
+            "lead_unit": code,
+            "measure": size(Measure, "code"),
         },
     }
 
@@ -346,6 +357,7 @@ class _Plan:
         # every code the file names, valid row or not, so one bad row is one error, not many
         self.unit_codes_seen: set[str] = set()
         self.project_units_seen: dict[str, str] = {}
+        self.new_policies: dict[str, int] = {}
 
     def tick(self, label: str, count: int) -> None:
         if self.progress and count % PROGRESS_EVERY == 0:
@@ -512,6 +524,75 @@ class _Plan:
             level,
         )
 
+    def _parse_work_items(self, reader: _Rows, number, values, seen):
+        code = reader.required_text(number, values, "code")
+        title = reader.required_text(number, values, "title")
+        leader = reader.required_text(number, values, "lead_leader")
+        lead_unit = reader.required_text(number, values, "lead_unit")
+        due_on = reader.date(number, values, "due_on")
+        nodes = self._parse_nodes(reader, number, _text(values.get("milestones")))
+        if code and self._duplicate(reader, number, "code", code, seen):
+            return None
+        if None in (code, title, leader, lead_unit, due_on, nodes):
+            return None
+        co_units = [c for c in _SEPARATORS.split(_text(values.get("co_units"))) if c]
+        if lead_unit in co_units:
+            reader.error(
+                number,
+                reader.column_name("co_units"),
+                _("The lead unit cannot also be a co-unit."),
+            )
+            return None
+        return {
+            "row": number,
+            "code": code,
+            "title": title,
+            "policy": _text(values.get("policy")),
+            "measure": _text(values.get("measure")),
+            "lead_leader": leader,
+            "lead_unit": lead_unit,
+            "co_units": list(dict.fromkeys(co_units)),
+            "due_on": due_on,
+            "milestones": nodes,
+            "goal": _text(values.get("goal")),
+        }
+
+    def _parse_nodes(self, reader: _Rows, number: int, text: str):
+        """时间节点: one per line (or ；), each "date what", e.g. "2024-09-30 完成可研批复"."""
+        nodes, titles = [], set()
+        for part in _NODE_SEPARATORS.split(text):
+            part = part.strip()
+            if not part:
+                continue
+            day, _sep, title = re.sub(r"[:：]", " ", part, count=1).partition(" ")
+            title = title.strip()
+            try:
+                due_on = parse_date(day)
+            except DateError as exc:
+                reader.error(number, reader.column_name("milestones"), f"“{part}”: {exc}")
+                return None
+            if not title or len(title) > 200 or title in titles:
+                reader.error(
+                    number,
+                    reader.column_name("milestones"),
+                    _(
+                        "“%(node)s”: write each time node as a date and what is done by then, "
+                        "at most 200 characters, each once."
+                    )
+                    % {"node": part},
+                )
+                return None
+            titles.add(title)
+            nodes.append((due_on, title))
+        if len(nodes) > MAX_NODES:
+            reader.error(
+                number,
+                reader.column_name("milestones"),
+                _("At most %(n)s time nodes per item.") % {"n": MAX_NODES},
+            )
+            return None
+        return nodes
+
     # --- cross-checks against the file and the database ----------------------------------
 
     def check(self) -> None:
@@ -606,12 +687,100 @@ class _Plan:
                         reader.column_name("project"),
                         _("The project belongs to another unit."),
                     )
+        self._check_work_items(known_units, file_leaders)
         # duplicate claims are errors too: look for them whatever else is wrong, so that
         # every error of the file is listed at once
         self.receipt_changes = self._diff_receipts()
         if not self.result.ok:
             return
         self.plan_counts()
+
+    def _check_work_items(self, known_units: set[str], file_leaders: set[str]) -> None:
+        """Units, leaders, the policy and its measure of each 工作事项 row must exist."""
+        rows = self.rows.get("work_items", [])
+        if not rows:
+            return
+        reader = self.readers["work_items"]
+        policies = list(Policy.objects.all())
+        by_name = {}
+        for policy in policies:
+            for name in (policy.title, policy.short_name, policy.short_name.strip("《》")):
+                if name:
+                    by_name[normalise_header(name)] = policy
+        items = {
+            code: policy_id for code, policy_id in WorkItem.objects.values_list("code", "policy_id")
+        }
+        measures = {(m.policy_id, m.code): m.pk for m in Measure.objects.all()}
+        with_measures = {policy_id for policy_id, _code in measures}
+        for row in rows:
+            number = row["row"]
+            for key in ("lead_unit", "co_units"):
+                codes = row[key] if key == "co_units" else [row[key]]
+                for code in codes:
+                    if code not in known_units:
+                        reader.error(
+                            number,
+                            reader.column_name(key),
+                            _("Unknown unit code “%(code)s”.") % {"code": code},
+                        )
+            if row["lead_leader"] not in file_leaders and row["lead_leader"] not in self.leaders:
+                reader.error(
+                    number,
+                    reader.column_name("lead_leader"),
+                    _("Unknown leader “%(name)s”.") % {"name": row["lead_leader"]},
+                )
+            policy_id = None
+            if row["policy"]:
+                policy = by_name.get(normalise_header(row["policy"]))
+                if policy is None:
+                    # a policy named here that the office has not registered yet is created
+                    # with this name as its title (the office completes it by form)
+                    self.new_policies.setdefault(row["policy"], number)
+                    row["policy_id"], row["measure_id"] = row["policy"], None
+                    if row["measure"]:
+                        self._measure_not_set(reader, number, row["measure"])
+                    continue
+                policy_id = policy.pk
+            elif row["code"] in items:
+                policy_id = items[row["code"]]
+            elif len(policies) == 1:
+                policy_id = policies[0].pk
+            else:
+                reader.error(
+                    number,
+                    reader.column_name("policy") if "policy" in reader.present else "",
+                    _("Name the policy of a new work item (column 政策文件)."),
+                )
+                continue
+            row["policy_id"] = policy_id
+            row["measure_id"] = None
+            if row["measure"]:
+                row["measure_id"] = measures.get((policy_id, row["measure"]))
+                if row["measure_id"] is not None:
+                    continue
+                if policy_id in with_measures:
+                    reader.error(
+                        number,
+                        reader.column_name("measure"),
+                        _("The policy has no measure “%(code)s”.") % {"code": row["measure"]},
+                    )
+                else:
+                    self._measure_not_set(reader, number, row["measure"])
+
+    def _measure_not_set(self, reader: _Rows, number: int, code: str) -> None:
+        self.issues.append(
+            Issue(
+                _(
+                    "The policy has no measures entered yet: the item is imported without "
+                    "measure “%(code)s”; the office enters the measures by form."
+                )
+                % {"code": code},
+                sheet=reader.title,
+                row=number,
+                column=reader.column_name("measure"),
+                warning=True,
+            )
+        )
 
     def _check_unit_tree(self, known_units: set[str]) -> None:
         """The file's 上级单位编码 with the stored tree must not loop: the rule `save_unit`
@@ -644,6 +813,7 @@ class _Plan:
         self.leader_changes = self._diff_leaders()
         self.target_changes = self._diff_targets()
         self.project_changes = self._diff_projects()
+        self.work_item_changes = self._diff_work_items()
         if "receipts" in self.rows:
             self._count("receipts", *self.receipt_counts)
 
@@ -677,6 +847,77 @@ class _Plan:
                 unchanged += 1
         if "units" in self.rows:
             self._count("units", len(creates), len(updates), unchanged)
+        return creates, updates
+
+    def _diff_work_items(self):
+        """Rows compared with the stored items (by code): what to create, what changes. The
+        columns not in the file are left as they are; time nodes are matched by title (a new
+        title adds one, a new date moves it, keeping the old date)."""
+        if "work_items" not in self.rows:
+            return [], []
+        present = self.present["work_items"]
+        codes = [row["code"] for row in self.rows["work_items"]]
+        items = {
+            i.code: i
+            for i in WorkItem.objects.filter(code__in=codes).prefetch_related(
+                "assignments", "milestones"
+            )
+        }
+        creates, updates, unchanged = [], [], 0
+        for row in self.rows["work_items"]:
+            item = items.get(row["code"])
+            if item is None:
+                creates.append(row)
+                continue
+            lead = next(
+                (a.unit_id for a in item.assignments.all() if a.role == AssignmentRole.LEAD), None
+            )
+            co = sorted(a.unit_id for a in item.assignments.all() if a.role == AssignmentRole.CO)
+            current = {
+                "title": item.title,
+                "policy_id": item.policy_id,
+                "lead_leader": self.leaders[row["lead_leader"]].pk
+                if row["lead_leader"] in self.leaders
+                else None,
+                "due_on": item.due_on,
+                "lead_unit": self._code_of(lead),
+            }
+            wanted = {}
+            if row["title"] != item.title:
+                wanted["title"] = row["title"]
+            if row["policy_id"] != item.policy_id:
+                wanted["policy_id"] = row["policy_id"]  # an id, or the name of a new policy
+            if current["lead_leader"] != item.lead_leader_id:
+                wanted["lead_leader"] = row["lead_leader"]
+            if row["due_on"] != item.due_on:
+                wanted["due_on"] = row["due_on"]
+            if row["lead_unit"] != current["lead_unit"]:
+                wanted["lead_unit"] = row["lead_unit"]
+            if "co_units" in present and sorted(row["co_units"]) != sorted(
+                self._code_of(u) for u in co
+            ):
+                wanted["co_units"] = row["co_units"]
+            if "measure" in present and row["measure_id"] != item.measure_id:
+                wanted["measure_id"] = row["measure_id"]
+            if "goal" in present and row["goal"] != item.goal:
+                wanted["goal"] = row["goal"]
+            if "milestones" in present:
+                nodes = {m.title: m for m in item.milestones.all()}
+                add = [(d, t) for d, t in row["milestones"] if t not in nodes]
+                moves = {
+                    nodes[t]: d
+                    for d, t in row["milestones"]
+                    if t in nodes and nodes[t].due_on != d and nodes[t].done_on is None
+                }
+                if add:
+                    wanted["milestones"] = add
+                if moves:
+                    wanted["moves"] = moves
+            if wanted:
+                updates.append((item, wanted))
+            else:
+                unchanged += 1
+        self._count("work_items", len(creates), len(updates), unchanged)
         return creates, updates
 
     def _code_of(self, unit_id):
@@ -1016,6 +1257,7 @@ class _Plan:
         self._write_targets(user, audit, unit_id)
         self._write_projects(user, audit, unit_id)
         self._write_receipts(user, audit, unit_id)
+        self._write_work_items(user, audit, unit_id)
         counts = {
             key: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
             for key, c in self.result.counts.items()
@@ -1025,6 +1267,44 @@ class _Plan:
             after={"file": self.result.file_name, "sha256": self.result.sha256, "counts": counts},
             object_type="ledger.file",
             object_repr=self.result.file_name,
+        )
+
+    def _write_work_items(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
+        creates, updates = self.work_item_changes
+        if not creates and not updates:
+            return
+        leader_id = {name: leader.pk for name, leader in self.leaders.items()}
+        changes = []
+        for item, wanted in updates:
+            values = {k: v for k, v in wanted.items() if k not in ("lead_leader", "lead_unit")}
+            if "lead_leader" in wanted:
+                values["lead_leader_id"] = leader_id[wanted["lead_leader"]]
+            if "lead_unit" in wanted:
+                values["lead_unit_id"] = unit_id[wanted["lead_unit"]]
+            if "co_units" in wanted:
+                values["co_unit_ids"] = [unit_id[c] for c in values.pop("co_units")]
+            changes.append((item, values))
+        bulk_save_work_items(
+            user=user,
+            audit=audit,
+            new_policies=list(self.new_policies),
+            creates=[
+                {
+                    "code": row["code"],
+                    "title": row["title"],
+                    "goal": row["goal"],
+                    "policy_id": row["policy_id"],
+                    "measure_id": row["measure_id"],
+                    "lead_leader_id": leader_id[row["lead_leader"]],
+                    "lead_unit_id": unit_id[row["lead_unit"]],
+                    "co_unit_ids": [unit_id[c] for c in row["co_units"]],
+                    "due_on": row["due_on"],
+                    "milestones": row["milestones"],
+                }
+                for row in creates
+            ],
+            updates=changes,
+            reason=(_("Ledger import %(file)s") % {"file": self.result.file_name})[:300],
         )
 
     def _channel_id(self, name: str) -> int | None:

@@ -50,6 +50,40 @@ if not SECRET_KEY:
 elif len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("LUOSHI_SECRET_KEY must be at least 32 characters long")
 
+
+def _audit_key(path: Path) -> str:
+    """The key that seals the audit chain (HMAC), kept outside the database: a database
+    backup or a stolen database alone cannot re-seal a forged trail. Generated once into a
+    file only its owner may read; the database backup does not contain it."""
+    import secrets
+    import stat
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ImproperlyConfigured(
+            f"{path} holds the audit key and must be readable by its owner only "
+            f"(chmod 600 {path}); it is {oct(mode)}"
+        )
+    return path.read_text().strip()
+
+
+AUDIT_KEY = os.environ.get("LUOSHI_AUDIT_KEY", "") or _audit_key(DATA_DIR / "audit_key")
+if len(AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("the audit key (LUOSHI_AUDIT_KEY) must be at least 32 characters")
+# The chain head written outside the database (append-only JSON lines), compared by
+# `luoshi audit_verify`; see audit/anchors.py.
+AUDIT_ANCHOR_FILE = Path(
+    os.environ.get("LUOSHI_AUDIT_ANCHOR_FILE") or DATA_DIR / "audit_anchors.jsonl"
+).resolve()
+
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -65,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "ninja",  # the API docs page and its bundled (local) Swagger UI files
     "common",
     "audit",
     "org",
@@ -74,6 +109,7 @@ INSTALLED_APPS = [
     "reporting",
     "supervision",
     "ledger",
+    "reminders",
     "dashboard",
     "api",
     "demo",
@@ -121,7 +157,12 @@ _default_sqlite = f"sqlite:///{DATA_DIR / 'luoshi.sqlite3'}"
 try:
     DATABASES = {
         "default": dj_database_url.parse(
-            os.environ.get("DATABASE_URL") or _default_sqlite, conn_max_age=0
+            os.environ.get("DATABASE_URL") or _default_sqlite,
+            # seconds a worker thread keeps its database connection (0: one per request);
+            # with several app servers on PostgreSQL a connection per request costs a backend
+            # start each time (docs/deploy.md)
+            conn_max_age=env_int("LUOSHI_DB_CONN_MAX_AGE", 0),
+            conn_health_checks=True,
         )
     }
 except ValueError as exc:
@@ -215,9 +256,40 @@ if env_bool("LUOSHI_HTTPS", False):
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LEDGER_MAX_UPLOAD_BYTES = env_int("LUOSHI_LEDGER_MAX_UPLOAD_MB", 50) * 1024 * 1024
+EVIDENCE_MAX_UPLOAD_BYTES = env_int("LUOSHI_EVIDENCE_MAX_MB", 20) * 1024 * 1024
 AUDIT_RETENTION_DAYS = env_int("LUOSHI_AUDIT_RETENTION_DAYS", 180)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("LUOSHI_AUDIT_RETENTION_DAYS must be at least 180 (MLPS 2.0)")
+
+# E-mail for reminders (SMTP). Without LUOSHI_SMTP_HOST no e-mail is sent: reminders go in
+# the app and to the units' chat robots only.
+EMAIL_HOST = os.environ.get("LUOSHI_SMTP_HOST", "").strip()
+EMAIL_PORT = env_int("LUOSHI_SMTP_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("LUOSHI_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("LUOSHI_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("LUOSHI_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("LUOSHI_SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("LUOSHI_SMTP_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("LUOSHI_SMTP_FROM", "") or "luoshi@localhost"
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("LUOSHI_SMTP_STARTTLS and LUOSHI_SMTP_SSL cannot both be true")
+if not 1 <= EMAIL_PORT <= 65535:
+    raise ImproperlyConfigured(f"LUOSHI_SMTP_PORT must be a port number, got {EMAIL_PORT}")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+LUOSHI_SMTP_ENABLED = bool(EMAIL_HOST)
+# The address people open Luoshi at, for links in e-mails and chat messages.
+LUOSHI_BASE_URL = os.environ.get("LUOSHI_BASE_URL", "").strip().rstrip("/")
+if LUOSHI_BASE_URL and not LUOSHI_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("LUOSHI_BASE_URL must start with http:// or https://")
+# Reminders: escalate after this many working days without an update; a submitted project
+# with no contact or stage change for this many working days goes to the overseeing leader.
+LUOSHI_REMIND_ESCALATE_WORKDAYS = env_int("LUOSHI_REMIND_ESCALATE_WORKDAYS", 5)
+LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS = env_int("LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS", 20)
+# WeCom and DingTalk group robots take at most 20 messages a minute.
+LUOSHI_ROBOT_INTERVAL_SECONDS = 3.1
+for _name in ("LUOSHI_REMIND_ESCALATE_WORKDAYS", "LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS"):
+    if not 1 <= globals()[_name] <= 250:
+        raise ImproperlyConfigured(f"{_name} must be between 1 and 250 working days")
 
 LOGGING = {
     "version": 1,

@@ -20,7 +20,7 @@ from funding.choices import Status
 from funding.models import TargetRevision
 from org.models import CalendarDay, CalendarYear, Leader, Unit
 from reporting.figures import figures_for
-from reporting.period import period_from_query
+from reporting.period import period_for_request
 
 from . import services
 from .forms import (
@@ -59,7 +59,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "org/unit_detail.html", {"unit": unit, "business": False, "can_edit": True}
         )
-    period, error = period_from_query(request.GET)
+    period, error = period_for_request(request)
     if error:
         messages.error(request, error)
     year, as_of = period.year, period.as_of

@@ -100,6 +100,7 @@ class WorkItem(models.Model):
     )
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_note = models.TextField(_("how it was done"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -144,28 +145,141 @@ class Assignment(models.Model):
 
 
 class Milestone(models.Model):
-    """A dated step (时间节点) of a work item."""
+    """A dated step (时间节点) of a work item, or a unit's corrective measure (整改措施).
+
+    A milestone of a work item follows the item's units; a measure from a lag explanation has
+    no item and belongs to `unit`. Rescheduling keeps the old date in `DueDateChange`.
+    """
 
     objects = MilestoneQuerySet.as_manager()
 
     work_item = models.ForeignKey(
-        WorkItem, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("work item")
+        WorkItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        verbose_name=_("work item"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measure_milestones",
+        verbose_name=_("unit"),
     )
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_note = models.TextField(_("how it was done"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(work_item__isnull=False) | models.Q(unit__isnull=False),
+                name="milestone_has_item_or_unit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.due_on} {self.title}"
 
 
+class DueDateChange(models.Model):
+    """A rescheduling (调整时限) of a work item or milestone: old and new date, and why."""
+
+    work_item = models.ForeignKey(
+        WorkItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="due_date_changes",
+        verbose_name=_("work item"),
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="due_date_changes",
+        verbose_name=_("milestone"),
+    )
+    old_due_on = models.DateField(_("old due date"))
+    new_due_on = models.DateField(_("new due date"))
+    reason = models.TextField(_("reason"))
+    changed_at = models.DateTimeField(_("changed at"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        verbose_name = _("due date change")
+        verbose_name_plural = _("due date changes")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_due_on} → {self.new_due_on}"
+
+
+class Evidence(models.Model):
+    """A file attached as evidence (佐证材料) when a work item or milestone is marked done.
+
+    The file lives under `LUOSHI_DATA_DIR` (mode 0600), named by a random key; it is served
+    only to those who may see the item or milestone.
+    """
+
+    work_item = models.ForeignKey(
+        WorkItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("work item"),
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("milestone"),
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    stored_as = models.CharField(max_length=80, unique=True, editable=False)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class WorkPlan(models.Model):
-    """A unit's work plan (工作计划) for an item: the section and person responsible."""
+    """A unit's work plan (工作计划) for an item: a deadline and steps scheduled backwards."""
 
     objects = UnitOwnedQuerySet.as_manager()
 
@@ -179,8 +293,10 @@ class WorkPlan(models.Model):
         Section, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("section")
     )
     owner = models.CharField(_("person responsible"), max_length=50, blank=True)
-    content = models.TextField(_("plan"))
+    content = models.TextField(_("plan"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("work plan")
@@ -191,6 +307,46 @@ class WorkPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_item.code} {self.unit}"
+
+
+class PlanStep(models.Model):
+    """One step of a work plan: N working days, scheduled backwards from the deadline."""
+
+    plan = models.ForeignKey(
+        WorkPlan, on_delete=models.CASCADE, related_name="steps", verbose_name=_("work plan")
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    title = models.CharField(_("step"), max_length=200)
+    workdays = models.PositiveSmallIntegerField(_("working days"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("section")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("person responsible"),
+    )
+    milestone = models.OneToOneField(
+        Milestone,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_step",
+        verbose_name=_("milestone"),
+    )
+
+    class Meta:
+        verbose_name = _("plan step")
+        verbose_name_plural = _("plan steps")
+        ordering = ["plan", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
 
 
 class ProgressReport(models.Model):

@@ -1,6 +1,7 @@
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
-from common.querysets import ScopedQuerySet
+from common.permissions import VIEW
+from common.querysets import ALL, ScopedQuerySet, unit_scope
 
 
 class WorkItemQuerySet(ScopedQuerySet):
@@ -23,5 +24,15 @@ class WorkItemQuerySet(ScopedQuerySet):
 
 
 class MilestoneQuerySet(ScopedQuerySet):
+    """A milestone follows its work item's units, or (a corrective measure) its own unit."""
+
     unit_path = "work_item__assignments__unit"
     leader_path = "work_item__lead_leader"
+
+    def visible_to(self, user, action: str = VIEW):
+        of_items = super().visible_to(user, action)
+        scope = unit_scope(user, action)
+        if scope == ALL:
+            return self
+        of_units = self.model._base_manager.filter(work_item__isnull=True, unit__in=scope)
+        return self.filter(Q(pk__in=of_items.values("pk")) | Q(pk__in=of_units.values("pk")))

@@ -129,3 +129,42 @@ def period_from_query(params: Mapping) -> tuple[ReportingPeriod, str | None]:
         ), None
     except PeriodError as exc:
         return default, str(exc)
+
+
+SESSION_KEY = "reporting_period"
+PERIOD_PARAMS = ("year", "as_of", "mode")
+
+
+def period_for_request(request) -> tuple[ReportingPeriod, str | None]:
+    """The period a page shows: the one its parameters ask for, else the one this user last
+    picked (remembered for the session, so the workbench and the cockpit agree), else the
+    office's. A picked period that makes sense is remembered; a bad one is answered with its
+    message and changes nothing."""
+    remembered = _remembered(request)
+    if not any(request.GET.get(name) not in (None, "") for name in PERIOD_PARAMS):
+        return remembered or office_period(), None
+    default = remembered or office_period()
+    try:
+        period = parse_period(
+            request.GET.get("year"),
+            request.GET.get("as_of"),
+            request.GET.get("mode"),
+            default=default,
+        )
+    except PeriodError as exc:
+        return default, str(exc)
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_KEY] = [period.year, period.as_of.isoformat(), period.mode]
+    return period, None
+
+
+def _remembered(request) -> ReportingPeriod | None:
+    session = getattr(request, "session", None)
+    stored = session.get(SESSION_KEY) if session is not None else None
+    if not (isinstance(stored, list) and len(stored) == 3):
+        return None
+    try:
+        return parse_period(*stored, default=ReportingPeriod(FIRST_YEAR, dt.date(FIRST_YEAR, 1, 1)))
+    except PeriodError:
+        return None

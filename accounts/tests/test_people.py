@@ -1,35 +1,12 @@
-import re
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import LoginState
-from audit.models import AuditEvent
 from common.permissions import Role
-from org.models import Membership, Unit
+from org.models import Membership
 from org.tests.factories import PersonFactory
-
-
-def test_the_system_admin_creates_a_unit_officer_who_must_change_the_password(cast):
-    admin = Client()
-    admin.force_login(cast["sysadmin"])
-    unit = Unit.objects.get(code="JTJ")
-    response = admin.post(
-        reverse("accounts:user_create"),
-        {"username": "jtj", "full_name": "交通局联络员", "role": "unit_officer", "unit": unit.pk},
-        follow=True,
-    )
-    password = re.search(r"（仅显示一次）：([^\s<]+)", response.content.decode()).group(1)
-    person = get_user_model().objects.get(username="jtj")
-    assert person.membership.unit == unit
-    assert AuditEvent.objects.filter(action="org.person.created", actor_name="sysadmin").exists()
-    client = Client()
-    client.post(reverse("accounts:login"), {"username": "jtj", "password": password})
-    assert client.get(reverse("dashboard:workbench")).url == reverse("accounts:password_change")
-    assert LoginState.objects.get(user=person).must_change_password
 
 
 def test_a_unit_role_needs_a_unit_and_the_form_keeps_what_was_typed(db):

@@ -2,16 +2,11 @@
 
 import http.cookiejar
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -20,41 +15,11 @@ from django.db.models import Sum
 
 from audit.models import AuditEvent
 from funding.models import Receipt
-from luoshi.management.commands.backup import pg_url
 
-ROOT = Path(__file__).resolve().parents[2]
+from .live import free_port, start_server
+
 CLIENTS, PER_CLIENT = 20, 10
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    env = dict(os.environ, LUOSHI_DEMO="1")
-    if connection.vendor == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{connection.settings_dict['NAME']}"
-    else:
-        env["DATABASE_URL"] = pg_url(connection.settings_dict)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "luoshi.cli", "serve", "--port", str(port), "--threads", "8"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError(server.stderr.read().decode())
 
 
 class Session:
@@ -99,13 +64,18 @@ class Session:
             return response.status
 
 
-def test_concurrent_receipts_are_all_kept_and_totals_exact(demo, capsys):
+@pytest.mark.parametrize(
+    "serve_options",
+    [("--threads", "8"), ("--workers", "2", "--threads", "4")],
+    ids=["one-process", "two-workers"],
+)
+def test_concurrent_receipts_are_all_kept_and_totals_exact(demo, capsys, serve_options):
     before_count = Receipt.objects.count()
     before_sum = Receipt.objects.aggregate(total=Sum("amount"))["total"]
     before_events = AuditEvent.objects.count()
     connection.close()
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, *serve_options)
     statuses: list[int] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -147,7 +117,8 @@ def test_concurrent_receipts_are_all_kept_and_totals_exact(demo, capsys):
     with capsys.disabled():
         print(
             f"\n{total} concurrent receipts from {CLIENTS} clients in {elapsed:.1f} s on "
-            f"{connection.vendor}: {stored.count()} stored, {total - stored.count()} lost"
+            f"{connection.vendor} ({' '.join(serve_options)}): {stored.count()} stored, "
+            f"{total - stored.count()} lost"
         )
     assert statuses == [201] * total
     assert stored.count() == total

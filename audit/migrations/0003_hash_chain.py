@@ -52,8 +52,9 @@ def seal_existing(apps, schema_editor):
     triggers.remove(connection)
     previous = ""
     for event in AuditEvent.objects.order_by("id"):
-        fields = {name: getattr(event, name) for name in chain.SEALED_FIELDS}
-        event.prev_hash, event.hash = previous, chain.seal(fields, previous)
+        # chain version 1, plain SHA-256 (0005 re-seals it with the audit key)
+        fields = {name: getattr(event, name) for name in chain.SEALED_FIELDS_V1}
+        event.prev_hash, event.hash = previous, chain.seal_plain(fields, previous)
         event.save(update_fields=["prev_hash", "hash"])
         previous = event.hash
     triggers.install(connection)

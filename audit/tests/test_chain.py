@@ -128,6 +128,7 @@ def test_the_batch_sealer_seals_exactly_as_seal_does():
         "request_id": "r-1",
         "success": True,
         "batch": "b" * 32,
+        "client_request_id": "client-1",
     }
     events = [
         ("a.created", "x.y", "1", '引号“”"\\ 和换行\n', None, {"amount": Decimal("1.50"), "n": 3}),

@@ -34,3 +34,55 @@ def test_a_ledger_export_is_audited(client, cast):
     client.force_login(cast["office"])
     client.get(reverse("ledger:export"))
     assert AuditEvent.objects.filter(action="ledger.exported", actor_name="office").exists()
+
+
+def test_the_export_neutralises_formulas_and_carries_the_anchors(client, cast):
+    from django.core.management import call_command
+
+    from audit.services import record
+
+    for text in ('=HYPERLINK("http://x","点我")', "+1+2", "-3", "@SUM(A1)"):
+        record("test.formula", None, object_type="test", object_repr=text, after={"v": text})
+    call_command("audit_verify", stdout=io.StringIO())
+    client.force_login(cast["auditor"])
+    response = client.get(reverse("audit:event_list"), {"export": "xlsx", "action": "formula"})
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = workbook["审计日志"]
+    objects = {row[6] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert objects == {'\'=HYPERLINK("http://x","点我")', "'+1+2", "'-3", "'@SUM(A1)"}
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    anchors = list(workbook["链锚点"].iter_rows(min_row=2, max_row=2, values_only=True))
+    head = AuditEvent.objects.filter(action="test.formula").order_by("-id").first()
+    assert anchors[0][1:4:2] == ("head", head.pk) and anchors[0][4] == head.hash
+
+
+def test_the_request_id_is_the_servers_and_the_clients_is_kept_apart_cleaned(client, cast):
+    client.force_login(cast["office"])
+    forged = "evil\r\n<script>" + "x" * 300
+    response = client.get(reverse("ledger:export"), headers={"X-Request-ID": forged})
+    event = AuditEvent.objects.get(action="ledger.exported")
+    assert event.request_id == response["X-Request-ID"] != forged
+    assert len(event.request_id) == 32 and event.request_id.isalnum()
+    assert event.client_request_id == ("evilscript" + "x" * 300)[:64]
+    same = client.get(reverse("ledger:export"), headers={"X-Request-ID": event.request_id})
+    assert same["X-Request-ID"] != event.request_id  # a client cannot choose the id
+
+
+def test_the_trail_page_says_whether_the_newest_anchor_still_holds(client, cast):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from audit import triggers
+
+    client.force_login(cast["auditor"])
+    assert "audit_anchor" in client.get(reverse("audit:event_list")).content.decode()
+    call_command("audit_verify", stdout=io.StringIO())
+    html = client.get(reverse("audit:event_list")).content.decode()
+    assert 'id="anchor-status"' in html and 'role="alert"' not in html
+    head = AuditEvent.objects.order_by("-id").first()
+    triggers.remove(connection)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id >= %s", [head.pk])
+    triggers.install(connection)
+    html = client.get(reverse("audit:event_list")).content.decode()
+    assert 'role="alert"' in html and str(head.pk) in html

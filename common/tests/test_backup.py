@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -41,6 +42,8 @@ def luoshi(env: dict, *args: str) -> subprocess.CompletedProcess:
 def database_env(tmp_path: Path, url: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["LUOSHI_DATA_DIR"] = str(tmp_path)
+    # the audit key is not in the backup: the restored trail verifies with the same key only
+    env["LUOSHI_AUDIT_KEY"] = settings.AUDIT_KEY
     if url:
         env["DATABASE_URL"] = url
     return env

@@ -90,10 +90,3 @@ def test_it_warns_instead_of_guessing_for_a_year_without_calendar():
     calendar = WorkCalendar(known_years={2026})
     assert calendar.add_workdays(dt.date(2027, 1, 1), 1) == dt.date(2027, 1, 4)
     assert "2027" in calendar.warning()
-
-
-def test_it_schedules_backwards_from_a_deadline():
-    calendar = WorkCalendar(known_years={2024})
-    # deadline Friday 2024-03-29; steps of 5 and 3 working days
-    starts = calendar.schedule_backwards(dt.date(2024, 3, 29), [5, 3])
-    assert starts == [dt.date(2024, 3, 19), dt.date(2024, 3, 26)]

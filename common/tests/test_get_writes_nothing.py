@@ -25,6 +25,7 @@ READ_AUDIT_ACTIONS = {
     "list.exported",
     "ledger.exported",
     "audit.exported",
+    "policy.evidence.downloaded",
     "security.permission_denied",
     "security.scope_denied",  # a record asked for outside the user's scope (a 404)
     "accounts.session.expired",  # an idle session ends on whatever page is asked for next

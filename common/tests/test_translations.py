@@ -31,6 +31,19 @@ def test_every_entry_is_translated(path):
     assert path.with_suffix(".mo").exists(), "compile the catalogue (compilemessages)"
 
 
+def test_one_phrase_means_one_thing_in_every_catalogue():
+    """Django merges the apps' catalogues and the first app's translation wins silently, so a
+    phrase translated two ways shows the wrong one somewhere (the project page's stage history
+    was headed 起始日期/截止日期, the audit filter's words). Give such phrases a context."""
+    seen: dict[tuple[str | None, str], dict[str, str]] = {}
+    for path in CATALOGUES:
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr and not entry.obsolete:
+                seen.setdefault((entry.msgctxt, entry.msgid), {})[path.parts[-5]] = entry.msgstr
+    clashes = {key: apps for key, apps in seen.items() if len(set(apps.values())) > 1}
+    assert not clashes, f"translated differently: {clashes}"
+
+
 def english_labels() -> set[str]:
     labels = set()
     for path in CATALOGUES:

@@ -55,7 +55,16 @@ BULK_HELPERS = {
     "common/testing.py": "test support: restores the demo snapshot for a test",
 }
 # Names that are not models although they have a `save`/`delete` (workbooks, files, sessions).
-NOT_MODELS = {"workbook", "session", "storage", "default_storage", "zipfile", "archive"}
+NOT_MODELS = {
+    "workbook",
+    "session",
+    "storage",
+    "default_storage",
+    "zipfile",
+    "archive",
+    "image",  # a Pillow image (bulletin charts)
+    "document",  # a python-docx document (bulletins, briefings)
+}
 
 
 @dataclass(frozen=True)

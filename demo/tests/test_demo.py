@@ -39,3 +39,20 @@ def test_running_it_twice_changes_nothing(demo):
     assert (
         list(Receipt.objects.order_by("pk").values_list("pk", "amount", "received_on")) == receipts
     )
+
+
+def test_the_demo_tells_one_consistent_story(demo):
+    """Each item its own goal, no step after its item's deadline, and the 48 key old urban
+    districts the speech is about present in the policy, its measures and the items' goals."""
+    from django.db.models import F
+
+    from policy.models import Measure, Milestone, Policy
+
+    goals = list(WorkItem.objects.values_list("goal", flat=True))
+    assert len(set(goals)) == len(goals) == 56
+    late = Milestone.objects.filter(due_on__gt=F("work_item__due_on"))
+    assert list(late.values_list("work_item__code", "title", "due_on")) == []
+    assert "48个重点老旧城区" in Policy.objects.get().summary
+    assert Measure.objects.filter(text__contains="48个重点老旧城区").exists()
+    assert WorkItem.objects.filter(goal__contains="48个重点老旧城区").count() >= 20
+    assert Guide.objects.filter(scope__contains="48个重点老旧城区").exists()

@@ -70,7 +70,7 @@ def test_export_writes_exact_wan_amounts(tmp_path, demo):
     path = tmp_path / "out.xlsx"
     call_command("export_ledger", str(path), "--year", "2024", stdout=io.StringIO())
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["单位", "领导", "争取任务", "项目", "到位资金"]
+    assert book.sheetnames == ["单位", "领导", "争取任务", "项目", "到位资金", "工作事项"]
     receipts = book["到位资金"]
     assert [c.value for c in receipts[1]] == [
         "单位编码",

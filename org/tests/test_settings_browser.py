@@ -35,3 +35,20 @@ def test_the_settings_page_fits_a_phone(demo, new_page):
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, "org-settings-phone")
     assert width <= 360
+
+
+def test_the_office_switches_time_progress_to_by_month_without_django_admin(demo, new_page):
+    """The by-month rule (按月) is an office setting on a page a demo login opens; the cockpit
+    follows it: 2024-06-30 is 49.7% of the year by day and 6/12 = 50.0% by month."""
+    page = new_page()
+    login(page, "office")
+    page.goto("/cockpit/")
+    assert page.inner_text('[data-figure="time_progress"]') == "49.7%"
+    page.click('nav a[href="/org/settings/"]')
+    page.select_option("#id_time_progress_mode", "month")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".message.success")
+    page.goto("/cockpit/")
+    assert page.inner_text('[data-figure="time_progress"]') == "50.0%"
+    assert page.input_value("#id_mode") == "month"
+    screenshot(page, "cockpit-by-month")

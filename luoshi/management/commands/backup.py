@@ -25,6 +25,15 @@ def pg_url(settings_dict: dict) -> str:
     return f"postgresql://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
+KEY_NOTICE = (
+    "The audit key is NOT in this backup (by design: whoever holds a backup must not be able "
+    "to re-seal a forged audit trail). Keep LUOSHI_AUDIT_KEY, or the file "
+    "LUOSHI_DATA_DIR/audit_key, separately and safely: a restore needs the same key for "
+    "`luoshi audit_verify` to accept the restored trail. Keep the anchor file "
+    "(LUOSHI_DATA_DIR/audit_anchors.jsonl) with it."
+)
+
+
 class Command(BaseCommand):
     help = "Write a consistent backup of the database to FILE (SQLite backup API or pg_dump)."
 
@@ -57,3 +66,4 @@ class Command(BaseCommand):
         else:
             raise CommandError(f"no backup method for {connection.vendor}")
         self.stdout.write(f"Backup written to {target} ({target.stat().st_size:,} bytes).")
+        self.stdout.write(KEY_NOTICE)

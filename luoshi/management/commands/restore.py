@@ -52,6 +52,10 @@ class Command(SystemCommand):
             )
         else:
             raise CommandError(f"no restore method for {connection.vendor}")
+        # Checked with this installation's key before anything is added to it.
+        from audit.anchors import verify_trail
+
+        report = verify_trail(only_chain=True)
         # The restored trail says it was restored, when and from which file (as "luoshi restore").
         record(
             "backup.restored",
@@ -61,3 +65,24 @@ class Command(SystemCommand):
             object_repr=source.name,
         )
         self.stdout.write(f"Restored {source}.")
+        self._anchor(report)
+
+    def _anchor(self, report) -> None:
+        """The restored trail must verify with this installation's audit key; then the anchor
+        file gets a `restore` line, so anchors of the replaced history are not held against
+        it. Otherwise the data stays restored, and the command fails saying why."""
+        from audit.anchors import anchor_file, verify_trail, write_anchor
+
+        if not report.ok:
+            raise CommandError(
+                f"the restored audit trail does not verify with this audit key (first bad event "
+                f"{report.bad_id}: {report.problem}). The audit key is not in the backup: set "
+                "LUOSHI_AUDIT_KEY (or put the audit_key file into LUOSHI_DATA_DIR) to the key of "
+                "the installation the backup came from, then run `luoshi audit_verify`."
+            )
+        head = verify_trail(only_chain=True)  # with the restore's own event
+        write_anchor(kind="restore", event_id=head.head_id, hash=head.head_hash, count=head.checked)
+        self.stdout.write(
+            f"Audit trail verified with this audit key ({report.checked} events); "
+            f"restore anchored in {anchor_file()}."
+        )

@@ -1,25 +1,54 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+MAX_WORKERS = 32
 
 
 class Command(BaseCommand):
-    help = "Serve the web app (waitress) and print the URL and the demo logins."
+    help = (
+        "Serve the web app and print the URL and the demo logins: one process (waitress) by "
+        "default, or --workers N processes (gunicorn's master supervises them)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--threads", type=int, default=8, help="threads per process")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="worker processes (1: waitress in this process; more: gunicorn)",
+        )
 
-    def handle(self, *args, host, port, threads, **options):
-        from waitress import serve
-
+    def handle(self, *args, host, port, threads, workers, **options):
+        if not 1 <= workers <= MAX_WORKERS:
+            raise CommandError(f"--workers must be between 1 and {MAX_WORKERS}")
+        if not 1 <= threads <= 64:
+            raise CommandError("--threads must be between 1 and 64")
+        if not 1 <= port <= 65535:
+            raise CommandError("--port must be between 1 and 65535")
         from ledger import storage
-        from luoshi.wsgi import application
 
         storage.cleanup()  # uploaded ledgers older than a day go, even without an upload
-        self.stdout.write(f"Luoshi is running at http://{host}:{port}/  (Ctrl+C to stop)")
+        how = "1 process" if workers == 1 else f"{workers} worker processes (gunicorn)"
+        self.stdout.write(
+            f"Luoshi is running at http://{host}:{port}/  ({how}, {threads} threads each; "
+            "Ctrl+C to stop)"
+        )
         self._print_demo_logins()
-        serve(application, host=host, port=port, threads=threads, ident="luoshi")
+        self.stdout.flush()
+        # No connection may be shared by forked workers.
+        connections.close_all()
+        if workers == 1:
+            from waitress import serve
+
+            from luoshi.wsgi import application
+
+            serve(application, host=host, port=port, threads=threads, ident="luoshi")
+        else:
+            serve_with_gunicorn(host=host, port=port, workers=workers, threads=threads)
 
     def _print_demo_logins(self) -> None:
         from demo import data
@@ -34,3 +63,38 @@ class Command(BaseCommand):
         for username, full_name, role, *_ in data.DEMO_USERS:
             if username in present:
                 self.stdout.write(f"  {username:<10} {role:<15} {full_name}")
+
+
+def serve_with_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
+    """gunicorn in this process as the master: it starts `workers` processes of `threads`
+    threads, restarts one that dies or hangs (timeout), recycles each after some thousand
+    requests, and stops them gracefully on SIGTERM (what systemd sends)."""
+    from gunicorn.app.base import BaseApplication
+
+    from luoshi.wsgi import application
+
+    class Luoshi(BaseApplication):
+        def load_config(self):
+            settings = {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 60,
+                "graceful_timeout": 30,
+                "keepalive": 5,
+                "max_requests": 5000,
+                "max_requests_jitter": 500,
+                "preload_app": True,
+                "proc_name": "luoshi",
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+            }
+            for key, value in settings.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    Luoshi().run()

@@ -1,0 +1,418 @@
+"""Work plans, time nodes done with evidence or rescheduled, and the office's forms."""
+
+import datetime as dt
+import io
+import os
+import stat
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from org.models import Leader, Section, Unit
+from policy import services
+from policy.models import DueDateChange, Evidence, Milestone, PlanStep, Policy, WorkItem
+from policy.states import DONE, OVERDUE, due_soon_horizon, work_item_state
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class RawUpload(io.BytesIO):
+    """An upload whose name is exactly as a hostile client sent it (Django's UploadedFile
+    would cut the folder off before the service sees it)."""
+
+    def __init__(self, name: str, content: bytes):
+        super().__init__(content)
+        self.name, self.size = name, len(content)
+
+    def chunks(self):
+        self.seek(0)
+        yield self.read()
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def zjj_item(code="GZ-05") -> WorkItem:
+    return WorkItem.objects.get(code=code)
+
+
+def test_the_lead_unit_writes_a_plan_scheduled_backwards_and_its_steps_become_nodes(cast):
+    item = zjj_item()
+    section = Section.objects.get(unit__code="ZJJ", name="项目管理科")
+    plan, schedule = services.save_work_plan(
+        user=cast["zjj"],
+        item=item,
+        deadline=dt.date(2024, 10, 15),
+        steps=[
+            {"title": "摸底调查", "workdays": 5, "section": section, "person": cast["zjj"]},
+            {"title": "编制方案", "workdays": 4, "section": None, "person": cast["zjj_head"]},
+        ],
+    )
+    steps = list(plan.steps.order_by("position"))
+    # the demo calendar has 2024 from chinesecalendar: National Day 1–7 Oct, 12 Oct worked
+    assert [(s.starts_on, s.ends_on) for s in steps] == [
+        (dt.date(2024, 9, 29), dt.date(2024, 10, 10)),
+        (dt.date(2024, 10, 11), dt.date(2024, 10, 15)),
+    ]
+    assert schedule.warning is None
+    assert [s.milestone.due_on for s in steps] == [dt.date(2024, 10, 10), dt.date(2024, 10, 15)]
+    assert AuditEvent.objects.filter(action="policy.work_plan.created", object_id=plan.pk).exists()
+    # saving again replaces the steps and their open nodes
+    plan, _ = services.save_work_plan(
+        user=cast["zjj"],
+        item=item,
+        deadline=dt.date(2024, 10, 15),
+        steps=[{"title": "一步到位", "workdays": 3}],
+        expected_version=plan.version,
+    )
+    assert list(plan.steps.values_list("title", flat=True)) == ["一步到位"]
+    assert not Milestone.objects.filter(work_item=item, title="摸底调查").exists()
+
+
+def test_a_year_without_calendar_gives_a_warning(cast):
+    item = zjj_item()
+    item.due_on = dt.date(2030, 12, 31)  # in memory only: the deadline check reads it
+    _plan, schedule = services.save_work_plan(
+        user=None, item=item, deadline=dt.date(2030, 3, 1), steps=[{"title": "a", "workdays": 2}]
+    )
+    assert schedule.warning and "2030" in schedule.warning
+
+
+def test_only_the_lead_unit_and_the_office_plan_an_item(cast, make_user):
+    item = WorkItem.objects.get(code="GZ-13")  # led by JTJ, ZJJ is a co-unit
+    with pytest.raises(PermissionDenied):
+        services.save_work_plan(
+            user=cast["zjj"], item=item, deadline=item.due_on, steps=[{"title": "a", "workdays": 1}]
+        )
+    with pytest.raises(PermissionDenied):
+        services.save_work_plan(
+            user=cast["leader"],
+            item=zjj_item(),
+            deadline=dt.date(2024, 9, 1),
+            steps=[{"title": "a", "workdays": 1}],
+        )
+    other = Section.objects.filter(unit__code="JTJ").first() or Section.objects.create(
+        unit=Unit.objects.get(code="JTJ"), name="综合科"
+    )
+    with pytest.raises(ValidationError):
+        services.save_work_plan(
+            user=cast["zjj"],
+            item=zjj_item(),
+            deadline=dt.date(2024, 9, 1),
+            steps=[{"title": "a", "workdays": 1, "section": other}],
+        )
+    with pytest.raises(ValidationError):  # after the item's due date
+        services.save_work_plan(
+            user=cast["zjj"],
+            item=zjj_item(),
+            deadline=dt.date(2025, 9, 1),
+            steps=[{"title": "a", "workdays": 1}],
+        )
+
+
+def test_a_milestone_is_rescheduled_with_a_reason_and_done_with_a_file(cast, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    item = zjj_item("GZ-06")
+    node = item.milestones.filter(done_on__isnull=True).order_by("due_on").first()
+    old_due = node.due_on
+    zjj = client_for(cast["zjj"])
+    url = reverse("policy:milestone_reschedule", args=[node.pk])
+    refused = zjj.post(url, {"due_on": "2024-07-31", "reason": "  ", "version": node.version})
+    assert refused.status_code == 400 and "请说明调整时限的原因" in refused.content.decode()
+    assert (
+        zjj.post(
+            url, {"due_on": "2024-07-31", "reason": "省厅调整申报批次", "version": node.version}
+        ).status_code
+        == 302
+    )
+    node.refresh_from_db()
+    assert node.due_on == dt.date(2024, 7, 31)
+    change = DueDateChange.objects.get(milestone=node)
+    assert (change.old_due_on, change.reason) == (old_due, "省厅调整申报批次")
+    page = zjj.get(reverse("policy:milestone_detail", args=[node.pk])).content.decode()
+    assert old_due.isoformat() in page and "省厅调整申报批次" in page
+
+    upload = SimpleUploadedFile("批复文件.pdf", PDF, content_type="application/pdf")
+    response = zjj.post(
+        reverse("policy:milestone_done", args=[node.pk]),
+        {
+            "done_on": "2024-07-20",
+            "note": "已取得批复",
+            "evidence": upload,
+            "version": node.version,
+        },
+    )
+    assert response.status_code == 302
+    node.refresh_from_db()
+    assert node.done_on == dt.date(2024, 7, 20)
+    evidence = Evidence.objects.get(milestone=node)
+    stored = tmp_path / "evidence" / evidence.stored_as
+    assert stored.read_bytes() == PDF
+    assert stat.S_IMODE(os.stat(stored).st_mode) == 0o600
+    assert AuditEvent.objects.filter(action="policy.evidence.attached").exists()
+    # served to who may see the node (the leader of ZJJ), not to another unit; reads audited
+    download = reverse("policy:evidence_download", args=[evidence.pk])
+    got = client_for(cast["leader"]).get(download)
+    assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
+    assert got["Content-Disposition"].startswith("attachment")
+    assert AuditEvent.objects.filter(action="policy.evidence.downloaded").count() == 1
+    assert client_for(_unit_user("JTJ")).get(download).status_code == 404
+
+
+def _unit_user(code):
+    """An officer of another unit, past the first-login password change."""
+    from accounts.services import change_password
+    from org.services import create_person
+
+    person = create_person(
+        user=None,
+        username=f"{code.lower()}_officer",
+        full_name=f"{code} 联络员",
+        role="unit_officer",
+        password="Luoshi@test2024",
+        unit=Unit.objects.get(code=code),
+    )
+    change_password(user=person, new_password="Luoshi@test2025x")
+    return person
+
+
+@pytest.mark.parametrize(
+    "name, content, size_mb, message",
+    [
+        ("../../etc/passwd.pdf", PDF, None, "不是单纯的文件名"),
+        ("sub\\dir.pdf", PDF, None, "不是单纯的文件名"),
+        ("程序.exe", b"MZ\x90\x00", None, "不接受"),
+        ("页面.html", b"<html>", None, "不接受"),
+        ("伪装.pdf", b"MZ\x90\x00 not a pdf", None, "并不是"),
+        ("很大.pdf", PDF, 21, "最大"),
+    ],
+)
+def test_bad_evidence_is_refused_with_a_clear_message(
+    cast, settings, tmp_path, name, content, size_mb, message
+):
+    settings.DATA_DIR = tmp_path
+    if size_mb:
+        content = content + b"0" * (size_mb * 1024 * 1024)
+    upload = RawUpload(name, content)
+    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+    with pytest.raises(ValidationError) as error:
+        services.complete_milestone(
+            user=cast["zjj"], milestone=node, done_on=dt.date(2024, 7, 1), upload=upload
+        )
+    assert message in " ".join(error.value.messages)
+    node.refresh_from_db()
+    assert node.done_on is None
+    assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").iterdir())
+
+
+def test_a_forbidden_type_through_the_page_says_why(cast, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+    upload = SimpleUploadedFile("脚本.js", b"alert(1)", content_type="text/javascript")
+    response = client_for(cast["zjj"]).post(
+        reverse("policy:milestone_done", args=[node.pk]),
+        {"done_on": "2024-07-01", "evidence": upload, "version": node.version},
+    )
+    assert response.status_code == 400
+    assert "不接受" in response.content.decode()
+
+
+def test_an_overdue_item_marked_done_stops_being_overdue(cast):
+    item = zjj_item("GZ-08")  # due 2024-06-20, overdue on 2024-06-30
+    states = due_soon_horizon(dt.date(2024, 6, 30))
+    state = WorkItem.objects.with_state(states.as_of, states.horizon).get(pk=item.pk).state
+    assert state == OVERDUE
+    services.complete_work_item(
+        user=cast["zjj_head"], item=item, done_on=dt.date(2024, 6, 28), note="资金已下达"
+    )
+    state = WorkItem.objects.with_state(states.as_of, states.horizon).get(pk=item.pk).state
+    assert state == DONE
+    item.refresh_from_db()
+    assert work_item_state(item.due_on, item.done_on, states.as_of, states.horizon) == DONE
+    with pytest.raises(ValidationError):
+        services.complete_work_item(user=cast["zjj_head"], item=item, done_on=dt.date(2024, 6, 29))
+    with pytest.raises(ValidationError):  # a date in the future
+        services.complete_work_item(
+            user=cast["office"], item=zjj_item("GZ-05"), done_on=dt.date(2099, 1, 1)
+        )
+
+
+def test_only_the_office_reschedules_an_item_and_needs_a_reason(cast):
+    item = zjj_item("GZ-08")
+    with pytest.raises(PermissionDenied):
+        services.reschedule_work_item(
+            user=cast["zjj_head"], item=item, due_on=dt.date(2024, 8, 1), reason="x"
+        )
+    with pytest.raises(ValidationError):
+        services.reschedule_work_item(
+            user=cast["office"], item=item, due_on=dt.date(2024, 8, 1), reason=" "
+        )
+    office = client_for(cast["office"])
+    response = office.post(
+        reverse("policy:workitem_reschedule", args=[item.pk]),
+        {"due_on": "2024-08-01", "reason": "配合省级批次调整", "version": item.version},
+    )
+    assert response.status_code == 302
+    page = office.get(reverse("policy:workitem_detail", args=[item.pk])).content.decode()
+    assert "2024-06-20" in page and "配合省级批次调整" in page
+
+
+def test_the_office_registers_a_policy_measure_and_work_item_by_form(cast):
+    office = client_for(cast["office"])
+    response = office.post(
+        reverse("policy:policy_create"),
+        {"title": "关于支持县域经济高质量发展的若干措施", "short_name": "《若干措施》"},
+    )
+    policy = Policy.objects.get(short_name="《若干措施》")
+    assert response.status_code == 302
+    aspect = policy_aspect()
+    assert (
+        office.post(
+            reverse("policy:measure_create", args=[policy.pk]),
+            {"aspect": aspect.pk, "code": "一", "text": "支持县域产业园区建设"},
+        ).status_code
+        == 302
+    )
+    measure = policy.measures.get(code="一")
+    zjj, fgw = Unit.objects.get(code="ZJJ"), Unit.objects.get(code="FGW")
+    leader = Leader.objects.get(name="李华")
+    data = {
+        "code": "XY-01",
+        "title": "争取县域产业园区基础设施补助",
+        "measure": measure.pk,
+        "lead_leader": leader.pk,
+        "lead_unit": zjj.pk,
+        "co_units": [fgw.pk, zjj.pk],
+        "due_on": "2024-12-31",
+        "milestones": "2024-09-30 完成项目谋划\n2024-11-30 报送申报材料",
+    }
+    refused = office.post(reverse("policy:workitem_create", args=[policy.pk]), data)
+    assert refused.status_code == 400 and "牵头单位不能同时是配合单位" in refused.content.decode()
+    data["co_units"] = [fgw.pk]
+    assert office.post(reverse("policy:workitem_create", args=[policy.pk]), data).status_code == 302
+    item = WorkItem.objects.get(code="XY-01")
+    assert list(item.milestones.values_list("title", flat=True)) == ["完成项目谋划", "报送申报材料"]
+    assert services.lead_unit_id(item) == zjj.pk
+    # edit: the lead unit changes, the due date does not move here
+    edit = office.post(
+        reverse("policy:workitem_edit", args=[item.pk]),
+        {
+            "title": item.title,
+            "measure": measure.pk,
+            "lead_leader": leader.pk,
+            "lead_unit": fgw.pk,
+            "co_units": [zjj.pk],
+            "version": item.version,
+        },
+    )
+    assert edit.status_code == 302
+    assert services.lead_unit_id(item) == fgw.pk
+    assert AuditEvent.objects.filter(action="policy.work_item.updated").exists()
+    # a unit cannot open the office's forms
+    assert client_for(cast["zjj"]).get(reverse("policy:policy_create")).status_code == 403
+
+
+def policy_aspect():
+    from policy.models import Aspect
+
+    return Aspect.objects.order_by("sort_order").first()
+
+
+def test_the_plan_page_schedules_and_shows_the_steps(cast):
+    item = zjj_item("GZ-05")
+    zjj = client_for(cast["zjj"])
+    url = reverse("policy:workplan_edit", args=[item.pk])
+    assert zjj.get(url).status_code == 200
+    data = {
+        "deadline": "2024-10-15",
+        "content": "倒排",
+        "steps-TOTAL_FORMS": "3",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "30",
+        "steps-0-title": "摸底调查",
+        "steps-0-workdays": "5",
+        "steps-1-title": "编制方案",
+        "steps-1-workdays": "4",
+        "steps-2-title": "",
+        "steps-2-workdays": "",
+    }
+    assert zjj.post(url, data).status_code == 302
+    assert list(
+        PlanStep.objects.filter(plan__work_item=item).values_list("starts_on", flat=True)
+    ) == [dt.date(2024, 9, 29), dt.date(2024, 10, 11)]
+    data["steps-1-workdays"] = "abc"
+    assert zjj.post(url, data).status_code == 400
+    data["steps-1-workdays"] = "4"
+    data["deadline"] = "20244-10-15"
+    assert zjj.post(url, data).status_code == 400
+    assert client_for(cast["leader"]).get(url).status_code == 403
+
+
+def test_pages_run_a_bounded_number_of_queries(cast, django_assert_max_num_queries):
+    item = zjj_item("GZ-06")
+    zjj = client_for(cast["zjj"])
+    with django_assert_max_num_queries(30):
+        assert zjj.get(reverse("policy:workitem_detail", args=[item.pk])).status_code == 200
+    with django_assert_max_num_queries(18):  # the rows' section and person lists: read once
+        assert zjj.get(reverse("policy:workplan_edit", args=[item.pk])).status_code == 200
+    node = item.milestones.first()
+    with django_assert_max_num_queries(16):
+        assert zjj.get(reverse("policy:milestone_detail", args=[node.pk])).status_code == 200
+
+
+def test_a_node_may_be_done_without_a_file(cast):
+    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+    services.complete_milestone(user=cast["zjj"], milestone=node, done_on=dt.date(2024, 7, 1))
+    assert not Evidence.objects.filter(milestone=node).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"steps-TOTAL_FORMS": "abc", "deadline": "2024-10-15"},
+        {"steps-TOTAL_FORMS": "100000", "steps-INITIAL_FORMS": "0", "deadline": "2024-10-15"},
+        {"deadline": "x" * 5000},
+        {
+            "deadline": "2024-10-15",
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "0",
+            "steps-0-title": "a",
+            "steps-0-workdays": "5",
+            "steps-0-section": "999999",
+            "steps-0-person": "not-a-number",
+        },
+    ],
+)
+def test_hostile_plan_forms_get_a_clear_answer_not_a_500(cast, data):
+    url = reverse("policy:workplan_edit", args=[zjj_item().pk])
+    response = client_for(cast["zjj"]).post(url, data)
+    assert response.status_code == 400
+
+
+def test_hostile_done_and_reschedule_posts_get_400(cast):
+    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+    zjj = client_for(cast["zjj"])
+    for url, data in [
+        (reverse("policy:milestone_done", args=[node.pk]), {"done_on": "2024-02-30"}),
+        (
+            reverse("policy:milestone_done", args=[node.pk]),
+            {"done_on": "2024-07-01", "version": "x"},
+        ),
+        (
+            reverse("policy:milestone_reschedule", args=[node.pk]),
+            {"due_on": "1900-01-01", "reason": "r"},
+        ),
+        (
+            reverse("policy:milestone_reschedule", args=[node.pk]),
+            {"due_on": "2024-08-01", "reason": "r", "version": "999"},
+        ),
+    ]:
+        assert zjj.post(url, data).status_code == 400, (url, data)

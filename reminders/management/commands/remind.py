@@ -1,0 +1,60 @@
+from django.core.management.base import CommandError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.commands import SystemCommand
+from common.dates import DateError, parse_date
+from reminders.models import Channel
+from reminders.services import run_reminders
+
+
+class Command(SystemCommand):
+    help = (
+        "Send the reminders due today (or --as-of): items and milestones due soon or overdue, "
+        "guides closing, escalations; retry deliveries that failed. Cron-able; ends with a "
+        "one-line summary whose first number is how many reminders it sent."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", dest="as_of", help="date, e.g. 2024-07-15 (default: today)")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="say what would be sent; write and send nothing"
+        )
+
+    def handle(self, *args, as_of=None, dry_run=False, **options):
+        try:
+            day = parse_date(as_of) if as_of else timezone.localdate()
+        except DateError as exc:
+            raise CommandError(str(exc)) from None
+        if not 2000 <= day.year <= 2100:
+            raise CommandError(_("The date must lie between 2000 and 2100."))
+        result = run_reminders(as_of=day, dry_run=dry_run)
+        for warning in result.warnings:
+            self.stderr.write(warning)
+        if dry_run:
+            for notice in result.would_send:
+                self.stdout.write(f"{_('would send')} → {notice.recipient}: {notice.subject}")
+        else:
+            for reminder in result.created:
+                recipient = reminder.recipient_unit or reminder.recipient_user
+                channels = sorted({d.get_channel_display() for d in reminder.deliveries.all()})
+                shown = "、".join(str(c) for c in channels) or _("no one to receive it")
+                self.stdout.write(f"{recipient}: {reminder.subject} [{shown}]")
+            for delivery in result.stats.failed:
+                label = Channel(delivery.channel).label
+                self.stderr.write(
+                    _("Failed: %(channel)s for “%(subject)s”: %(error)s")
+                    % {
+                        "channel": label,
+                        "subject": delivery.reminder.subject,
+                        "error": delivery.last_error,
+                    }
+                )
+        for error in result.errors:
+            self.stderr.write(error)
+        self.stdout.write(result.summary())
+        if result.errors:
+            raise CommandError(
+                _("%(count)d reminder sources failed; the others' reminders were sent.")
+                % {"count": len(result.errors)}
+            )

@@ -1,0 +1,45 @@
+import pytest
+
+from .servers import RobotServer, SmtpServer, free_port
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dead_smtp_port():
+    """A loopback port with nothing listening (yet): the SMTP server is down."""
+    return free_port()
+
+
+@pytest.fixture
+def robots():
+    server = RobotServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_settings(settings):
+    """E-mail goes over real SMTP to 127.0.0.1; call it with the port."""
+
+    def configure(port: int) -> None:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 5
+        settings.LUOSHI_SMTP_ENABLED = True
+        settings.LUOSHI_BASE_URL = "https://luoshi.example.gov.cn"
+
+    return configure
+
+
+@pytest.fixture(autouse=True)
+def _robots_without_pause(settings):
+    """The real robots take 20 messages a minute; the test server takes them all at once."""
+    settings.LUOSHI_ROBOT_INTERVAL_SECONDS = 0

@@ -1,0 +1,20 @@
+from common.testing import CAST, EVERY_BUSINESS_ROLE, access
+
+
+def _robot() -> dict:
+    from reminders.models import Robot
+
+    return {"pk": Robot.objects.order_by("pk").first().pk}
+
+
+MATRIX = {
+    # every signed-in person has an inbox (the bell), even if only the business roles get mail
+    "reminders:inbox": access(*CAST),
+    "reminders:bell": access(*CAST),
+    "reminders:mark_read": access(*CAST, method="post", data=lambda: {}),
+    "reminders:reminder_list": access(*EVERY_BUSINESS_ROLE),
+    "reminders:reminder_list#failed": access(*EVERY_BUSINESS_ROLE, query="?failed=1"),
+    "reminders:robot_list": access("office"),
+    "reminders:robot_edit": access("office", kwargs=_robot),
+    "reminders:robot_remove": access("office", method="post", kwargs=_robot),
+}

@@ -1,0 +1,61 @@
+"""No input gives a 5xx: every supervision form and parameter answered with a message."""
+
+import pytest
+
+HOSTILE = [
+    "",
+    " ",
+    "abc",
+    "-1",
+    "99999999999999999999",
+    "2024-02-30",
+    "１２",
+    "<script>",
+    "\x00",
+    "9" * 5000,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_never_give_a_server_error(demo, client, cast, value):
+    from supervision.models import AssessmentRules, Dispatch, DispatchRequest
+
+    dispatch = Dispatch.objects.get()
+    request = DispatchRequest.objects.get(unit__code="ZJJ")
+    client.force_login(cast["office"])
+    posts = [
+        (
+            "/supervision/dispatch/new/",
+            {
+                "title": value,
+                "meeting_on": value,
+                "due_on": value,
+                "as_of": value,
+                "units": [value],
+                "questions": value,
+                "leader": value,
+            },
+        ),
+        ("/supervision/bulletins/issue/", {"year": value, "as_of": value, "mode": value}),
+        ("/supervision/assessment/rules/", {"source": value, "code": value, "year": value}),
+        (
+            f"/supervision/assessment/rules/{AssessmentRules.objects.get().pk}/",
+            {"funding_weight": value, "bonus_step_percent": value, "version": value},
+        ),
+        (f"/supervision/dispatch/{dispatch.pk}/urge/", {"x": value}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code < 500, url
+    for url in [
+        f"/supervision/bulletins/preview/?year={value}&as_of={value}&mode={value}",
+        f"/supervision/assessment/?year={value}&as_of={value}&rules={value}",
+        f"/supervision/assessment/export.xlsx?year={value}&as_of={value}",
+        f"/supervision/bulletins/?year={value}",
+    ]:
+        assert client.get(url).status_code < 500, url
+    client.force_login(cast["zjj"])
+    response = client.post(
+        f"/supervision/dispatch/answer/{request.pk}/",
+        {"answer_0": value, "answer_1": value, "report": value},
+    )
+    assert response.status_code < 500

@@ -1,0 +1,519 @@
+"""Supervision pages: dispatch rounds, bulletins, the assessment and its rules (thin views:
+permission, input, a service or a read, a template)."""
+
+import io
+import time
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
+from common.spreadsheets import neutralise
+from funding.choices import Status
+from reporting.figures import figures_for
+from reporting.period import MODE_CHOICES, office_period, period_from_query
+
+from . import services
+from .assessment import Rules, assess, rules_for_year
+from .bulletin import bulletin_content, rank_changes
+from .dispatch import briefing, known_figures, round_period
+from .documents import RenderError, render_briefing_docx
+from .forms import AnswerForm, CopyRulesForm, DispatchForm, RulesForm, sane_pk
+from .models import AssessmentRules, Bulletin, Dispatch, DispatchRequest
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _office(request) -> None:
+    if role_of(request.user) != Role.OFFICE:
+        raise PermissionDenied
+
+
+def _business(request) -> None:
+    if role_of(request.user) not in BUSINESS_ROLES:
+        raise PermissionDenied
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    ascii_name = filename.encode("ascii", "ignore").decode() or "document"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+def _period(request):
+    period, error = period_from_query(request.GET)
+    if error:
+        messages.error(request, error)
+    return period
+
+
+# --- dispatch rounds ------------------------------------------------------------------------
+
+
+@login_required
+def dispatch_list(request):
+    _office(request)
+    rounds = Dispatch.objects.annotate(
+        total=Count("requests"),
+        answered=Count("requests", filter=Q(requests__reported_at__isnull=False)),
+    ).select_related("leader")[:100]
+    return render(request, "supervision/dispatch_list.html", {"rounds": rounds})
+
+
+@login_required
+def dispatch_create(request):
+    _office(request)
+    # the units a dispatch is for first: those behind time progress or with no result
+    period = office_period()
+    figures = figures_for(request.user, period)
+    lagging = [u.unit_id for u in figures.units if u.status in (Status.BEHIND, Status.NONE)]
+    form = DispatchForm(
+        request.POST or None, initial={"units": lagging, "as_of": period.as_of.isoformat()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dispatch = services.open_dispatch(
+                user=request.user,
+                title=data["title"],
+                meeting_on=data["meeting_on"],
+                due_on=data["due_on"],
+                units=list(data["units"]),
+                questions=form.question_list(),
+                as_of=data["as_of"],
+                leader=data["leader"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Dispatch round opened."))
+            return redirect("supervision:dispatch_detail", pk=dispatch.pk)
+    return render(
+        request,
+        "supervision/dispatch_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def dispatch_detail(request, pk: int):
+    _office(request)
+    dispatch = get_object_or_404(Dispatch.objects.select_related("leader"), pk=pk)
+    requests = list(
+        dispatch.requests.select_related("unit", "reported_by").order_by("unit__sort_order")
+    )
+    answered = sum(1 for r in requests if r.reported_at)
+    return render(
+        request,
+        "supervision/dispatch_detail.html",
+        {
+            "dispatch": dispatch,
+            "requests": requests,
+            "answered": answered,
+            "pending": len(requests) - answered,
+            "period": round_period(dispatch),
+        },
+    )
+
+
+@login_required
+@require_POST
+def dispatch_urge(request, pk: int):
+    _office(request)
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    urged = services.urge_dispatch(user=request.user, dispatch=dispatch)
+    if urged:
+        messages.success(
+            request,
+            _("Urged %(n)s units: %(names)s.")
+            % {"n": len(urged), "names": "、".join(r.unit.name for r in urged)},
+        )
+    else:
+        messages.info(request, _("Every unit has answered; nobody to urge."))
+    return redirect("supervision:dispatch_detail", pk=dispatch.pk)
+
+
+@login_required
+def dispatch_briefing(request, pk: int):
+    """The round compiled into a briefing .docx (built on demand from the answers)."""
+    _office(request)
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    content = render_briefing_docx(briefing(dispatch))
+    services.record_download(user=request.user, name="dispatch_briefing", what=dispatch.title)
+    return _attachment(content, DOCX, f"{dispatch.title}-汇报材料.docx")
+
+
+def _my_request(request, pk: int) -> DispatchRequest:
+    if role_of(request.user) not in UNIT_ROLES:
+        raise PermissionDenied
+    return get_object_or_404(
+        DispatchRequest.objects.visible_to(request.user, "change").select_related(
+            "dispatch", "unit"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def dispatch_answer(request, pk: int):
+    """A unit answers its round: the figures Luoshi knows are shown, not asked."""
+    dispatch_request = _my_request(request, pk)
+    dispatch = dispatch_request.dispatch
+    period = round_period(dispatch)
+    known = known_figures([dispatch_request.unit_id], period)[dispatch_request.unit_id]
+    previous = [a.get("answer", "") for a in dispatch_request.answers]
+    form = AnswerForm(
+        request.POST or None,
+        questions=dispatch.questions,
+        initial_answers=previous,
+        initial={"report": dispatch_request.report},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_dispatch(
+                user=request.user,
+                request=dispatch_request,
+                answers=form.answers(),
+                report=form.cleaned_data["report"],
+                known=known,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your answers were sent to the office."))
+            return redirect("dashboard:workbench")
+    return render(
+        request,
+        "supervision/dispatch_answer.html",
+        {"item": dispatch_request, "dispatch": dispatch, "known": known, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- bulletins --------------------------------------------------------------------------------
+
+
+@login_required
+def bulletin_list(request):
+    _business(request)
+    bulletins = Bulletin.objects.visible_to(request.user).defer("docx", "pdf", "figures")[:100]
+    period = _period(request)
+    return render(
+        request,
+        "supervision/bulletin_list.html",
+        {
+            "bulletins": bulletins,
+            "period": period,
+            "year": period.year,
+            "as_of": period.as_of,
+            "modes": MODE_CHOICES,
+            "is_office": role_of(request.user) == Role.OFFICE,
+        },
+    )
+
+
+def _chart(content: dict) -> str:
+    """The document's completion-rate chart, inline (base64 PNG), drawn from its figures."""
+    import base64
+
+    from .documents import rate_chart
+
+    progress = float(content["time_progress"].rstrip("%"))
+    png = rate_chart(content["league"], progress, "各任务部门完成率与时间进度")
+    return base64.b64encode(png).decode()
+
+
+@login_required
+def bulletin_preview(request):
+    """The draft of a period's bulletin, as the document will say it (nothing stored)."""
+    _office(request)
+    period = _period(request)
+    content = bulletin_content(period)
+    previous = (
+        Bulletin.objects.filter(year=period.year, as_of__lte=period.as_of)
+        .defer("docx", "pdf")
+        .order_by("-as_of", "-number")
+        .first()
+    )
+    return render(
+        request,
+        "supervision/bulletin_preview.html",
+        {
+            "content": content,
+            "period": period,
+            "year": period.year,
+            "as_of": period.as_of,
+            "modes": MODE_CHOICES,
+            "changes": rank_changes(content, previous.figures if previous else None),
+            "previous": previous,
+            "chart": _chart(content),
+        },
+    )
+
+
+@login_required
+def bulletin_draft(request, fmt: str):
+    """Download the draft (.docx or .pdf) of a period's bulletin, not issued."""
+    _office(request)
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    period, error = period_from_query(request.GET)
+    if error:
+        messages.error(request, error)
+        return redirect("supervision:bulletin_preview")
+    try:
+        _content, docx, pdf = services.build_bulletin(period, pdf=fmt == "pdf")
+    except RenderError as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('supervision:bulletin_preview')}?{period.query()}")
+    services.record_download(
+        user=request.user, name="bulletin_draft", what=f"{period.as_of.isoformat()}.{fmt}"
+    )
+    name = f"通报（送审稿）截至{period.as_of.isoformat()}.{fmt}"
+    return _attachment(
+        docx if fmt == "docx" else pdf, DOCX if fmt == "docx" else "application/pdf", name
+    )
+
+
+@login_required
+@require_POST
+def bulletin_issue(request):
+    _office(request)
+    period, error = period_from_query(request.POST)
+    if error:
+        messages.error(request, error)
+        return redirect("supervision:bulletin_list")
+    started = time.perf_counter()
+    try:
+        bulletin = services.issue_bulletin(user=request.user, period=period)
+    except RenderError as exc:
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('supervision:bulletin_preview')}?{period.query()}")
+    messages.success(
+        request,
+        _("Bulletin issued: %(title)s (built in %(seconds)s s).")
+        % {"title": bulletin.title, "seconds": f"{time.perf_counter() - started:.1f}"},
+    )
+    return redirect("supervision:bulletin_detail", pk=bulletin.pk)
+
+
+@login_required
+def bulletin_detail(request, pk: int):
+    _business(request)
+    bulletin = get_object_or_404(
+        Bulletin.objects.visible_to(request.user).defer("docx", "pdf"), pk=pk
+    )
+    previous = (
+        Bulletin.objects.filter(year=bulletin.year)
+        .filter(Q(as_of__lt=bulletin.as_of) | Q(as_of=bulletin.as_of, number__lt=bulletin.number))
+        .defer("docx", "pdf")
+        .order_by("-as_of", "-number")
+        .first()
+    )
+    return render(
+        request,
+        "supervision/bulletin_detail.html",
+        {
+            "bulletin": bulletin,
+            "content": bulletin.figures,
+            "previous": previous,
+            "changes": rank_changes(bulletin.figures, previous.figures if previous else None),
+            "chart": _chart(bulletin.figures),
+            "is_office": role_of(request.user) == Role.OFFICE,
+        },
+    )
+
+
+@login_required
+def bulletin_download(request, pk: int, fmt: str):
+    _business(request)
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    bulletin = get_object_or_404(Bulletin.objects.visible_to(request.user), pk=pk)
+    content = bytes(bulletin.docx if fmt == "docx" else bulletin.pdf)
+    if not content:
+        raise Http404
+    services.record_download(user=request.user, name="bulletin", what=f"{bulletin.title}.{fmt}")
+    return _attachment(
+        content, DOCX if fmt == "docx" else "application/pdf", f"{bulletin.title}.{fmt}"
+    )
+
+
+# --- assessment ---------------------------------------------------------------------------
+
+
+def _assessment(request):
+    if role_of(request.user) not in (Role.OFFICE, Role.LEADER):
+        raise PermissionDenied
+    period = _period(request)
+    # a version code is printable text (PostgreSQL refuses NUL in a lookup)
+    code = "".join(ch for ch in (request.GET.get("rules") or "")[:40] if ch.isprintable()).strip()
+    try:
+        rules = rules_for_year(period.year, code or None)
+    except AssessmentRules.DoesNotExist:
+        messages.error(request, _("There is no rules version “%(code)s”.") % {"code": code})
+        rules = rules_for_year(period.year)
+    return period, rules, assess(period, Rules.of(rules))
+
+
+@login_required
+def assessment(request):
+    period, rules, result = _assessment(request)
+    return render(
+        request,
+        "supervision/assessment.html",
+        {
+            "period": period,
+            "year": period.year,
+            "as_of": period.as_of,
+            "modes": MODE_CHOICES,
+            "rules": rules,
+            "all_rules": AssessmentRules.objects.order_by("-year", "code"),
+            "result": result,
+        },
+    )
+
+
+@login_required
+def assessment_export(request):
+    import xlsxwriter
+
+    period, rules, result = _assessment(request)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("考核结果")
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    number = book.add_format({"num_format": "0.00", "valign": "top"})
+    sheet.write_row(
+        0,
+        0,
+        [
+            f"{period.year}年度对上争取考核（截至{period.as_of.isoformat()}，规则版本{result.rules.code}）"
+        ],
+    )
+    headers = [
+        "名次",
+        "单位编码",
+        "任务部门",
+        "完成率",
+        "资金得分",
+        "超额奖励",
+        "事项得分",
+        "总分",
+        "规则版本",
+        "计算过程",
+    ]
+    sheet.write_row(1, 0, headers, head)
+    for row, unit in enumerate(result.units, start=2):
+        sheet.write_number(row, 0, unit.rank)
+        sheet.write_string(row, 1, neutralise(unit.code))
+        sheet.write_string(row, 2, neutralise(unit.name))
+        sheet.write_number(row, 3, float(unit.rate), book.add_format({"num_format": "0.00%"}))
+        for col, value in (
+            (4, unit.funding_score),
+            (5, unit.bonus),
+            (6, unit.items_score),
+            (7, unit.total),
+        ):
+            sheet.write_number(row, col, float(value), number)
+        sheet.write_string(row, 8, result.rules.code)
+        sheet.write_string(row, 9, "\n".join(unit.calculation), wrap)
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 2, 26)
+    sheet.set_column(3, 8, 11)
+    sheet.set_column(9, 9, 90)
+    sheet.freeze_panes(2, 0)
+    book.close()
+    services.record_download(
+        user=request.user,
+        name="assessment",
+        what=f"{period.year}-{result.rules.code}",
+        rows=len(result.units),
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _attachment(buffer.getvalue(), XLSX, f"考核结果-{period.year}-{stamp}.xlsx")
+
+
+# --- assessment rules -----------------------------------------------------------------------
+
+
+@login_required
+def rules_list(request):
+    _office(request)
+    form = CopyRulesForm(request.POST or None)
+    if request.method == "POST":
+        chosen = request.POST.get("source", "")
+        source = get_object_or_404(AssessmentRules, pk=chosen if sane_pk(chosen) else 0)
+        if form.is_valid():
+            try:
+                copy = services.copy_rules(
+                    user=request.user,
+                    source=source,
+                    code=form.cleaned_data["code"],
+                    name=form.cleaned_data["name"],
+                    year=form.cleaned_data["year"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Copied as %(code)s; now edit the copy.") % {"code": copy.code}
+                )
+                return redirect("supervision:rules_edit", pk=copy.pk)
+    return render(
+        request,
+        "supervision/rules_list.html",
+        {"rules": AssessmentRules.objects.select_related("based_on"), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def rules_edit(request, pk: int):
+    _office(request)
+    rules = get_object_or_404(AssessmentRules, pk=pk)
+    form = RulesForm(request.POST or None, instance=rules, initial={"version": rules.version})
+    if request.method == "POST" and not rules.locked and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.edit_rules(
+                user=request.user,
+                rules=rules,
+                values=values,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Rules saved."))
+            return redirect("supervision:rules_list")
+    elif request.method == "POST" and rules.locked:
+        form.add_error(
+            None,
+            _("The version %(code)s is locked: a published result uses it. Copy it instead.")
+            % {"code": rules.code},
+        )
+    rules.refresh_from_db()
+    return render(
+        request,
+        "supervision/rules_edit.html",
+        {"rules": rules, "form": form},
+        status=400 if form.errors else 200,
+    )
