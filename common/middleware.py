@@ -56,9 +56,13 @@ class InputGuardMiddleware:
             for params in sources
             for key, values in params.lists()
         )
-        if bad:
-            return HttpResponseBadRequest(
-                _("The request contains a NUL character, which no field accepts."),
-                content_type="text/plain; charset=utf-8",
+        if not bad:
+            return None
+        message = _("The request contains a NUL character, which no field accepts.")
+        if getattr(view_func, "csrf_exempt", False):  # the REST API: its one error shape
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                {"error": message}, status=400, json_dumps_params={"ensure_ascii": False}
             )
-        return None
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
