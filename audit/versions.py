@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .context import current_actor
 from .models import AuditEvent
 
 
@@ -14,8 +15,18 @@ class StaleObjectError(ValidationError):
 
 
 def check_version(obj: models.Model, expected_version: int | None) -> None:
-    """Refuse a save based on an outdated read (no lost updates), saying who changed what."""
-    if expected_version is None or obj.version == expected_version:
+    """Refuse a save based on an outdated read (no lost updates), saying who changed what.
+
+    An edit made through a page or the API (a request is acting) must say which version it
+    read: without one it is refused, never saved unchecked. Commands and loaders, which
+    read and write in one go, may leave it out."""
+    if expected_version is None:
+        if current_actor().request_id:
+            from common.validation import MISSING_VERSION
+
+            raise StaleObjectError(str(MISSING_VERSION), code="version_missing")
+        return
+    if obj.version == expected_version:
         return
     raise StaleObjectError(
         _(

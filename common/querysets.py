@@ -5,12 +5,20 @@ to its unit; views, forms, exports, bulletins, the cockpit and the API all call
 `Model.objects.visible_to(user, action)` and nothing else decides visibility.
 """
 
-from django.db import models
+import functools
+
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 
 from .permissions import ADMIN_ROLES, CHANGE, VIEW, Role, role_of
 
 ALL = "all"
+
+#: sent when a scoped lookup (`visible_to(user).get(...)`, hence every `get_object_or_404`)
+#: misses a record that exists outside the user's scope: the answer stays a 404, the attempt
+#: is recorded in the audit trail (audit.apps connects it; common never imports audit)
+scope_denied = Signal()
 
 
 def unit_scope(user, action: str = VIEW, extra_roles: frozenset[str] = frozenset()):
@@ -30,6 +38,18 @@ def unit_scope(user, action: str = VIEW, extra_roles: frozenset[str] = frozenset
     return []
 
 
+def _marks_scope(visible_to):
+    """Wrap a `visible_to` so the rows it returns remember whose scope they are."""
+
+    @functools.wraps(visible_to)
+    def marked(self, user, action: str = VIEW, *args, **kwargs):
+        scoped = visible_to(self, user, action, *args, **kwargs)._chain()
+        scoped._scope = (user, action)
+        return scoped
+
+    return marked
+
+
 class ScopedQuerySet(models.QuerySet):
     """A model family's scoping, declared: where its unit is, and who else sees it.
 
@@ -46,6 +66,45 @@ class ScopedQuerySet(models.QuerySet):
     leader_path: str | None = None
     public_to_business = False
     roles_seeing_all: dict[str, frozenset[str]] = {}
+
+    _scope: tuple | None = None  # (user, action) once `visible_to` has scoped the rows
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._scope = self._scope
+        return clone
+
+    def get(self, *args, **kwargs):
+        try:
+            return super().get(*args, **kwargs)
+        except self.model.DoesNotExist:
+            if self._scope is not None:
+                self._report_scope_denial(args, kwargs)
+            raise
+
+    def _report_scope_denial(self, args, kwargs) -> None:
+        """The record asked for exists but lies outside the user's scope: say so (once, here,
+        for every view, form and API call that looks records up through `visible_to`)."""
+        user, action = self._scope
+        if not getattr(user, "is_authenticated", False):
+            return
+        try:
+            with transaction.atomic(using=self.db):  # a savepoint: never break the caller
+                found = self.model._base_manager.using(self.db).filter(*args, **kwargs).first()
+                if found is None:
+                    return  # nothing there at all: a plain 404
+                scoped = self.model._default_manager.using(self.db).visible_to(user, action)
+                if scoped.filter(pk=found.pk).exists():
+                    return  # in scope; another condition of the query left it out
+        except (DatabaseError, ValueError, TypeError, ArithmeticError):
+            return  # a lookup no record can match (a hostile value): a plain 404
+        scope_denied.send(sender=self.model, user=user, action=action, obj=found)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # a family that writes its own `visible_to` (leaders, dispatch rounds…) is marked too
+        if "visible_to" in cls.__dict__:
+            cls.visible_to = _marks_scope(cls.__dict__["visible_to"])
 
     def visible_to(self, user, action: str = VIEW):
         role = role_of(user)
@@ -66,6 +125,8 @@ class ScopedQuerySet(models.QuerySet):
             # a to-many path would repeat rows; filter by primary key instead
             return self.filter(pk__in=self.model._base_manager.filter(condition).values("pk"))
         return self.filter(condition)
+
+    visible_to = _marks_scope(visible_to)
 
     def changeable_by(self, user):
         return self.visible_to(user, CHANGE)

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
+from common.validation import InputError, VersionedFormMixin, VersionField, check_event_date
 from funding.choices import STAGE_FLOW, ContactDirection, ContactResult, Stage
 from funding.models import Channel, Project, Receipt
 from org.models import Leader
@@ -20,7 +21,8 @@ class DateInput(forms.DateInput):
 
 
 class LenientDateField(forms.CharField):
-    """A date typed as people write it (2024-06-30, 2024/6/30, 2024年6月30日)."""
+    """A date typed as people write it (2024-06-30, 2024/6/30, 2024年6月30日), of something
+    that happened: not after the end of next year (`common.validation.check_event_date`)."""
 
     widget = DateInput
 
@@ -29,8 +31,8 @@ class LenientDateField(forms.CharField):
         if value in self.empty_values:
             return None
         try:
-            return parse_date(value)
-        except DateError as exc:
+            return check_event_date(parse_date(value))
+        except (DateError, InputError) as exc:
             raise forms.ValidationError(str(exc)) from None
 
 
@@ -69,11 +71,11 @@ class ReceiptForm(forms.Form):
         return amount
 
 
-class AdvanceProjectForm(forms.Form):
+class AdvanceProjectForm(VersionedFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label=_("Next stage"), choices=Stage.choices)
     on = LenientDateField(label=_("Date"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)

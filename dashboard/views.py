@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from audit.versions import StaleObjectError, check_version
 from common.lists import ListSpec, list_exported
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
+from common.validation import InputError, parse_int
 from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
@@ -418,11 +419,14 @@ def receipt_create(request):
 
 
 def _stale_message(obj, submitted: str | None) -> str | None:
-    """The "someone else changed it" message when the form was read at an older version."""
-    if not (submitted and submitted.isdigit()):
+    """The "someone else changed it" message when the form was read at an older version
+    (a missing or malformed version is the form's own error)."""
+    try:
+        version = parse_int(submitted or "", minimum=1)
+    except InputError:
         return None
     try:
-        check_version(obj, int(submitted))
+        check_version(obj, version)
     except StaleObjectError as exc:
         return " ".join(exc.messages)
     return None
@@ -457,7 +461,9 @@ def project_advance(request, pk: int):
                 % {"project": project.name, "stage": Stage(form.cleaned_data["to_stage"]).label},
             )
     else:
-        messages.error(request, _("Choose the next stage and a date."))
+        messages.error(
+            request, " ".join(form.non_field_errors()) or _("Choose the next stage and a date.")
+        )
     if request.htmx:
         response = render(request, "dashboard/_board.html", _workbench_context(request, unit))
         response["HX-Trigger"] = "figures-changed"

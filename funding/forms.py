@@ -4,6 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.money import AmountError, parse_amount
+from common.validation import (
+    BoundedModelMultipleChoiceField,
+    VersionedFormMixin,
+    VersionField,
+    harden_form,
+)
 from org.models import Section, Unit
 from policy.models import Aspect, Measure
 
@@ -14,7 +20,7 @@ from .models import Channel, MaterialRequirement, Project, Receipt
 ISO_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class TargetForm(forms.Form):
+class TargetForm(VersionedFormMixin, forms.Form):
     """The office changes a target of `year` from an effective date on, saying why."""
 
     amount = forms.CharField(
@@ -22,7 +28,7 @@ class TargetForm(forms.Form):
     )
     effective_on = forms.DateField(label=_("Effective from"), widget=ISO_DATE_INPUT)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, year: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,22 +54,6 @@ class TargetForm(forms.Form):
                 % {"year": self.year}
             )
         return day
-
-
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Ids that are not small whole numbers are refused as invalid choices before they reach
-    the database (SQLite cannot even bind an integer of 30 digits)."""
-
-    def clean(self, value):
-        for item in value or ():
-            text = str(item)
-            if not (text.isascii() and text.isdigit() and len(text) <= 18):
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": text[:20]},
-                )
-        return super().clean(value)
 
 
 class GuideForm(forms.Form):
@@ -117,6 +107,10 @@ class GuideForm(forms.Form):
         if editing:
             self.fields["code"].disabled = True
             del self.fields["past_deadline_ok"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        harden_form(self)  # the dates inside 2000–2100
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,7 @@ from audit.versions import StaleObjectError, check_version
 from common.money import format_amount
 from common.permissions import Role, role_of
 from common.services import insert_rows, new_ids, require
+from common.validation import require_event_date
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
@@ -171,6 +172,7 @@ def record_receipt(
     same 文号 is accepted: a doubtful claim, listed by `querysets.doubtful_claims`.
     """
     ensure_unit_access(user, unit)
+    require_event_date(received_on)  # 9999-12-31 would be "the latest" for ever
     if amount <= 0:
         raise ValidationError(_("The amount must be greater than zero."))
     if project is not None and project.unit_id != unit.pk:
@@ -568,7 +570,7 @@ def advance_project(
                 "to": Stage(to_stage).label if to_stage in Stage.values else to_stage,
             }
         )
-    on = on or timezone.localdate()
+    on = require_event_date(on or timezone.localdate())
     before = snapshot(project)
     ProjectStageChange.objects.create(
         project=project,
@@ -631,6 +633,7 @@ def log_contact(
     result_receipt: Receipt | None = None,
 ) -> Contact:
     ensure_unit_access(user, unit)
+    require_event_date(occurred_on)
     if direction not in ContactDirection.values:
         raise ValidationError(_("Unknown contact direction."))
     _check_contact_links(unit, project, result, result_receipt)
@@ -1153,6 +1156,7 @@ def bulk_record_receipts(
     for unit, project, amount, on, doc, channel, level in creates:
         if amount <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
+        require_event_date(on)
         if channel and not level:
             level = channel_levels[channel]
         rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))

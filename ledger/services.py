@@ -29,6 +29,7 @@ from common.money import AmountError, parse_amount
 from common.permissions import Role, role_of
 from common.services import require
 from common.spreadsheets import unneutralise
+from common.validation import InputError, check_date, check_event_date
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
 from funding.docno import normalise_doc_no
 from funding.figures import amount_in_force
@@ -282,8 +283,8 @@ class _Rows:
                 self.error(number, self.column_name(key), _("This cell must not be empty."))
             return None
         try:
-            return parse_date(value)
-        except DateError as exc:
+            return check_date(parse_date(value))
+        except (DateError, InputError) as exc:
             self.error(number, self.column_name(key), str(exc))
             return None
 
@@ -508,6 +509,12 @@ class _Plan:
             )
             amount = None
         on = reader.date(number, values, "date")
+        if on is not None:
+            try:
+                check_event_date(on, self.today)
+            except InputError as exc:
+                reader.error(number, reader.column_name("date"), str(exc))
+                on = None
         level = reader.choice(number, values, "level", LEVEL_NAMES_ZH, Level)
         if None in (unit, amount, on, level):
             return None

@@ -1,5 +1,6 @@
 import io
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from common.money import format_amount
 from common.permissions import Role, role_of
 from common.services import require
+from common.validation import parse_year, query_value
 from funding.figures import whole_percent
 from reporting.figures import SYSTEM, figures_for
 from reporting.period import office_period
@@ -90,6 +92,7 @@ def confirm(request, sha: str):
             "ledger/preview.html",
             {"result": result, "sha": sha, "sheets": [], "form": UploadForm()},
         )
+    storage.discard(sha)  # imported: the file is not kept (issue 9: uploads stayed for ever)
     after = _figures()
     figures = [
         (key, before[key], after[key])
@@ -105,8 +108,10 @@ def confirm(request, sha: str):
 @login_required
 def export(request):
     _office(request)
-    year = request.GET.get("year")
-    year = int(year) if year and year.isdigit() else None
+    year, error = query_value(request.GET, "year", parse_year)
+    if error:
+        messages.error(request, error)
+        return redirect("ledger:upload")
     buffer = io.BytesIO()
     export_ledger(buffer, user=request.user, year=year)
     stamp = timezone.localdate().strftime("%Y%m%d")

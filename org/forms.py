@@ -5,6 +5,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.dates import DAY, MONTH
+from common.validation import (
+    BoundedIntegerField,
+    BoundedModelMultipleChoiceField,
+    VersionedFormMixin,
+    VersionField,
+    harden_form,
+)
 
 from .models import (
     DUE_SOON_WORKDAYS_MAX,
@@ -16,15 +23,15 @@ from .models import (
 )
 
 
-class UnitForm(forms.Form):
+class UnitForm(VersionedFormMixin, forms.Form):
     code = forms.CharField(label=_("Unit code"), max_length=32)
     name = forms.CharField(label=_("Unit name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
     parent = forms.ModelChoiceField(
         label=_("Parent unit"), queryset=Unit.objects.none(), required=False, empty_label="—"
     )
-    sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, initial=0)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    sort_order = BoundedIntegerField(label=_("Sort order"), initial=0)
+    version = VersionField(required=False)  # required when editing (see __init__)
 
     def __init__(self, *args, unit: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +39,7 @@ class UnitForm(forms.Form):
         if unit is not None:
             parents = parents.exclude(pk=unit.pk)
             self.fields["code"].disabled = True  # the code is the key the ledger uses
+            self.fields["version"].required = True
         self.fields["parent"].queryset = parents
 
     def clean_code(self):
@@ -45,25 +53,32 @@ class SectionForm(forms.Form):
     name = forms.CharField(label=_("Section name"), max_length=100)
 
 
-class LeaderForm(forms.Form):
+class LeaderForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     title = forms.CharField(label=_("Position"), max_length=100, required=False)
-    sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, initial=0)
-    oversees = forms.ModelMultipleChoiceField(
+    sort_order = BoundedIntegerField(label=_("Sort order"), initial=0)
+    oversees = BoundedModelMultipleChoiceField(
         label=_("Units overseen"),
         queryset=Unit.objects.order_by("sort_order", "code"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    version = VersionField(required=False)  # required when editing (see __init__)
 
     def __init__(self, *args, existing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if existing:
             self.fields["name"].disabled = True  # leaders are matched by name in the ledger
+            self.fields["version"].required = True
 
 
 class CalendarDayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        harden_form(self)  # the calendar covers 2000–2100
+
     is_workday = forms.TypedChoiceField(
         label=_("This day is"),
         choices=[("0", _("a day off (holiday)")), ("1", _("a working day (make-up day)"))],
@@ -80,7 +95,7 @@ class CalendarYearForm(forms.Form):
     )
 
 
-class SiteConfigForm(forms.Form):
+class SiteConfigForm(VersionedFormMixin, forms.Form):
     """The office's settings; the rules (as-of date inside the year…) live in the service."""
 
     name = forms.CharField(
@@ -89,7 +104,7 @@ class SiteConfigForm(forms.Form):
         required=False,
         help_text=_("As bulletins and page titles name it, e.g. 某某县人民政府."),
     )
-    default_year = forms.IntegerField(
+    default_year = BoundedIntegerField(
         label=_("Default year"),
         min_value=YEAR_MIN,
         max_value=YEAR_MAX,
@@ -109,7 +124,7 @@ class SiteConfigForm(forms.Form):
             (MONTH, _("by month (completed months ÷ 12)")),
         ],
     )
-    due_soon_workdays = forms.IntegerField(
+    due_soon_workdays = BoundedIntegerField(
         label=_("Due soon within (working days)"),
         min_value=DUE_SOON_WORKDAYS_MIN,
         max_value=DUE_SOON_WORKDAYS_MAX,
@@ -118,4 +133,4 @@ class SiteConfigForm(forms.Form):
             "of the as-of date, on the holiday calendar."
         ),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()

@@ -87,6 +87,8 @@ class Leader(models.Model):
         Unit, blank=True, related_name="leaders", verbose_name=_("oversees")
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    # optimistic locking: an edit based on an outdated read is refused (audit.versions)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("leader")

@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from audit.services import AuditBatch, record, snapshot
@@ -98,18 +98,29 @@ def save_section(*, user, unit: Unit, name: str) -> Section:
 
 @transaction.atomic
 def save_leader(
-    *, user, name: str, title: str = "", oversees: list[Unit] | None = None, sort_order: int = 0
+    *,
+    user,
+    name: str,
+    title: str = "",
+    oversees: list[Unit] | None = None,
+    sort_order: int = 0,
+    expected_version: int | None = None,
 ) -> tuple[Leader, bool]:
+    """Create or change a leader by name; an edit based on an outdated read is refused."""
     _require_org_admin(user)
-    leader = Leader.objects.filter(name=name).first()
+    leader = Leader.objects.select_for_update().filter(name=name).first()
     changed = False
     if leader is None:
         leader = Leader.objects.create(name=name, title=title, sort_order=sort_order)
         record("org.leader.created", leader, after=snapshot(leader), user=user)
-        changed = True
-    elif leader.title != title or leader.sort_order != sort_order:
+        changed = created = True
+    else:
+        created = False
+        check_version(leader, expected_version)
+    if not created and (leader.title != title or leader.sort_order != sort_order):
         before = snapshot(leader)
         leader.title, leader.sort_order = title, sort_order
+        leader.version += 1
         leader.save()
         record("org.leader.updated", leader, before=before, after=snapshot(leader), user=user)
         changed = True
@@ -118,6 +129,9 @@ def save_leader(
         new = {u.pk for u in oversees}
         if old != new:
             leader.oversees.set(oversees)
+            if not changed:  # one edit, one version
+                leader.version += 1
+                leader.save(update_fields=["version"])
             record(
                 "org.leader.oversight_changed",
                 leader,
@@ -360,7 +374,8 @@ def bulk_save_leaders(
     for leader, title in updates:
         before = snapshot(leader)
         leader.title = title
-        leader.save(update_fields=["title"])
+        leader.version += 1
+        leader.save(update_fields=["title", "version"])
         audit.add("org.leader.updated", leader, before=before, after=snapshot(leader))
     return created
 
@@ -375,6 +390,7 @@ def set_oversight(*, user, audit: AuditBatch, oversight: dict[Leader, list[int]]
         if old == new:
             continue
         leader.oversees.set(new)
+        Leader.objects.filter(pk=leader.pk).update(version=F("version") + 1)
         audit.add(
             "org.leader.oversight_changed",
             leader,

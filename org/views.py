@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import history_for
-from common.dates import DateError, parse_date, time_progress
+from common.dates import time_progress
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, role_of
+from common.validation import InputError, parse_date_param, parse_year, query_value
 from funding.choices import Status
 from funding.models import TargetRevision
 from org.models import CalendarDay, CalendarYear, Leader, Unit
@@ -215,6 +216,7 @@ def _leader_form_page(request, leader: Leader | None) -> HttpResponse:
             "title": leader.title,
             "sort_order": leader.sort_order,
             "oversees": list(leader.oversees.values_list("pk", flat=True)),
+            "version": leader.version,
         }
     form = LeaderForm(request.POST or None, initial=initial, existing=leader is not None)
     if request.method == "POST" and form.is_valid():
@@ -222,15 +224,20 @@ def _leader_form_page(request, leader: Leader | None) -> HttpResponse:
         if leader is None and Leader.objects.filter(name=data["name"].strip()).exists():
             form.add_error("name", _("A leader with this name already exists."))
         else:
-            saved, _changed = services.save_leader(
-                user=request.user,
-                name=leader.name if leader else data["name"].strip(),
-                title=data["title"].strip(),
-                sort_order=data["sort_order"],
-                oversees=list(data["oversees"]),
-            )
-            messages.success(request, _("Leader %(name)s saved.") % {"name": saved.name})
-            return redirect("org:leader_list")
+            try:
+                saved, _changed = services.save_leader(
+                    user=request.user,
+                    name=leader.name if leader else data["name"].strip(),
+                    title=data["title"].strip(),
+                    sort_order=data["sort_order"],
+                    oversees=list(data["oversees"]),
+                    expected_version=data["version"] if leader else None,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Leader %(name)s saved.") % {"name": saved.name})
+                return redirect("org:leader_list")
     context = {"form": form, "leader": leader}
     if leader is not None:
         context["history"] = history_for(leader)
@@ -254,8 +261,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
     """The office's holiday calendar for one year: the days that differ from Mon–Fri."""
     if role_of(request.user) != Role.OFFICE:
         raise PermissionDenied
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year
+    year, error = query_value(request.GET, "year", parse_year, timezone.localdate().year)
+    if error:
+        messages.error(request, error)
     day_form = CalendarDayForm(prefix="day")
     year_form = CalendarYearForm(prefix="year")
     if request.method == "POST":
@@ -274,7 +282,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("%(date)s saved.") % {"date": data["date"]})
                     return redirect(f"{request.path}?year={data['date'].year}")
             elif action == "remove":
-                date = parse_date(request.POST.get("date", ""))
+                date = parse_date_param(request.POST.get("date", ""))
                 services.remove_calendar_day(user=request.user, date=date)
                 messages.success(request, _("%(date)s removed.") % {"date": date})
                 return redirect(f"{request.path}?year={date.year}")
@@ -294,7 +302,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
                     )
                     messages.success(request, _("%(year)s is marked as entered.") % {"year": year})
                     return redirect(f"{request.path}?year={year}")
-        except (ValidationError, DateError) as exc:
+        except (ValidationError, InputError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     days = CalendarDay.objects.filter(date__year=year).order_by("date")
     entry = CalendarYear.objects.filter(year=year).first()

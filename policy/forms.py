@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from common.validation import BoundedModelMultipleChoiceField, VersionField
 from org.models import Leader, Section, Unit
 
 from .evidence import allowed_suffixes, max_bytes
@@ -71,7 +72,7 @@ class WorkItemForm(forms.Form):
     )
     lead_leader = forms.ModelChoiceField(label=_("Lead leader"), queryset=Leader.objects.none())
     lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
-    co_units = forms.ModelMultipleChoiceField(
+    co_units = BoundedModelMultipleChoiceField(
         label=_("Co-units"),
         queryset=Unit.objects.none(),
         required=False,
@@ -85,7 +86,7 @@ class WorkItemForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: date and what is done by then, e.g. 2024-09-30 完成可研批复."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, policy: Policy, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,7 +155,7 @@ class DoneForm(forms.Form):
         label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     evidence = EvidenceField()
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
 
 class RescheduleForm(forms.Form):
@@ -165,7 +166,7 @@ class RescheduleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give the reason for the new date.")},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
@@ -184,7 +185,7 @@ class WorkPlanForm(forms.Form):
     content = forms.CharField(
         label=_("Plan"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
 
 def plan_choices(unit_id: int) -> dict:

@@ -11,6 +11,7 @@ from audit.services import changes, record, snapshot
 from audit.versions import check_version
 from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from common.services import require
+from common.validation import require_event_date
 from org.models import Leader, Section, Unit
 from org.services import ensure_unit_access
 
@@ -138,6 +139,7 @@ def file_progress_report(
 ) -> ProgressReport:
     """A unit reports progress on an item it is assigned to."""
     ensure_unit_access(user, unit)
+    require_event_date(reported_on)  # a report dated 9999-12-31 would stay "the latest"
     if not work_item.assignments.filter(unit=unit).exists():
         raise ValidationError(_("This unit is not responsible for the work item."))
     if not 0 <= percent <= 100:

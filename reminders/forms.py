@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.validation import INT_MAX, VersionField
 from org.models import Unit
 
 from .models import RobotKind
@@ -30,7 +31,7 @@ class RobotForm(forms.Form):
         help_text=_("Starts with SEC. Leave empty to keep the secret already stored."),
     )
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,4 +46,4 @@ class RobotForm(forms.Form):
 
 
 class MarkReadForm(forms.Form):
-    delivery = forms.IntegerField(required=False, min_value=1)
+    delivery = forms.IntegerField(required=False, min_value=1, max_value=INT_MAX)

@@ -14,14 +14,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.dates import DAY, MONTH, DateError, parse_date, time_progress
+from common.validation import YEAR_MAX, YEAR_MIN, InputError, check_year, parse_year
 
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
+# the window lives in common.validation, with every other bound on input
+FIRST_YEAR = YEAR_MIN
+LAST_YEAR = YEAR_MAX
 MODES = (DAY, MONTH)
 MODE_CHOICES = [(DAY, gettext_lazy("by day")), (MONTH, gettext_lazy("by month"))]
 
 
-class PeriodError(ValueError):
+class PeriodError(InputError):
     """A period that cannot be reported on; the message is for the user."""
 
 
@@ -46,19 +48,17 @@ class ReportingPeriod:
 
 
 def _check_year(year: int) -> int:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(
-            _("The year must be between %(first)s and %(last)s.")
-            % {"first": FIRST_YEAR, "last": LAST_YEAR}
-        )
-    return year
+    try:
+        return check_year(year)
+    except InputError as exc:
+        raise PeriodError(str(exc)) from None
 
 
 def _parse_year(value: object) -> int:
-    text = str(value).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 4:
-        raise PeriodError(_("“%(text)s” is not a year; write e.g. 2024.") % {"text": text[:20]})
-    return _check_year(int(text))
+    try:
+        return parse_year(value)
+    except InputError as exc:
+        raise PeriodError(str(exc)) from None
 
 
 def _parse_mode(value: object) -> str:

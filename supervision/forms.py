@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.dates import DateError, parse_date
+from common.validation import VersionField
 from org.models import Leader, Unit
 
 from .models import AssessmentRules
@@ -128,7 +129,7 @@ class CopyRulesForm(forms.Form):
 
 
 class RulesForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     class Meta:
         model = AssessmentRules

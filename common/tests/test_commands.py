@@ -26,6 +26,7 @@ WRITE_NOTHING = {
     "match_guides": "prints the reserve projects that fit each guide",
     "bench": "times pages and a query; reads only (log-in sessions in signed cookies)",
     "flush": "empties a test database, audit trail included (refused on any other database)",
+    "ledger_cleanup": "deletes expired upload files; the database is not touched",
 }
 
 

@@ -28,6 +28,7 @@ READ_AUDIT_ACTIONS = {
     "policy.evidence.downloaded",
     "funding.material.downloaded",  # who took which application material out of the system
     "security.permission_denied",
+    "security.scope_denied",  # a record asked for outside the user's scope (a 404)
     "accounts.session.expired",  # an idle session ends on whatever page is asked for next
 }
 TABLES_A_GET_MAY_WRITE = {"django_session", "audit_auditevent"}

@@ -1,9 +1,8 @@
 from common.testing import access
+from org.models import Unit
 
 
 def _unit(code: str) -> int:
-    from org.models import Unit
-
     return Unit.objects.get(code=code).pk
 
 
@@ -19,6 +18,18 @@ MATRIX["org:unit_detail#other-unit"] = access(
 )
 
 
+def _config_version() -> int:
+    from org.services import site_config
+
+    return site_config().version
+
+
+def _leader_version() -> int:
+    from org.models import Leader
+
+    return Leader.objects.order_by("sort_order").first().version
+
+
 def _leader() -> dict:
     from org.models import Leader
 
@@ -32,7 +43,12 @@ MATRIX["org:unit_edit#post"] = access(
     *ORG_ADMINS,
     method="post",
     kwargs=lambda: {"pk": _unit("ZJJ")},
-    data=lambda: {"name": "市住房和城乡建设局", "kind": "department", "sort_order": "2"},
+    data=lambda: {
+        "name": "市住房和城乡建设局",
+        "kind": "department",
+        "sort_order": "2",
+        "version": str(Unit.objects.get(code="ZJJ").version),
+    },
 )
 MATRIX["org:section_add"] = access(
     *ORG_ADMINS, method="post", kwargs=lambda: {"pk": _unit("ZJJ")}, data=lambda: {"name": "矩阵科"}
@@ -40,6 +56,17 @@ MATRIX["org:section_add"] = access(
 MATRIX["org:leader_list"] = access(*ORG_ADMINS)
 MATRIX["org:leader_create"] = access(*ORG_ADMINS)
 MATRIX["org:leader_edit"] = access(*ORG_ADMINS, kwargs=_leader)
+MATRIX["org:leader_edit#post"] = access(
+    *ORG_ADMINS,
+    method="post",
+    kwargs=_leader,
+    data=lambda: {
+        "name": "x",  # disabled: the stored name is kept
+        "title": "市委常委、副市长",
+        "sort_order": "1",
+        "version": str(_leader_version()),
+    },
+)
 MATRIX["org:calendar"] = access("office")
 MATRIX["org:calendar#post"] = access(
     "office",
@@ -56,5 +83,6 @@ MATRIX["org:settings#post"] = access(
         "default_as_of": "2024-06-30",
         "time_progress_mode": "day",
         "due_soon_workdays": "10",
+        "version": str(_config_version()),
     },
 )

@@ -54,7 +54,13 @@ def test_a_unit_cannot_sit_under_its_own_sub_unit(client, cast):
     client.force_login(cast["office"])
     response = client.post(
         reverse("org:unit_edit", args=[parent.pk]),
-        {"name": parent.name, "kind": parent.kind, "sort_order": 1, "parent": child.pk},
+        {
+            "name": parent.name,
+            "kind": parent.kind,
+            "sort_order": 1,
+            "parent": child.pk,
+            "version": parent.version,
+        },
     )
     assert response.status_code == 200 and "不能" in response.content.decode()
     assert Unit.objects.get(pk=parent.pk).parent_id is None
@@ -86,6 +92,7 @@ def test_changing_what_a_leader_oversees_changes_what_they_see(client, cast):
             "title": leader.title,
             "sort_order": leader.sort_order,
             "oversees": units,
+            "version": leader.version,
         },
     )
     assert response.status_code == 302

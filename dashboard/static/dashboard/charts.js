@@ -10,6 +10,13 @@
   var charts = [];
   // 万元 with thousands separators, as the tables print them
   function wan(value) { return Number(value).toLocaleString("zh-CN"); }
+  // Tooltips are HTML: every name in them (units and channels come from the back office and
+  // from ledgers) is escaped, so a unit called "V<img src=x onerror=…>" stays text.
+  var ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/[&<>"']/g, function (c) { return ENTITIES[c]; });
+  }
 
   function make(id, option) {
     var el = document.getElementById(id);
@@ -29,7 +36,8 @@
       grid: { left: 8, right: 48, top: 24, bottom: 24, containLabel: true },
       tooltip: { trigger: "item", formatter: function (p) {
         var u = data.units[p.dataIndex];
-        return u.name + "<br>" + labels.rate + " " + u.rate + "%<br>" + u.statusLabel; } },
+        return esc(u.name) + "<br>" + esc(labels.rate) + " " + esc(u.rate) + "%<br>" +
+          esc(u.statusLabel); } },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" }, max: function (v) { return Math.max(110, Math.ceil(v.max / 10) * 10); } },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 130, overflow: "truncate" } },
       series: [{
@@ -47,7 +55,13 @@
   if (data.months) {
     make("chart-months", {
       grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", formatter: function (params) {
+        var lines = [esc(params.length ? params[0].axisValueLabel : "")];
+        params.forEach(function (p) {
+          var value = p.value === null || p.value === undefined ? "—" : wan(p.value);
+          lines.push(p.marker + esc(p.seriesName) + " " + esc(value) + " " + esc(labels.wan));
+        });
+        return lines.join("<br>"); } },
       legend: { data: [labels.cumulative, labels.plan] },
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value", name: labels.wan, axisLabel: { formatter: wan } },
@@ -62,7 +76,8 @@
     if (!rows) return;
     make(id, {
       tooltip: { trigger: "item", formatter: function (p) {
-        return p.name + ": " + wan(p.value) + " " + labels.wan + " (" + p.percent + "%)"; } },
+        return esc(p.name) + ": " + esc(wan(p.value)) + " " + esc(labels.wan) +
+          " (" + esc(p.percent) + "%)"; } },
       // a smaller ring leaves room for whole labels on a phone
       series: [{ type: "pie", radius: ["30%", "55%"], data: rows, percentPrecision: 0,
         label: { formatter: "{b}\n{d}%" }, labelLine: { length: 8, length2: 8 } }]
@@ -73,7 +88,7 @@
     make("chart-channels", {
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
       tooltip: { trigger: "item", formatter: function (p) {
-        return p.name + ": " + wan(p.value) + " " + labels.wan; } },
+        return esc(p.name) + ": " + esc(wan(p.value)) + " " + esc(labels.wan); } },
       xAxis: { type: "value", name: labels.wan, splitNumber: 3,
         axisLabel: { formatter: wan, hideOverlap: true } },
       yAxis: { type: "category", data: data.byChannel.map(function (r) { return r.name; }), inverse: true },

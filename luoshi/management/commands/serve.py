@@ -29,6 +29,9 @@ class Command(BaseCommand):
             raise CommandError("--threads must be between 1 and 64")
         if not 1 <= port <= 65535:
             raise CommandError("--port must be between 1 and 65535")
+        from ledger import storage
+
+        storage.cleanup()  # uploaded ledgers older than a day go, even without an upload
         how = "1 process" if workers == 1 else f"{workers} worker processes (gunicorn)"
         self.stdout.write(
             f"Luoshi is running at http://{host}:{port}/  ({how}, {threads} threads each; "
