@@ -98,7 +98,7 @@ class GuideForm(forms.Form):
     past_deadline_ok = forms.BooleanField(
         label=_("Record it although its deadline has passed"), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, today, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,9 +107,6 @@ class GuideForm(forms.Form):
         if editing:
             self.fields["code"].disabled = True
             del self.fields["past_deadline_ok"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
         harden_form(self)  # the dates inside 2000–2100
 
     def clean(self):
@@ -228,7 +225,7 @@ class ProjectForm(forms.Form):
     next_follow_up_on = forms.DateField(
         label=_("Next follow-up"), required=False, widget=ISO_DATE_INPUT
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, unit, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,7 +319,7 @@ class ContactLinkForm(forms.Form):
     result_receipt = forms.ModelChoiceField(
         label=_("Receipt it led to"), queryset=Receipt.objects.none(), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
+from common.validation import MISSING_VERSION, InputError, parse_int
 from org.models import Unit
 from reporting.period import office_period, period_from_query
 
@@ -395,10 +396,10 @@ def guide_detail(request, pk: int):
     )
     as_of = office_period().as_of
     matches = matches_for(guide, request.user)
-    changeable = set(
+    changeable = dict(  # project id → the version the "prepare application" form read
         Project.objects.visible_to(request.user, "change")
         .filter(pk__in=[m.project.pk for m in matches])
-        .values_list("pk", flat=True)
+        .values_list("pk", "version")
     )
     units = list(guide.units.order_by("sort_order"))
     facts = [
@@ -426,7 +427,14 @@ def guide_detail(request, pk: int):
             "back_label": _("Back to the list"),
             "facts": facts,
             "history": history_for(guide),
-            "matches": [{"m": m, "can_prepare": m.project.pk in changeable} for m in matches],
+            "matches": [
+                {
+                    "m": m,
+                    "can_prepare": m.project.pk in changeable,
+                    "version": changeable.get(m.project.pk),
+                }
+                for m in matches
+            ],
             "countdown": countdown(guide.deadline, as_of),
             "as_of": as_of,
             "can_edit": role_of(request.user) == Role.OFFICE,
@@ -448,9 +456,17 @@ def guide_prepare(request, pk: int):
         Project.objects.visible_to(request.user, "change"), pk=int(project_id)
     )
     try:
+        version = parse_int(request.POST.get("version", ""), minimum=1)
         services.prepare_application(
-            user=request.user, project=project, guide=guide, on=office_period().as_of
+            user=request.user,
+            project=project,
+            guide=guide,
+            on=office_period().as_of,
+            expected_version=version,
         )
+    except InputError:
+        messages.error(request, MISSING_VERSION)
+        return redirect("funding:guide_detail", pk=guide.pk)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("funding:guide_detail", pk=guide.pk)

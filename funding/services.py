@@ -249,8 +249,14 @@ def fund_project(*, user, project: Project, receipt: Receipt) -> Project:
         "date": receipt.received_on.isoformat(),
     }
     for stage in FUNDING_PATH[project.stage]:
+        # the project is locked and read in this transaction: its version is the one acted on
         project = advance_project(
-            user=user, project=project, to_stage=stage, on=receipt.received_on, note=note
+            user=user,
+            project=project,
+            to_stage=stage,
+            on=receipt.received_on,
+            note=note,
+            expected_version=project.version,
         )
     if project.channel_id is None and receipt.channel_id is not None:
         before = snapshot(project)
@@ -846,7 +852,12 @@ def update_guide(
 
 @transaction.atomic
 def prepare_application(
-    *, user, project: Project, guide: Guide, on: dt.date | None = None
+    *,
+    user,
+    project: Project,
+    guide: Guide,
+    on: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> Project:
     """ "Prepare application" from a match: the reserve project answers the guide and moves
     to 申报, with the guide linked. Only a reserve project can be prepared."""
@@ -868,6 +879,7 @@ def prepare_application(
         on=on,
         note=_("Application prepared for %(guide)s") % {"guide": guide.title},
         guide=guide,
+        expected_version=expected_version,
     )
 
 

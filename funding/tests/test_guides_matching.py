@@ -166,14 +166,16 @@ def test_prepare_application_moves_the_project_to_applied_with_the_guide(demo, c
     html = client.get(reverse("funding:guide_detail", args=[guide.pk])).content.decode()
     assert html.index("CB2025-ZJJ-02") < html.index("CB2025-ZJJ-03")
     response = client.post(
-        reverse("funding:guide_prepare", args=[guide.pk]), {"project": str(project.pk)}
+        reverse("funding:guide_prepare", args=[guide.pk]),
+        {"project": str(project.pk), "version": str(project.version)},
     )
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.stage == Stage.APPLIED and project.guide == guide
     assert project.applied_on == dt.date(2024, 6, 30)
     response = client.post(
-        reverse("funding:guide_prepare", args=[guide.pk]), {"project": str(project.pk)}
+        reverse("funding:guide_prepare", args=[guide.pk]),
+        {"project": str(project.pk), "version": str(project.version)},
     )
     project.refresh_from_db()
     assert project.stage == Stage.APPLIED  # only a reserve project can be prepared
@@ -184,7 +186,8 @@ def test_a_unit_cannot_prepare_another_units_project(demo, client, cast):
     project = Project.objects.get(code="CB2025-SLJ-01")
     client.force_login(cast["zjj"])
     response = client.post(
-        reverse("funding:guide_prepare", args=[guide.pk]), {"project": str(project.pk)}
+        reverse("funding:guide_prepare", args=[guide.pk]),
+        {"project": str(project.pk), "version": str(project.version)},
     )
     assert response.status_code == 404
     project.refresh_from_db()
