@@ -4,9 +4,7 @@ Python's `json` module accepts NaN, Infinity and numbers beyond a float (1e400 â
 overflows the stack on 100,000 nested brackets; none of that reaches a view here.
 """
 
-import json
 import logging
-import math
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,9 +15,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from audit.versions import StaleObjectError
+from common.validation import InputError, parse_json_object
 
 logger = logging.getLogger(__name__)
-MAX_DEPTH = 20
 
 
 class ErrorOut(Schema):
@@ -30,79 +28,9 @@ class ErrorOut(Schema):
     detail: list[dict] | None = None
 
 
-class BodyError(ValueError):
-    """A request body the API refuses; the message is for the user."""
-
-
-def _constant(name: str):
-    raise BodyError(_("Numbers must be finite: %(name)s is not accepted.") % {"name": name})
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise BodyError(_("The number %(text)s is too large.") % {"text": text[:20]})
-    return value
-
-
-def _depth(value, limit: int = MAX_DEPTH) -> int:
-    stack, deepest = [(value, 1)], 0
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if deepest > limit:
-            break
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
-
-
-def parse_json_object(body: bytes) -> dict:
-    """The body as a JSON object, or `BodyError` saying why not."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise BodyError(_("The body is not UTF-8 text.")) from None
-    # Deep nesting is refused before the parser recurses into it.
-    if text.count("[") + text.count("{") > MAX_DEPTH and _bracket_depth(text) > MAX_DEPTH:
-        raise BodyError(_("The JSON is nested too deeply."))
-    try:
-        data = json.loads(text, parse_constant=_constant, parse_float=_finite_float)
-    except BodyError:
-        raise
-    except (ValueError, RecursionError):
-        raise BodyError(_("The body is not JSON.")) from None
-    if not isinstance(data, dict):
-        raise BodyError(_("The body must be a JSON object ({â€¦})."))
-    if _depth(data) > MAX_DEPTH:
-        raise BodyError(_("The JSON is nested too deeply."))
-    return data
-
-
-def _bracket_depth(text: str) -> int:
-    """Nesting depth of brackets outside strings (a quick scan, no recursion)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                return deepest
-        elif char in "]}":
-            depth -= 1
-    return deepest
+# A request body the API refuses (its message is for the user): the one JSON reader of
+# `common.validation` decides, for the API as for every other JSON body.
+BodyError = InputError
 
 
 class StrictParser(Parser):
