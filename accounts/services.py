@@ -210,7 +210,7 @@ def _matching_step(secret: str, code: str) -> int | None:
     now = int(time.time())
     for offset in (0, -1, 1):
         step = totp.timecode(now) + offset
-        if code.isdigit() and hmac.compare_digest(totp.generate_otp(step), code):
+        if code.isascii() and code.isdigit() and hmac.compare_digest(totp.generate_otp(step), code):
             return step
     return None
 

@@ -65,7 +65,7 @@ def _ratio_key(row: dict):
 
 def parse_int(value: str | None) -> int | None:
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= 9 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def filter_rows(rows: list[dict], *, q: str = "", parent: int | None = None, status: str = ""):

@@ -63,7 +63,7 @@ def project_create(request):
     _writer(request)
     if role_of(request.user) == Role.OFFICE:
         unit_id = request.POST.get("unit") or request.GET.get("unit") or ""
-        if not unit_id.isdigit():
+        if not (unit_id.isascii() and unit_id.isdigit()):
             units = Unit.objects.order_by("sort_order", "code")
             return render(request, "funding/project_unit_choice.html", {"units": units})
         unit = get_object_or_404(Unit, pk=int(unit_id))
@@ -449,7 +449,7 @@ def guide_prepare(request, pk: int):
     _writer(request)
     guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
     project_id = request.POST.get("project", "")
-    if not project_id.isdigit():
+    if not (project_id.isascii() and project_id.isdigit()):
         messages.error(request, _("Choose a project."))
         return redirect("funding:guide_detail", pk=guide.pk)
     project = get_object_or_404(

@@ -51,7 +51,8 @@ def _target_figures(user, year: str, unit_ids=None) -> dict:
     """Each unit's line of the read model for the year the targets list shows: the reporting
     period's own figures for its year, those at 31 December for another year."""
     period = office_period()
-    if year.strip().isdigit() and len(year.strip()) == 4 and int(year) != period.year:
+    year = year.strip()
+    if year.isascii() and year.isdigit() and len(year) == 4 and int(year) != period.year:
         if not 2000 <= int(year) <= 2100:
             return {}
         period = ReportingPeriod(int(year), dt.date(int(year), 12, 31), period.mode)
@@ -189,7 +190,7 @@ def claim_confirm(request):
     _office(request)
     seen = request.POST.get("seen", "").split(",")
     try:
-        if not all(part.isdigit() for part in seen):
+        if not all(part.isascii() and part.isdigit() for part in seen):
             raise StaleObjectError(_("The form is out of date; reload the page."), code="stale")
         review = services.confirm_claim(
             user=request.user,
@@ -216,7 +217,7 @@ def receipt_reject(request, pk: int):
     receipt = get_object_or_404(Receipt.objects.select_related("unit"), pk=pk)
     version = request.POST.get("version", "")
     try:
-        if not version.isdigit():
+        if not (version.isascii() and version.isdigit()):
             raise StaleObjectError(_("The form is out of date; reload the page."), code="stale")
         services.reject_receipt(
             user=request.user,

@@ -433,7 +433,7 @@ class _Plan:
         year = None
         if year_text:
             folded = normalise_header(year_text).removesuffix("年")
-            if folded.isdigit() and 1900 <= int(folded) <= 2200:
+            if folded.isascii() and folded.isdigit() and 1900 <= int(folded) <= 2200:
                 year = int(folded)
             else:
                 reader.error(

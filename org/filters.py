@@ -38,7 +38,7 @@ def resolve_unit(value: str, units):
     value = value.strip()[:150]
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return units.filter(pk=int(value)).first() if len(value) <= 18 else None
     first, _sep, rest = value.partition(" ")
     return (
