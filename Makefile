@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install dev system-deps demo test test-sqlite test-postgres lint bench clean
+.PHONY: install dev system-deps runtime-deps demo test test-sqlite test-postgres lint bench clean
 
 $(BIN)/luoshi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,10 @@ dev: $(VENV)/.dev
 system-deps:  ## Debian packages the tests need (PostgreSQL, Chromium, CJK fonts, gettext)
 	bash scripts/system-deps.sh
 
-demo: install  ## install, migrate, load the demo data and serve on http://127.0.0.1:8000
+runtime-deps:  ## Debian packages the app uses (LibreOffice for PDF bulletins, CJK fonts)
+	bash scripts/runtime-deps.sh
+
+demo: runtime-deps install  ## install, migrate, load the demo data and serve on http://127.0.0.1:8000
 	$(BIN)/luoshi migrate --verbosity 0
 	$(BIN)/luoshi demo
 	LUOSHI_DEMO=1 $(BIN)/luoshi serve
