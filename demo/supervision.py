@@ -2,6 +2,7 @@
 bulletin of 30 June 2024 (its sentence is the speech's). Idempotent; called from the loader."""
 
 import datetime as dt
+import warnings
 
 from django.utils import timezone
 
@@ -9,6 +10,7 @@ from org.models import Unit
 from reporting.period import ReportingPeriod
 from supervision import services as supervision
 from supervision.dispatch import known_figures
+from supervision.documents import soffice
 from supervision.models import Bulletin, Dispatch
 
 from . import data
@@ -59,5 +61,13 @@ def load_supervision() -> None:
                 known=known[units[code].pk],
                 at=_at(dt.date(2024, 7, day)),
             )
-    if not Bulletin.objects.filter(year=period.year, as_of=BULLETIN_AS_OF).exists():
-        supervision.issue_bulletin(user=None, period=period, at=_at(dt.date(2024, 7, 3)))
+    if Bulletin.objects.filter(year=period.year, as_of=BULLETIN_AS_OF).exists():
+        return
+    if soffice() is None:  # no LibreOffice here (not root?): the rest of the demo still loads
+        warnings.warn(
+            "LibreOffice is missing: the demo's 30 June bulletin is not issued "
+            "(bash scripts/runtime-deps.sh as root installs it).",
+            stacklevel=2,
+        )
+        return
+    supervision.issue_bulletin(user=None, period=period, at=_at(dt.date(2024, 7, 3)))
