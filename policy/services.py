@@ -449,26 +449,8 @@ def reschedule_milestone(
     check_version(milestone, expected_version)
     if milestone.done_on is not None:
         raise ValidationError(_("A milestone that is done cannot be rescheduled."))
-    if due_on == milestone.due_on:
-        raise ValidationError(_("The new date is the same as the current one."))
-    before = snapshot(milestone)
-    DueDateChange.objects.create(
-        milestone=milestone,
-        old_due_on=milestone.due_on,
-        new_due_on=due_on,
-        reason=reason,
-        changed_at=timezone.now(),
-        changed_by=user,
-    )
-    milestone.due_on = due_on
-    milestone.version += 1
-    milestone.save()
-    record(
-        "policy.milestone.rescheduled",
-        milestone,
-        before=before,
-        after={**snapshot(milestone), "reason": reason},
-        user=user,
+    _move_due_date(
+        user, milestone, due_on, reason, "policy.milestone.rescheduled", milestone=milestone
     )
     return milestone
 
@@ -489,28 +471,28 @@ def reschedule_work_item(
     check_version(item, expected_version)
     if item.done_on is not None:
         raise ValidationError(_("A work item that is done cannot be rescheduled."))
-    if due_on == item.due_on:
+    _move_due_date(user, item, due_on, reason, "policy.work_item.rescheduled", work_item=item)
+    return item
+
+
+def _move_due_date(user, obj, due_on: dt.date, reason: str, action: str, **owner) -> None:
+    """Move a locked milestone's or work item's due date, keeping the old date and the reason
+    (a `DueDateChange` of `owner`), and audit it."""
+    if due_on == obj.due_on:
         raise ValidationError(_("The new date is the same as the current one."))
-    before = snapshot(item)
+    before = snapshot(obj)
     DueDateChange.objects.create(
-        work_item=item,
-        old_due_on=item.due_on,
+        **owner,
+        old_due_on=obj.due_on,
         new_due_on=due_on,
         reason=reason,
         changed_at=timezone.now(),
         changed_by=user,
     )
-    item.due_on = due_on
-    item.version += 1
-    item.save()
-    record(
-        "policy.work_item.rescheduled",
-        item,
-        before=before,
-        after={**snapshot(item), "reason": reason},
-        user=user,
-    )
-    return item
+    obj.due_on = due_on
+    obj.version += 1
+    obj.save()
+    record(action, obj, before=before, after={**snapshot(obj), "reason": reason}, user=user)
 
 
 @transaction.atomic
