@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.files import PrivateFolder
 from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 from policy.models import Aspect, Measure
@@ -513,9 +514,10 @@ class MaterialRequirement(models.Model):
 
 
 class ProjectMaterial(models.Model):
-    """A file attached to a project (an application material), stored under
-    LUOSHI_DATA_DIR/materials with mode 0600 and served only to those who may see the project."""
+    """A file attached to a project (an application material), stored in
+    LUOSHI_DATA_DIR/materials (see common.files), served only to those who may see the project."""
 
+    FOLDER = PrivateFolder("materials")
     objects = ProjectMaterialQuerySet.as_manager()
 
     project = models.ForeignKey(
@@ -530,7 +532,7 @@ class ProjectMaterial(models.Model):
         verbose_name=_("checklist item"),
     )
     name = models.CharField(_("file name"), max_length=200)
-    storage_name = models.CharField(max_length=100, unique=True, editable=False)
+    storage_name = models.CharField(max_length=100, unique=True, editable=False)  # in FOLDER
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     content_type = models.CharField(_("type"), max_length=100)
     sha256 = models.CharField(max_length=64, editable=False)

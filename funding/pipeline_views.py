@@ -11,19 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.files import allowed_suffixes, max_upload_bytes
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.validation import MISSING_VERSION, InputError, parse_int
 from org.models import Unit
 from reporting.period import office_period, period_from_query
 
-from . import materials as files
 from . import services
 from .choices import Level, Stage
 from .forms import (
@@ -197,8 +196,8 @@ def project_context(request, project: Project) -> dict:
             else (project.requested if project.stage in (Stage.APPROVED, Stage.FUNDED) else None),
             "arrived": arrived,
         },
-        "max_mb": files.MAX_BYTES // 1024 // 1024,
-        "allowed": " ".join(sorted(files.CONTENT_TYPES)),
+        "max_mb": max_upload_bytes() // 1024 // 1024,
+        "allowed": allowed_suffixes(),
         "fitting_guides": guides,
     }
 
@@ -234,16 +233,10 @@ def material_download(request, pk: int):
     material = get_object_or_404(
         ProjectMaterial.objects.visible_to(request.user).select_related("project"), pk=pk
     )
-    try:
-        handle = open(files.path_of(material.storage_name), "rb")  # noqa: SIM115 (FileResponse closes it)
-    except (OSError, ValueError):
-        raise Http404(_("The file is missing from the server.")) from None
-    services.record_material_download(user=request.user, material=material)
-    response = FileResponse(
-        handle, as_attachment=True, filename=material.name, content_type=material.content_type
+    response = ProjectMaterial.FOLDER.download(
+        material.storage_name, filename=material.name, content_type=material.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
+    services.record_material_download(user=request.user, material=material)
     return response
 
 

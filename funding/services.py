@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import AuditBatch, record, snapshot
 from audit.versions import StaleObjectError, check_version
+from common.files import check_upload, max_upload_bytes
 from common.money import format_amount
 from common.permissions import Role, role_of
 from common.services import insert_rows, new_ids, require
@@ -18,7 +19,7 @@ from common.validation import require_event_date
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
-from . import materials, rollup_triggers
+from . import rollup_triggers
 from .choices import STAGE_FLOW, ContactDirection, ContactResult, LeadStatus, Level, Stage
 from .docno import normalise_doc_no
 from .figures import amount_in_force
@@ -929,30 +930,30 @@ def attach_material(
     requirement: MaterialRequirement | None = None,
 ) -> ProjectMaterial:
     """Attach a file to a project. The name, size and type are checked
-    (`materials.check_upload`); the file is stored 0600 under LUOSHI_DATA_DIR/materials."""
+    (`common.files.check_upload`); the file is stored 0600 under LUOSHI_DATA_DIR/materials."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     ensure_unit_access(user, project.unit)
     if requirement is not None and requirement.channel_id not in (None, project.channel_id):
         raise ValidationError(
             _("This checklist item belongs to another channel."), code="requirement"
         )
-    name, content_type = materials.check_upload(name, getattr(content, "size", None))
-    stored = materials.store(content)
+    checked = check_upload(name, content)
+    stored = ProjectMaterial.FOLDER.store(content, max_bytes=max_upload_bytes())
     try:
         material = ProjectMaterial.objects.create(
             project=project,
             requirement=requirement,
-            name=name,
-            storage_name=stored.storage_name,
+            name=checked.name,
+            storage_name=stored.name,
             size=stored.size,
-            content_type=content_type,
+            content_type=checked.content_type,
             sha256=stored.sha256,
             uploaded_at=timezone.now(),
             uploaded_by=user,
         )
         record("funding.material.attached", material, after=snapshot(material), user=user)
     except BaseException:
-        materials.discard(stored.storage_name)
+        ProjectMaterial.FOLDER.discard(stored.name)
         raise
     return material
 
@@ -964,7 +965,7 @@ def remove_material(*, user, material: ProjectMaterial) -> None:
     record("funding.material.removed", material, before=snapshot(material), user=user)
     storage_name = material.storage_name
     material.delete()
-    transaction.on_commit(lambda: materials.discard(storage_name))
+    transaction.on_commit(lambda: ProjectMaterial.FOLDER.discard(storage_name))
 
 
 def record_material_download(*, user, material: ProjectMaterial) -> None:

@@ -1,15 +1,12 @@
 """Uploaded ledgers kept between preview and confirm, named by their sha256.
 
 A ledger holds every unit's money: the upload is kept only as long as the office needs it.
-Files are created 0600 in a 0700 folder outside anything the web server serves (not under
-MEDIA_ROOT or STATIC_ROOT; no URL maps to it), deleted once the import is confirmed, and in
-any case after `MAX_AGE` — cleaned on every upload and confirm, by `luoshi ledger_cleanup`
-(cron-able) and when `luoshi serve` starts.
+Files are private (`common.files`: 0600 in a 0700 folder no URL maps to), deleted once the
+import is confirmed, and in any case after `MAX_AGE` — cleaned on every upload and confirm,
+by `luoshi ledger_cleanup` (cron-able) and when `luoshi serve` starts.
 """
 
-import hashlib
 import json
-import os
 import re
 import time
 import uuid
@@ -17,20 +14,17 @@ from pathlib import Path
 
 from django.conf import settings
 
+from common.files import PrivateFolder
+
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 MAX_AGE = 24 * 3600  # seconds an upload is kept at most
-FILE_MODE = 0o600
-FOLDER_MODE = 0o700
+
+
+UPLOADS = PrivateFolder("uploads/ledger", setting="LEDGER_UPLOAD_DIR")
 
 
 def folder() -> Path:
-    path = Path(
-        getattr(settings, "LEDGER_UPLOAD_DIR", None)
-        or Path(settings.DATA_DIR) / "uploads" / "ledger"
-    )
-    path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
-    os.chmod(path, FOLDER_MODE)
-    return path
+    return UPLOADS.path
 
 
 def _legacy_folder() -> Path:
@@ -38,29 +32,16 @@ def _legacy_folder() -> Path:
     return Path(settings.MEDIA_ROOT) / "ledger"
 
 
-def _private_file(path: Path):
-    """A new file only its owner may read or write (0600 whatever the umask)."""
-    handle = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb")
-    os.chmod(path, FILE_MODE)
-    return handle
-
-
 def store(upload, user) -> str:
     """Save an uploaded file; returns its sha256, the id used to preview and confirm it."""
     cleanup()
-    digest = hashlib.sha256()
     suffix = Path(upload.name).suffix.lower()
-    temporary = folder() / f"upload-{uuid.uuid4().hex}.part"
-    with _private_file(temporary) as handle:
-        for chunk in upload.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    sha = digest.hexdigest()
-    temporary.replace(folder() / f"{sha}{suffix}")  # a re-upload starts its 24 hours again
+    temporary = f"upload-{uuid.uuid4().hex}.part"
+    sha = UPLOADS.store(upload, name=temporary).sha256
+    (folder() / temporary).replace(folder() / f"{sha}{suffix}")  # a re-upload starts anew
     meta = {"name": Path(upload.name).name[:200], "suffix": suffix, "user": user.pk}
-    meta_path = folder() / f"{sha}.json"
-    meta_path.unlink(missing_ok=True)
-    with _private_file(meta_path) as handle:
+    (folder() / f"{sha}.json").unlink(missing_ok=True)
+    with UPLOADS.create(f"{sha}.json") as handle:
         handle.write(json.dumps(meta, ensure_ascii=False).encode())
     return sha
 

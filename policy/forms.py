@@ -6,10 +6,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from common.files import allowed_suffixes, max_upload_bytes
 from common.validation import BoundedModelMultipleChoiceField, VersionField
 from org.models import Leader, Section, Unit
 
-from .evidence import allowed_suffixes, max_bytes
 from .models import Aspect, Measure, Policy
 
 MIN_DATE, MAX_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -144,7 +144,7 @@ class EvidenceField(forms.FileField):
             label=_("Evidence file"),
             required=False,
             help_text=_("%(types)s, at most %(mb)s MB.")
-            % {"types": allowed_suffixes(), "mb": max_bytes() // (1024 * 1024)},
+            % {"types": allowed_suffixes(), "mb": max_upload_bytes() // (1024 * 1024)},
             **kwargs,
         )
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.files import PrivateFolder
 from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 
@@ -234,9 +235,11 @@ class DueDateChange(models.Model):
 class Evidence(models.Model):
     """A file attached as evidence (佐证材料) when a work item or milestone is marked done.
 
-    The file lives under `LUOSHI_DATA_DIR` (mode 0600), named by a random key; it is served
-    only to those who may see the item or milestone.
+    The file lives in LUOSHI_DATA_DIR/evidence (see common.files), named by a random key; it
+    is served only to those who may see the item or milestone.
     """
+
+    FOLDER = PrivateFolder("evidence")
 
     work_item = models.ForeignKey(
         WorkItem,
@@ -255,7 +258,7 @@ class Evidence(models.Model):
         verbose_name=_("milestone"),
     )
     name = models.CharField(_("file name"), max_length=200)
-    stored_as = models.CharField(max_length=80, unique=True, editable=False)
+    stored_as = models.CharField(max_length=80, unique=True, editable=False)  # in FOLDER
     size = models.PositiveIntegerField(_("size"))
     content_type = models.CharField(max_length=100)
     sha256 = models.CharField(max_length=64)

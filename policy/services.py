@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 
 from audit.services import changes, record, snapshot
 from audit.versions import check_version
+from common.files import check_upload, max_upload_bytes
 from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from common.services import require
 from common.validation import require_event_date
 from org.models import Leader, Section, Unit
 from org.services import ensure_unit_access
 
-from . import evidence as evidence_files
 from .models import (
     Aspect,
     Assignment,
@@ -337,16 +337,16 @@ def _attach(user, upload, checked, *, work_item=None, milestone=None) -> Evidenc
     """
     if upload is None:
         return None
-    stored_as, sha = evidence_files.write(upload)
+    stored = Evidence.FOLDER.store(upload, max_bytes=max_upload_bytes())
     try:
         item = Evidence.objects.create(
             work_item=work_item,
             milestone=milestone,
             name=checked.name,
-            stored_as=stored_as,
-            size=checked.size,
+            stored_as=stored.name,
+            size=stored.size,
             content_type=checked.content_type,
-            sha256=sha,
+            sha256=stored.sha256,
             uploaded_at=timezone.now(),
             uploaded_by=user,
         )
@@ -356,20 +356,20 @@ def _attach(user, upload, checked, *, work_item=None, milestone=None) -> Evidenc
             after={
                 "name": item.name,
                 "size": item.size,
-                "sha256": sha,
+                "sha256": stored.sha256,
                 "work_item": work_item.pk if work_item else None,
                 "milestone": milestone.pk if milestone else None,
             },
             user=user,
         )
     except Exception:
-        evidence_files.remove(stored_as)
+        Evidence.FOLDER.discard(stored.name)
         raise
     return item
 
 
 def _checked(upload):
-    return evidence_files.check_upload(upload) if upload is not None else None
+    return check_upload(upload.name, upload) if upload is not None else None
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,6 @@ from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, is_office, role_of
 from reporting.period import office_period
 
-from . import evidence as evidence_files
 from . import services
 from .forms import (
     AspectForm,
@@ -440,15 +438,10 @@ def evidence_download(request, pk: int):
         get_object_or_404(WorkItem.objects.visible_to(request.user), pk=evidence.work_item_id)
     else:
         get_object_or_404(Milestone.objects.visible_to(request.user), pk=evidence.milestone_id)
-    try:
-        handle = open(evidence_files.path_of(evidence.stored_as), "rb")  # noqa: SIM115
-    except (FileNotFoundError, ValueError):
-        raise Http404(_("The file is missing from the server.")) from None
-    services.record_evidence_download(user=request.user, evidence=evidence)
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.name, content_type=evidence.content_type
+    response = Evidence.FOLDER.download(
+        evidence.stored_as, filename=evidence.name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
+    services.record_evidence_download(user=request.user, evidence=evidence)
     return response
 
 

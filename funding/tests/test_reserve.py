@@ -2,6 +2,7 @@
 materials with their limits; leads become projects; contacts lead somewhere."""
 
 import datetime as dt
+import io
 import os
 import stat
 
@@ -12,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from funding import materials, services
+from common.files import check_upload, max_upload_bytes
+from funding import services
 from funding.choices import ContactResult, LeadStatus, Stage
 from funding.models import Channel, Contact, Lead, Project, ProjectMaterial, Receipt
 from org.models import Section, Unit
@@ -173,24 +175,26 @@ def test_money_on_a_rejected_project_is_refused(demo, cast):
         ("可研批复.exe", 10, "type"),
         ("可研批复.html", 10, "type"),
         ("没有扩展名", 10, "type"),
-        ("可研批复.pdf", materials.MAX_BYTES + 1, "size"),
+        ("可研批复.pdf", None, "size"),
         ("可研批复\x00.pdf", 10, "path"),
     ],
 )
 def test_it_refuses_bad_uploads(name, size, code):
     with pytest.raises(ValidationError) as caught:
-        materials.check_upload(name, size)
+        check_upload(name, PDF if size else PDF + b"x" * max_upload_bytes())
     assert caught.value.code == code
     assert caught.value.messages[0]  # a sentence for the user
 
 
 def test_a_file_larger_than_declared_is_refused_while_stored(demo, cast):
     project = Project.objects.get(code="CB2025-ZJJ-02")
-    before = set(os.listdir(materials.folder()))
-    big = b"x" * (materials.MAX_BYTES + 1)
-    with pytest.raises(ValidationError):
+    before = set(os.listdir(ProjectMaterial.FOLDER.path))
+    big = io.BytesIO(PDF + b"x" * max_upload_bytes())
+    big.size = 10  # what the client declared
+    with pytest.raises(ValidationError) as caught:
         services.attach_material(user=cast["zjj"], project=project, name="大文件.pdf", content=big)
-    assert set(os.listdir(materials.folder())) == before  # nothing left behind
+    assert caught.value.code == "size"
+    assert set(os.listdir(ProjectMaterial.FOLDER.path)) == before  # nothing left behind
 
 
 def test_an_upload_is_stored_0600_served_to_who_may_see_it_and_audited(demo, client, cast):
@@ -200,7 +204,7 @@ def test_an_upload_is_stored_0600_served_to_who_may_see_it_and_audited(demo, cli
     response = client.post(reverse("funding:material_upload", args=[project.pk]), {"file": upload})
     assert response.status_code == 302
     material = ProjectMaterial.objects.get(project=project, name="绩效目标表.pdf")
-    path = materials.path_of(material.storage_name)
+    path = ProjectMaterial.FOLDER.path_of(material.storage_name)
     assert path.parent.parent == settings.DATA_DIR
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_bytes() == PDF and material.size == len(PDF)
@@ -244,7 +248,7 @@ def test_removing_a_material_deletes_the_file_after_commit(
         name="待删除.pdf",
         content=PDF,
     )
-    path = materials.path_of(material.storage_name)
+    path = ProjectMaterial.FOLDER.path_of(material.storage_name)
     assert path.exists()
     with django_capture_on_commit_callbacks(execute=True):
         services.remove_material(user=cast["zjj"], material=material)

@@ -188,8 +188,8 @@ def _unit_user(code):
     [
         ("../../etc/passwd.pdf", PDF, None, "不是单纯的文件名"),
         ("sub\\dir.pdf", PDF, None, "不是单纯的文件名"),
-        ("程序.exe", b"MZ\x90\x00", None, "不接受"),
-        ("页面.html", b"<html>", None, "不接受"),
+        ("程序.exe", b"MZ\x90\x00", None, "不能作为附件"),
+        ("页面.html", b"<html>", None, "不能作为附件"),
         ("伪装.pdf", b"MZ\x90\x00 not a pdf", None, "并不是"),
         ("很大.pdf", PDF, 21, "最大"),
     ],
@@ -221,7 +221,7 @@ def test_a_forbidden_type_through_the_page_says_why(cast, settings, tmp_path):
         {"done_on": "2024-07-01", "evidence": upload, "version": node.version},
     )
     assert response.status_code == 400
-    assert "不接受" in response.content.decode()
+    assert "不能作为附件" in response.content.decode()
 
 
 def test_an_overdue_item_marked_done_stops_being_overdue(cast):
