@@ -1,5 +1,6 @@
 """Policy pages: the decomposition tree, the work item list and a work item's page."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -221,26 +222,43 @@ def workitem_detail(request, pk: int):
     return render(request, "policy/workitem_detail.html", _item_context(request, item, states))
 
 
+def _form_action(request, obj, form_class, act, *, detail: str, page):
+    """A POST-only action on a work item or a time node: validate the form, call the service
+    (`act` returns the message to show), back to the object's page; that page again, with the
+    form's errors and status 400, when the form or the service refuses."""
+    if request.method != "POST":
+        return redirect(detail, pk=obj.pk)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = act(obj, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            return redirect(detail, pk=obj.pk)
+    return page(form)
+
+
+def _moved(old: dt.date, new: dt.date) -> str:
+    return _("Due date moved from %(old)s to %(new)s.") % {
+        "old": old.isoformat(),
+        "new": new.isoformat(),
+    }
+
+
 def _item_action(request, pk: int, form_class, form_name: str, act, allowed):
-    """POST-only action on a work item: validate, call the service, back to the item."""
     _business(request)
     states = _states_on()
     item = _visible_item(request, pk, with_state=states)
     if not allowed(item):
         raise PermissionDenied
-    if request.method != "POST":
-        return redirect("policy:workitem_detail", pk=pk)
-    form = form_class(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            message = act(item, form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, message)
-            return redirect("policy:workitem_detail", pk=item.pk)
-    context = _item_context(request, item, states, **{form_name: form})
-    return render(request, "policy/workitem_detail.html", context, status=400)
+
+    def page(form):
+        context = _item_context(request, item, states, **{form_name: form})
+        return render(request, "policy/workitem_detail.html", context, status=400)
+
+    return _form_action(request, item, form_class, act, detail="policy:workitem_detail", page=page)
 
 
 @login_required
@@ -272,10 +290,7 @@ def workitem_reschedule(request, pk: int):
             reason=data["reason"],
             expected_version=data.get("version"),
         )
-        return _("Due date moved from %(old)s to %(new)s.") % {
-            "old": old.isoformat(),
-            "new": data["due_on"].isoformat(),
-        }
+        return _moved(old, data["due_on"])
 
     return _item_action(
         request, pk, RescheduleForm, "reschedule_form", act, lambda i: is_office(request.user)
@@ -376,19 +391,14 @@ def _milestone_action(request, pk: int, form_class, form_name: str, act):
     milestone = _visible_milestone(request, pk)
     if not services.can_change_milestone(request.user, milestone):
         raise PermissionDenied
-    if request.method != "POST":
-        return redirect("policy:milestone_detail", pk=pk)
-    form = form_class(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            message = act(milestone, form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, message)
-            return redirect("policy:milestone_detail", pk=milestone.pk)
-    context = _milestone_context(request, milestone, **{form_name: form})
-    return render(request, "policy/milestone_detail.html", context, status=400)
+
+    def page(form):
+        context = _milestone_context(request, milestone, **{form_name: form})
+        return render(request, "policy/milestone_detail.html", context, status=400)
+
+    return _form_action(
+        request, milestone, form_class, act, detail="policy:milestone_detail", page=page
+    )
 
 
 @login_required
@@ -418,10 +428,7 @@ def milestone_reschedule(request, pk: int):
             reason=data["reason"],
             expected_version=data.get("version"),
         )
-        return _("Due date moved from %(old)s to %(new)s.") % {
-            "old": old.isoformat(),
-            "new": data["due_on"].isoformat(),
-        }
+        return _moved(old, data["due_on"])
 
     return _milestone_action(request, pk, RescheduleForm, "reschedule_form", act)
 
