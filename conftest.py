@@ -43,6 +43,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """A test that opens the browser is a browser test, marked or not (`make test` runs
+    browser tests in one of its two runs: see scripts/test.sh)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 DEMO_COPY = pytest.StashKey["DemoCopy | None"]()
 
 
@@ -181,7 +190,20 @@ def login(page, username: str, password: str = "Luoshi@2024demo") -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#login-submit")
-    page.wait_for_load_state("networkidle")
+    settle(page)
+
+
+def settle(page, timeout: float | None = None) -> None:
+    """Wait until the page has loaded and htmx has no request in flight.
+
+    Playwright's "networkidle" waits for 500 ms of silence after the last request, on every
+    page; this returns as soon as the page is ready. (A click that starts a navigation returns
+    once the navigation has started, so "load" here is the new page's.)"""
+    page.wait_for_load_state("load", timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')",
+        timeout=timeout,
+    )
 
 
 def screenshot(page, name: str) -> str:

@@ -3,7 +3,7 @@ page, and the docs page runs from local files under the site's Content-Security-
 
 import pytest
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +15,7 @@ def test_a_token_made_on_the_page_opens_the_api(demo, new_page, live_server):
     page.fill("#token-name", "报表脚本")
     page.fill("#token-days", "30")
     page.click("text=创建令牌")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     token = page.locator("#new-token").inner_text().strip()
     assert token.startswith("lsk_")
     screenshot(page, "api-tokens")
@@ -25,7 +25,7 @@ def test_a_token_made_on_the_page_opens_the_api(demo, new_page, live_server):
     assert response.status == 200 and [u["code"] for u in response.json()["items"]] == ["ZJJ"]
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("text=吊销")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已吊销" in page.content()
     again = page.request.get(
         f"{live_server.url}/api/units/", headers={"Authorization": f"Bearer {token}"}

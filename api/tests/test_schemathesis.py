@@ -16,7 +16,7 @@ from api import services
 
 from .live import free_port, start_server
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.walk, pytest.mark.django_db(transaction=True)]
 BUDGET_SECONDS = 30  # the whole test stays under a minute per database
 CHECKS = ",".join(
     [

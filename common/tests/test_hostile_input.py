@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from common.testing import CAST, all_matrix_entries
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.walk]
 
 ANONYMOUS = "(anonymous)"
 ROLES = [*CAST, ANONYMOUS]

@@ -6,6 +6,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from common.testing import CAST, all_matrix_entries
 
+pytestmark = pytest.mark.crawl
+
 # URLs outside the matrix on purpose: the language switch (no data).
 SKIPPED_NAMES = {"set_language"}
 

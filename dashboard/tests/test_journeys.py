@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +51,7 @@ def test_a_leader_drills_down_to_a_lagging_unit_on_a_phone(demo, new_page):
     row = page.locator("tr.own", has_text="市城市管理局")
     assert row.locator(".status").inner_text() == "无实绩"
     row.get_by_role("link", name="市城市管理局").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("h1").inner_text() == "市城市管理局"
     assert page.locator('[data-figure="unit-status"]').inner_text() == "无实绩"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360 + 1
@@ -98,6 +98,6 @@ def test_the_daily_pages_are_no_wider_than_a_phone(demo, new_page):
         login(page, username)
         for path in paths:
             page.goto(path)
-            page.wait_for_load_state("networkidle")
+            settle(page)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 360 + 1, f"{path} as {username} is {width} px wide"

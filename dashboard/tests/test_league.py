@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 from dashboard.league import PAGE_SIZE, SMALL, TOP
 from demo.scale import multiply_demo
 from funding.models import Target
@@ -120,9 +120,9 @@ def test_the_office_finds_a_unit_in_a_big_league(demo, new_page):
     assert page.locator("#league-groups tbody tr").count() >= 3
     page.get_by_label("查找单位").fill("住房")
     page.locator("form.league-search button").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("table.units-table tbody tr[data-unit]").count() == 4
     screenshot(page, "cockpit-league-search")
     page.get_by_role("link", name="测试2县").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("table.units-table tbody tr[data-unit]").count() == 33

@@ -4,7 +4,7 @@ a leader reads the policy decomposition on a phone."""
 import openpyxl
 import pytest
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 from funding.models import Receipt
 from org.models import Unit
 from policy.models import WorkItem
@@ -30,7 +30,7 @@ def test_the_office_filters_receipts_exports_them_and_opens_one(demo, new_page, 
     assert options.first.get_attribute("value") == f"ZJJ {zjj.name}"
     box.fill(options.first.get_attribute("value"))  # what choosing the suggestion puts there
     page.get_by_role("button", name="筛选").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     rows = page.locator("table.list tbody tr")
     expected = Receipt.objects.filter(unit=zjj).count()
     assert rows.count() == expected
@@ -43,7 +43,7 @@ def test_the_office_filters_receipts_exports_them_and_opens_one(demo, new_page, 
     assert sheet.max_row - 1 == expected
     assert {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {zjj.name}
     rows.first.locator("a").first.click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "新建" in page.locator("section.history").inner_text()  # who recorded it, and when
     screenshot(page, "receipt-detail")
 
@@ -58,5 +58,5 @@ def test_a_leader_reads_the_items_they_lead_on_a_phone(demo, new_page):
     assert page.locator("li.item").count() == mine
     screenshot(page, "policy-leader-phone")
     page.get_by_role("link", name="显示分管单位的全部事项").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("li.item").count() > mine

@@ -8,7 +8,7 @@ import datetime as dt
 import docx
 import pytest
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 from funding.choices import Stage
 from funding.models import Guide, Project, ProjectMaterial, Receipt
 
@@ -46,14 +46,14 @@ def test_an_officer_takes_a_reserve_project_from_guide_to_money(demo, new_page, 
     page.select_option("#id_channel", label="中央预算内投资")
     page.select_option("#id_follow_up", label="住建局联络员 周伟")
     page.click("#project-save")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     project = Project.objects.get(code="CB2025-ZJJ-21")
     assert project.stage == Stage.RESERVE and project.follow_up.username == "zjj"
     for label, path in (("可行性研究报告批复", report_path), ("用地预审意见", land_path)):
         page.select_option("#id_requirement", label=label)
         page.set_input_files("#id_file", str(path))
         page.click("#material-upload")
-        page.wait_for_load_state("networkidle")
+        settle(page)
     files = ProjectMaterial.objects.filter(project=project)
     assert sorted(files.values_list("requirement__name", flat=True)) == [
         "可行性研究报告批复",
@@ -75,7 +75,7 @@ def test_an_officer_takes_a_reserve_project_from_guide_to_money(demo, new_page, 
     office.fill("#id_scope", "支持城市排水管网雨污分流改造、污水管网新建和易涝积水点整治。")
     office.get_by_label("市住房和城乡建设局").check()
     office.click("#guide-save")
-    office.wait_for_load_state("networkidle")
+    settle(office)
     guide = Guide.objects.get(title__startswith="2025年城市排水管网雨污分流")
 
     page.goto("/cockpit/workbench/")
@@ -85,7 +85,7 @@ def test_an_officer_takes_a_reserve_project_from_guide_to_money(demo, new_page, 
     assert "北关片区雨污分流改造工程" in row.inner_text()
     screenshot(page, "striving-workbench-guide")
     row.get_by_role("link", name=guide.title).click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     first = page.locator("li.match").first
     assert first.get_attribute("data-project") == "CB2025-ZJJ-21"
     reasons = first.locator(".reasons").inner_text()
@@ -93,7 +93,7 @@ def test_an_officer_takes_a_reserve_project_from_guide_to_money(demo, new_page, 
     screenshot(page, "striving-guide-matches")
     assert first.locator("button.prepare").inner_text() == "准备申报"
     first.locator("button.prepare").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     project.refresh_from_db()
     assert project.stage == Stage.APPLIED and project.guide == guide
     assert page.locator("[data-stage]").inner_text() == "申报"
@@ -105,7 +105,7 @@ def test_an_officer_takes_a_reserve_project_from_guide_to_money(demo, new_page, 
     page.fill("#id_doc_no", "发改投资〔2024〕1466号")
     page.select_option("#id_project", label=str(project))
     page.locator("#receipt-card button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     receipt = Receipt.objects.get(doc_no="发改投资〔2024〕1466号")
     assert receipt.project == project and receipt.channel.name == "中央预算内投资"
     page.goto(f"/funding/projects/{project.pk}/")
@@ -154,7 +154,7 @@ def test_every_new_page_on_a_desktop_and_a_phone(demo, new_page):
                 login(sessions[username], username)
             page = sessions[username]
             response = page.goto(url)
-            page.wait_for_load_state("networkidle")
+            settle(page)
             assert response.status == 200, url
             # nothing wider than the screen on a phone
             overflow = page.evaluate(

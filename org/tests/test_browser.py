@@ -1,6 +1,6 @@
 import pytest
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,7 +12,7 @@ def test_office_opens_unit_list_and_detail(demo, new_page):
     assert page.locator("h1").inner_text() == "单位 共 33 条"
     screenshot(page, "org-unit-list")
     page.click("text=市住房和城乡建设局")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "年度目标" in page.content()
     screenshot(page, "org-unit-detail")
 
@@ -22,5 +22,5 @@ def test_unit_detail_at_phone_width(demo, new_page):
     login(page, "zjj")
     page.goto("/org/units/")
     page.click("text=市住房和城乡建设局")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     screenshot(page, "org-unit-detail-360")

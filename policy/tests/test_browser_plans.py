@@ -3,7 +3,7 @@ the lead unit writes its plan; the office's forms at desktop and phone width."""
 
 import pytest
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,18 +18,18 @@ def test_a_node_is_rescheduled_and_marked_done_with_a_file(demo, new_page, setti
     login(page, "zjj")
     page.goto("/policy/items/")
     page.click("text=GZ-06")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     screenshot(page, "workitem-detail")
     page.click("text=完成项目梳理包装和申报材料")  # the demo's overdue node of GZ-06
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已逾期" in page.content()
     page.fill("#reschedule-card #id_due_on", "2024-07-31")
     page.click("text=调整完成时限")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "请说明调整时限的原因" in page.content()
     page.fill("#reschedule-card #id_reason", "省发改委调整申报批次至7月")
     page.click("text=调整完成时限")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     content = page.content()
     assert "完成时限已由2024-06-28调整为2024-07-31" in content
     assert "<del>2024-06-28</del>" in content and "省发改委调整申报批次至7月" in content
@@ -37,7 +37,7 @@ def test_a_node_is_rescheduled_and_marked_done_with_a_file(demo, new_page, setti
     page.fill("#done-card #id_note", "申报材料已报送省发改委")
     page.set_input_files("#done-card #id_evidence", str(evidence))
     page.click("#done-card button")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "时间节点已标记完成" in page.content()
     with page.expect_download() as download:
         page.click("text=可研批复.pdf")
@@ -49,7 +49,7 @@ def test_a_node_is_rescheduled_and_marked_done_with_a_file(demo, new_page, setti
     screenshot(phone, "milestone-done-390")
     phone.goto("/policy/items/")
     phone.click("text=GZ-06")
-    phone.wait_for_load_state("networkidle")
+    settle(phone)
     screenshot(phone, "workitem-detail-390")
 
 
@@ -64,9 +64,9 @@ def test_the_lead_unit_plans_backwards_from_a_deadline(demo, new_page):
     login(page, "zjj")
     page.goto("/policy/items/")
     page.click("text=GZ-05")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.click("text=编制工作计划")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.fill("#id_deadline", "2024-10-15")
     page.fill("#id_steps-0-title", "摸底调查")
     page.fill("#id_steps-0-workdays", "5")
@@ -74,7 +74,7 @@ def test_the_lead_unit_plans_backwards_from_a_deadline(demo, new_page):
     page.fill("#id_steps-1-title", "编制方案")
     page.fill("#id_steps-1-workdays", "4")
     page.click("text=倒排并保存")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     content = page.content()
     errors = page.locator(".field-error, .message.error").all_inner_texts()
     assert "工作计划已保存" in content, errors

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 from reminders.models import Delivery
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,12 +19,12 @@ def test_the_bell_shows_the_count_and_opens_my_reminders(demo, new_page, cast):
     assert badge.inner_text() == str(unread)
     screenshot(page, "reminders-bell-workbench")
     page.click("#bell")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("h1").inner_text().startswith("我的催办")
     assert page.locator("li.notice.unread").count() == min(unread, 30)
     screenshot(page, "reminders-inbox")
     page.locator("li.notice").first.get_by_role("button", name="标为已读").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.locator("#bell .bell-count").wait_for()
     assert page.locator("#bell .bell-count").inner_text() == str(unread - 1)
 

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from docx import Document
 
-from conftest import login, screenshot
+from conftest import login, screenshot, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def test_office_opens_a_round_a_unit_answers_the_office_compiles(demo, new_page)
     office.fill("#id_questions", "下半年拟申报项目\n需要协调的问题")
     screenshot(office, "supervision-dispatch-form")
     office.click("#dispatch-submit")
-    office.wait_for_load_state("networkidle")
+    settle(office)
     assert "调度已发起" in office.content()
     assert office.locator("#answered-count").inner_text() == "0 / 2"
     detail_url = office.url
@@ -47,20 +47,20 @@ def test_office_opens_a_round_a_unit_answers_the_office_compiles(demo, new_page)
     unit.goto("/cockpit/workbench/")
     screenshot(unit, "supervision-workbench-card-phone")
     unit.click("#dispatch-card >> text=8月调度会")
-    unit.wait_for_load_state("networkidle")
+    settle(unit)
     known = unit.locator("#known-figures").inner_text()
     assert "3.6亿元" in known and "2.2亿元" in known and "61%" in known
     unit.fill("#id_answer_0", "老旧小区改造二期，拟争取中央预算内投资5000万元")
     unit.fill("#id_answer_1", "需财政局明确配套资金")
     screenshot(unit, "supervision-dispatch-answer-phone")
     unit.click("#answer-submit")
-    unit.wait_for_load_state("networkidle")
+    settle(unit)
     assert "已报送督查室" in unit.content()
 
     office.goto(detail_url)
     assert office.locator("#answered-count").inner_text() == "1 / 2"
     office.click("#urge-button")
-    office.wait_for_load_state("networkidle")
+    settle(office)
     assert "已催报1个单位：市水利局" in office.content()
     screenshot(office, "supervision-dispatch-detail")
     with office.expect_download() as info:
@@ -80,12 +80,12 @@ def test_office_issues_the_june_bulletin_and_downloads_word_and_pdf(demo, new_pa
     office.fill("#id_as_of", "2024-06-30")
     office.fill("#id_year", "2024")
     office.click("#preview-button")
-    office.wait_for_load_state("networkidle")
+    settle(office)
     assert office.locator("#sentence").inner_text() == SENTENCE
     assert office.locator("#league tbody tr").count() == 17
     screenshot(office, "supervision-bulletin-preview")
     office.click("#issue-button")
-    office.wait_for_load_state("networkidle", timeout=120_000)
+    settle(office, timeout=120_000)
     assert "通报已印发" in office.content()
     assert office.locator("#sentence").inner_text() == SENTENCE
     screenshot(office, "supervision-bulletin-detail")
@@ -108,7 +108,7 @@ def test_office_issues_the_june_bulletin_and_downloads_word_and_pdf(demo, new_pa
     login(phone, "leader")
     phone.goto("/supervision/bulletins/")
     phone.click("#bulletins >> text=第2期")
-    phone.wait_for_load_state("networkidle")
+    settle(phone)
     assert phone.locator("#league tbody tr").count() == 17
     screenshot(phone, "supervision-bulletin-detail-phone")
 
@@ -127,12 +127,12 @@ def test_assessment_and_rules_pages(demo, new_page):
     row.locator("input[name=code]").fill("2025-1")
     row.locator("input[name=year]").fill("2025")
     row.locator("button").click()
-    office.wait_for_load_state("networkidle")
+    settle(office)
     assert "已复制为2025-1" in office.content()
     office.fill("#id_bonus_cap", "8")
     screenshot(office, "supervision-rules-edit")
     office.click("#rules-form button[type=submit]")
-    office.wait_for_load_state("networkidle")
+    settle(office)
     assert "规则已保存" in office.content()
     screenshot(office, "supervision-rules-list")
     phone = new_page(viewport=(390, 844))
