@@ -5,9 +5,9 @@
 # it ends, SQLite first; the script fails if either run fails. Arguments go to both runs.
 #
 # What runs where: tests of the data run on both databases. Three kinds run once, each in the
-# run that needs it (markers in pyproject.toml): browser tests and the crawls of every link and
-# permission cell in the SQLite run (they test pages and scoping, which the ORM writes the same
-# for both), the walks of every URL with generated input in the PostgreSQL run (the stricter
+# run that needs it (markers in pyproject.toml): browser tests and the crawls of every page, link and
+# permission cell as each role in the SQLite run (they test pages and scoping, which the ORM
+# writes the same for both), the walks of every URL with generated input in the PostgreSQL run (the stricter
 # database: NUL bytes, integer ranges and types refused there are accepted by SQLite).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -19,7 +19,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from common.testing import CAST, all_matrix_entries
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.crawl]
 
 READ_AUDIT_ACTIONS = {
     "list.exported",

@@ -61,6 +61,7 @@ def english_labels() -> set[str]:
     return labels
 
 
+@pytest.mark.crawl
 def test_pages_in_chinese_show_no_english_label(client, cast):
     labels = english_labels()
     checked = 0
