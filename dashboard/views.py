@@ -141,12 +141,25 @@ def cockpit(request):
             "by_level": by_level,
             "statuses": Status,
             "doubtful_claims": figures.doubtful_claims,
-            "forecast": forecast_context(request.user, period),
+            "forecast": _forecast_for_table(request.user, period, figures, table),
             "claims_url": reverse("funding:claim_list")
             if role_of(request.user) == Role.OFFICE
             else None,
         },
     )
+
+
+def _forecast_for_table(viewer, period: ReportingPeriod, figures, table) -> dict | None:
+    """The forecast: the total over the whole league, and the lines of the units the league
+    table shows (every unit of a small league; a big league's page, in the table's order)."""
+    forecast = forecast_context(viewer, period, figures=figures)
+    if forecast is not None and table.big:
+        by_unit = {f.unit_id: f for f in forecast["units"]}
+        forecast["units"] = [
+            by_unit[r["u"].unit_id] for r in table.rows if r["u"].unit_id in by_unit
+        ]
+        forecast["page_only"] = True
+    return forecast
 
 
 def _league_query(period: ReportingPeriod, table) -> str:
@@ -253,7 +266,7 @@ def unit_figures(request, pk: int):
             **_period_context(period),
             "unit": unit,
             "figures": line,
-            "forecast": forecast_context(request.user, period, unit_ids=[unit.pk]),
+            "forecast": forecast_context(request.user, period, unit_ids=[unit.pk], figures=figures),
             "summary": figures.summary,
             "receipts": receipts,
             "projects": projects,
