@@ -8,9 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +30,7 @@ from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
 from policy.states import due_soon_horizon
+from reporting import stamps
 from reporting.figures import cumulative, figures_for, pro_rata_plan
 from reporting.forecast import forecast_context
 from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
@@ -62,6 +67,26 @@ def cockpit(request):
     if role_of(request.user) not in COCKPIT_ROLES:
         raise PermissionDenied
     period = _period(request)
+    # The page's body depends on the data (stamped), the viewer, the period, the league's
+    # search and page, and the language: cached under exactly those (reporting/stamps.py).
+    key = (
+        request.user.pk,
+        role_of(request.user),
+        get_language(),
+        period.query(),
+        sorted((k, request.GET.get(k, "")) for k in ("q", "status", "parent", "page")),
+    )
+    body = stamps.cached(
+        "cockpit",
+        key,
+        lambda: render_to_string(
+            "dashboard/_cockpit_body.html", _cockpit_context(request, period), request=request
+        ),
+    )
+    return render(request, "dashboard/cockpit.html", {"body": body})
+
+
+def _cockpit_context(request, period: ReportingPeriod) -> dict:
     # City totals and the league table are what a bulletin publishes: every leader sees them;
     # a leader's own units come first and only units the viewer may open are links.
     figures = figures_for(request.user, period)
@@ -121,32 +146,28 @@ def cockpit(request):
             "wan": _("万元"),
         },
     }
-    return render(
-        request,
-        "dashboard/cockpit.html",
-        {
-            **_period_context(period),
-            "summary": summary,
-            "rows": table.rows,
-            "league": table,
-            "league_ends": [
-                (_("Best %(n)s") % {"n": len(table.top)}, table.top),
-                (_("Last %(n)s") % {"n": len(table.bottom)}, table.bottom),
-            ],
-            "league_query": _league_query(period, table),
-            "chart": chart,
-            "items": items,
-            "states": states,
-            "by_channel": by_channel,
-            "by_level": by_level,
-            "statuses": Status,
-            "doubtful_claims": figures.doubtful_claims,
-            "forecast": _forecast_for_table(request.user, period, figures, table),
-            "claims_url": reverse("funding:claim_list")
-            if role_of(request.user) == Role.OFFICE
-            else None,
-        },
-    )
+    return {
+        **_period_context(period),
+        "summary": summary,
+        "rows": table.rows,
+        "league": table,
+        "league_ends": [
+            (_("Best %(n)s") % {"n": len(table.top)}, table.top),
+            (_("Last %(n)s") % {"n": len(table.bottom)}, table.bottom),
+        ],
+        "league_query": _league_query(period, table),
+        "chart": chart,
+        "items": items,
+        "states": states,
+        "by_channel": by_channel,
+        "by_level": by_level,
+        "statuses": Status,
+        "doubtful_claims": figures.doubtful_claims,
+        "forecast": _forecast_for_table(request.user, period, figures, table),
+        "claims_url": reverse("funding:claim_list")
+        if role_of(request.user) == Role.OFFICE
+        else None,
+    }
 
 
 def _forecast_for_table(viewer, period: ReportingPeriod, figures, table) -> dict | None:
@@ -301,8 +322,9 @@ def _secured_after(viewer, unit: Unit, period: ReportingPeriod, figures) -> dict
     return {"amount": whole.secured - now.secured, "query": year_end.query(), "year_end": year_end}
 
 
-def _workbench_context(request, unit: Unit, **forms) -> dict:
-    period = _period(request)
+def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = None, **forms) -> dict:
+    if period is None:
+        period = _period(request)
     year, as_of = period.year, period.as_of
     figures = figures_for(request.user, period, unit_ids=[unit.pk])
     states = due_soon_horizon(as_of)
@@ -367,10 +389,38 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
     }
 
 
+#: stands for the CSRF token in a cached workbench body; each response gets its own token
+CSRF_PLACEHOLDER = "luoshi-csrf-7f3a9c2e5b1d4086a4e2c9b7d1f05e38"
+
+
 @login_required
 def workbench(request):
     unit = _my_unit(request)
-    return render(request, "dashboard/workbench.html", _workbench_context(request, unit))
+    period = _period(request)
+    # Cached under the data stamps and everything else the body depends on (reporting/stamps.py):
+    # the viewer, the period, today (the dispatch card, money recorded after the period), the
+    # language and the messages the board repeats. Its forms carry a placeholder for the CSRF
+    # token, replaced by this request's own.
+    key = (
+        request.user.pk,
+        role_of(request.user),
+        unit.pk,
+        get_language(),
+        period.query(),
+        timezone.localdate().isoformat(),
+        [(m.level_tag, str(m)) for m in messages.get_messages(request)],
+    )
+    body = stamps.cached(
+        "workbench",
+        key,
+        lambda: render_to_string(
+            "dashboard/_workbench_body.html",
+            {**_workbench_context(request, unit, period), "csrf_token": CSRF_PLACEHOLDER},
+            request=request,
+        ),
+    )
+    body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit})
 
 
 @login_required
@@ -392,12 +442,12 @@ def _quick_form_response(request, unit, template: str, form_name: str, form, don
         return response
     if done:
         return redirect("dashboard:workbench")
-    return render(
-        request,
-        "dashboard/workbench.html",
+    body = render_to_string(
+        "dashboard/_workbench_body.html",
         _workbench_context(request, unit, **{form_name: form}),
-        status=400,
+        request=request,
     )
+    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=400)
 
 
 @login_required
