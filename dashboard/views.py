@@ -347,7 +347,11 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         .select_related("lead_leader")
         .order_by("due_on", "code")
     )
-    defaults = {"received_on": as_of, "reported_on": as_of, "occurred_on": as_of}
+    blank_forms = {
+        "receipt_form": lambda: ReceiptForm(unit=unit, initial={"received_on": as_of}),
+        "report_form": lambda: ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
+        "contact_form": lambda: ContactForm(unit=unit, initial={"occurred_on": as_of}),
+    }
     pending = []
     if role_of(request.user) == Role.UNIT_HEAD:
         pending = (
@@ -356,7 +360,17 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
             .order_by("reported_on")
         )
     return {
-        "guides": guides_for_unit(request.user, unit, as_of),
+        # guides and their best-fitting projects read no receipt: cached across receipt
+        # writes (rendered only when the page shows them)
+        "guides_html": lambda: stamps.cached(
+            "workbench-guides",
+            (request.user.pk, unit.pk, as_of.isoformat(), get_language()),
+            lambda: render_to_string(
+                "funding/_workbench_guides.html",
+                {"guides": guides_for_unit(request.user, unit, as_of)},
+            ),
+            receipts=False,
+        ),
         "unit": unit,
         "year": year,
         "as_of": as_of,
@@ -375,18 +389,33 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         "lag_explanations": LagExplanation.objects.filter(
             unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]
         ).order_by("-as_of"),
-        "receipt_form": forms.get("receipt_form")
-        or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),
-        "report_form": forms.get("report_form")
-        or ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
-        "contact_form": forms.get("contact_form")
-        or ContactForm(unit=unit, initial={"occurred_on": as_of}),
+        **{name: forms.get(name) or make() for name, make in blank_forms.items()},
+        # the blank forms as the page shows them, cached (with a CSRF placeholder): the
+        # receipt and report forms offer no receipt, so receipt writes leave them cached
+        **{
+            f"{name}_html": None
+            if forms.get(name)
+            else _blank_form_html(name, make, (unit.pk, as_of.isoformat(), get_language()))
+            for name, make in blank_forms.items()
+        },
         "advance_forms": {
             p.pk: AdvanceProjectForm(project=p, initial={"version": p.version, "on": as_of})
             for p in projects
             if p.stage != Stage.FUNDED
         },
     }
+
+
+def _blank_form_html(name: str, make, key: tuple):
+    """The workbench's blank `name` form rendered, cached; a callable for the template (so
+    rendered only where the page shows it)."""
+    template = f"dashboard/_{name}.html"
+    return lambda: stamps.cached(
+        f"workbench-{name}",
+        key,
+        lambda: render_to_string(template, {name: make(), "csrf_token": CSRF_PLACEHOLDER}),
+        receipts=name == "contact_form",
+    )
 
 
 #: stands for the CSRF token in a cached workbench body; each response gets its own token
@@ -444,9 +473,10 @@ def _quick_form_response(request, unit, template: str, form_name: str, form, don
         return redirect("dashboard:workbench")
     body = render_to_string(
         "dashboard/_workbench_body.html",
-        _workbench_context(request, unit, **{form_name: form}),
+        {**_workbench_context(request, unit, **{form_name: form}), "csrf_token": CSRF_PLACEHOLDER},
         request=request,
     )
+    body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
     return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=400)
 
 
