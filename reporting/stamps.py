@@ -10,13 +10,16 @@ write gives a different key. Nothing is ever served because it is "fresh enough"
 - SQLite: a row trigger per table (one writer at a time, so no lock order to care about).
 - PostgreSQL: a deferred constraint trigger per table that bumps the stamp at commit, once
   per transaction and stamp, after locking both stamp rows in name order — so concurrent
-  writers queue for the stamps only while committing and can never deadlock on them. The
-  values come from a sequence, which a rollback never rewinds (so a rolled-back write never
-  leaves behind a value someone else will be given). TRUNCATE bumps too.
+  writers queue for the stamps only while committing and can never deadlock on them.
+  TRUNCATE bumps too.
+- The values are random (63–64 bits), never a counter: a rolled-back write or a restored
+  backup never brings back a value that once stood for other data.
 
 Triggers are (re)installed after every `migrate` (`apps.py`), so a table added later is
 stamped without anyone remembering to; `tests/test_stamps.py` checks every table has them.
 
+The cache is the `pages` alias of settings.CACHES (files under LUOSHI_DATA_DIR, so the
+workers of one server share it; each server keeps its own, exact all the same).
 `cached(name, key, compute, receipts=…)` reads the stamps (one small query), returns the
 cached value when they match, else computes, and stores the value only when the stamps are
 still the same afterwards (no write committed while computing: the value is the state of
@@ -24,13 +27,17 @@ exactly those stamps).
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 TABLE = "reporting_datastamp"
+#: the cache alias (settings.CACHES): files under LUOSHI_DATA_DIR, shared by a server's workers
+CACHE = "pages"
 RECEIPTS = "receipts"
 OTHER = "other"
 
@@ -49,6 +56,11 @@ RECEIPT_TABLES = frozenset(
 UNSTAMPED = frozenset(
     {TABLE, "django_session", "django_migrations", "audit_auditevent", "audit_auditanchor"}
 )
+
+
+#: 64 random bits (SQLite: `abs(random())`, 63): a stamp value is never given twice, not
+#: even after a rollback or a restored backup (a sequence would hand out its values again)
+PG_RANDOM = "('x' || substr(md5(gen_random_uuid()::text), 1, 16))::bit(64)::bigint"
 
 
 def stamped_tables(conn=connection) -> list[str]:
@@ -84,10 +96,9 @@ def install(conn=connection) -> None:
                         f'AFTER {event} ON "{table}" BEGIN {bump} END'
                     )
         elif conn.vendor == "postgresql":
-            cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {TABLE}_seq")
             cursor.execute(
-                f"INSERT INTO {TABLE} (name, stamp) VALUES ('{OTHER}', nextval('{TABLE}_seq')), "
-                f"('{RECEIPTS}', nextval('{TABLE}_seq')) ON CONFLICT (name) DO NOTHING"
+                f"INSERT INTO {TABLE} (name, stamp) VALUES ('{OTHER}', {PG_RANDOM}), "
+                f"('{RECEIPTS}', {PG_RANDOM}) ON CONFLICT (name) DO NOTHING"
             )
             cursor.execute(
                 f"""CREATE OR REPLACE FUNCTION reporting_stamp() RETURNS trigger AS $$
@@ -98,7 +109,7 @@ def install(conn=connection) -> None:
                     RETURN NULL;  -- this transaction has bumped this stamp already
                   END IF;
                   PERFORM 1 FROM {TABLE} ORDER BY name FOR UPDATE;
-                  INSERT INTO {TABLE} (name, stamp) VALUES (TG_ARGV[0], nextval('{TABLE}_seq'))
+                  INSERT INTO {TABLE} (name, stamp) VALUES (TG_ARGV[0], {PG_RANDOM})
                     ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp;
                   PERFORM set_config(flag, '1', true);
                   RETURN NULL;
@@ -117,9 +128,22 @@ def install(conn=connection) -> None:
                 )
                 cursor.execute(
                     f'CREATE OR REPLACE TRIGGER "{name[:51]}_truncate" AFTER TRUNCATE '
-                    f"ON \"{table}\" FOR EACH STATEMENT EXECUTE FUNCTION "
+                    f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION '
                     f"reporting_stamp('{_kind(table)}')"
                 )
+
+
+_bypass: ContextVar[bool] = ContextVar("luoshi_stamps_bypass", default=False)
+
+
+@contextmanager
+def bypassed() -> Iterator[None]:
+    """Compute everything afresh inside (`luoshi bench` times the pages as computed)."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
 
 
 def current() -> dict[str, int]:
@@ -134,7 +158,7 @@ def cached(name: str, key: tuple, compute: Callable[[], Any], *, receipts: bool 
     computation that reads no receipt (nor a rollup of them): it then survives receipt writes.
     Inside a transaction that has written (a POST's own re-render) nothing is cached: its
     writes are not committed, so the stamps do not tell them yet."""
-    if connection.in_atomic_block:
+    if connection.in_atomic_block or _bypass.get():
         return compute()
     stamps = current()
     kinds = (OTHER, RECEIPTS) if receipts else (OTHER,)
@@ -142,6 +166,7 @@ def cached(name: str, key: tuple, compute: Callable[[], Any], *, receipts: bool 
         return compute()  # the stamps were emptied (a flushed test database): no cache
     state = repr((key, [stamps[kind] for kind in kinds])).encode()
     full_key = f"luoshi:{name}:{hashlib.sha256(state).hexdigest()}"
+    cache = caches[CACHE]
     found = cache.get(full_key)
     if found is not None:
         return found
