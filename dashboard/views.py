@@ -102,8 +102,13 @@ def _cockpit_context(request, period: ReportingPeriod) -> dict:
     by_channel = [
         (name or _("Not given"), total) for name, total in figures.secured_by("channel__name")
     ]
-    states = due_soon_horizon(period.as_of)
-    items = list(read.items_needing_attention(request.user, states))
+    # the work items read no receipt: cached across receipt writes
+    states, items = stamps.cached(
+        "cockpit-items",
+        (request.user.pk, period.as_of.isoformat(), get_language()),
+        lambda: _items_needing_attention(request.user, period.as_of),
+        receipts=False,
+    )
     for item in items:
         item.lead_unit_open = item.lead_unit_id is not None and figures.can_open(item.lead_unit_id)
     parents = _parents(figures)
@@ -168,6 +173,11 @@ def _cockpit_context(request, period: ReportingPeriod) -> dict:
         if role_of(request.user) == Role.OFFICE
         else None,
     }
+
+
+def _items_needing_attention(user, as_of: dt.date):
+    states = due_soon_horizon(as_of)
+    return states, list(read.items_needing_attention(user, states))
 
 
 def _forecast_for_table(viewer, period: ReportingPeriod, figures, table) -> dict | None:
