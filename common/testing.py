@@ -73,8 +73,9 @@ class CheapArgon2PasswordHasher(Argon2PasswordHasher):
 # --- The demo, loaded once per test session and copied into each test that asks for it ---
 
 
-#: tables written only by database triggers (funding/rollup_triggers.py)
+#: tables written only by database triggers (funding/rollup_triggers.py, reporting/stamps.py)
 TRIGGER_MAINTAINED = {
+    "reporting_datastamp",
     "funding_receiptunitmonth",
     "funding_receiptcitymonth",
     "funding_receiptshareddoc",

@@ -8,9 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +30,7 @@ from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
 from policy.states import due_soon_horizon
+from reporting import stamps
 from reporting.figures import cumulative, figures_for, pro_rata_plan
 from reporting.forecast import forecast_context
 from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
@@ -62,6 +67,26 @@ def cockpit(request):
     if role_of(request.user) not in COCKPIT_ROLES:
         raise PermissionDenied
     period = _period(request)
+    # The page's body depends on the data (stamped), the viewer, the period, the league's
+    # search and page, and the language: cached under exactly those (reporting/stamps.py).
+    key = (
+        request.user.pk,
+        role_of(request.user),
+        get_language(),
+        period.query(),
+        sorted((k, request.GET.get(k, "")) for k in ("q", "status", "parent", "page")),
+    )
+    body = stamps.cached(
+        "cockpit",
+        key,
+        lambda: render_to_string(
+            "dashboard/_cockpit_body.html", _cockpit_context(request, period), request=request
+        ),
+    )
+    return render(request, "dashboard/cockpit.html", {"body": body})
+
+
+def _cockpit_context(request, period: ReportingPeriod) -> dict:
     # City totals and the league table are what a bulletin publishes: every leader sees them;
     # a leader's own units come first and only units the viewer may open are links.
     figures = figures_for(request.user, period)
@@ -77,8 +102,13 @@ def cockpit(request):
     by_channel = [
         (name or _("Not given"), total) for name, total in figures.secured_by("channel__name")
     ]
-    states = due_soon_horizon(period.as_of)
-    items = list(read.items_needing_attention(request.user, states))
+    # the work items read no receipt: cached across receipt writes
+    states, items = stamps.cached(
+        "cockpit-items",
+        (request.user.pk, period.as_of.isoformat(), get_language()),
+        lambda: _items_needing_attention(request.user, period.as_of),
+        receipts=False,
+    )
     for item in items:
         item.lead_unit_open = item.lead_unit_id is not None and figures.can_open(item.lead_unit_id)
     parents = _parents(figures)
@@ -121,32 +151,46 @@ def cockpit(request):
             "wan": _("万元"),
         },
     }
-    return render(
-        request,
-        "dashboard/cockpit.html",
-        {
-            **_period_context(period),
-            "summary": summary,
-            "rows": table.rows,
-            "league": table,
-            "league_ends": [
-                (_("Best %(n)s") % {"n": len(table.top)}, table.top),
-                (_("Last %(n)s") % {"n": len(table.bottom)}, table.bottom),
-            ],
-            "league_query": _league_query(period, table),
-            "chart": chart,
-            "items": items,
-            "states": states,
-            "by_channel": by_channel,
-            "by_level": by_level,
-            "statuses": Status,
-            "doubtful_claims": figures.doubtful_claims,
-            "forecast": forecast_context(request.user, period),
-            "claims_url": reverse("funding:claim_list")
-            if role_of(request.user) == Role.OFFICE
-            else None,
-        },
-    )
+    return {
+        **_period_context(period),
+        "summary": summary,
+        "rows": table.rows,
+        "league": table,
+        "league_ends": [
+            (_("Best %(n)s") % {"n": len(table.top)}, table.top),
+            (_("Last %(n)s") % {"n": len(table.bottom)}, table.bottom),
+        ],
+        "league_query": _league_query(period, table),
+        "chart": chart,
+        "items": items,
+        "states": states,
+        "by_channel": by_channel,
+        "by_level": by_level,
+        "statuses": Status,
+        "doubtful_claims": figures.doubtful_claims,
+        "forecast": _forecast_for_table(request.user, period, figures, table),
+        "claims_url": reverse("funding:claim_list")
+        if role_of(request.user) == Role.OFFICE
+        else None,
+    }
+
+
+def _items_needing_attention(user, as_of: dt.date):
+    states = due_soon_horizon(as_of)
+    return states, list(read.items_needing_attention(user, states))
+
+
+def _forecast_for_table(viewer, period: ReportingPeriod, figures, table) -> dict | None:
+    """The forecast: the total over the whole league, and the lines of the units the league
+    table shows (every unit of a small league; a big league's page, in the table's order)."""
+    forecast = forecast_context(viewer, period, figures=figures)
+    if forecast is not None and table.big:
+        by_unit = {f.unit_id: f for f in forecast["units"]}
+        forecast["units"] = [
+            by_unit[r["u"].unit_id] for r in table.rows if r["u"].unit_id in by_unit
+        ]
+        forecast["page_only"] = True
+    return forecast
 
 
 def _league_query(period: ReportingPeriod, table) -> str:
@@ -253,7 +297,7 @@ def unit_figures(request, pk: int):
             **_period_context(period),
             "unit": unit,
             "figures": line,
-            "forecast": forecast_context(request.user, period, unit_ids=[unit.pk]),
+            "forecast": forecast_context(request.user, period, unit_ids=[unit.pk], figures=figures),
             "summary": figures.summary,
             "receipts": receipts,
             "projects": projects,
@@ -288,8 +332,9 @@ def _secured_after(viewer, unit: Unit, period: ReportingPeriod, figures) -> dict
     return {"amount": whole.secured - now.secured, "query": year_end.query(), "year_end": year_end}
 
 
-def _workbench_context(request, unit: Unit, **forms) -> dict:
-    period = _period(request)
+def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = None, **forms) -> dict:
+    if period is None:
+        period = _period(request)
     year, as_of = period.year, period.as_of
     figures = figures_for(request.user, period, unit_ids=[unit.pk])
     states = due_soon_horizon(as_of)
@@ -312,7 +357,11 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         .select_related("lead_leader")
         .order_by("due_on", "code")
     )
-    defaults = {"received_on": as_of, "reported_on": as_of, "occurred_on": as_of}
+    blank_forms = {
+        "receipt_form": lambda: ReceiptForm(unit=unit, initial={"received_on": as_of}),
+        "report_form": lambda: ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
+        "contact_form": lambda: ContactForm(unit=unit, initial={"occurred_on": as_of}),
+    }
     pending = []
     if role_of(request.user) == Role.UNIT_HEAD:
         pending = (
@@ -321,7 +370,17 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
             .order_by("reported_on")
         )
     return {
-        "guides": guides_for_unit(request.user, unit, as_of),
+        # guides and their best-fitting projects read no receipt: cached across receipt
+        # writes (rendered only when the page shows them)
+        "guides_html": lambda: stamps.cached(
+            "workbench-guides",
+            (request.user.pk, unit.pk, as_of.isoformat(), get_language()),
+            lambda: render_to_string(
+                "funding/_workbench_guides.html",
+                {"guides": guides_for_unit(request.user, unit, as_of)},
+            ),
+            receipts=False,
+        ),
         "unit": unit,
         "year": year,
         "as_of": as_of,
@@ -340,12 +399,15 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
         "lag_explanations": LagExplanation.objects.filter(
             unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]
         ).order_by("-as_of"),
-        "receipt_form": forms.get("receipt_form")
-        or ReceiptForm(unit=unit, initial={"received_on": defaults["received_on"]}),
-        "report_form": forms.get("report_form")
-        or ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
-        "contact_form": forms.get("contact_form")
-        or ContactForm(unit=unit, initial={"occurred_on": as_of}),
+        **{name: forms.get(name) or make() for name, make in blank_forms.items()},
+        # the blank forms as the page shows them, cached (with a CSRF placeholder): the
+        # receipt and report forms offer no receipt, so receipt writes leave them cached
+        **{
+            f"{name}_html": None
+            if forms.get(name)
+            else _blank_form_html(name, make, (unit.pk, as_of.isoformat(), get_language()))
+            for name, make in blank_forms.items()
+        },
         "advance_forms": {
             p.pk: AdvanceProjectForm(project=p, initial={"version": p.version, "on": as_of})
             for p in projects
@@ -354,10 +416,50 @@ def _workbench_context(request, unit: Unit, **forms) -> dict:
     }
 
 
+def _blank_form_html(name: str, make, key: tuple):
+    """The workbench's blank `name` form rendered, cached; a callable for the template (so
+    rendered only where the page shows it)."""
+    template = f"dashboard/_{name}.html"
+    return lambda: stamps.cached(
+        f"workbench-{name}",
+        key,
+        lambda: render_to_string(template, {name: make(), "csrf_token": CSRF_PLACEHOLDER}),
+        receipts=name == "contact_form",
+    )
+
+
+#: stands for the CSRF token in a cached workbench body; each response gets its own token
+CSRF_PLACEHOLDER = "luoshi-csrf-7f3a9c2e5b1d4086a4e2c9b7d1f05e38"
+
+
 @login_required
 def workbench(request):
     unit = _my_unit(request)
-    return render(request, "dashboard/workbench.html", _workbench_context(request, unit))
+    period = _period(request)
+    # Cached under the data stamps and everything else the body depends on (reporting/stamps.py):
+    # the viewer, the period, today (the dispatch card, money recorded after the period), the
+    # language and the messages the board repeats. Its forms carry a placeholder for the CSRF
+    # token, replaced by this request's own.
+    key = (
+        request.user.pk,
+        role_of(request.user),
+        unit.pk,
+        get_language(),
+        period.query(),
+        timezone.localdate().isoformat(),
+        [(m.level_tag, str(m)) for m in messages.get_messages(request)],
+    )
+    body = stamps.cached(
+        "workbench",
+        key,
+        lambda: render_to_string(
+            "dashboard/_workbench_body.html",
+            {**_workbench_context(request, unit, period), "csrf_token": CSRF_PLACEHOLDER},
+            request=request,
+        ),
+    )
+    body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit})
 
 
 @login_required
@@ -379,12 +481,13 @@ def _quick_form_response(request, unit, template: str, form_name: str, form, don
         return response
     if done:
         return redirect("dashboard:workbench")
-    return render(
-        request,
-        "dashboard/workbench.html",
-        _workbench_context(request, unit, **{form_name: form}),
-        status=400,
+    body = render_to_string(
+        "dashboard/_workbench_body.html",
+        {**_workbench_context(request, unit, **{form_name: form}), "csrf_token": CSRF_PLACEHOLDER},
+        request=request,
     )
+    body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=400)
 
 
 @login_required

@@ -132,10 +132,10 @@ class Figures:
         )
         return [int(totals.get(month) or 0) for month in range(1, 13)]
 
-    def secured_by(self, field_name: str, unit_ids=None) -> list[tuple[str, int]]:
-        """Totals grouped by `field_name` ("channel__name" or "level"), largest first."""
-        if field_name not in ("channel__name", "level") or unit_ids is not None:
-            return self.secured_by_from_receipts(field_name, unit_ids)
+    @cached_property
+    def _channel_level_totals(self) -> dict[tuple[int, str], int]:
+        """(channel id or 0, level) → 元 over the table's units: by channel and by level are
+        both read from it, so a page showing both runs its queries once."""
         period = self.period
         full, partial_from = whole_months(period)
         totals: dict[tuple[int, str], int] = {}
@@ -187,12 +187,19 @@ class Figures:
                 .annotate(sum=Sum("amount"))
                 .values_list("channel_id", "level", "sum")
             )
+        return totals
+
+    def secured_by(self, field_name: str, unit_ids=None) -> list[tuple[str, int]]:
+        """Totals grouped by `field_name` ("channel__name" or "level"), largest first."""
+        if field_name not in ("channel__name", "level") or unit_ids is not None:
+            return self.secured_by_from_receipts(field_name, unit_ids)
+        totals = self._channel_level_totals
         if field_name == "level":
             grouped: dict[str, int] = {}
             for (_channel, level), total in totals.items():
                 grouped[level] = grouped.get(level, 0) + total
         else:
-            names = dict(Channel.objects.values_list("pk", "name"))
+            names = self._channel_names
             grouped = {}
             for (channel, _level), total in totals.items():
                 name = names.get(channel, "")
@@ -201,6 +208,10 @@ class Figures:
             ((name, total) for name, total in grouped.items() if total),
             key=lambda row: (-row[1], row[0]),
         )
+
+    @cached_property
+    def _channel_names(self) -> dict[int, str]:
+        return dict(Channel.objects.values_list("pk", "name"))
 
     def secured_by_from_receipts(self, field_name: str, unit_ids=None) -> list[tuple[str, int]]:
         """Totals grouped by `field_name`, summed from the receipts themselves."""

@@ -1,0 +1,176 @@
+"""Data stamps: an exact cache key for what the pages read.
+
+Every table the app reads carries a database trigger that gives one of two stamps a new,
+never reused value in the same transaction as the write — `receipts` for the receipts and
+their rollups, `other` for everything else (targets, units, work items, projects, the
+calendar, settings…). A computation cached under the stamps it read is therefore exact: as
+long as the stamps are those it was computed under, no write has happened since, and any
+write gives a different key. Nothing is ever served because it is "fresh enough" (no TTL).
+
+- SQLite: a row trigger per table (one writer at a time, so no lock order to care about).
+- PostgreSQL: a deferred constraint trigger per table that bumps the stamp at commit, once
+  per transaction and stamp, after locking both stamp rows in name order — so concurrent
+  writers queue for the stamps only while committing and can never deadlock on them.
+  TRUNCATE bumps too.
+- The values are random (63–64 bits), never a counter: a rolled-back write or a restored
+  backup never brings back a value that once stood for other data.
+
+Triggers are (re)installed after every `migrate` (`apps.py`), so a table added later is
+stamped without anyone remembering to; `tests/test_stamps.py` checks every table has them.
+
+The cache is the `pages` alias of settings.CACHES (files under LUOSHI_DATA_DIR, so the
+workers of one server share it; each server keeps its own, exact all the same).
+`cached(name, key, compute, receipts=…)` reads the stamps (one small query), returns the
+cached value when they match, else computes, and stores the value only when the stamps are
+still the same afterwards (no write committed while computing: the value is the state of
+exactly those stamps).
+"""
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.core.cache import caches
+from django.db import connection
+
+TABLE = "reporting_datastamp"
+#: the cache alias (settings.CACHES): files under LUOSHI_DATA_DIR, shared by a server's workers
+CACHE = "pages"
+RECEIPTS = "receipts"
+OTHER = "other"
+
+#: tables whose writes bump the `receipts` stamp (the receipts and what triggers derive)
+RECEIPT_TABLES = frozenset(
+    {
+        "funding_receipt",
+        "funding_receiptunitmonth",
+        "funding_receiptcitymonth",
+        "funding_receiptshareddoc",
+        "funding_rolluppause",
+    }
+)
+#: tables no cached page reads and whose writes would only empty the cache for nothing:
+#: the stamps themselves, sessions, the audit trail (append-only), migrations
+UNSTAMPED = frozenset(
+    {TABLE, "django_session", "django_migrations", "audit_auditevent", "audit_auditanchor"}
+)
+
+
+#: 64 random bits (SQLite: `abs(random())`, 63): a stamp value is never given twice, not
+#: even after a rollback or a restored backup (a sequence would hand out its values again)
+PG_RANDOM = "('x' || substr(md5(gen_random_uuid()::text), 1, 16))::bit(64)::bigint"
+
+
+def stamped_tables(conn=connection) -> list[str]:
+    return sorted(set(conn.introspection.table_names()) - UNSTAMPED)
+
+
+def _kind(table: str) -> str:
+    return RECEIPTS if table in RECEIPT_TABLES else OTHER
+
+
+def _trigger(table: str) -> str:
+    return f"{table}_stamp"[:60]
+
+
+def install(conn=connection) -> None:
+    """Create the stamp rows and the triggers on every stamped table (idempotent)."""
+    tables = stamped_tables(conn)
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            for kind in (OTHER, RECEIPTS):
+                cursor.execute(
+                    f"INSERT OR IGNORE INTO {TABLE} (name, stamp) VALUES (%s, abs(random()))",
+                    [kind],
+                )
+            for table in tables:
+                bump = (
+                    f"INSERT INTO {TABLE} (name, stamp) VALUES ('{_kind(table)}', abs(random())) "
+                    "ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp;"
+                )
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    cursor.execute(
+                        f'CREATE TRIGGER IF NOT EXISTS "{_trigger(table)}_{event.lower()}" '
+                        f'AFTER {event} ON "{table}" BEGIN {bump} END'
+                    )
+        elif conn.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {TABLE} (name, stamp) VALUES ('{OTHER}', {PG_RANDOM}), "
+                f"('{RECEIPTS}', {PG_RANDOM}) ON CONFLICT (name) DO NOTHING"
+            )
+            cursor.execute(
+                f"""CREATE OR REPLACE FUNCTION reporting_stamp() RETURNS trigger AS $$
+                DECLARE
+                  flag text := 'reporting.stamped_' || TG_ARGV[0];
+                BEGIN
+                  IF TG_OP <> 'TRUNCATE' AND current_setting(flag, true) = '1' THEN
+                    RETURN NULL;  -- this transaction has bumped this stamp already
+                  END IF;
+                  PERFORM 1 FROM {TABLE} ORDER BY name FOR UPDATE;
+                  INSERT INTO {TABLE} (name, stamp) VALUES (TG_ARGV[0], {PG_RANDOM})
+                    ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp;
+                  PERFORM set_config(flag, '1', true);
+                  RETURN NULL;
+                END $$ LANGUAGE plpgsql"""
+            )
+            cursor.execute("SELECT tgname FROM pg_trigger")
+            done = {row[0] for row in cursor.fetchall()}
+            for table in tables:
+                name = _trigger(table)
+                if name in done:
+                    continue
+                cursor.execute(
+                    f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE '
+                    f'ON "{table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+                    f"EXECUTE FUNCTION reporting_stamp('{_kind(table)}')"
+                )
+                cursor.execute(
+                    f'CREATE OR REPLACE TRIGGER "{name[:51]}_truncate" AFTER TRUNCATE '
+                    f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION '
+                    f"reporting_stamp('{_kind(table)}')"
+                )
+
+
+_bypass: ContextVar[bool] = ContextVar("luoshi_stamps_bypass", default=False)
+
+
+@contextmanager
+def bypassed() -> Iterator[None]:
+    """Compute everything afresh inside (`luoshi bench` times the pages as computed)."""
+    token = _bypass.set(True)
+    try:
+        yield
+    finally:
+        _bypass.reset(token)
+
+
+def current() -> dict[str, int]:
+    """The stamps now (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name, stamp FROM {TABLE}")
+        return dict(cursor.fetchall())
+
+
+def cached(name: str, key: tuple, compute: Callable[[], Any], *, receipts: bool = True) -> Any:
+    """`compute()`, or the value it gave under the same stamps. `receipts=False` only for a
+    computation that reads no receipt (nor a rollup of them): it then survives receipt writes.
+    Inside a transaction that has written (a POST's own re-render) nothing is cached: its
+    writes are not committed, so the stamps do not tell them yet."""
+    if connection.in_atomic_block or _bypass.get():
+        return compute()
+    stamps = current()
+    kinds = (OTHER, RECEIPTS) if receipts else (OTHER,)
+    if any(kind not in stamps for kind in kinds):
+        return compute()  # the stamps were emptied (a flushed test database): no cache
+    state = repr((key, [stamps[kind] for kind in kinds])).encode()
+    full_key = f"luoshi:{name}:{hashlib.sha256(state).hexdigest()}"
+    cache = caches[CACHE]
+    found = cache.get(full_key)
+    if found is not None:
+        return found
+    value = compute()
+    if current() == stamps:
+        cache.set(full_key, value, None)
+    return value

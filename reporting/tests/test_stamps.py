@@ -1,0 +1,125 @@
+"""The data stamps behind the cockpit's and the workbench's cache (reporting/stamps.py): every
+table is stamped, every write gives a new stamp in its own transaction, and a cached page
+changes with the very next request after a write — never a stale figure."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.cache import caches
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from funding import services as funding
+from org.models import Unit
+from reporting import stamps
+
+PASSWORD = "Luoshi@2024demo"
+
+
+def _triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger")
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_it_stamps_every_table_but_the_few_no_page_reads():
+    names = _triggers()
+    tables = stamps.stamped_tables()
+    assert "funding_receipt" in tables and "funding_target" in tables and "org_unit" in tables
+    assert not stamps.UNSTAMPED & set(tables)
+    for table in tables:
+        base = stamps._trigger(table)
+        if connection.vendor == "sqlite":
+            assert {f"{base}_insert", f"{base}_update", f"{base}_delete"} <= names, table
+        else:
+            assert {base, f"{base[:51]}_truncate"} <= names, table
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_target_changes_the_other_stamp_and_a_receipt_the_receipts_stamp(demo, cast):
+    # (committed writes, as in production: on PostgreSQL the stamps move at commit, once a
+    # transaction and stamp, whichever of its writes fired the trigger)
+    before = stamps.current()
+    unit = Unit.objects.get(code="ZJJ")
+    funding.set_target(user=cast["office"], unit=unit, year=2024, amount=999_000_000, reason="测试")
+    after_target = stamps.current()
+    assert after_target["other"] != before["other"]
+    assert after_target["receipts"] == before["receipts"]
+    funding.record_receipt(
+        user=cast["zjj"],
+        unit=cast["zjj"].membership.unit,
+        amount=1_000_000,
+        received_on=dt.date(2024, 6, 3),
+        doc_no="stamp-test-1",
+    )
+    assert stamps.current()["receipts"] != after_target["receipts"]
+
+
+def test_nothing_is_cached_inside_a_transaction(demo):
+    calls = []
+    with transaction.atomic():
+        for _ in range(2):
+            stamps.cached("test", ("inside",), lambda: calls.append(1))
+    assert len(calls) == 2
+
+
+def _secured(html: str, figure: str) -> str:
+    return re.search(rf'data-figure="{figure}">([^<]+)<', html).group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_cockpit_and_workbench_change_with_the_next_write(demo):
+    caches["pages"].clear()
+    office, officer = Client(), Client()
+    assert office.login(username="office", password=PASSWORD)
+    assert officer.login(username="zjj", password=PASSWORD)
+    first = office.get("/cockpit/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = office.get("/cockpit/").content.decode()
+    assert again == first or _secured(again, "secured") == _secured(first, "secured")
+    assert len(queries) <= 6, "the second request is served from the cache"
+    bench = officer.get("/cockpit/workbench/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        bench_again = officer.get("/cockpit/workbench/").content.decode()
+    assert len(queries) <= 7
+    # each response carries its own CSRF token, never the placeholder
+    assert "luoshi-csrf" not in bench_again and 'name="csrfmiddlewaretoken" value="' in bench
+
+    from django.contrib.auth import get_user_model
+
+    zjj = get_user_model().objects.select_related("membership").get(username="zjj")
+    funding.record_receipt(
+        user=zjj,
+        unit=zjj.membership.unit,
+        amount=123_450_000,
+        received_on=dt.date(2024, 6, 3),
+        doc_no="stamp-test-2",
+    )
+    changed = office.get("/cockpit/").content.decode()
+    assert _secured(changed, "secured") != _secured(first, "secured")
+    bench_changed = officer.get("/cockpit/workbench/").content.decode()
+    assert _secured(bench_changed, "my-secured") != _secured(bench, "my-secured")
+
+    office_user = get_user_model().objects.get(username="office")
+    stamp = stamps.current()["other"]
+    funding.set_target(
+        user=office_user,
+        unit=zjj.membership.unit,
+        year=2024,
+        amount=1,
+        reason="测试",
+        effective_on=dt.date(2024, 1, 1),
+    )
+    assert stamps.current()["other"] != stamp
+    # whatever the revision did to the figures, the cached page is the page computed afresh
+    now = office.get("/cockpit/").content.decode()
+    caches["pages"].clear()
+    fresh = office.get("/cockpit/").content.decode()
+    token = re.compile(r"[A-Za-z0-9]{64}")
+    assert token.sub("", now) == token.sub("", fresh)
