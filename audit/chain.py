@@ -99,6 +99,19 @@ class BatchSealer:
         missing = set(SEALED_FIELDS) - set(EVENT_FIELDS) - set(self.parts)
         assert not missing, f"shared fields missing: {missing}"
         self.order = sorted(SEALED_FIELDS)
+        # The canonical text, keys in order, is constant pieces around the six values of the
+        # event: joined from the pieces instead of re-assembled key by key for every event.
+        self.pieces, self.slots, text = [], [], "{"
+        for position, name in enumerate(self.order):
+            text += ("," if position else "") + f'"{name}":'
+            if name in EVENT_FIELDS:
+                self.pieces.append(text)
+                self.slots.append(EVENT_FIELDS.index(name))
+                text = ""
+            else:
+                text += self.parts[name]
+        self.pieces.append(text + "}")
+        self.names: dict[str, str] = {}  # the canonical text of repeated action/type names
         self.previous = prev_hash
         self.keyed = hmac.new(audit_key(), digestmod="sha256")
 
@@ -106,20 +119,37 @@ class BatchSealer:
         self, action, object_type, object_id, object_repr, before, after
     ) -> tuple[str, str, str, str]:
         """(before JSON, after JSON, prev_hash, hash) of the next event in the chain."""
-        parts = self.parts | {
-            "action": canonical_json(action),
-            "object_type": canonical_json(object_type),
-            "object_id": canonical_json(object_id),
-            "object_repr": canonical_json(object_repr),
-            "before": canonical_json(before),
-            "after": canonical_json(after),
-        }
-        canonical = "{" + ",".join(f'"{name}":{parts[name]}' for name in self.order) + "}"
+        names = self.names
+        if action not in names:
+            names[action] = canonical_json(action)
+        if object_type not in names:
+            names[object_type] = canonical_json(object_type)
+        values = (
+            names[action],
+            names[object_type],
+            _json_text(object_id),
+            _json_text(object_repr),
+            canonical_json(before),
+            canonical_json(after),
+        )
+        pieces = self.pieces
+        text = [pieces[0]]
+        for position, slot in enumerate(self.slots, start=1):
+            text.append(values[slot])
+            text.append(pieces[position])
         previous = self.previous
         mac = self.keyed.copy()
-        mac.update((previous + canonical).encode())
+        mac.update((previous + "".join(text)).encode())
         self.previous = mac.hexdigest()
-        return parts["before"], parts["after"], previous, self.previous
+        return values[4], values[5], previous, self.previous
+
+
+def _json_text(value) -> str:
+    """canonical_json of a value, a string without the encoder's dispatch."""
+    return _encode_string(value) if type(value) is str else canonical_json(value)
+
+
+_encode_string = json.encoder.encode_basestring  # what canonical_json does for a str
 
 
 def lock_and_last_hash() -> str:

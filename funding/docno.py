@@ -14,6 +14,7 @@ _OPENING = "([{【〖〔〘"
 _CLOSING = ")]}】〗〕〙"
 _BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "〔"), **dict.fromkeys(_CLOSING, "〕")})
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_FOLD = _BRACKETS | _ASCII_UPPER
 _SPACE = re.compile(r"\s+")
 DOC_KEY_LENGTH = 300
 
@@ -37,7 +38,12 @@ def normalise_doc_no(text: str | None) -> str:
 
 def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
-    # zero-width spaces, BOMs and other format characters are invisible in a cell
-    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
-    folded = _SPACE.sub("", folded).translate(_BRACKETS).translate(_ASCII_UPPER)
-    return folded[:DOC_KEY_LENGTH]
+    # zero-width spaces, BOMs and other format characters are invisible in a cell. They are
+    # not printable, nor are spaces other than " ": a printable text (nearly every 文号 — a
+    # ledger import folds 100,000) has none and skips the scan, character by character.
+    if not folded.isprintable():
+        folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+        folded = _SPACE.sub("", folded)
+    elif " " in folded:
+        folded = folded.replace(" ", "")
+    return folded.translate(_FOLD)[:DOC_KEY_LENGTH]

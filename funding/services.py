@@ -1164,11 +1164,12 @@ def bulk_record_receipts(
     "level"?})`). One audit event per receipt; `unit_names` (id → name) names them."""
     _require_office(user)
     channel_levels = dict(Channel.objects.values_list("pk", "level"))
+    today = timezone.localdate()
     rows = []
     for unit, project, amount, on, doc, channel, level in creates:
         if amount <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
-        require_event_date(on)
+        require_event_date(on, today)
         if channel and not level:
             level = channel_levels[channel]
         rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))

@@ -27,7 +27,7 @@ from audit.services import AuditBatch
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
 from common.permissions import Role, role_of
-from common.services import require
+from common.services import large_write_cache, require
 from common.spreadsheets import unneutralise
 from common.validation import InputError, check_date, check_event_date
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
@@ -347,7 +347,7 @@ def import_ledger(
         result.counts = {}
         return result
     if not dry_run:
-        with transaction.atomic():
+        with large_write_cache(), transaction.atomic():
             plan.write(user)
     return result
 
