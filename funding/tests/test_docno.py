@@ -88,6 +88,7 @@ def _reference_key(text: str | None) -> str:
     """The key as first written, every character looked at: the fast path of `_fold` (no
     format characters, no spaces but " ") must give the same key for any text."""
     import re
+    import string
 
     brackets = str.maketrans(
         {**dict.fromkeys("([{【〖〔〘", "〔"), **dict.fromkeys(")]}】〗〕〙", "〕")}
@@ -97,9 +98,8 @@ def _reference_key(text: str | None) -> str:
         folded = unicodedata.normalize("NFKC", key)
         folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
         folded = re.sub(r"\s+", "", folded).translate(brackets)
-        folded = folded.translate(
-            str.maketrans(dict(zip(map(chr, range(97, 123)), map(chr, range(65, 91)))))
-        )[:300]
+        folded = folded.translate(str.maketrans(string.ascii_lowercase, string.ascii_uppercase))
+        folded = folded[:300]
         if folded == key:
             break
         key = folded
