@@ -56,24 +56,33 @@ def insert_rows(model, columns: list[str], rows: list[tuple], json_text=()) -> N
     marks = "(" + ", ".join(json_mark if i in json_text else "%s" for i in range(len(fields))) + ")"
     per_statement = max(1, min(_ROWS_PER_STATEMENT, _max_params() // len(fields)))
     active = [(i, a) for i, a in enumerate(adapters) if a is not None]
-    full_sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([marks] * per_statement)
+
+    def flat(part: list[tuple]) -> list:
+        params = []
+        for row in part:
+            if active:
+                row = list(row)
+                for i, adapt in active:
+                    row[i] = adapt(row[i]) if row[i] is not None else None
+            params.extend(row)
+        return params
+
+    def statement(count: int) -> str:
+        return f"INSERT INTO {table} ({names}) VALUES " + ", ".join([marks] * count)
+
+    whole = len(rows) - len(rows) % per_statement
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params = []
-            for row in chunk:
-                if active:
-                    row = list(row)
-                    for i, adapt in active:
-                        row[i] = adapt(row[i]) if row[i] is not None else None
-                params.extend(row)
-            if len(chunk) == per_statement:
-                cursor.execute(full_sql, params)
-            else:
-                cursor.execute(
-                    f"INSERT INTO {table} ({names}) VALUES " + ", ".join([marks] * len(chunk)),
-                    params,
-                )
+        if whole:
+            # executemany: the statement is prepared (and its placeholders converted) once
+            cursor.executemany(
+                statement(per_statement),
+                (
+                    flat(rows[start : start + per_statement])
+                    for start in range(0, whole, per_statement)
+                ),
+            )
+        if whole < len(rows):
+            cursor.execute(statement(len(rows) - whole), flat(rows[whole:]))
 
 
 _ROWS_PER_STATEMENT = 500
@@ -94,7 +103,7 @@ def _max_params() -> int:
 
 
 @contextmanager
-def large_write_cache(megabytes: int = 64):
+def large_write_cache(megabytes: int = 256):
     """SQLite: a larger page cache for the length of a bulk write. A 100,000-receipt import
     touches every page of nine indexes; in the default 2 MB cache the dirty pages spill to the
     WAL and are read back, which doubles the time of the INSERTs. Set back afterwards, so a

@@ -15,6 +15,7 @@ _CLOSING = ")]}】〗〕〙"
 _BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "〔"), **dict.fromkeys(_CLOSING, "〕")})
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _FOLD = _BRACKETS | _ASCII_UPPER
+_TO_FOLD = re.compile("[" + re.escape(_OPENING + _CLOSING) + "a-z]")
 _SPACE = re.compile(r"\s+")
 DOC_KEY_LENGTH = 300
 
@@ -46,4 +47,6 @@ def _fold(text: str) -> str:
         folded = _SPACE.sub("", folded)
     elif " " in folded:
         folded = folded.replace(" ", "")
-    return folded.translate(_FOLD)[:DOC_KEY_LENGTH]
+    if _TO_FOLD.search(folded):  # most 文号 already hold 〔〕 and capitals only
+        folded = folded.translate(_FOLD)
+    return folded[:DOC_KEY_LENGTH]
