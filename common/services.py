@@ -122,6 +122,43 @@ def large_write_cache(megabytes: int = 256):
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+@contextmanager
+def indexes_built_after(model, adding: int, at_least: int = 10_000):
+    """SQLite, inside a transaction: around a bulk INSERT of `adding` rows, at least
+    `at_least` and at least as many as the table holds (a first ledger of 100,000 receipts),
+    the table's plain indexes are dropped and then created again from their own SQL: one
+    sorted pass per index instead of a B-tree insertion per row per index (about half the
+    time of the INSERTs into the receipts' ten indexes). Unique indexes and constraints stay,
+    so every row is checked against them as always. SQLite's DDL is transactional: if
+    anything fails the indexes come back with the rollback; readers keep their snapshot. On
+    PostgreSQL (DROP INDEX would lock readers out) and for smaller inserts nothing changes."""
+    if connection.vendor != "sqlite" or adding < at_least:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes are dropped and built again inside a transaction only")
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
+        if cursor.fetchone()[0] > adding:
+            indexes = []
+        else:
+            cursor.execute(f'PRAGMA index_list("{table}")')
+            plain = {row[1] for row in cursor.fetchall() if not row[2] and row[3] == "c"}
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL ORDER BY name",
+                [table],
+            )
+            indexes = [(name, sql) for name, sql in cursor.fetchall() if name in plain]
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
+
+
 def new_ids(
     model, last_id: int, columns: list[str], rows: list[tuple], key: tuple[int, ...]
 ) -> list[int]:

@@ -13,7 +13,7 @@ from audit.services import AuditBatch, record, snapshot
 from audit.versions import StaleObjectError, check_version
 from common.money import format_amount
 from common.permissions import Role, role_of
-from common.services import insert_rows, new_ids, require
+from common.services import indexes_built_after, insert_rows, new_ids, require
 from common.validation import require_event_date
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
@@ -1174,7 +1174,10 @@ def bulk_record_receipts(
             level = channel_levels[channel]
         rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))
     last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
-    with rollup_triggers.bulk_insert(connection, last_id):  # the rollups, added up once
+    with (
+        rollup_triggers.bulk_insert(connection, last_id),  # the rollups, added up once
+        indexes_built_after(Receipt, len(rows)),
+    ):
         insert_rows(Receipt, RECEIPT_COLUMNS, rows)
     names = ["id", *RECEIPT_COLUMNS]
     for pk, row in zip(
