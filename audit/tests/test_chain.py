@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit import chain, triggers
 from audit.models import AuditAnchor, AuditEvent
@@ -142,3 +144,24 @@ def test_the_batch_sealer_seals_exactly_as_seal_does():
         assert prev_hash == previous
         assert digest == chain.seal(fields, previous)
         previous = digest
+
+
+_json_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.decimals(allow_nan=False)
+    | st.dates()
+)
+_json_tree = st.recursive(
+    _json_leaf,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@given(_json_tree | st.dictionaries(st.text(), _json_tree, max_size=6))
+def test_the_sealers_json_is_the_canonical_json(value):
+    assert chain._json_text(value) == chain.canonical_json(value)
