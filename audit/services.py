@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from common.services import insert_rows
+from common.services import indexes_built_after, insert_rows
 
 from . import chain
 from .context import Actor, actor_for_user, current_actor
@@ -196,12 +196,13 @@ class AuditBatch:
     ) -> AuditEvent:
         """Seal and insert the collected events, then record the batch's own event
         (`action`, e.g. `ledger.imported`) after them in the chain."""
-        insert_rows(
-            AuditEvent,
-            EVENT_COLUMNS + ["prev_hash", "hash"],
-            self._sealed(),
-            json_text={EVENT_COLUMNS.index("before"), EVENT_COLUMNS.index("after")},
-        )
+        with indexes_built_after(AuditEvent, len(self.events)):
+            insert_rows(
+                AuditEvent,
+                EVENT_COLUMNS + ["prev_hash", "hash"],
+                self._sealed(),
+                json_text={EVENT_COLUMNS.index("before"), EVENT_COLUMNS.index("after")},
+            )
         return record(
             action,
             None,

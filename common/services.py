@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 
 
 def require(allowed: bool) -> None:
@@ -136,23 +136,31 @@ def large_write_cache(megabytes: int = 256):
             cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
+# Below this many rows a bulk insert keeps the indexes: dropping them changes the schema,
+# which makes every other connection prepare its statements again.
+INDEXES_AFTER_ROWS = 10_000
+
+
 @contextmanager
-def indexes_built_after(model, adding: int, at_least: int = 10_000):
+def indexes_built_after(model, adding: int, at_least: int | None = None):
     """SQLite, inside a transaction: around a bulk INSERT of `adding` rows, at least
-    `at_least` and at least as many as the table holds (a first ledger of 100,000 receipts),
-    the table's plain indexes are dropped and then created again from their own SQL: one
-    sorted pass per index instead of a B-tree insertion per row per index (about half the
-    time of the INSERTs into the receipts' ten indexes). Unique indexes and constraints stay,
-    so every row is checked against them as always. SQLite's DDL is transactional: if
-    anything fails the indexes come back with the rollback; readers keep their snapshot. On
-    PostgreSQL (DROP INDEX would lock readers out) and for smaller inserts nothing changes."""
-    if connection.vendor != "sqlite" or adding < at_least:
+    `at_least` (default INDEXES_AFTER_ROWS) and at least as many as the table holds (a first
+    ledger of 100,000 receipts), the table's plain indexes are dropped and then created again
+    from their own SQL: one sorted pass per index instead of a B-tree insertion per row per
+    index (about half the time of the INSERTs into the receipts' ten indexes). Unique indexes
+    and constraints stay, so every row is checked against them as always. SQLite's DDL is
+    transactional: if anything fails the indexes come back with the rollback; readers keep
+    their snapshot. On PostgreSQL (DROP INDEX would lock readers out) and for smaller inserts
+    nothing changes."""
+    if connection.vendor != "sqlite" or adding < (at_least or INDEXES_AFTER_ROWS):
         yield
         return
     if not connection.in_atomic_block:
         raise RuntimeError("indexes are dropped and built again inside a transaction only")
     table = model._meta.db_table
-    with connection.cursor() as cursor:
+    # a savepoint of its own: whatever fails inside rolls the dropped indexes back with it,
+    # even if the caller catches the error and commits the rest
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
         if cursor.fetchone()[0] > adding:
             indexes = []
@@ -167,8 +175,7 @@ def indexes_built_after(model, adding: int, at_least: int = 10_000):
             indexes = [(name, sql) for name, sql in cursor.fetchall() if name in plain]
         for name, _sql in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-    yield
-    with connection.cursor() as cursor:
+        yield
         for _name, sql in indexes:
             cursor.execute(sql)
 

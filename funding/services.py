@@ -14,7 +14,7 @@ from audit.versions import StaleObjectError, check_version
 from common.money import format_amount
 from common.permissions import Role, role_of
 from common.services import indexes_built_after, insert_rows, new_ids, require
-from common.validation import require_event_date
+from common.validation import FIRST_DAY, latest_event_date, require_event_date
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
@@ -1165,11 +1165,13 @@ def bulk_record_receipts(
     _require_office(user)
     channel_levels = dict(Channel.objects.values_list("pk", "level"))
     today = timezone.localdate()
+    latest = latest_event_date(today)  # after FIRST_DAY, before LAST_DAY
     rows = []
     for unit, project, amount, on, doc, channel, level in creates:
         if amount <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
-        require_event_date(on, today)
+        if not FIRST_DAY <= on <= latest:
+            require_event_date(on, today)  # refuses it, with its message
         if channel and not level:
             level = channel_levels[channel]
         rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))

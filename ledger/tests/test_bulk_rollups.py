@@ -67,7 +67,20 @@ def assert_events_name_their_receipts(result, count: int) -> None:
         assert after["doc_key"] == receipt.doc_key
 
 
-def test_a_large_import_keeps_the_rollups_exact_and_audits_each_receipt(demo, tmp_path):
+def index_schema() -> list[tuple]:
+    from common.tests.test_bulk_insert_helpers import schema
+
+    return schema("funding_receipt") + schema("audit_auditevent")
+
+
+@pytest.mark.parametrize("indexes_after", [None, 1], ids=["indexes kept", "indexes built after"])
+def test_a_large_import_keeps_the_rollups_exact_and_audits_each_receipt(
+    demo, tmp_path, monkeypatch, indexes_after
+):
+    if indexes_after:  # as a first ledger of 100,000 receipts does, on SQLite
+        monkeypatch.setattr("common.services.INDEXES_AFTER_ROWS", indexes_after)
+        assert Receipt.objects.count() < COUNT  # so the table's indexes are built after
+    indexes = index_schema()
     codes = list(Unit.objects.order_by("code").values_list("code", flat=True))
     channels = list(Channel.objects.order_by("name").values_list("name", flat=True))
     # a 文号 another unit already recorded: a doubtful claim, its key becomes shared
@@ -98,6 +111,7 @@ def test_a_large_import_keeps_the_rollups_exact_and_audits_each_receipt(demo, tm
     assert Receipt.objects.count() == before + COUNT + 600
     assert_rollups_exact()
     assert_events_name_their_receipts(again, 600)
+    assert index_schema() == indexes
 
 
 def test_one_bad_row_at_the_end_of_a_large_file_writes_nothing(demo, tmp_path):
