@@ -111,6 +111,8 @@ class BatchSealer:
             else:
                 text += self.parts[name]
         self.pieces.append(text + "}")
+        # one %-template with the six values in key order
+        self.template = "%s".join(piece.replace("%", "%%") for piece in self.pieces)
         self.names: dict[str, str] = {}  # the canonical text of repeated action/type names
         self.previous = prev_hash
         self.keyed = hmac.new(audit_key(), digestmod="sha256")
@@ -132,14 +134,10 @@ class BatchSealer:
             _json_text(before),
             _json_text(after),
         )
-        pieces = self.pieces
-        text = [pieces[0]]
-        for position, slot in enumerate(self.slots, start=1):
-            text.append(values[slot])
-            text.append(pieces[position])
+        canonical = self.template % tuple([values[slot] for slot in self.slots])
         previous = self.previous
         mac = self.keyed.copy()
-        mac.update((previous + "".join(text)).encode())
+        mac.update((previous + canonical).encode())
         self.previous = mac.hexdigest()
         return values[4], values[5], previous, self.previous
 

@@ -124,7 +124,7 @@ def test_the_batch_sealer_seals_exactly_as_seal_does():
     shared = {
         "at": timezone.now(),
         "actor_id": 7,
-        "actor_name": "督查室 孙丽",
+        "actor_name": "督查室 孙丽 100%s%%",  # a % in the shared part of the template
         "role": "office",
         "ip": None,
         "request_id": "r-1",
@@ -134,7 +134,14 @@ def test_the_batch_sealer_seals_exactly_as_seal_does():
     }
     events = [
         ("a.created", "x.y", "1", '引号“”"\\ 和换行\n', None, {"amount": Decimal("1.50"), "n": 3}),
-        ("a.updated", "x.y", "2", "", {"k": [1, 2], "d": "2024-06-30"}, {"k": [2], "z": None}),
+        (
+            "a.updated",
+            "x.y",
+            "2",
+            "%s %(x)s",
+            {"k": [1, 2], "d": "2024-06-30"},
+            {"k": [2], "z": None},
+        ),
     ]
     sealer = chain.BatchSealer(shared, "prev")
     previous = "prev"
