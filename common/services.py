@@ -1,6 +1,8 @@
 """Helpers shared by every app's services (the only write path)."""
 
+from collections.abc import Iterable
 from contextlib import contextmanager
+from itertools import islice
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -26,18 +28,17 @@ def _same_value_cached(adapt):
     return cached
 
 
-def insert_rows(model, columns: list[str], rows: list[tuple], json_text=()) -> None:
+def insert_rows(model, columns: list[str], rows: Iterable[tuple], json_text=()) -> None:
     """INSERT many rows, many rows per statement: the ORM's per-value preparation of
     bulk_create costs ~10x more than the database for 100,000 receipts and their audit
     events, and on SQLite one statement per row costs a statement journal each while the
     receipt table has triggers (8 s of a 100,000-receipt import, against 3 s for statements
     of ~100 rows). Dates and datetimes are adapted here the way the fields would; the
-    columns at the positions in `json_text` are given as JSON text already.
+    columns at the positions in `json_text` are given as JSON text already. `rows` may be a
+    generator (the audit batch seals its events as they are written).
 
     Only bulk services call this (`funding.services.bulk_record_receipts`,
     `audit.services.AuditBatch`): they apply the rules and record the audit events."""
-    if not rows:
-        return
     ops = connection.ops
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     fields = [by_attname[c] for c in columns]
@@ -84,19 +85,22 @@ def insert_rows(model, columns: list[str], rows: list[tuple], json_text=()) -> N
     def statement(count: int) -> str:
         return f"INSERT INTO {table} ({names}) VALUES " + ", ".join([marks] * count)
 
-    whole = len(rows) - len(rows) % per_statement
+    remaining = iter(rows)
+    tail: list[tuple] = []
+
+    def full_statements():
+        while True:
+            part = list(islice(remaining, per_statement))
+            if len(part) < per_statement:
+                tail.extend(part)
+                return
+            yield flat(part)
+
     with connection.cursor() as cursor:
-        if whole:
-            # executemany: the statement is prepared (and its placeholders converted) once
-            cursor.executemany(
-                statement(per_statement),
-                (
-                    flat(rows[start : start + per_statement])
-                    for start in range(0, whole, per_statement)
-                ),
-            )
-        if whole < len(rows):
-            cursor.execute(statement(len(rows) - whole), flat(rows[whole:]))
+        # executemany: the statement is prepared (and its placeholders converted) once
+        cursor.executemany(statement(per_statement), full_statements())
+        if tail:
+            cursor.execute(statement(len(tail)), flat(tail))
 
 
 _ROWS_PER_STATEMENT = 500

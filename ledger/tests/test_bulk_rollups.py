@@ -9,6 +9,7 @@ DATABASE_URL, on PostgreSQL.
 """
 
 import datetime as dt
+import gc
 import random
 
 import pytest
@@ -112,6 +113,7 @@ def test_a_large_import_keeps_the_rollups_exact_and_audits_each_receipt(
     assert_rollups_exact()
     assert_events_name_their_receipts(again, 600)
     assert index_schema() == indexes
+    assert gc.isenabled()  # paused for the import only
 
 
 def test_one_bad_row_at_the_end_of_a_large_file_writes_nothing(demo, tmp_path):
@@ -129,6 +131,7 @@ def test_one_bad_row_at_the_end_of_a_large_file_writes_nothing(demo, tmp_path):
         assert "不是金额" in error.message
     assert Receipt.objects.count() == receipts
     assert AuditEvent.objects.count() == events
+    assert gc.isenabled()
     assert (
         sorted(ReceiptUnitMonth.objects.values_list("unit_id", "year", "month", "total")) == rollups
     )
