@@ -1182,16 +1182,18 @@ def bulk_record_receipts(
     ):
         insert_rows(Receipt, RECEIPT_COLUMNS, rows)
     names = ["id", *RECEIPT_COLUMNS]
+    iso: dict[dt.date, str] = {}  # a year of days among 100,000 receipts
     for pk, row in zip(
         new_ids(Receipt, last_id, RECEIPT_COLUMNS, rows, (0, 3, 2, 4)), rows, strict=True
     ):
         receipt = dict(zip(names, (pk, *row), strict=True))
-        receipt["received_on"] = row[3].isoformat()
+        on = iso.get(row[3]) or iso.setdefault(row[3], row[3].isoformat())
+        receipt["received_on"] = on
         audit.add_row(
             "funding.receipt.created",
             "funding.receipt",
             str(pk),
-            f"{receipt['received_on']} {unit_names[row[0]]} {row[2]}",
+            f"{on} {unit_names[row[0]]} {row[2]}",
             None,
             receipt,
         )

@@ -31,7 +31,13 @@ from common.money import AmountError, parse_amount
 from common.permissions import Role, role_of
 from common.services import large_write_cache, require
 from common.spreadsheets import unneutralise
-from common.validation import InputError, check_date, check_event_date
+from common.validation import (
+    FIRST_DAY,
+    InputError,
+    check_date,
+    check_event_date,
+    latest_event_date,
+)
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
 from funding.docno import normalise_doc_no
 from funding.figures import amount_in_force
@@ -393,6 +399,7 @@ class _Plan:
     def __init__(self, result: ImportResult, progress):
         self.result, self.issues, self.progress = result, result.issues, progress
         self.today: dt.date = timezone.localdate()
+        self.latest = latest_event_date(self.today)  # of a receipt's date
         self.rows: dict[str, list] = {}
         self.present: dict[str, set[str]] = {}
         self.readers: dict[str, _Rows] = {}
@@ -544,7 +551,7 @@ class _Plan:
             )
             amount = None
         on = reader.date(number, values, "date")
-        if on is not None:
+        if on is not None and not FIRST_DAY <= on <= self.latest:  # else it is refused:
             try:
                 check_event_date(on, self.today)
             except InputError as exc:

@@ -13,7 +13,7 @@ import gc
 import random
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from funding.models import Channel, Receipt, ReceiptSharedDoc, ReceiptUnitMonth
@@ -135,3 +135,21 @@ def test_one_bad_row_at_the_end_of_a_large_file_writes_nothing(demo, tmp_path):
     assert (
         sorted(ReceiptUnitMonth.objects.values_list("unit_id", "year", "month", "total")) == rollups
     )
+
+
+def test_receipt_dates_outside_the_window_are_refused_in_chinese(demo, tmp_path):
+    codes = list(Unit.objects.order_by("code").values_list("code", flat=True))
+    far = timezone.localdate().year + 2
+    rows = [
+        [codes[0], 10, f"{far}-01-01", "", "远〔2024〕1号", "", ""],
+        [codes[0], 10, "1999-12-31", "", "远〔2024〕2号", "", ""],
+        [codes[0], 10, f"{far - 1}-12-31", "", "远〔2024〕3号", "", ""],  # the last day allowed
+    ]
+    path = write_xlsx(tmp_path / "dates.xlsx", {"到位资金": [HEADER, *rows]})
+    receipts = Receipt.objects.count()
+    with translation.override("zh-hans"):
+        result = import_ledger(path, user=None)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "到位日期"), (3, "到位日期")]
+    assert f"须不晚于{far - 1}-12-31" in result.errors[0].message
+    assert "2000-01-01" in result.errors[1].message
+    assert Receipt.objects.count() == receipts
