@@ -115,7 +115,7 @@ class BatchSealer:
         self.template = "%s".join(piece.replace("%", "%%") for piece in self.pieces)
         self.names: dict[str, str] = {}  # the canonical text of repeated action/type names
         self.previous = prev_hash
-        self.keyed = hmac.new(audit_key(), digestmod="sha256")
+        self.key = audit_key()
 
     def seal_event(
         self, action, object_type, object_id, object_repr, before, after
@@ -136,9 +136,8 @@ class BatchSealer:
         )
         canonical = self.template % tuple([values[slot] for slot in self.slots])
         previous = self.previous
-        mac = self.keyed.copy()
-        mac.update((previous + canonical).encode())
-        self.previous = mac.hexdigest()
+        # the one-shot C function: no HMAC object to copy per event
+        self.previous = hmac.digest(self.key, (previous + canonical).encode(), "sha256").hex()
         return values[4], values[5], previous, self.previous
 
 
