@@ -8,6 +8,8 @@ the receipts (the migration that creates them, and `luoshi synth` after loading)
 
 from contextlib import contextmanager
 
+from django.db import DatabaseError
+
 UNIT = "funding_receiptunitmonth"
 CITY = "funding_receiptcitymonth"
 SHARED = "funding_receiptshareddoc"
@@ -208,15 +210,24 @@ def bulk_insert(connection, last_id: int):
     year, month = _YEAR_MONTH[connection.vendor]
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
+
+        def resume() -> None:
+            if postgres:
+                cursor.execute("SELECT set_config(%s, '', true)", [PAUSE_SETTING])
+            cursor.execute(f"DELETE FROM {PAUSE}")
+
         cursor.execute(f"INSERT INTO {PAUSE} (paused) VALUES (1)")
         if postgres:
             cursor.execute("SELECT set_config(%s, 'on', true)", [PAUSE_SETTING])
         try:
             yield
-        finally:
-            if postgres:
-                cursor.execute("SELECT set_config(%s, '', true)", [PAUSE_SETTING])
-            cursor.execute(f"DELETE FROM {PAUSE}")
+        except BaseException:
+            try:
+                resume()  # the transaction may go on if the caller catches the error
+            except DatabaseError:
+                pass  # PostgreSQL aborted it: its rollback takes the pause away
+            raise
+        resume()
         cursor.execute(
             f"INSERT INTO {UNIT} AS r (unit_id, year, month, total, receipts) "
             f"SELECT unit_id, {year}, {month}, SUM(amount), COUNT(*) FROM funding_receipt "

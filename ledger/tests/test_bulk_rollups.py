@@ -153,3 +153,27 @@ def test_receipt_dates_outside_the_window_are_refused_in_chinese(demo, tmp_path)
     assert f"须不晚于{far - 1}-12-31" in result.errors[0].message
     assert "2000-01-01" in result.errors[1].message
     assert Receipt.objects.count() == receipts
+
+
+def test_a_failure_caught_inside_a_bulk_insert_leaves_the_rollups_running(demo, cast):
+    from django.db import connection, transaction
+    from django.db.models import Max
+
+    from funding import rollup_triggers, services
+
+    unit = Unit.objects.order_by("pk").first()
+    last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
+    with transaction.atomic():
+        try:
+            with rollup_triggers.bulk_insert(connection, last_id):
+                raise ValueError("a failure that is not the database's")
+        except ValueError:
+            pass
+        services.record_receipt(
+            user=cast["office"],
+            unit=unit,
+            amount=10_000,
+            received_on=dt.date(2024, 5, 5),
+            doc_no="恢复〔2024〕1号",
+        )
+        assert_rollups_exact()  # the receipt after it was added to the rollups
