@@ -15,7 +15,10 @@ _CLOSING = ")]}】〗〕〙"
 _BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "〔"), **dict.fromkeys(_CLOSING, "〕")})
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _FOLD = _BRACKETS | _ASCII_UPPER
-_TO_FOLD = re.compile("[" + re.escape(_OPENING + _CLOSING) + "a-z]")
+# characters the fold changes (〔〕 stay as they are)
+_TO_FOLD = re.compile(
+    "[" + re.escape((_OPENING + _CLOSING).replace("〔", "").replace("〕", "")) + "a-z]"
+)
 _SPACE = re.compile(r"\s+")
 DOC_KEY_LENGTH = 300
 
