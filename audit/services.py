@@ -2,13 +2,14 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from common.services import insert_rows
+from common.services import indexes_built_after, insert_rows
 
 from . import chain
 from .context import Actor, actor_for_user, current_actor
@@ -196,12 +197,13 @@ class AuditBatch:
     ) -> AuditEvent:
         """Seal and insert the collected events, then record the batch's own event
         (`action`, e.g. `ledger.imported`) after them in the chain."""
-        insert_rows(
-            AuditEvent,
-            EVENT_COLUMNS + ["prev_hash", "hash"],
-            self._sealed(),
-            json_text={EVENT_COLUMNS.index("before"), EVENT_COLUMNS.index("after")},
-        )
+        with indexes_built_after(AuditEvent, len(self.events)):
+            insert_rows(
+                AuditEvent,
+                EVENT_COLUMNS + ["prev_hash", "hash"],
+                self._sealed(),
+                json_text={EVENT_COLUMNS.index("before"), EVENT_COLUMNS.index("after")},
+            )
         return record(
             action,
             None,
@@ -212,9 +214,11 @@ class AuditBatch:
             object_repr=object_repr,
         )
 
-    def _sealed(self) -> list[tuple]:
+    def _sealed(self) -> Iterator[tuple]:
         """The collected events as rows of EVENT_COLUMNS + prev_hash, hash: the chain's next
-        links, with before/after as JSON text (SQL NULL for none)."""
+        links, with before/after as JSON text (SQL NULL for none). The chain is locked and
+        its last hash read here; the rows are sealed as they are consumed (as they are
+        written: 100,000 sealed rows need not all be in memory at once)."""
         shared = {
             "at": self.at,
             "actor_id": self.actor.user_id,
@@ -229,13 +233,14 @@ class AuditBatch:
         sealer = chain.BatchSealer(shared, chain.lock_and_last_hash())
         head = tuple(shared[name] for name in EVENT_COLUMNS[:6])
         tail = (shared["success"], shared["batch"], shared["client_request_id"])
-        sealed = []
-        for action, object_type, object_id, object_repr, *changes in self.events:
-            before, after, previous, digest = sealer.seal_event(
-                action, object_type, object_id, object_repr, *changes
-            )
-            sealed.append(
-                (
+        events, self.events = self.events, []
+
+        def rows() -> Iterator[tuple]:
+            for action, object_type, object_id, object_repr, *changes in events:
+                before, after, previous, digest = sealer.seal_event(
+                    action, object_type, object_id, object_repr, *changes
+                )
+                yield (
                     *head,
                     action,
                     object_type,
@@ -247,6 +252,5 @@ class AuditBatch:
                     previous,
                     digest,
                 )
-            )
-        self.events = []
-        return sealed
+
+        return rows()

@@ -1,10 +1,13 @@
 """Ledger import/export benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python benchmarks/ledger.py [--rows 100000 --units 3000]
+    .venv/bin/python benchmarks/ledger.py [--rows 100000 --units 3000] [--postgres]
 
-Sets up a throwaway SQLite database in a temporary LUOSHI_DATA_DIR, migrates it, writes a
-workbook with `--rows` receipts over `--units` units, then measures: python-calamine merely
-reading the file, the import, peak memory (maxrss) and the export.
+Sets up a throwaway SQLite database in a temporary LUOSHI_DATA_DIR (with --postgres: a
+throwaway PostgreSQL server started by scripts/pg.sh on $PG_PORT, stopped at the end),
+migrates it, writes a workbook with `--rows` receipts over `--units` units, then measures:
+python-calamine merely reading the file, the pandas peer (read_excel + to_sql into SQLite, no
+validation, no audit), the import and its ratio to the peer, peak memory (maxrss) and the
+export.
 """
 
 import argparse
@@ -12,6 +15,7 @@ import datetime as dt
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,19 +26,58 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=3_000)
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="import into a throwaway PostgreSQL (scripts/pg.sh, port $PG_PORT)",
+    )
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="luoshi-bench-")
     os.environ["LUOSHI_DATA_DIR"] = folder
     os.environ.pop("DATABASE_URL", None)
+    if args.postgres:
+        os.environ["DATABASE_URL"] = postgres("pg_start")
+    try:
+        run(args, folder)
+    finally:
+        if args.postgres:
+            from django.db import connections
+
+            connections.close_all()
+            postgres("pg_stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def postgres(action: str) -> str:
+    """Start (returning its URL) or stop the throwaway server of scripts/pg.sh."""
+    done = subprocess.run(
+        ["bash", "-c", f'source scripts/pg.sh && {action} >&2 && echo "$PG_URL"'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if action == "pg_start":
+        print(done.stderr.strip())
+    return done.stdout.strip()
+
+
+def run(args, folder: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luoshi.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    print(f"database: {connection.vendor}")
 
     import xlsxwriter
     from python_calamine import CalamineWorkbook
@@ -87,6 +130,8 @@ def main() -> None:
     print(f"import / bare read: {took / bare:.1f}x")
     if peer:
         print(f"import / pandas peer: {took / peer:.1f}x (goal: at most 3x)")
+    else:
+        print("import / pandas peer: not measured (pandas is not installed)")
 
     started = time.perf_counter()
     again = import_ledger(path, user=None)
@@ -100,7 +145,6 @@ def main() -> None:
     print(f"export: {time.perf_counter() - started:.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"peak memory: {peak:.0f} MB")
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def pandas_peer(path: Path, database: Path) -> float | None:

@@ -15,6 +15,7 @@ YUAN_PER_WAN = 10_000
 YUAN_PER_YI = 100_000_000
 
 _UNITS = {"亿": YUAN_PER_YI, "万": YUAN_PER_WAN, "元": 1}
+_TOO_LARGE = Decimal(10) ** 17
 _AMOUNT = re.compile(r"^(?P<sign>[-+]?)(?P<number>\d+(?:\.\d+)?)(?P<unit>亿|万|元)?$")
 
 
@@ -70,7 +71,7 @@ def parse_amount(value: object, default_unit: str = "万") -> int:
         raise AmountError(_("Amount is too large.")) from None
     if yuan != yuan.to_integral_value():
         raise AmountError(_("Amount must be a whole number of 元 (at most 4 decimals in 万元)."))
-    if yuan >= Decimal(10) ** 17:
+    if yuan >= _TOO_LARGE:
         raise AmountError(_("Amount is too large."))
     return int(yuan)
 

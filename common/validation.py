@@ -110,12 +110,13 @@ def check_event_date(day: dt.date, today: dt.date | None = None) -> dt.date:
     return day
 
 
-def require_event_date(day: dt.date) -> dt.date:
-    """`check_event_date` for services: a `ValidationError` the page shows as it is."""
+def require_event_date(day: dt.date, today: dt.date | None = None) -> dt.date:
+    """`check_event_date` for services: a `ValidationError` the page shows as it is. Bulk
+    services give `today`, read once (the time zone lookup costs more than the check)."""
     from django.core.exceptions import ValidationError
 
     try:
-        return check_event_date(day)
+        return check_event_date(day, today)
     except InputError as exc:
         raise ValidationError(str(exc), code="date") from None
 

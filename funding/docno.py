@@ -14,6 +14,11 @@ _OPENING = "([{【〖〔〘"
 _CLOSING = ")]}】〗〕〙"
 _BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "〔"), **dict.fromkeys(_CLOSING, "〕")})
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_FOLD = _BRACKETS | _ASCII_UPPER
+# characters the fold changes (〔〕 stay as they are)
+_TO_FOLD = re.compile(
+    "[" + re.escape((_OPENING + _CLOSING).replace("〔", "").replace("〕", "")) + "a-z]"
+)
 _SPACE = re.compile(r"\s+")
 DOC_KEY_LENGTH = 300
 
@@ -37,7 +42,14 @@ def normalise_doc_no(text: str | None) -> str:
 
 def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
-    # zero-width spaces, BOMs and other format characters are invisible in a cell
-    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
-    folded = _SPACE.sub("", folded).translate(_BRACKETS).translate(_ASCII_UPPER)
+    # zero-width spaces, BOMs and other format characters are invisible in a cell. They are
+    # not printable, nor are spaces other than " ": a printable text (nearly every 文号 — a
+    # ledger import folds 100,000) has none and skips the scan, character by character.
+    if not folded.isprintable():
+        folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+        folded = _SPACE.sub("", folded)
+    elif " " in folded:
+        folded = folded.replace(" ", "")
+    if _TO_FOLD.search(folded):  # most 文号 already hold 〔〕 and capitals only
+        folded = folded.translate(_FOLD)
     return folded[:DOC_KEY_LENGTH]

@@ -8,6 +8,8 @@ the receipts (the migration that creates them, and `luoshi synth` after loading)
 
 from contextlib import contextmanager
 
+from django.db import DatabaseError
+
 UNIT = "funding_receiptunitmonth"
 CITY = "funding_receiptcitymonth"
 SHARED = "funding_receiptshareddoc"
@@ -15,6 +17,9 @@ SHARED = "funding_receiptshareddoc"
 # to the rollups afterwards with one grouped statement, inside the same transaction
 # (`bulk_insert`). The row never outlives that transaction, so no one else ever sees it.
 PAUSE = "funding_rolluppause"
+# PostgreSQL: the same pause as a setting local to the transaction (SET LOCAL), read by the
+# insert trigger's WHEN so that paused rows do not even call the trigger function.
+PAUSE_SETTING = "luoshi.rollups_paused"
 
 # A 文号 is shared while receipts of two units carry it: checked on the receipts' doc_key
 # index, a handful of rows per key.
@@ -148,11 +153,19 @@ POSTGRES_INSTALL = [
          RETURN NULL;
        END; $$ LANGUAGE plpgsql""",
     "DROP TRIGGER IF EXISTS funding_receipt_rollup ON funding_receipt",
-    """CREATE TRIGGER funding_receipt_rollup AFTER INSERT OR UPDATE OR DELETE ON funding_receipt
+    "DROP TRIGGER IF EXISTS funding_receipt_rollup_insert ON funding_receipt",
+    """CREATE TRIGGER funding_receipt_rollup AFTER UPDATE OR DELETE ON funding_receipt
        FOR EACH ROW EXECUTE FUNCTION funding_receipt_rollup()""",
+    # Inserts have a trigger of their own whose WHEN skips the function while a bulk insert
+    # has paused it: asking the pause table from PL/pgSQL for each of 100,000 rows took a
+    # second; the setting is read without leaving the executor.
+    f"""CREATE TRIGGER funding_receipt_rollup_insert AFTER INSERT ON funding_receipt
+       FOR EACH ROW WHEN (COALESCE(current_setting('{PAUSE_SETTING}', true), '') <> 'on')
+       EXECUTE FUNCTION funding_receipt_rollup()""",
 ]
 POSTGRES_REMOVE = [
     "DROP TRIGGER IF EXISTS funding_receipt_rollup ON funding_receipt",
+    "DROP TRIGGER IF EXISTS funding_receipt_rollup_insert ON funding_receipt",
     "DROP FUNCTION IF EXISTS funding_receipt_rollup()",
 ]
 
@@ -195,12 +208,26 @@ def bulk_insert(connection, last_id: int):
     if not connection.in_atomic_block:
         raise RuntimeError("a bulk insert of receipts runs inside a transaction")
     year, month = _YEAR_MONTH[connection.vendor]
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
+
+        def resume() -> None:
+            if postgres:
+                cursor.execute("SELECT set_config(%s, '', true)", [PAUSE_SETTING])
+            cursor.execute(f"DELETE FROM {PAUSE}")
+
         cursor.execute(f"INSERT INTO {PAUSE} (paused) VALUES (1)")
+        if postgres:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [PAUSE_SETTING])
         try:
             yield
-        finally:
-            cursor.execute(f"DELETE FROM {PAUSE}")
+        except BaseException:
+            try:
+                resume()  # the transaction may go on if the caller catches the error
+            except DatabaseError:
+                pass  # PostgreSQL aborted it: its rollback takes the pause away
+            raise
+        resume()
         cursor.execute(
             f"INSERT INTO {UNIT} AS r (unit_id, year, month, total, receipts) "
             f"SELECT unit_id, {year}, {month}, SUM(amount), COUNT(*) FROM funding_receipt "

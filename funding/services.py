@@ -14,8 +14,8 @@ from audit.versions import StaleObjectError, check_version
 from common.files import check_upload, max_upload_bytes
 from common.money import format_amount
 from common.permissions import Role, role_of
-from common.services import insert_rows, new_ids, require
-from common.validation import require_event_date
+from common.services import indexes_built_after, insert_rows, new_ids, require
+from common.validation import FIRST_DAY, latest_event_date, require_event_date
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
@@ -1165,28 +1165,36 @@ def bulk_record_receipts(
     "level"?})`). One audit event per receipt; `unit_names` (id → name) names them."""
     _require_office(user)
     channel_levels = dict(Channel.objects.values_list("pk", "level"))
+    today = timezone.localdate()
+    latest = latest_event_date(today)  # after FIRST_DAY, before LAST_DAY
     rows = []
     for unit, project, amount, on, doc, channel, level in creates:
         if amount <= 0:
             raise ValidationError(_("The amount must be greater than zero."))
-        require_event_date(on)
+        if not FIRST_DAY <= on <= latest:
+            require_event_date(on, today)  # refuses it, with its message
         if channel and not level:
             level = channel_levels[channel]
         rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))
     last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
-    with rollup_triggers.bulk_insert(connection, last_id):  # the rollups, added up once
+    with (
+        rollup_triggers.bulk_insert(connection, last_id),  # the rollups, added up once
+        indexes_built_after(Receipt, len(rows)),
+    ):
         insert_rows(Receipt, RECEIPT_COLUMNS, rows)
     names = ["id", *RECEIPT_COLUMNS]
+    iso: dict[dt.date, str] = {}  # a year of days among 100,000 receipts
     for pk, row in zip(
         new_ids(Receipt, last_id, RECEIPT_COLUMNS, rows, (0, 3, 2, 4)), rows, strict=True
     ):
         receipt = dict(zip(names, (pk, *row), strict=True))
-        receipt["received_on"] = row[3].isoformat()
+        on = iso.get(row[3]) or iso.setdefault(row[3], row[3].isoformat())
+        receipt["received_on"] = on
         audit.add_row(
             "funding.receipt.created",
             "funding.receipt",
             str(pk),
-            f"{receipt['received_on']} {unit_names[row[0]]} {row[2]}",
+            f"{on} {unit_names[row[0]]} {row[2]}",
             None,
             receipt,
         )

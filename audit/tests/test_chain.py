@@ -6,6 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit import chain, triggers
 from audit.models import AuditAnchor, AuditEvent
@@ -122,7 +124,7 @@ def test_the_batch_sealer_seals_exactly_as_seal_does():
     shared = {
         "at": timezone.now(),
         "actor_id": 7,
-        "actor_name": "督查室 孙丽",
+        "actor_name": "督查室 孙丽 100%s%%",  # a % in the shared part of the template
         "role": "office",
         "ip": None,
         "request_id": "r-1",
@@ -132,7 +134,14 @@ def test_the_batch_sealer_seals_exactly_as_seal_does():
     }
     events = [
         ("a.created", "x.y", "1", '引号“”"\\ 和换行\n', None, {"amount": Decimal("1.50"), "n": 3}),
-        ("a.updated", "x.y", "2", "", {"k": [1, 2], "d": "2024-06-30"}, {"k": [2], "z": None}),
+        (
+            "a.updated",
+            "x.y",
+            "2",
+            "%s %(x)s",
+            {"k": [1, 2], "d": "2024-06-30"},
+            {"k": [2], "z": None},
+        ),
     ]
     sealer = chain.BatchSealer(shared, "prev")
     previous = "prev"
@@ -142,3 +151,24 @@ def test_the_batch_sealer_seals_exactly_as_seal_does():
         assert prev_hash == previous
         assert digest == chain.seal(fields, previous)
         previous = digest
+
+
+_json_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.decimals(allow_nan=False)
+    | st.dates()
+)
+_json_tree = st.recursive(
+    _json_leaf,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@given(_json_tree | st.dictionaries(st.text(), _json_tree, max_size=6))
+def test_the_sealers_json_is_the_canonical_json(value):
+    assert chain._json_text(value) == chain.canonical_json(value)

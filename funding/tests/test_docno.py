@@ -82,3 +82,38 @@ def test_the_key_of_a_key_is_itself_and_holds_no_space(text):
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_any_text_gives_a_bounded_key(text):
     assert len(normalise_doc_no(text)) <= 300
+
+
+def _reference_key(text: str | None) -> str:
+    """The key as first written, every character looked at: the fast path of `_fold` (no
+    format characters, no spaces but " ") must give the same key for any text."""
+    import re
+    import string
+
+    brackets = str.maketrans(
+        {**dict.fromkeys("([{【〖〔〘", "〔"), **dict.fromkeys(")]}】〗〕〙", "〕")}
+    )
+    key = str(text or "")
+    for _round in range(5):
+        folded = unicodedata.normalize("NFKC", key)
+        folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+        folded = re.sub(r"\s+", "", folded).translate(brackets)
+        folded = folded.translate(str.maketrans(string.ascii_lowercase, string.ascii_uppercase))
+        folded = folded[:300]
+        if folded == key:
+            break
+        key = folded
+    return key
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            "省财建预〔〕[]()（）【】﹝﹞ 　\u200b\ufeff\u00ad\t\n\xa0\u2028号aZ０１２3\u0301é"
+        )
+        | st.characters(),
+        max_size=40,
+    )
+)
+def test_it_gives_the_key_of_the_reference_fold(text):
+    assert normalise_doc_no(text) == _reference_key(text)
