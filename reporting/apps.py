@@ -1,5 +1,13 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
+
+
+def _uninstall_stamps(using="default", **kwargs) -> None:
+    from django.db import connections
+
+    from . import stamps
+
+    stamps.uninstall(connections[using])
 
 
 def _install_stamps(using="default", **kwargs) -> None:
@@ -15,5 +23,7 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self) -> None:
-        # after every migrate, so a table added by a later migration is stamped too
+        # off while migrations run, on again after every migrate (a table added later is
+        # stamped too): see reporting/stamps.py
+        pre_migrate.connect(_uninstall_stamps, sender=self, dispatch_uid="reporting.unstamp")
         post_migrate.connect(_install_stamps, sender=self, dispatch_uid="reporting.stamps")

@@ -15,8 +15,12 @@ write gives a different key. Nothing is ever served because it is "fresh enough"
 - The values are random (63–64 bits), never a counter: a rolled-back write or a restored
   backup never brings back a value that once stood for other data.
 
-Triggers are (re)installed after every `migrate` (`apps.py`), so a table added later is
-stamped without anyone remembering to; `tests/test_stamps.py` checks every table has them.
+Triggers are removed before every `migrate` and installed again after it, with new values
+for both stamps (`apps.py`): a table added later is stamped without anyone remembering to,
+a migration that changes data changes the stamps, and none of its own statements meets a
+deferred trigger event (PostgreSQL refuses to ALTER a table with events pending, which a
+migration that writes rows and then alters their table would otherwise hit).
+`tests/test_stamps.py` checks every table has them.
 
 The cache is the `pages` alias of settings.CACHES (files under LUOSHI_DATA_DIR, so the
 workers of one server share it; each server keeps its own, exact all the same).
@@ -75,11 +79,34 @@ def _trigger(table: str) -> str:
     return f"{table}_stamp"[:60]
 
 
+def uninstall(conn=connection) -> None:
+    """Drop every stamp trigger (before a migration; `install` puts them back)."""
+    if TABLE not in conn.introspection.table_names():
+        return
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE %s",
+                [f"%{TABLE}%"],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        elif conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'reporting_stamp'"
+            )
+            for name, table in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+
+
 def install(conn=connection) -> None:
-    """Create the stamp rows and the triggers on every stamped table (idempotent)."""
+    """Create the stamp rows and the triggers on every stamped table (idempotent), and give
+    both stamps new values (whatever a migration wrote without them counts as a write)."""
     tables = stamped_tables(conn)
     with conn.cursor() as cursor:
         if conn.vendor == "sqlite":
+            cursor.execute(f"UPDATE {TABLE} SET stamp = abs(random())")
             for kind in (OTHER, RECEIPTS):
                 cursor.execute(
                     f"INSERT OR IGNORE INTO {TABLE} (name, stamp) VALUES (%s, abs(random()))",
@@ -98,7 +125,8 @@ def install(conn=connection) -> None:
         elif conn.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {TABLE} (name, stamp) VALUES ('{OTHER}', {PG_RANDOM}), "
-                f"('{RECEIPTS}', {PG_RANDOM}) ON CONFLICT (name) DO NOTHING"
+                f"('{RECEIPTS}', {PG_RANDOM}) "
+                "ON CONFLICT (name) DO UPDATE SET stamp = EXCLUDED.stamp"
             )
             cursor.execute(
                 f"""CREATE OR REPLACE FUNCTION reporting_stamp() RETURNS trigger AS $$

@@ -7,11 +7,12 @@ import re
 
 import pytest
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from funding import services as funding
+from funding.models import Channel
 from org.models import Unit
 from reporting import stamps
 
@@ -123,3 +124,37 @@ def test_a_cached_cockpit_and_workbench_change_with_the_next_write(demo):
     fresh = office.get("/cockpit/").content.decode()
     token = re.compile(r"[A-Za-z0-9]{64}")
     assert token.sub("", now) == token.sub("", fresh)
+
+
+class _RolledBack(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_may_write_rows_then_alter_their_table():
+    """`migrate` takes the stamp triggers off while it runs (PostgreSQL refuses to ALTER a
+    table with deferred trigger events pending) and puts them back with new stamps."""
+    from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+
+    with_triggers, before = _triggers(), stamps.current()
+    emit_pre_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert not any(name.endswith("_stamp") or "_stamp_" in name for name in _triggers())
+    _write_then_alter()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert _triggers() == with_triggers
+    after = stamps.current()
+    assert after[stamps.OTHER] != before[stamps.OTHER]
+    assert after[stamps.RECEIPTS] != before[stamps.RECEIPTS]
+    if connection.vendor == "postgresql":  # with the triggers on, PostgreSQL refuses
+        with pytest.raises(OperationalError, match="pending trigger events"):
+            _write_then_alter()
+
+
+def _write_then_alter() -> None:
+    """What a data migration does: write rows (of a table without foreign keys, whose
+    deferred checks would be pending too), then alter their table; rolled back."""
+    with pytest.raises(_RolledBack), transaction.atomic():
+        Channel.objects.create(code="MIG", name="迁移中的渠道")
+        with connection.cursor() as cursor:
+            cursor.execute('ALTER TABLE "funding_channel" ADD COLUMN "migrated" integer NULL')
+        raise _RolledBack
