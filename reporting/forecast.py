@@ -81,8 +81,15 @@ class Basis:
 def forecast_amounts(basis: Basis) -> tuple[int, int, int]:
     """(forecast, low, high) in 元, exactly rounded down; low ≤ forecast ≤ high, all ≥ S."""
     secured = basis.secured
-    share = min(max(basis.share, SHARE_BOUNDS[0]), SHARE_BOUNDS[1])
-    forecast = max(_trunc(secured * share.denominator, share.numerator), secured + basis.pipeline)
+    # share clamped to SHARE_BOUNDS, compared in integers (denominators are positive): a
+    # Fraction comparison costs microseconds, and a province's cockpit makes 3,000 of them
+    numerator, denominator = basis.share.numerator, basis.share.denominator
+    lower, upper = SHARE_BOUNDS
+    if numerator * lower.denominator < lower.numerator * denominator:
+        numerator, denominator = lower.numerator, lower.denominator
+    elif numerator * upper.denominator > upper.numerator * denominator:
+        numerator, denominator = upper.numerator, upper.denominator
+    forecast = max(_trunc(secured * denominator, numerator), secured + basis.pipeline)
     forecast = max(forecast, secured)
     rest = forecast - secured
     low = secured + _trunc(LOW.numerator * rest, LOW.denominator)
@@ -275,6 +282,7 @@ def forecasts_for(
     shares, city = _history_shares(league, period.as_of)
     approved, pending = _pipelines(league, period.as_of)
     time_share = time_progress(period.as_of)  # by day, whatever the period's mode
+    year_over = period.as_of >= dt.date(period.year, 12, 31)
     out = []
     for line in figures.units:
         if line.unit_id in shares:
@@ -283,7 +291,6 @@ def forecasts_for(
             share, source = city, "city"
         else:
             share, source = time_share, "time"
-        year_over = period.as_of >= dt.date(period.year, 12, 31)
         basis = Basis(
             secured=line.secured,
             share=Fraction(1) if year_over else share,

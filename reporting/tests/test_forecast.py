@@ -16,7 +16,7 @@ from funding import services
 from funding.choices import Stage
 from org.models import Unit
 from reporting.figures import SYSTEM
-from reporting.forecast import Basis, forecast_amounts, forecasts_for
+from reporting.forecast import SHARE_BOUNDS, Basis, forecast_amounts, forecasts_for
 from reporting.period import ReportingPeriod
 
 
@@ -32,6 +32,14 @@ def test_the_forecast_is_never_below_secured_and_inside_its_range(
     forecast, low, high = forecast_amounts(Basis(secured, share, "time", pipeline, pending))
     assert secured <= low <= forecast <= high
     assert forecast >= secured + pipeline
+
+
+@given(secured=st.integers(0, 10**12), share=st.fractions(Fraction(0), Fraction(3)))
+def test_the_share_is_held_inside_its_bounds_exactly(secured, share):
+    lower, upper = SHARE_BOUNDS
+    held = min(max(share, lower), upper)
+    forecast, _low, _high = forecast_amounts(Basis(secured, share, "time"))
+    assert forecast == max(int(Fraction(secured) / held), secured)
 
 
 def test_pace_follows_last_years_season():
