@@ -54,6 +54,15 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], json_text=()) 
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(f.column) for f in fields)
     active = [(i, a) for i, a in enumerate(adapters) if a is not None]
+
+    def adapted(row: tuple):
+        if not active:
+            return row
+        row = list(row)
+        for i, adapt in active:
+            row[i] = adapt(row[i]) if row[i] is not None else None
+        return row
+
     if connection.vendor == "postgresql":
         # COPY: PostgreSQL's bulk path, a quarter of the time of INSERT statements (rows'
         # triggers and constraints are checked all the same); JSON text is read as jsonb.
@@ -62,11 +71,7 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], json_text=()) 
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
-                if active:
-                    row = list(row)
-                    for i, adapt in active:
-                        row[i] = adapt(row[i]) if row[i] is not None else None
-                copy.write_row(row)
+                copy.write_row(adapted(row))
         return
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"  # SQLite reads JSON as text
     per_statement = max(1, min(_ROWS_PER_STATEMENT, _max_params() // len(fields)))
@@ -74,11 +79,7 @@ def insert_rows(model, columns: list[str], rows: Iterable[tuple], json_text=()) 
     def flat(part: list[tuple]) -> list:
         params = []
         for row in part:
-            if active:
-                row = list(row)
-                for i, adapt in active:
-                    row[i] = adapt(row[i]) if row[i] is not None else None
-            params.extend(row)
+            params.extend(adapted(row))
         return params
 
     def statement(count: int) -> str:
