@@ -231,10 +231,21 @@ FUNDING_PATH = {
 }
 
 
-def fund_project(*, user, project: Project, receipt: Receipt) -> Project:
+def _audit(audit: AuditBatch | None, action: str, obj, *, before=None, after=None, user=None):
+    """One audit event: into a bulk change's batch when there is one, else recorded now."""
+    if audit is not None:
+        audit.add(action, obj, before=before, after=after)
+    else:
+        record(action, obj, before=before, after=after, user=user)
+
+
+def fund_project(
+    *, user, project: Project, receipt: Receipt, audit: AuditBatch | None = None
+) -> Project:
     """Money recorded on a project advances it to 到位 (through the stages it skipped, each
     kept in its history) and gives it the receipt's channel and level where it had none.
-    A project marked 未获批 cannot receive money: the receipt is refused."""
+    A project marked 未获批 cannot receive money: the receipt is refused. `audit`: the batch
+    of a bulk change (a ledger import) the events go into."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.stage == Stage.REJECTED:
         raise ValidationError(
@@ -258,6 +269,7 @@ def fund_project(*, user, project: Project, receipt: Receipt) -> Project:
             on=receipt.received_on,
             note=note,
             expected_version=project.version,
+            audit=audit,
         )
     if project.channel_id is None and receipt.channel_id is not None:
         before = snapshot(project)
@@ -265,8 +277,13 @@ def fund_project(*, user, project: Project, receipt: Receipt) -> Project:
         project.level = project.level or receipt.level
         project.version += 1
         project.save(update_fields=["channel", "level", "version"])
-        record(
-            "funding.project.updated", project, before=before, after=snapshot(project), user=user
+        _audit(
+            audit,
+            "funding.project.updated",
+            project,
+            before=before,
+            after=snapshot(project),
+            user=user,
         )
     return project
 
@@ -559,11 +576,12 @@ def advance_project(
     expected_version: int | None = None,
     approved_amount: int | None = None,
     guide: Guide | None = None,
+    audit: AuditBatch | None = None,
 ) -> Project:
     """Move a project to its next stage (储备→申报→审核→批复→到位, or 未获批).
 
     On approval the approved amount (批复金额) may be given; on application the guide it
-    answers."""
+    answers. `audit`: the batch of a bulk change the event goes into."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     ensure_unit_access(user, project.unit)
     check_version(project, expected_version)
@@ -596,7 +614,8 @@ def advance_project(
         project.guide = guide
     project.version += 1
     project.save()
-    record(
+    _audit(
+        audit,
         "funding.project.advanced",
         project,
         before=before,
@@ -1157,12 +1176,16 @@ def bulk_record_receipts(
     creates: list[tuple],
     updates: list[tuple[int, dict]],
     unit_names: dict[int, str],
+    stages_given: frozenset[int] = frozenset(),
 ) -> None:
     """Record receipts already checked for duplicates (`(unit id, project id, amount,
     received on, 文号, channel id, level)`, level "" taking the channel's) with their
     normalised 文号 key, as `record_receipt` does, through raw batched INSERTs (a county
     ledger holds ~100,000); and change others (`(receipt id, {"project_id"?, "channel_id"?,
-    "level"?})`). One audit event per receipt; `unit_names` (id → name) names them."""
+    "level"?})`). One audit event per receipt; `unit_names` (id → name) names them. A project
+    that receives money advances to 到位 (`fund_project`, its events in the same batch), but
+    for those in `stages_given`, whose stage the caller sets itself (a ledger's 项目 sheet:
+    importing the same file again must change nothing)."""
     _require_office(user)
     channel_levels = dict(Channel.objects.values_list("pk", "level"))
     today = timezone.localdate()
@@ -1184,9 +1207,12 @@ def bulk_record_receipts(
         insert_rows(Receipt, RECEIPT_COLUMNS, rows)
     names = ["id", *RECEIPT_COLUMNS]
     iso: dict[dt.date, str] = {}  # a year of days among 100,000 receipts
+    funded: dict[int, tuple[dt.date, int]] = {}  # project id → its first new receipt
     for pk, row in zip(
         new_ids(Receipt, last_id, RECEIPT_COLUMNS, rows, (0, 3, 2, 4)), rows, strict=True
     ):
+        if row[1] is not None:
+            funded[row[1]] = min(funded.get(row[1], (row[3], pk)), (row[3], pk))
         receipt = dict(zip(names, (pk, *row), strict=True))
         on = iso.get(row[3]) or iso.setdefault(row[3], row[3].isoformat())
         receipt["received_on"] = on
@@ -1209,9 +1235,23 @@ def bulk_record_receipts(
         receipt.version += 1
         changed.append(receipt)
         audit.add("funding.receipt.updated", receipt, before=before, after=snapshot(receipt))
+        if wanted.get("project_id"):
+            first = (receipt.received_on, receipt.pk)
+            funded[receipt.project_id] = min(funded.get(receipt.project_id, first), first)
     Receipt.objects.bulk_update(
         changed, ["project", "channel", "level", "version"], batch_size=1000
     )
+    # money on a project advances it to 到位, as `record_receipt` does
+    projects = Project.objects.select_for_update().in_bulk(list(funded))
+    first_receipts = Receipt.objects.in_bulk([pk for _on, pk in funded.values()])
+    for project_id, (_on, receipt_id) in sorted(funded.items()):
+        project = projects[project_id]
+        if project_id in stages_given:
+            continue
+        if project.stage != Stage.FUNDED or project.channel_id is None:
+            fund_project(
+                user=user, project=project, receipt=first_receipts[receipt_id], audit=audit
+            )
 
 
 def bulk_save_guides(

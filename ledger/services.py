@@ -753,6 +753,11 @@ class _Plan:
 
         project_units = dict(Project.objects.values_list("code", "unit__code"))
         project_units.update(self.project_units_seen)
+        # the stage each project will have: this file's 项目 sheet, else the database's
+        project_stages = dict(Project.objects.values_list("code", "stage"))
+        project_stages.update(
+            (row["code"], row["stage"]) for row in self.rows.get("projects", []) if row["stage"]
+        )
         for project in self.rows.get("projects", []):
             if project["unit"] not in known_units:
                 unknown_unit("projects", project["row"], project["unit"])
@@ -779,6 +784,16 @@ class _Plan:
                         row,
                         reader.column_name("project"),
                         _("The project belongs to another unit."),
+                    )
+                elif project_stages.get(project) == Stage.REJECTED:
+                    reader.error(
+                        row,
+                        reader.column_name("project"),
+                        _(
+                            "Project “%(code)s” is marked as not approved: money cannot arrive "
+                            "on it."
+                        )
+                        % {"code": project},
                     )
         self._check_work_items(known_units, file_leaders)
         guides = self.readers.get("guides")
@@ -1609,4 +1624,6 @@ class _Plan:
             ],
             updates=changes,
             unit_names={unit.pk: unit.name for unit in self.units.values()},
+            # the 项目 sheet's stages stand; money advances only the projects it leaves out
+            stages_given=frozenset(projects[row["code"]] for row in self.rows.get("projects", [])),
         )

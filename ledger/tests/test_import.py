@@ -246,3 +246,38 @@ def test_new_receipt_ids_leave_out_a_row_another_session_wrote_meanwhile(demo):
     ids = new_ids(Receipt, last_id, RECEIPT_COLUMNS, ours, (0, 3, 2, 4))
     assert theirs.pk not in ids
     assert [Receipt.objects.get(pk=pk).doc_no for pk in ids] == ["甲", "乙"]
+
+
+RECEIPTS_ONLY = {
+    "到位资金": [
+        ["单位编码", "金额（万元）", "到位日期", "项目编号", "文号", "资金渠道", "层级"],
+        ["A01", 80, "2024-06-20", "P1", "财建〔2024〕9号", "", ""],
+    ]
+}
+
+
+def test_money_on_a_project_the_file_does_not_list_advances_it_to_funded(tmp_path):
+    run(tmp_path, GOOD)
+    assert Project.objects.get(code="P1").stage == "applied"  # the 项目 sheet's stage stands
+    result = run(tmp_path, RECEIPTS_ONLY)
+    assert result.ok, errors_of(result)
+    project = Project.objects.get(code="P1")
+    assert project.stage == "funded"  # as when the receipt is recorded on its page
+    changes = list(project.stage_changes.order_by("pk").values_list("to_stage", "changed_on"))
+    assert changes[-2:] == [("approved", dt.date(2024, 6, 20)), ("funded", dt.date(2024, 6, 20))]
+    advanced = AuditEvent.objects.filter(batch=result.batch, action="funding.project.advanced")
+    assert advanced.count() == 2 and {e.object_id for e in advanced} == {str(project.pk)}
+    assert AuditEvent.objects.filter(action="funding.project.advanced", batch="").count() == 0
+    before = state()
+    assert run(tmp_path, RECEIPTS_ONLY).changed == 0  # the same file again changes nothing
+    assert state()[:2] == before[:2] and Project.objects.get(code="P1").stage == "funded"
+
+
+def test_money_on_a_project_marked_not_approved_is_refused_on_its_row(tmp_path):
+    sheets = copy.deepcopy(GOOD)
+    sheets["项目"][1][6] = "未获批"
+    result = run(tmp_path, sheets)
+    assert not result.ok
+    ((sheet, row, column, message),) = [e for e in errors_of(result) if e[0] == "到位资金"]
+    assert (row, column) == (2, "项目编号") and "P1" in message and "未获批" in message
+    assert not Project.objects.exists() and not Receipt.objects.exists()
