@@ -452,14 +452,24 @@ def workbench(request):
     body = stamps.cached(
         "workbench",
         key,
-        lambda: render_to_string(
-            "dashboard/_workbench_body.html",
-            {**_workbench_context(request, unit, period), "csrf_token": CSRF_PLACEHOLDER},
-            request=request,
-        ),
+        lambda: _workbench_body(request, _workbench_context(request, unit, period)),
     )
+    return _workbench_page(request, unit, body)
+
+
+def _workbench_body(request, context: dict) -> str:
+    """The workbench's body, its forms carrying the CSRF placeholder (it may be cached)."""
+    return render_to_string(
+        "dashboard/_workbench_body.html",
+        {**context, "csrf_token": CSRF_PLACEHOLDER},
+        request=request,
+    )
+
+
+def _workbench_page(request, unit: Unit, body: str, status: int = 200):
+    """The workbench page around `body`, with this request's own CSRF token put in."""
     body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
-    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit})
+    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=status)
 
 
 @login_required
@@ -481,13 +491,8 @@ def _quick_form_response(request, unit, template: str, form_name: str, form, don
         return response
     if done:
         return redirect("dashboard:workbench")
-    body = render_to_string(
-        "dashboard/_workbench_body.html",
-        {**_workbench_context(request, unit, **{form_name: form}), "csrf_token": CSRF_PLACEHOLDER},
-        request=request,
-    )
-    body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
-    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=400)
+    body = _workbench_body(request, _workbench_context(request, unit, **{form_name: form}))
+    return _workbench_page(request, unit, body, status=400)
 
 
 @login_required
