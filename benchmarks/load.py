@@ -349,9 +349,10 @@ def main() -> None:
         for thread in threads:
             thread.join(timeout=args.seconds + 120)
         wall = time.perf_counter() - started
-        server_cpu = process_tree_cpu(server.pid) - server_cpu_before
-        if database_pid:  # PostgreSQL's backends serve the same requests on the same cores
-            server_cpu += process_tree_cpu(database_pid) - database_cpu_before
+        app_cpu = process_tree_cpu(server.pid) - server_cpu_before
+        database_cpu = process_tree_cpu(database_pid) - database_cpu_before if database_pid else 0
+        # PostgreSQL's backends serve the same requests on the same cores
+        server_cpu = app_cpu + database_cpu
         client_cpu = time.process_time() - client_cpu_before
         load_after = os.getloadavg()[0]
     finally:
@@ -395,6 +396,7 @@ def main() -> None:
         "lost_writes": len(lost),
         "server_cpu_s": round(server_cpu, 1),
         "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(results), 1), 1),
+        "database_cpu_ms_per_request": round(database_cpu * 1000 / max(len(results), 1), 1),
         # app server (+ PostgreSQL) CPU; what two cores given to them alone would carry at
         # this CPU cost per request
         "capacity_2_free_cores_req_per_s": round(2 * len(results) / server_cpu, 1)
@@ -431,7 +433,7 @@ def main() -> None:
         )
     print(
         f"  server CPU {report['server_cpu_s']} s = {report['server_cpu_ms_per_request']} ms a "
-        f"request → about {report['capacity_2_free_cores_req_per_s']} req/s on 2 cores given to "
+        f"request (PostgreSQL {report['database_cpu_ms_per_request']} ms of it) → about {report['capacity_2_free_cores_req_per_s']} req/s on 2 cores given to "
         f"the server alone; client CPU {report['client_cpu_s']} s; load average "
         f"{report['load_average'][0]} → {report['load_average'][1]} on {report['cores']} cores"
     )

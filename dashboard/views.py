@@ -332,11 +332,43 @@ def _secured_after(viewer, unit: Unit, period: ReportingPeriod, figures) -> dict
     return {"amount": whole.secured - now.secured, "query": year_end.query(), "year_end": year_end}
 
 
+def _my_figures_context(request, unit: Unit, period: ReportingPeriod) -> dict:
+    """What the workbench's figure cards show (`dashboard/_my_figures.html`)."""
+    figures = figures_for(request.user, period, unit_ids=[unit.pk])
+    return {
+        "unit": unit,
+        "year": period.year,
+        "as_of": period.as_of,
+        "figures": figures.unit(unit.pk),
+        "later": _secured_after(request.user, unit, period, figures),
+    }
+
+
+def _my_figures_html(request, unit: Unit, period: ReportingPeriod) -> str:
+    """The figure cards rendered, cached under the data stamps (receipts included)."""
+    key = (
+        request.user.pk,
+        unit.pk,
+        get_language(),
+        period.query(),
+        timezone.localdate().isoformat(),  # money recorded after the period
+    )
+    return stamps.cached(
+        "workbench-figures",
+        key,
+        lambda: render_to_string(
+            "dashboard/_my_figures.html", _my_figures_context(request, unit, period)
+        ),
+    )
+
+
 def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = None, **forms) -> dict:
+    """The workbench but its figure cards. It reads no receipt but through the blank
+    contact form (which offers the unit's receipts): the body stays cached across receipt
+    writes with both left as placeholders (`_workbench_page` puts them in)."""
     if period is None:
         period = _period(request)
     year, as_of = period.year, period.as_of
-    figures = figures_for(request.user, period, unit_ids=[unit.pk])
     states = due_soon_horizon(as_of)
     projects = list(Project.objects.filter(unit=unit).select_related("channel").order_by("code"))
     board = [
@@ -357,11 +389,7 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         .select_related("lead_leader")
         .order_by("due_on", "code")
     )
-    blank_forms = {
-        "receipt_form": lambda: ReceiptForm(unit=unit, initial={"received_on": as_of}),
-        "report_form": lambda: ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
-        "contact_form": lambda: ContactForm(unit=unit, initial={"occurred_on": as_of}),
-    }
+    blank_forms = _blank_forms(unit, as_of)
     pending = []
     if role_of(request.user) == Role.UNIT_HEAD:
         pending = (
@@ -385,9 +413,7 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         "year": year,
         "as_of": as_of,
         "period": period,
-        "summary": figures.summary,
-        "figures": figures.unit(unit.pk),
-        "later": _secured_after(request.user, unit, period, figures),
+        "my_figures_html": mark_safe(FIGURES_PLACEHOLDER),  # noqa: S308
         "modes": MODE_CHOICES,
         "board": board,
         "milestones": milestones,
@@ -401,13 +427,17 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         ).order_by("-as_of"),
         **{name: forms.get(name) or make() for name, make in blank_forms.items()},
         # the blank forms as the page shows them, cached (with a CSRF placeholder): the
-        # receipt and report forms offer no receipt, so receipt writes leave them cached
-        **{
-            f"{name}_html": None
-            if forms.get(name)
-            else _blank_form_html(name, make, (unit.pk, as_of.isoformat(), get_language()))
-            for name, make in blank_forms.items()
-        },
+        # receipt and report forms offer no receipt, so receipt writes leave them cached;
+        # the blank contact form is a placeholder (it offers the unit's receipts)
+        "receipt_form_html": None
+        if forms.get("receipt_form")
+        else lambda: _blank_form_html("receipt_form", unit, as_of),
+        "report_form_html": None
+        if forms.get("report_form")
+        else lambda: _blank_form_html("report_form", unit, as_of),
+        "contact_form_html": None
+        if forms.get("contact_form")
+        else mark_safe(CONTACT_FORM_PLACEHOLDER),  # noqa: S308
         "advance_forms": {
             p.pk: AdvanceProjectForm(project=p, initial={"version": p.version, "on": as_of})
             for p in projects
@@ -416,30 +446,44 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
     }
 
 
-def _blank_form_html(name: str, make, key: tuple):
-    """The workbench's blank `name` form rendered, cached; a callable for the template (so
-    rendered only where the page shows it)."""
-    template = f"dashboard/_{name}.html"
-    return lambda: stamps.cached(
+def _blank_forms(unit: Unit, as_of: dt.date) -> dict:
+    """The workbench's three forms, blank: name → a maker."""
+    return {
+        "receipt_form": lambda: ReceiptForm(unit=unit, initial={"received_on": as_of}),
+        "report_form": lambda: ProgressReportForm(unit=unit, initial={"reported_on": as_of}),
+        "contact_form": lambda: ContactForm(unit=unit, initial={"occurred_on": as_of}),
+    }
+
+
+def _blank_form_html(name: str, unit: Unit, as_of: dt.date) -> str:
+    """The workbench's blank `name` form rendered (with a CSRF placeholder), cached: only
+    the contact form offers receipts, the others survive receipt writes."""
+    make = _blank_forms(unit, as_of)[name]
+    return stamps.cached(
         f"workbench-{name}",
-        key,
-        lambda: render_to_string(template, {name: make(), "csrf_token": CSRF_PLACEHOLDER}),
+        (unit.pk, as_of.isoformat(), get_language()),
+        lambda: render_to_string(
+            f"dashboard/_{name}.html", {name: make(), "csrf_token": CSRF_PLACEHOLDER}
+        ),
         receipts=name == "contact_form",
     )
 
 
 #: stands for the CSRF token in a cached workbench body; each response gets its own token
 CSRF_PLACEHOLDER = "luoshi-csrf-7f3a9c2e5b1d4086a4e2c9b7d1f05e38"
+#: stand for the parts of a cached workbench body that read receipts
+FIGURES_PLACEHOLDER = "<!-- luoshi-my-figures-7f3a9c2e5b1d -->"
+CONTACT_FORM_PLACEHOLDER = "<!-- luoshi-contact-form-7f3a9c2e5b1d -->"
 
 
 @login_required
 def workbench(request):
     unit = _my_unit(request)
     period = _period(request)
-    # Cached under the data stamps and everything else the body depends on (reporting/stamps.py):
-    # the viewer, the period, today (the dispatch card, money recorded after the period), the
-    # language and the messages the board repeats. Its forms carry a placeholder for the CSRF
-    # token, replaced by this request's own.
+    # Cached under the data stamps but the receipts one, and everything else the body
+    # depends on (reporting/stamps.py): the viewer, the period, today (the dispatch card),
+    # the language and the messages the board repeats. What reads receipts is put in by
+    # `_workbench_page`, so a receipt written by any unit recomputes only those parts.
     key = (
         request.user.pk,
         role_of(request.user),
@@ -453,12 +497,14 @@ def workbench(request):
         "workbench",
         key,
         lambda: _workbench_body(request, _workbench_context(request, unit, period)),
+        receipts=False,
     )
-    return _workbench_page(request, unit, body)
+    return _workbench_page(request, unit, period, body)
 
 
 def _workbench_body(request, context: dict) -> str:
-    """The workbench's body, its forms carrying the CSRF placeholder (it may be cached)."""
+    """The workbench's body with placeholders for the CSRF token and the parts that read
+    receipts (it may be cached)."""
     return render_to_string(
         "dashboard/_workbench_body.html",
         {**context, "csrf_token": CSRF_PLACEHOLDER},
@@ -466,8 +512,14 @@ def _workbench_body(request, context: dict) -> str:
     )
 
 
-def _workbench_page(request, unit: Unit, body: str, status: int = 200):
-    """The workbench page around `body`, with this request's own CSRF token put in."""
+def _workbench_page(request, unit: Unit, period: ReportingPeriod, body: str, status: int = 200):
+    """The workbench page around `body`, with its figure cards, its blank contact form and
+    this request's own CSRF token put in."""
+    if FIGURES_PLACEHOLDER in body:
+        body = body.replace(FIGURES_PLACEHOLDER, _my_figures_html(request, unit, period))
+    if CONTACT_FORM_PLACEHOLDER in body:
+        contact_form = _blank_form_html("contact_form", unit, period.as_of)
+        body = body.replace(CONTACT_FORM_PLACEHOLDER, contact_form)
     body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
     return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=status)
 
@@ -475,7 +527,7 @@ def _workbench_page(request, unit: Unit, body: str, status: int = 200):
 @login_required
 def my_figures(request):
     unit = _my_unit(request)
-    return render(request, "dashboard/_my_figures.html", _workbench_context(request, unit))
+    return HttpResponse(_my_figures_html(request, unit, _period(request)))
 
 
 def _quick_form_response(request, unit, template: str, form_name: str, form, done: str | None):
@@ -491,8 +543,9 @@ def _quick_form_response(request, unit, template: str, form_name: str, form, don
         return response
     if done:
         return redirect("dashboard:workbench")
-    body = _workbench_body(request, _workbench_context(request, unit, **{form_name: form}))
-    return _workbench_page(request, unit, body, status=400)
+    period = _period(request)
+    body = _workbench_body(request, _workbench_context(request, unit, period, **{form_name: form}))
+    return _workbench_page(request, unit, period, body, status=400)
 
 
 @login_required

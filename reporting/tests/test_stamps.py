@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from funding import services as funding
-from funding.models import Channel
+from funding.models import Channel, Receipt
 from org.models import Unit
 from reporting import stamps
 
@@ -74,6 +74,10 @@ def _secured(html: str, figure: str) -> str:
     return re.search(rf'data-figure="{figure}">([^<]+)<', html).group(1)
 
 
+def _receipt_choices(html: str) -> str:
+    return re.search(r'<select name="result_receipt".*?</select>', html, re.S).group(0)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_cached_cockpit_and_workbench_change_with_the_next_write(demo):
     caches["pages"].clear()
@@ -88,7 +92,9 @@ def test_a_cached_cockpit_and_workbench_change_with_the_next_write(demo):
     bench = officer.get("/cockpit/workbench/").content.decode()
     with CaptureQueriesContext(connection) as queries:
         bench_again = officer.get("/cockpit/workbench/").content.decode()
-    assert len(queries) <= 7
+    # the session, the user, and for the body, its figure cards and its contact form each
+    # the stamps (one small query)
+    assert len(queries) <= 9, [q["sql"] for q in queries.captured_queries]
     # each response carries its own CSRF token, never the placeholder
     assert "luoshi-csrf" not in bench_again and 'name="csrfmiddlewaretoken" value="' in bench
 
@@ -106,6 +112,10 @@ def test_a_cached_cockpit_and_workbench_change_with_the_next_write(demo):
     assert _secured(changed, "secured") != _secured(first, "secured")
     bench_changed = officer.get("/cockpit/workbench/").content.decode()
     assert _secured(bench_changed, "my-secured") != _secured(bench, "my-secured")
+    # the contact form of the cached body offers the new receipt
+    new = Receipt.objects.get(doc_no="stamp-test-2")
+    assert f'<option value="{new.pk}">' in _receipt_choices(bench_changed)
+    assert f'<option value="{new.pk}">' not in _receipt_choices(bench)
 
     office_user = get_user_model().objects.get(username="office")
     stamp = stamps.current()["other"]
@@ -158,3 +168,35 @@ def _write_then_alter() -> None:
         with connection.cursor() as cursor:
             cursor.execute('ALTER TABLE "funding_channel" ADD COLUMN "migrated" integer NULL')
         raise _RolledBack
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_units_receipt_recomputes_only_the_workbench_parts_that_read_receipts(demo):
+    """The workbench body is cached across receipt writes: a receipt of another unit
+    recomputes the figure cards and the contact form, not the board or the work items."""
+    from django.contrib.auth import get_user_model
+
+    caches["pages"].clear()
+    officer = Client()
+    assert officer.login(username="zjj", password=PASSWORD)
+    before = officer.get("/cockpit/workbench/").content.decode()
+    zjj = get_user_model().objects.select_related("membership").get(username="zjj")
+    other = Unit.objects.exclude(pk=zjj.membership.unit_id).filter(targets__isnull=False)[0]
+    office = get_user_model().objects.get(username="office")
+    funding.record_receipt(
+        user=office, unit=other, amount=1_000, received_on=dt.date(2024, 6, 3), doc_no="别家-1"
+    )
+    computed = []
+    real = stamps.cached
+
+    def counting(name, key, compute, **kwargs):
+        return real(name, key, lambda: computed.append(name) or compute(), **kwargs)
+
+    stamps.cached = counting
+    try:
+        after = officer.get("/cockpit/workbench/").content.decode()
+    finally:
+        stamps.cached = real
+    assert sorted(computed) == ["workbench-contact_form", "workbench-figures"]
+    token = re.compile(r"[A-Za-z0-9]{64}")  # each response's own CSRF token
+    assert token.sub("", after) == token.sub("", before)
