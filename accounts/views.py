@@ -29,7 +29,7 @@ def _next_url(request) -> str:
 
 
 def _complete_login(request, user):
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.MembershipBackend")
     request.session["luoshi_login_at"] = timezone.now().timestamp()
     request.session["luoshi_last_seen"] = request.session["luoshi_login_at"]
     request.session["luoshi_password_ok"] = not services.needs_password_change(user)

@@ -146,14 +146,16 @@ class Client:
 
 
 def process_tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its live descendants."""
+    """CPU seconds (user + system) used so far by a process and its descendants."""
     ticks = os.sysconf("SC_CLK_TCK")
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
         try:
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            # its own time and that of its children already ended (a recycled worker, a
+            # PostgreSQL backend whose connection was closed)
+            total += sum(int(value) for value in fields[11:15]) / ticks
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo.extend(int(c) for c in (task / "children").read_text().split())
         except (OSError, IndexError, ValueError):
@@ -433,7 +435,8 @@ def main() -> None:
         )
     print(
         f"  server CPU {report['server_cpu_s']} s = {report['server_cpu_ms_per_request']} ms a "
-        f"request (PostgreSQL {report['database_cpu_ms_per_request']} ms of it) → about {report['capacity_2_free_cores_req_per_s']} req/s on 2 cores given to "
+        f"request (PostgreSQL {report['database_cpu_ms_per_request']} ms of it) → about "
+        f"{report['capacity_2_free_cores_req_per_s']} req/s on 2 cores given to "
         f"the server alone; client CPU {report['client_cpu_s']} s; load average "
         f"{report['load_average'][0]} → {report['load_average'][1]} on {report['cores']} cores"
     )

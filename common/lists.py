@@ -21,6 +21,8 @@ from django.dispatch import Signal
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -83,6 +85,27 @@ def display(column: Column, row) -> str:
     return str(value)
 
 
+CELL_CLASSES = {MONEY: ' class="num"', NUMBER: ' class="num"', DATE: ' class="date"'}
+
+
+def cell_html(column: Column, row) -> str:
+    """A row's cell of the page's table, as HTML (escaped). Written here rather than in the
+    template: a page of 50 rows rendered cell by cell in the template cost most of the page."""
+    text = display(column, row)
+    link = column.link(row) if column.link else ""
+    if not link:
+        inner = escape(text)
+    else:
+        aria = column.aria(row) if column.aria else ""
+        inner = format_html(
+            '<a href="{}"{}>{}</a>',
+            link,
+            format_html(' aria-label="{}"', aria) if aria else "",
+            text or "—",
+        )
+    return f"<td{CELL_CLASSES.get(column.kind, '')}>{inner}</td>"
+
+
 def ordering(spec: ListSpec, requested: str) -> tuple[str, list[str]]:
     """The sort key the page uses (a sortable column, else the default) and its ORM ordering."""
     by_key = {c.key: c for c in spec.columns if c.sort}
@@ -133,15 +156,7 @@ def render_list(
     if spec.prepare is not None:
         spec.prepare(list(page.object_list))
     table = [
-        [
-            {
-                "text": display(column, row),
-                "kind": column.kind,
-                "link": column.link(row) if column.link else "",
-                "aria": column.aria(row) if column.aria else "",
-            }
-            for column in spec.columns
-        ]
+        mark_safe("".join(cell_html(column, row) for column in spec.columns))  # noqa: S308
         for row in page.object_list
     ]
     filtered = any(value for key, value in request.GET.items() if key not in ("sort", "page"))

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "django_filters",
     "ninja",  # the API docs page and its bundled (local) Swagger UI files
@@ -132,6 +133,13 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.AuditContextMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = ["accounts.backends.MembershipBackend"]
+SESSION_ENGINE = "accounts.sessions"
+
+# Form widgets render with the project's templates, so luoshi/templates/django/forms/ can
+# replace one of Django's (the select, whose options it includes one by one).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 ROOT_URLCONF = "luoshi.urls"
 WSGI_APPLICATION = "luoshi.wsgi.application"
@@ -183,6 +191,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 elif DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to SQLite or PostgreSQL")
+elif env_bool("LUOSHI_PG_PREPARED", True):
+    # Parameters bound by the server and statements prepared on a connection's second use:
+    # PostgreSQL parses and plans a page's queries once per connection, not per request
+    # (benchmarks/load.py: 133 → 162 req/s, PostgreSQL's CPU 2.2 → 1.2 ms a request). Off
+    # (0) behind a pooler that cannot keep prepared statements (PgBouncer in transaction
+    # mode before 1.21).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 
 # The cockpit's and the workbench's exact page cache (reporting/stamps.py): keyed by data stamps
 # that every write replaces, never by time; files, so a server's workers share it.

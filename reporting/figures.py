@@ -23,6 +23,7 @@ from funding.models import Channel, Receipt, ReceiptCityMonth, ReceiptUnitMonth,
 from funding.querysets import doubtful_claims
 from org.models import Unit
 
+from . import stamps
 from .period import ReportingPeriod
 
 #: `figures_for(SYSTEM, …)`: the figures as a command prints them, for the whole city
@@ -45,6 +46,9 @@ class Figures:
     whole_league: bool = False
     #: the league's units as a subquery (the same set as `unit_ids`, cheaper to send)
     league: object = None
+    #: the lines are the whole league, not narrowed to some units: what the office and
+    #: every leader read alike
+    everyone: bool = False
 
     @property
     def units(self) -> list[UnitFigures]:
@@ -52,6 +56,14 @@ class Figures:
 
     def can_open(self, unit_id: int) -> bool:
         return self.openable is None or unit_id in self.openable
+
+    def league_wide(self, name: str, compute):
+        """`compute()` of something counted over the lines; when they are the whole league
+        (the same for the office and every leader), cached across those readers under the
+        data stamps: after a receipt, the second reader's cockpit reuses the first's."""
+        if not self.everyone:
+            return compute()
+        return stamps.cached(f"league-{name}", (self.period.query(),), compute)
 
     def unit(self, unit_id: int) -> UnitFigures | None:
         return next((u for u in self.summary.units if u.unit_id == unit_id), None)
@@ -64,11 +76,13 @@ class Figures:
     def doubtful_claims(self) -> list[dict]:
         """文号 recorded by several units in the period and not confirmed by the office (待核实):
         all of them for the league's readers, those involving its own unit for a unit."""
-        return doubtful_claims(
-            self.period.year,
-            self.period.as_of,
-            unit_ids=None if self.whole_league else self.unit_ids,
-        )
+        if self.whole_league:
+            return stamps.cached(
+                "league-doubtful-claims",
+                (self.period.query(),),
+                lambda: doubtful_claims(self.period.year, self.period.as_of),
+            )
+        return doubtful_claims(self.period.year, self.period.as_of, unit_ids=self.unit_ids)
 
     def as_json(self) -> dict:
         """The `summary --format json` contract of design §5."""
@@ -99,6 +113,11 @@ class Figures:
 
     def secured_by_month(self, unit_ids=None) -> list[int]:
         """元 secured in each month of the year up to the as-of date (12 entries)."""
+        if unit_ids is None:
+            return self.league_wide("by-month", lambda: self._secured_by_month(None))
+        return self._secured_by_month(unit_ids)
+
+    def _secured_by_month(self, unit_ids) -> list[int]:
         ids = self._ids(unit_ids)
         full, partial_from = whole_months(self.period)
         totals = dict(
@@ -136,6 +155,9 @@ class Figures:
     def _channel_level_totals(self) -> dict[tuple[int, str], int]:
         """(channel id or 0, level) → 元 over the table's units: by channel and by level are
         both read from it, so a page showing both runs its queries once."""
+        return self.league_wide("by-channel-level", self._count_channel_level)
+
+    def _count_channel_level(self) -> dict[tuple[int, str], int]:
         period = self.period
         full, partial_from = whole_months(period)
         totals: dict[tuple[int, str], int] = {}
@@ -278,7 +300,15 @@ def figures_for(viewer, period: ReportingPeriod, *, unit_ids=None) -> Figures:
     )
     ids = [row[0] for row in rows]
     league = targets.order_by().values("unit_id")
-    secured = secured_by_unit(period, league) if rows else {}
+    everyone = whole_league and unit_ids is None
+    if not rows:
+        secured = {}
+    elif everyone:  # the same for every reader of the whole league
+        secured = stamps.cached(
+            "league-secured", (period.query(),), lambda: secured_by_unit(period, league)
+        )
+    else:
+        secured = secured_by_unit(period, league)
     progress = period.progress
     summary = Summary(
         year=period.year,
@@ -304,6 +334,7 @@ def figures_for(viewer, period: ReportingPeriod, *, unit_ids=None) -> Figures:
         unit_ids=ids,
         whole_league=whole_league,
         league=league,
+        everyone=everyone,
     )
 
 

@@ -279,8 +279,12 @@ def forecasts_for(
         return []
     # the table's units as a subquery (the same set as `ids`): 3,000 ids never travel
     league = figures.league if figures.league is not None else ids
-    shares, city = _history_shares(league, period.as_of)
-    approved, pending = _pipelines(league, period.as_of)
+    shares, city = figures.league_wide(
+        "forecast-shares", lambda: _history_shares(league, period.as_of)
+    )
+    approved, pending = figures.league_wide(
+        "forecast-pipelines", lambda: _pipelines(league, period.as_of)
+    )
     time_share = time_progress(period.as_of)  # by day, whatever the period's mode
     year_over = period.as_of >= dt.date(period.year, 12, 31)
     out = []

@@ -37,7 +37,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 
 TABLE = "reporting_datastamp"
 #: the cache alias (settings.CACHES): files under LUOSHI_DATA_DIR, shared by a server's workers
@@ -186,19 +186,76 @@ def cached(name: str, key: tuple, compute: Callable[[], Any], *, receipts: bool 
     computation that reads no receipt (nor a rollup of them): it then survives receipt writes.
     Inside a transaction that has written (a POST's own re-render) nothing is cached: its
     writes are not committed, so the stamps do not tell them yet."""
-    if connection.in_atomic_block or _bypass.get():
+    if _bypass.get():
         return compute()
-    stamps = current()
+    seen = _snapshot_stamps.get()
+    if seen is None and connection.in_atomic_block:
+        return compute()
+    stamps = seen if seen is not None else current()
     kinds = (OTHER, RECEIPTS) if receipts else (OTHER,)
     if any(kind not in stamps for kind in kinds):
         return compute()  # the stamps were emptied (a flushed test database): no cache
-    state = repr((key, [stamps[kind] for kind in kinds])).encode()
-    full_key = f"luoshi:{name}:{hashlib.sha256(state).hexdigest()}"
     cache = caches[CACHE]
+    full_key = _cache_key(name, key, stamps, kinds)
     found = cache.get(full_key)
     if found is not None:
         return found
-    value = compute()
-    if current() == stamps:
+    if seen is not None:  # inside another computation's snapshot: its stamps are ours
+        value = compute()
         cache.set(full_key, value, None)
+        return value
+    with getattr(cache, "computing", _alone)(full_key):
+        found = cache.get(full_key)  # another worker computed it while this one waited
+        if found is not None:
+            return found
+        with snapshot() as seen:
+            value = compute()
+        cache.set(_cache_key(name, key, seen, kinds), value, None)
     return value
+
+
+@contextmanager
+def _alone(_key: str) -> Iterator[None]:
+    yield
+
+
+def _cache_key(name: str, key: tuple, stamps: dict, kinds: tuple) -> str:
+    state = repr((key, [stamps[kind] for kind in kinds])).encode()
+    return f"luoshi:{name}:{hashlib.sha256(state).hexdigest()}"
+
+
+_snapshot_stamps: ContextVar[dict | None] = ContextVar("luoshi_stamps_snapshot", default=None)
+
+
+@contextmanager
+def snapshot() -> Iterator[dict]:
+    """A read-only transaction that sees one state of the database, and its stamps.
+
+    Read in it, a computation is exactly the state of those stamps, even when writes commit
+    while it runs (under load, every other cockpit computed without it saw a receipt
+    committed half-way and could not be cached). PostgreSQL: REPEATABLE READ. SQLite (WAL):
+    a deferred transaction, a snapshot from its first read that takes no lock (Django's
+    `atomic` begins IMMEDIATE, which would take the write lock)."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield from _stamps_in_snapshot()
+        return
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+    try:
+        yield from _stamps_in_snapshot()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")  # it read only
+
+
+def _stamps_in_snapshot() -> Iterator[dict]:
+    seen = current()
+    token = _snapshot_stamps.set(seen)
+    try:
+        yield seen
+    finally:
+        _snapshot_stamps.reset(token)

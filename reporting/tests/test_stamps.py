@@ -200,3 +200,65 @@ def test_another_units_receipt_recomputes_only_the_workbench_parts_that_read_rec
     assert sorted(computed) == ["workbench-contact_form", "workbench-figures"]
     token = re.compile(r"[A-Za-z0-9]{64}")  # each response's own CSRF token
     assert token.sub("", after) == token.sub("", before)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_committed_while_computing_is_neither_half_seen_nor_cached_as_new(demo):
+    """A computation reads one snapshot with its stamps: a receipt committed half-way is not
+    in it, and the value is cached under the stamps it saw (so under load, with writes every
+    few milliseconds, a page computed is a page cached)."""
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    caches["pages"].clear()
+    office = get_user_model().objects.get(username="office")
+    unit = Unit.objects.filter(targets__isnull=False)[0]
+
+    def write():
+        try:
+            funding.record_receipt(
+                user=office, unit=unit, amount=500, received_on=dt.date(2024, 6, 3), doc_no="半途-1"
+            )
+        finally:
+            connections.close_all()
+
+    def compute():
+        before = Receipt.objects.count()
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join()
+        return before, Receipt.objects.count()
+
+    before, after = stamps.cached("test-snapshot", ("k",), compute)
+    assert before == after, "one snapshot: the receipt committed half-way is not seen"
+    assert Receipt.objects.filter(doc_no="半途-1").exists()
+    computed = stamps.cached("test-snapshot", ("k",), lambda: ("again", Receipt.objects.count()))
+    assert computed == ("again", before + 1), "the write changed the stamps: computed afresh"
+    assert stamps.cached("test-snapshot", ("k",), lambda: "not called") == computed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_every_reader_of_the_league_reads_alike_is_computed_once_for_them(demo):
+    """After a receipt the office's cockpit computes the league's totals, claims and forecast
+    inputs; a leader's cockpit then reuses them (and shows the same figures)."""
+    caches["pages"].clear()
+    office, leader = Client(), Client()
+    assert office.login(username="office", password=PASSWORD)
+    assert leader.login(username="leader", password=PASSWORD)
+    office_page = office.get("/cockpit/").content.decode()
+    computed = []
+    real = stamps.cached
+
+    def counting(name, key, compute, **kwargs):
+        return real(name, key, lambda: computed.append(name) or compute(), **kwargs)
+
+    stamps.cached = counting
+    try:
+        leader_page = leader.get("/cockpit/").content.decode()
+    finally:
+        stamps.cached = real
+    assert "cockpit" in computed  # the leader's own page (links, own units first)…
+    assert not [name for name in computed if name.startswith("league-")]  # …from shared parts
+    assert _secured(leader_page, "secured") == _secured(office_page, "secured")

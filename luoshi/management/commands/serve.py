@@ -73,6 +73,8 @@ def serve_with_gunicorn(*, host: str, port: int, workers: int, threads: int) -> 
 
     from luoshi.wsgi import application
 
+    warm_up()
+
     class Luoshi(BaseApplication):
         def load_config(self):
             settings = {
@@ -98,3 +100,30 @@ def serve_with_gunicorn(*, host: str, port: int, workers: int, threads: int) -> 
             return application
 
     Luoshi().run()
+
+
+def warm_up() -> None:
+    """Load here, once, what every forked worker would otherwise load on its own when it
+    first needs it (and again each time gunicorn recycles it): the word list guide matching
+    segments with (about a second and tens of MB apiece), the URL patterns, both languages'
+    translations and every template compiled."""
+    from pathlib import Path
+
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError, engines
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    from funding.matching import tokenizer
+
+    tokenizer()
+    get_resolver().url_patterns  # noqa: B018 — imports every urls.py
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            translation.gettext("Workbench")
+    engine = engines["django"]
+    for folder in engine.template_dirs:
+        for path in Path(folder).rglob("*.html"):
+            try:
+                engine.get_template(str(path.relative_to(folder)))
+            except (TemplateDoesNotExist, TemplateSyntaxError):
+                continue  # a fragment that is not a template of its own; met at its first use

@@ -1,0 +1,17 @@
+"""How a request's user is loaded from its session."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class MembershipBackend(ModelBackend):
+    """Django's backend, loading the session's user with their membership and its unit in
+    the same query: every page asks for the viewer's role (common.permissions.role_of)."""
+
+    def get_user(self, user_id):
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related("membership__unit").get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
