@@ -20,11 +20,12 @@ from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .money import format_wan
 from .spreadsheets import neutralise
@@ -57,10 +58,47 @@ class ListSpec:
     default_sort: str  # a column key, "-" in front for descending
     empty: Any  # what to do when there is nothing at all yet
     related: list[str] = field(default_factory=list)  # select_related for the rows
-    prefetch: list[str] = field(default_factory=list)  # prefetch_related for the rows
+    prefetch: list = field(default_factory=list)  # prefetch_related for the rows
     # called with the rows about to be shown (None: every row, for the export) before their
     # cells are read: a list that shows figures fetches those of these rows only
     prepare: Callable[[list | None], None] | None = None
+
+
+def choice_label(model, name: str) -> Callable[[Any], Any]:
+    """A column's value: the label of a choices field as `get_<name>_display()` gives it, from
+    a dict made once per language (Django's rebuilds the choices for every row, and each
+    lazy label is translated again: a third of a page)."""
+    choices = model._meta.get_field(name).flatchoices
+    by_language: dict[str, dict] = {}
+
+    def label(row):
+        language = get_language()
+        labels = by_language.get(language)
+        if labels is None:
+            labels = by_language[language] = {value: str(text) for value, text in choices}
+        value = getattr(row, name)
+        return labels.get(value, value)
+
+    return label
+
+
+def link_to(view: str, attribute: str = "pk") -> Callable[[Any], str]:
+    """A column's link: the URL of `view` for the row's `attribute` (an id; none when it is
+    empty), reversed once per URL prefix rather than for every row."""
+    marker = 987654321
+    by_prefix: dict[str, str] = {}
+
+    def link(row) -> str:
+        value = getattr(row, attribute)
+        if not value:
+            return ""
+        prefix = get_script_prefix()
+        pattern = by_prefix.get(prefix)
+        if pattern is None:
+            pattern = by_prefix[prefix] = reverse(view, args=[marker]).replace(str(marker), "{}")
+        return pattern.format(int(value))
+
+    return link
 
 
 def _year_filters(filters) -> list[str]:

@@ -1,10 +1,19 @@
 """The funding lists: what each shows, how it sorts and filters (see `common.lists`)."""
 
 import django_filters
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.lists import DATE, MONEY, NUMBER, Column, ListSpec, date_filter, search_filter
+from common.lists import (
+    DATE,
+    MONEY,
+    NUMBER,
+    Column,
+    ListSpec,
+    choice_label,
+    date_filter,
+    link_to,
+    search_filter,
+)
 from common.templatetags.luoshi import percent
 from org.filters import leader_filter, unit_filter
 from policy.models import Aspect
@@ -22,13 +31,9 @@ def unit_column() -> Column:
         # by the unit's id (units are numbered in their order of creation): an index, where
         # the unit's sort order would join and sort every row of a million-row list
         sort="unit_id",
-        link=lambda row: reverse("org:unit_detail", args=[row.unit_id]),
+        link=link_to("org:unit_detail", "unit_id"),
         width=24,
     )
-
-
-def _project_link(row) -> str:
-    return reverse("funding:project_detail", args=[row.project_id]) if row.project_id else ""
 
 
 def _channels():
@@ -63,13 +68,13 @@ PROJECTS = ListSpec(
             _("Project code"),
             lambda p: p.code,
             sort="code",
-            link=lambda p: reverse("funding:project_detail", args=[p.pk]),
+            link=link_to("funding:project_detail"),
         ),
         Column("name", _("Project name"), lambda p: p.name, sort="name", width=36),
         unit_column(),
         Column("channel", _("Channel"), lambda p: p.channel.name if p.channel else "", width=24),
-        Column("level", _("Level"), lambda p: p.get_level_display(), sort="level", width=8),
-        Column("stage", _("Stage"), lambda p: p.get_stage_display(), sort="stage", width=8),
+        Column("level", _("Level"), choice_label(Project, "level"), sort="level", width=8),
+        Column("stage", _("Stage"), choice_label(Project, "stage"), sort="stage", width=8),
         Column("requested", _("Requested"), lambda p: p.requested, sort="requested", kind=MONEY),
         Column("applied_on", _("Applied on"), lambda p: p.applied_on, sort="applied_on", kind=DATE),
         Column("plan_year", _("Plan year"), lambda p: p.plan_year, sort="plan_year", kind=NUMBER),
@@ -113,18 +118,18 @@ RECEIPTS = ListSpec(
             lambda r: r.received_on,
             sort="received_on",
             kind=DATE,
-            link=lambda r: reverse("funding:receipt_detail", args=[r.pk]),
+            link=link_to("funding:receipt_detail"),
         ),
         unit_column(),
         Column("amount", _("Amount"), lambda r: r.amount, sort="amount", kind=MONEY),
         Column("doc_no", _("Document number"), lambda r: r.doc_no, sort="doc_no", width=24),
         Column("channel", _("Channel"), lambda r: r.channel.name if r.channel else "", width=24),
-        Column("level", _("Level"), lambda r: r.get_level_display(), sort="level", width=8),
+        Column("level", _("Level"), choice_label(Receipt, "level"), sort="level", width=8),
         Column(
             "project",
             _("Project"),
             lambda r: r.project.name if r.project else "",
-            link=_project_link,
+            link=link_to("funding:project_detail", "project_id"),
             width=30,
         ),
     ],
@@ -162,11 +167,11 @@ GUIDES = ListSpec(
             _("Title"),
             lambda g: g.title,
             sort="title",
-            link=lambda g: reverse("funding:guide_detail", args=[g.pk]),
+            link=link_to("funding:guide_detail"),
             width=40,
         ),
         Column("issuer", _("Issuer"), lambda g: g.issuer, sort="issuer", width=20),
-        Column("level", _("Level"), lambda g: g.get_level_display(), sort="level", width=8),
+        Column("level", _("Level"), choice_label(Guide, "level"), sort="level", width=8),
         Column("aspect", _("Aspect"), lambda g: g.aspect.name if g.aspect else "", width=14),
         Column(
             "published_on",
@@ -209,13 +214,13 @@ CONTACTS = ListSpec(
             lambda c: c.occurred_on,
             sort="occurred_on",
             kind=DATE,
-            link=lambda c: reverse("funding:contact_detail", args=[c.pk]),
+            link=link_to("funding:contact_detail"),
         ),
         unit_column(),
         Column(
             "direction",
             _("Direction"),
-            lambda c: c.get_direction_display(),
+            choice_label(Contact, "direction"),
             sort="direction",
             width=8,
         ),
@@ -230,7 +235,7 @@ CONTACTS = ListSpec(
             "project",
             _("Project"),
             lambda c: c.project.name if c.project else "",
-            link=_project_link,
+            link=link_to("funding:project_detail", "project_id"),
             width=30,
         ),
     ],
@@ -275,7 +280,7 @@ def target_spec(can_edit: bool, figures_of=None) -> ListSpec:
             "action",
             _("Target"),
             lambda t: _("Change"),
-            link=lambda t: reverse("funding:target_edit", args=[t.pk]),
+            link=link_to("funding:target_edit"),
             aria=lambda t: _("Change the target of %(unit)s") % {"unit": t.unit.name},
             export=False,
         )
@@ -284,7 +289,7 @@ def target_spec(can_edit: bool, figures_of=None) -> ListSpec:
             "action",
             _("Target"),
             lambda t: _("History"),
-            link=lambda t: reverse("funding:target_edit", args=[t.pk]),
+            link=link_to("funding:target_edit"),
             export=False,
         )
     return ListSpec(

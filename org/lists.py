@@ -1,10 +1,9 @@
 """The unit list: what it shows, how it sorts and filters (see `common.lists`)."""
 
 import django_filters
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.lists import NUMBER, Column, ListSpec, search_filter
+from common.lists import NUMBER, Column, ListSpec, choice_label, link_to, search_filter
 
 from .models import Unit, UnitKind
 
@@ -30,10 +29,10 @@ UNITS = ListSpec(
             _("Name"),
             lambda u: u.name,
             sort="name",
-            link=lambda u: reverse("org:unit_detail", args=[u.pk]),
+            link=link_to("org:unit_detail"),
             width=28,
         ),
-        Column("kind", _("Kind"), lambda u: u.get_kind_display(), sort="kind", width=10),
+        Column("kind", _("Kind"), choice_label(Unit, "kind"), sort="kind", width=10),
         Column("parent", _("Parent unit"), lambda u: u.parent.name if u.parent else "", width=24),
         Column(
             "sort_order",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_migrate, pre_migrate
 
 
@@ -27,3 +28,7 @@ class ReportingConfig(AppConfig):
         # stamped too): see reporting/stamps.py
         pre_migrate.connect(_uninstall_stamps, sender=self, dispatch_uid="reporting.unstamp")
         post_migrate.connect(_install_stamps, sender=self, dispatch_uid="reporting.stamps")
+        from . import stamps
+
+        request_started.connect(stamps.request_started, dispatch_uid="reporting.request_stamps")
+        request_finished.connect(stamps.request_finished, dispatch_uid="reporting.request_done")

@@ -181,6 +181,31 @@ def current() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+_request_stamps: ContextVar[dict | None] = ContextVar("luoshi_request_stamps", default=None)
+
+
+def request_started(environ=None, **kwargs) -> None:
+    """A GET or HEAD reads by the stamps it first reads (it writes nothing: its parts are
+    then one state of the data, and it reads the stamps once); any other request by the
+    stamps of the moment. Connected to Django's request_started (apps.py)."""
+    method = (environ or {}).get("REQUEST_METHOD", "")
+    _request_stamps.set({} if method in ("GET", "HEAD") else None)
+
+
+def request_finished(**kwargs) -> None:
+    _request_stamps.set(None)
+
+
+def for_request() -> dict[str, int]:
+    """The stamps this request reads by (see `request_started`); outside a GET, `current()`."""
+    memo = _request_stamps.get()
+    if memo is None:
+        return current()
+    if not memo:
+        memo.update(current())
+    return memo
+
+
 def cached(name: str, key: tuple, compute: Callable[[], Any], *, receipts: bool = True) -> Any:
     """`compute()`, or the value it gave under the same stamps. `receipts=False` only for a
     computation that reads no receipt (nor a rollup of them): it then survives receipt writes.
@@ -191,7 +216,7 @@ def cached(name: str, key: tuple, compute: Callable[[], Any], *, receipts: bool 
     seen = _snapshot_stamps.get()
     if seen is None and connection.in_atomic_block:
         return compute()
-    stamps = seen if seen is not None else current()
+    stamps = seen if seen is not None else for_request()
     kinds = (OTHER, RECEIPTS) if receipts else (OTHER,)
     if any(kind not in stamps for kind in kinds):
         return compute()  # the stamps were emptied (a flushed test database): no cache
