@@ -102,15 +102,13 @@ def _cockpit_context(request, period: ReportingPeriod) -> dict:
     by_channel = [
         (name or _("Not given"), total) for name, total in figures.secured_by("channel__name")
     ]
-    # the work items read no receipt: cached across receipt writes
-    states, items = stamps.cached(
+    # the work items read no receipt: their table is cached across receipt writes
+    items_html = stamps.cached(
         "cockpit-items",
-        (request.user.pk, period.as_of.isoformat(), get_language()),
-        lambda: _items_needing_attention(request.user, period.as_of),
+        (request.user.pk, period.query(), get_language()),
+        lambda: _items_needing_attention_html(request.user, period, figures),
         receipts=False,
     )
-    for item in items:
-        item.lead_unit_open = item.lead_unit_id is not None and figures.can_open(item.lead_unit_id)
     parents = _parents(figures)
     rows = [
         {
@@ -162,8 +160,7 @@ def _cockpit_context(request, period: ReportingPeriod) -> dict:
         ],
         "league_query": _league_query(period, table),
         "chart": chart,
-        "items": items,
-        "states": states,
+        "items_html": items_html,
         "by_channel": by_channel,
         "by_level": by_level,
         "statuses": Status,
@@ -175,9 +172,16 @@ def _cockpit_context(request, period: ReportingPeriod) -> dict:
     }
 
 
-def _items_needing_attention(user, as_of: dt.date):
-    states = due_soon_horizon(as_of)
-    return states, list(read.items_needing_attention(user, states))
+def _items_needing_attention_html(user, period: ReportingPeriod, figures) -> str:
+    """The cockpit's table of work items overdue or due soon (it reads no receipt; which
+    lead units are links depends on the viewer only)."""
+    states = due_soon_horizon(period.as_of)
+    items = list(read.items_needing_attention(user, states))
+    for item in items:
+        item.lead_unit_open = item.lead_unit_id is not None and figures.can_open(item.lead_unit_id)
+    return render_to_string(
+        "dashboard/_cockpit_items.html", {"items": items, "states": states, "period": period}
+    )
 
 
 def _forecast_for_table(viewer, period: ReportingPeriod, figures, table) -> dict | None:

@@ -81,7 +81,7 @@ def serve_with_gunicorn(*, host: str, port: int, workers: int, threads: int) -> 
                 "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "gthread",
+                "worker_class": "gthread" if threads > 1 else "sync",
                 "timeout": 60,
                 "graceful_timeout": 30,
                 "keepalive": 5,
