@@ -349,9 +349,9 @@ def _my_figures_context(request, unit: Unit, period: ReportingPeriod) -> dict:
 
 
 def _my_figures_html(request, unit: Unit, period: ReportingPeriod) -> str:
-    """The figure cards rendered, cached under the data stamps (receipts included)."""
+    """The figure cards rendered, cached under the data stamps (receipts included). The
+    same for every person of the unit (its officer and its head read its own line)."""
     key = (
-        request.user.pk,
         unit.pk,
         get_language(),
         period.query(),

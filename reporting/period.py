@@ -80,7 +80,10 @@ def office_period() -> ReportingPeriod:
     """The period the office reports on by default (its settings; else today)."""
     from org.models import SiteConfig
 
-    config = SiteConfig.objects.first()
+    from . import stamps
+
+    # read by nearly every page: kept under the data stamps (exact) rather than queried
+    config = stamps.cached("site-config", (), SiteConfig.objects.first, receipts=False)
     mode = config.time_progress_mode if config else DAY
     if config and config.default_as_of:
         return ReportingPeriod(config.default_as_of.year, config.default_as_of, mode)
