@@ -209,7 +209,7 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL")
     parser.add_argument("--pg-port", type=int, default=int(os.environ.get("PG_PORT", 54331)))
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--clients", type=int, default=24)
     parser.add_argument("--rate", type=float, default=180, help="requests/s in all; 0: unpaced")
     parser.add_argument("--seconds", type=float, default=30)
