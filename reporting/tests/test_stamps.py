@@ -4,6 +4,8 @@ changes with the very next request after a write — never a stale figure."""
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.core.cache import caches
@@ -72,6 +74,22 @@ def test_nothing_is_cached_inside_a_transaction(demo):
 
 def _secured(html: str, figure: str) -> str:
     return re.search(rf'data-figure="{figure}">([^<]+)<', html).group(1)
+
+
+@contextmanager
+def _computations() -> Iterator[list[str]]:
+    """The names of the cached computations that were computed (not found) inside."""
+    computed: list[str] = []
+    real = stamps.cached
+
+    def counting(name, key, compute, **kwargs):
+        return real(name, key, lambda: computed.append(name) or compute(), **kwargs)
+
+    stamps.cached = counting
+    try:
+        yield computed
+    finally:
+        stamps.cached = real
 
 
 def _receipt_choices(html: str) -> str:
@@ -186,17 +204,8 @@ def test_another_units_receipt_recomputes_only_the_workbench_parts_that_read_rec
     funding.record_receipt(
         user=office, unit=other, amount=1_000, received_on=dt.date(2024, 6, 3), doc_no="别家-1"
     )
-    computed = []
-    real = stamps.cached
-
-    def counting(name, key, compute, **kwargs):
-        return real(name, key, lambda: computed.append(name) or compute(), **kwargs)
-
-    stamps.cached = counting
-    try:
+    with _computations() as computed:
         after = officer.get("/cockpit/workbench/").content.decode()
-    finally:
-        stamps.cached = real
     assert sorted(computed) == ["workbench-contact_form", "workbench-figures"]
     token = re.compile(r"[A-Za-z0-9]{64}")  # each response's own CSRF token
     assert token.sub("", after) == token.sub("", before)
@@ -248,17 +257,8 @@ def test_what_every_reader_of_the_league_reads_alike_is_computed_once_for_them(d
     assert office.login(username="office", password=PASSWORD)
     assert leader.login(username="leader", password=PASSWORD)
     office_page = office.get("/cockpit/").content.decode()
-    computed = []
-    real = stamps.cached
-
-    def counting(name, key, compute, **kwargs):
-        return real(name, key, lambda: computed.append(name) or compute(), **kwargs)
-
-    stamps.cached = counting
-    try:
+    with _computations() as computed:
         leader_page = leader.get("/cockpit/").content.decode()
-    finally:
-        stamps.cached = real
     assert "cockpit" in computed  # the leader's own page (links, own units first)…
     assert not [name for name in computed if name.startswith("league-")]  # …from shared parts
     assert _secured(leader_page, "secured") == _secured(office_page, "secured")
