@@ -527,7 +527,10 @@ def save_work_plan(
     """The lead unit's plan: `steps` ({title, workdays, section, person}) scheduled backwards
     from `deadline`; each step is followed as a milestone of the item (due on its last day).
 
-    Saving again replaces the steps; a step's milestone already done is kept as it is.
+    Saving again replaces the steps but not the milestones that follow them: the open ones
+    are taken over in order by the new steps, their date moved (the old date kept, as a
+    reschedule) and their title changed, so their reminders and history go on; those left
+    over are removed; a milestone already done is kept as it is.
     """
     require_item_change(user, item)
     unit_id = lead_unit_id(item)
@@ -550,6 +553,7 @@ def save_work_plan(
         raise ValidationError(str(error)) from None
     plan = WorkPlan.objects.select_for_update().filter(work_item=item, unit_id=unit_id).first()
     created = plan is None
+    open_milestones: list[Milestone] = []  # of the steps replaced, in their order
     if created:
         plan = WorkPlan.objects.create(
             work_item=item, unit_id=unit_id, deadline=deadline, content=content
@@ -564,19 +568,23 @@ def save_work_plan(
                 for s in plan.steps.order_by("position")
             ],
         }
-        for old in plan.steps.select_related("milestone"):
+        for old in plan.steps.select_related("milestone").order_by("position"):
             milestone = old.milestone
             old.delete()
             if milestone is not None and milestone.done_on is None:
-                record("policy.milestone.removed", milestone, before=snapshot(milestone), user=user)
-                milestone.delete()
+                open_milestones.append(milestone)
         plan.deadline, plan.content = deadline, content
         plan.version += 1
         plan.save()
     for scheduled, step in zip(schedule.steps, steps, strict=True):
-        milestone = Milestone.objects.create(
-            work_item=item, title=scheduled.title[:200], due_on=scheduled.ends_on
-        )
+        if open_milestones:
+            milestone = _replan_milestone(
+                user, open_milestones.pop(0), scheduled.title[:200], scheduled.ends_on
+            )
+        else:
+            milestone = Milestone.objects.create(
+                work_item=item, title=scheduled.title[:200], due_on=scheduled.ends_on
+            )
         PlanStep.objects.create(
             plan=plan,
             position=scheduled.position,
@@ -588,6 +596,9 @@ def save_work_plan(
             person=step.get("person"),
             milestone=milestone,
         )
+    for milestone in open_milestones:  # steps the plan no longer has
+        record("policy.milestone.removed", milestone, before=snapshot(milestone), user=user)
+        milestone.delete()
     after = {
         **snapshot(plan),
         "steps": [[s.title, s.workdays, s.starts_on, s.ends_on] for s in schedule.steps],
@@ -601,6 +612,31 @@ def save_work_plan(
         user=user,
     )
     return plan, schedule
+
+
+def _replan_milestone(user, milestone: Milestone, title: str, due_on: dt.date) -> Milestone:
+    """A replaced step's open milestone taken over by the new step in its place: its date
+    moved as a reschedule (the old date kept, the plan's change as the reason) and its title
+    changed, each audited."""
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if due_on != milestone.due_on:
+        reason = _("The work plan was saved again with new dates.")
+        _move_due_date(
+            user, milestone, due_on, reason, "policy.milestone.rescheduled", milestone=milestone
+        )
+    if title != milestone.title:
+        before = snapshot(milestone)
+        milestone.title = title
+        milestone.version += 1
+        milestone.save()
+        record(
+            "policy.milestone.updated",
+            milestone,
+            before=before,
+            after=snapshot(milestone),
+            user=user,
+        )
+    return milestone
 
 
 def sections_of(unit_id: int):

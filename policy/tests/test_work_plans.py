@@ -76,6 +76,48 @@ def test_the_lead_unit_writes_a_plan_scheduled_backwards_and_its_steps_become_no
     assert not Milestone.objects.filter(work_item=item, title="摸底调查").exists()
 
 
+def test_saving_a_plan_again_moves_its_open_nodes_rather_than_making_new_ones(cast):
+    """The open milestones of the replaced steps are taken over in order: same record (its
+    reminders and history go on), date moved with the old one kept, title changed; a node
+    already done stays as it was; the ones left over go."""
+    item = zjj_item()
+    plan, _ = services.save_work_plan(
+        user=cast["zjj"],
+        item=item,
+        deadline=dt.date(2024, 10, 15),
+        steps=[
+            {"title": "摸底调查", "workdays": 5},
+            {"title": "编制方案", "workdays": 4},
+            {"title": "报批", "workdays": 2},
+        ],
+    )
+    first, second, third = [s.milestone for s in plan.steps.order_by("position")]
+    services.complete_milestone(
+        user=cast["zjj"], milestone=first, done_on=dt.date(2024, 9, 30), note="摸清了"
+    )
+    plan, _ = services.save_work_plan(
+        user=cast["zjj"],
+        item=item,
+        deadline=dt.date(2024, 10, 15),
+        steps=[{"title": "编制并报批方案", "workdays": 6}],
+        expected_version=plan.version,
+    )
+    [step] = plan.steps.all()
+    assert step.milestone_id == second.pk  # the first open node, taken over
+    moved = Milestone.objects.get(pk=second.pk)
+    assert (moved.title, moved.due_on) == ("编制并报批方案", dt.date(2024, 10, 15))
+    change = DueDateChange.objects.get(milestone=moved)
+    assert (change.old_due_on, change.new_due_on) == (second.due_on, dt.date(2024, 10, 15))
+    assert change.reason
+    assert Milestone.objects.get(pk=first.pk).done_on == dt.date(2024, 9, 30)  # kept
+    assert not Milestone.objects.filter(pk=third.pk).exists()  # a step the plan dropped
+    actions = set(
+        AuditEvent.objects.filter(object_type="policy.milestone").values_list("action", flat=True)
+    )
+    assert {"policy.milestone.rescheduled", "policy.milestone.updated"} <= actions
+    assert "policy.milestone.removed" in actions
+
+
 def test_a_year_without_calendar_gives_a_warning(cast):
     item = zjj_item()
     item.due_on = dt.date(2030, 12, 31)  # in memory only: the deadline check reads it
