@@ -42,6 +42,10 @@ WIDTHS = {
     "stage": 8,
     "applied_on": 12,
     "owner": 10,
+    "plan_year": 8,
+    "total_investment": 16,
+    "description": 40,
+    "follow_up": 12,
     "date": 12,
     "project": 16,
     "doc_no": 28,
@@ -56,7 +60,7 @@ WIDTHS = {
     "milestones": 40,
     "goal": 30,
 }
-_AMOUNT_KEYS = {"amount", "requested"}
+_AMOUNT_KEYS = {"amount", "requested", "total_investment"}
 _DATE_KEYS = {"date", "applied_on", "effective", "due_on", "deadline", "published"}
 
 
@@ -157,7 +161,7 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
                     ws.write_number(number, col, float(yuan_to_wan(value)), money)
                 elif key in _DATE_KEYS:
                     ws.write_datetime(number, col, value, date)
-                elif key == "year":
+                elif key in ("year", "plan_year"):
                     ws.write_number(number, col, value)
                 else:
                     ws.write_string(number, col, neutralise(str(value)))
@@ -206,20 +210,40 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
                 STAGE_ZH.get(stage, stage),
                 applied_on,
                 owner,
+                plan_year,
+                total,
+                description,
+                follow_up,
             )
-            for code, name, unit, channel_id, level, requested, stage, applied_on, owner in (
-                projects.values_list(
-                    "code",
-                    "name",
-                    "unit__code",
-                    "channel_id",
-                    "level",
-                    "requested",
-                    "stage",
-                    "applied_on",
-                    "owner",
-                ).iterator(chunk_size=5000)
-            )
+            for (
+                code,
+                name,
+                unit,
+                channel_id,
+                level,
+                requested,
+                stage,
+                applied_on,
+                owner,
+                plan_year,
+                total,
+                description,
+                follow_up,
+            ) in projects.values_list(
+                "code",
+                "name",
+                "unit__code",
+                "channel_id",
+                "level",
+                "requested",
+                "stage",
+                "applied_on",
+                "owner",
+                "plan_year",
+                "total_investment",
+                "description",
+                "follow_up__username",  # the login name: one person, read back as such
+            ).iterator(chunk_size=5000)
         ),
     )
     receipts = scoped(Receipt.objects.all())

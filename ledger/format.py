@@ -57,6 +57,10 @@ PROJECTS = Sheet(
         Column("阶段", "stage"),
         Column("申报日期", "applied_on"),
         Column("责任人", "owner"),
+        Column("计划年度", "plan_year"),
+        Column("总投资（万元）", "total_investment"),
+        Column("项目简介", "description"),
+        Column("对上衔接专人", "follow_up"),
     ),
 )
 RECEIPTS = Sheet(

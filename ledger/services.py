@@ -52,6 +52,8 @@ from funding.models import (
     TargetRevision,
 )
 from funding.services import (
+    PLAN_YEAR_MAX,
+    PLAN_YEAR_MIN,
     bulk_record_receipts,
     bulk_save_channels,
     bulk_save_guides,
@@ -393,6 +395,10 @@ def _import(path: Path, *, user, name, dry_run: bool, progress) -> ImportResult:
     return result
 
 
+#: a follow-up person the database does not know (a warning; the project keeps its own)
+UNKNOWN_PERSON = object()
+
+
 class _Plan:
     """Parsed rows of every sheet, checked against each other and the database."""
 
@@ -408,6 +414,7 @@ class _Plan:
         self.unit_codes_seen: set[str] = set()
         self.project_units_seen: dict[str, str] = {}
         self.new_policies: dict[str, int] = {}
+        self._people: dict[str, dict[str, int | None]] | None = None
 
     def tick(self, label: str, count: int) -> None:
         if self.progress and count % PROGRESS_EVERY == 0:
@@ -523,11 +530,16 @@ class _Plan:
             self.project_units_seen.setdefault(code, unit)
         requested = reader.amount(number, values, "requested", required=False)
         applied_on = reader.date(number, values, "applied_on", required=False)
+        total = reader.amount(number, values, "total_investment", required=False)
         bad_requested = requested is None and not _blank(values.get("requested"))
         bad_date = applied_on is None and not _blank(values.get("applied_on"))
+        bad_total = total is None and not _blank(values.get("total_investment"))
+        plan_year, bad_year = self._plan_year(reader, number, values)
+        follow_up = self._follow_up(reader, number, values, unit)
         if code and self._duplicate(reader, number, "code", code, seen):
             return None
-        if None in (code, name, unit, level, stage) or bad_requested or bad_date:
+        bad = bad_requested or bad_date or bad_total or bad_year
+        if None in (code, name, unit, level, stage) or bad:
             return None
         return {
             "row": number,
@@ -540,7 +552,67 @@ class _Plan:
             "stage": stage or Stage.RESERVE,
             "applied_on": applied_on,
             "owner": _text(values.get("owner")),
+            "plan_year": plan_year,
+            "total_investment": total,
+            "description": _text(values.get("description")),
+            "follow_up": follow_up,
         }
+
+    def _plan_year(self, reader: _Rows, number, values) -> tuple[int | None, bool]:
+        """(the project's plan year or None, whether the cell was bad)."""
+        text = _text(values.get("plan_year"))
+        if not text:
+            return None, False
+        folded = normalise_header(text).removesuffix("年")
+        if folded.isascii() and folded.isdigit() and PLAN_YEAR_MIN <= int(folded) <= PLAN_YEAR_MAX:
+            return int(folded), False
+        reader.error(
+            number,
+            reader.column_name("plan_year"),
+            _("The plan year must be between %(first)s and %(last)s.")
+            % {"first": PLAN_YEAR_MIN, "last": PLAN_YEAR_MAX},
+        )
+        return None, True
+
+    def _follow_up(self, reader: _Rows, number, values, unit: str | None):
+        """The follow-up person's user id: a person of the project's unit, by login name, or by
+        name when only one person of the unit has it. None for an empty cell; UNKNOWN_PERSON
+        (with a warning) for a person this database does not know — a ledger moved to another
+        city's Luoshi carries no accounts — and then the project keeps the one it has."""
+        text = _text(values.get("follow_up"))
+        if not text or unit is None:
+            return None
+        if self._people is None:
+            from org.models import Membership
+
+            self._people = {}
+            names: dict[tuple[str, str], list[int]] = {}
+            for user_id, code, login, name in Membership.objects.filter(
+                user__is_active=True
+            ).values_list("user_id", "unit__code", "user__username", "user__first_name"):
+                self._people.setdefault(code, {})[login] = user_id
+                if name:
+                    names.setdefault((code, name), []).append(user_id)
+            for (code, name), ids in names.items():
+                # a name two people share names nobody (None: ambiguous)
+                self._people[code].setdefault(name, ids[0] if len(ids) == 1 else None)
+        person = self._people.get(unit, {}).get(text)
+        if person is not None:
+            return person
+        self.issues.append(
+            Issue(
+                _(
+                    "No person “%(name)s” in unit %(unit)s (give their login name): the project "
+                    "keeps its follow-up person."
+                )
+                % {"name": text, "unit": unit},
+                sheet=reader.title,
+                row=number,
+                column=reader.column_name("follow_up"),
+                warning=True,
+            )
+        )
+        return UNKNOWN_PERSON
 
     def _parse_receipts(self, reader: _Rows, number, values, seen):
         unit = reader.required_text(number, values, "unit")
@@ -1150,6 +1222,20 @@ class _Plan:
             self._count("targets", len(creates), len(revisions), unchanged)
         return creates, revisions
 
+    #: the project columns an update changes when the file has them
+    PROJECT_FIELDS = (
+        "channel",
+        "level",
+        "requested",
+        "stage",
+        "applied_on",
+        "owner",
+        "plan_year",
+        "total_investment",
+        "description",
+        "follow_up",
+    )
+
     def _diff_projects(self):
         current = {p.code: p for p in Project.objects.all()}
         present = self.present.get("projects", set())
@@ -1160,8 +1246,8 @@ class _Plan:
                 creates.append(row)
                 continue
             wanted = {"name": row["name"], "unit": row["unit"]}
-            for key in ("channel", "level", "requested", "stage", "applied_on", "owner"):
-                if key in present:
+            for key in self.PROJECT_FIELDS:
+                if key in present and row[key] is not UNKNOWN_PERSON:
                     wanted[key] = row[key]
             channel = self._channel_name(project.channel_id)
             have = {
@@ -1173,6 +1259,10 @@ class _Plan:
                 "stage": project.stage,
                 "applied_on": project.applied_on,
                 "owner": project.owner,
+                "plan_year": project.plan_year,
+                "total_investment": project.total_investment,
+                "description": project.description,
+                "follow_up": project.follow_up_id,
             }
             if any(have[k] != v for k, v in wanted.items()):
                 updates.append((project, wanted))
@@ -1540,10 +1630,23 @@ class _Plan:
 
     def _write_projects(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
         creates, updates = self.project_changes
-        fields = ("code", "name", "level", "requested", "stage", "applied_on", "owner")
+        fields = (
+            "code",
+            "name",
+            "level",
+            "requested",
+            "stage",
+            "applied_on",
+            "owner",
+            "plan_year",
+            "total_investment",
+            "description",
+        )
         changes = []
         for project, wanted in updates:
-            values = {k: v for k, v in wanted.items() if k not in ("unit", "channel")}
+            values = {k: v for k, v in wanted.items() if k not in ("unit", "channel", "follow_up")}
+            if "follow_up" in wanted:
+                values["follow_up_id"] = wanted["follow_up"]
             if "unit" in wanted:
                 values["unit_id"] = unit_id[wanted["unit"]]
             if "channel" in wanted:
@@ -1557,6 +1660,9 @@ class _Plan:
                     **{key: row[key] for key in fields},
                     "unit_id": unit_id[row["unit"]],
                     "channel_id": self._channel_id(row["channel"]),
+                    "follow_up_id": None
+                    if row["follow_up"] is UNKNOWN_PERSON
+                    else row["follow_up"],
                 }
                 for row in creates
             ],

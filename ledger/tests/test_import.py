@@ -281,3 +281,76 @@ def test_money_on_a_project_marked_not_approved_is_refused_on_its_row(tmp_path):
     ((sheet, row, column, message),) = [e for e in errors_of(result) if e[0] == "到位资金"]
     assert (row, column) == (2, "项目编号") and "P1" in message and "未获批" in message
     assert not Project.objects.exists() and not Receipt.objects.exists()
+
+
+PROJECT_HEADER = [
+    "项目编号",
+    "项目名称",
+    "单位编码",
+    "计划年度",
+    "总投资（万元）",
+    "项目简介",
+    "对上衔接专人",
+]
+
+
+def test_the_project_sheet_carries_plan_year_investment_description_and_follow_up(tmp_path, demo):
+    """Design §4's four project columns: exported, read back unchanged, and changed by a
+    file; a follow-up person this database does not know is a warning that keeps the
+    project's own; a bad plan year is an error on its row."""
+    from openpyxl import load_workbook
+
+    from ledger.export import export_ledger
+    from org.models import Membership
+
+    project = Project.objects.filter(unit__code="ZJJ").order_by("code").first()
+    zjj = Membership.objects.get(user__username="zjj").user
+    Project.objects.filter(pk=project.pk).update(
+        plan_year=2025, total_investment=123_450_000, description="老旧管网改造", follow_up=zjj
+    )
+    path = tmp_path / "out.xlsx"
+    export_ledger(path)
+    rows = list(load_workbook(path, read_only=True)["项目"].iter_rows(values_only=True))
+    header = list(rows[0])
+    row = next(r for r in rows if r[0] == project.code)
+    assert [row[header.index(name)] for name in PROJECT_HEADER[3:]] == [
+        2025,
+        12345,
+        "老旧管网改造",
+        "zjj",
+    ]
+    again = import_ledger(path, user=None)
+    assert again.ok and again.counts["projects"].updated == 0, errors_of(again)
+
+    changed = run(
+        tmp_path,
+        {
+            "项目": [
+                PROJECT_HEADER,
+                [project.code, project.name, "ZJJ", "2026年", 200, "换新", "zjj_head"],
+            ]
+        },
+    )
+    assert changed.ok, errors_of(changed)
+    project.refresh_from_db()
+    assert (project.plan_year, project.total_investment, project.description) == (
+        2026,
+        2_000_000,
+        "换新",
+    )
+    assert project.follow_up.username == "zjj_head"
+
+    unknown = run(
+        tmp_path,
+        {"项目": [PROJECT_HEADER, [project.code, project.name, "ZJJ", 2026, 200, "换新", "谁"]]},
+    )
+    assert unknown.ok and any("谁" in i.message for i in unknown.warnings)
+    project.refresh_from_db()
+    assert project.follow_up.username == "zjj_head"  # kept
+
+    bad = run(
+        tmp_path,
+        {"项目": [PROJECT_HEADER, [project.code, project.name, "ZJJ", 1899, 200, "换新", ""]]},
+    )
+    assert not bad.ok
+    assert [(i.column, i.row) for i in bad.errors] == [("计划年度", 2)]
