@@ -16,7 +16,8 @@ from .states import STATE_LABELS
 def _assignments(item: WorkItem):
     """The item's assignments with their units: the list the work item list prefetches
     (reading it twice a row makes no queryset), else the related manager's."""
-    return getattr(item, "assignment_list", None) or item.assignments.all()
+    prefetched = getattr(item, "assignment_list", None)
+    return prefetched if prefetched is not None else item.assignments.all()
 
 
 def lead_unit(item: WorkItem) -> str:
