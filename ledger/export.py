@@ -208,42 +208,25 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
                 LEVEL_ZH.get(level, ""),
                 requested,
                 STAGE_ZH.get(stage, stage),
-                applied_on,
-                owner,
-                plan_year,
-                total,
-                description,
-                follow_up,
+                *as_stored,  # applied_on … follow-up person, written as they are
             )
-            for (
-                code,
-                name,
-                unit,
-                channel_id,
-                level,
-                requested,
-                stage,
-                applied_on,
-                owner,
-                plan_year,
-                total,
-                description,
-                follow_up,
-            ) in projects.values_list(
-                "code",
-                "name",
-                "unit__code",
-                "channel_id",
-                "level",
-                "requested",
-                "stage",
-                "applied_on",
-                "owner",
-                "plan_year",
-                "total_investment",
-                "description",
-                "follow_up__username",  # the login name: one person, read back as such
-            ).iterator(chunk_size=5000)
+            for code, name, unit, channel_id, level, requested, stage, *as_stored in (
+                projects.values_list(
+                    "code",
+                    "name",
+                    "unit__code",
+                    "channel_id",
+                    "level",
+                    "requested",
+                    "stage",
+                    "applied_on",
+                    "owner",
+                    "plan_year",
+                    "total_investment",
+                    "description",
+                    "follow_up__username",  # the login name: one person, read back as such
+                ).iterator(chunk_size=5000)
+            )
         ),
     )
     receipts = scoped(Receipt.objects.all())

@@ -1630,17 +1630,11 @@ class _Plan:
 
     def _write_projects(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
         creates, updates = self.project_changes
+        # the row's values a Project takes as they are (channel and person become ids)
         fields = (
             "code",
             "name",
-            "level",
-            "requested",
-            "stage",
-            "applied_on",
-            "owner",
-            "plan_year",
-            "total_investment",
-            "description",
+            *(k for k in self.PROJECT_FIELDS if k not in ("channel", "follow_up")),
         )
         changes = []
         for project, wanted in updates:
