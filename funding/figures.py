@@ -4,7 +4,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 
@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 
 from common.dates import format_date_long
 from common.money import format_amount, yuan_to_wan
+
+# the one percent formatter (design §10); the names stay importable from here
+from common.percent import ratio_decimal, whole_percent  # noqa: F401
 
 from .choices import Status
 
@@ -55,25 +58,6 @@ def classify_unit(secured: int, target: int, progress: Fraction) -> Status:
     if secured * progress.denominator >= progress.numerator * target:
         return Status.AHEAD
     return Status.BEHIND
-
-
-def whole_percent(ratio: Fraction | None) -> int | None:
-    """A ratio as a whole percent, half up (bulletin style: 51%)."""
-    if ratio is None:
-        return None
-    return int(
-        (Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        )
-    )
-
-
-def ratio_decimal(ratio: Fraction | None, places: int = 4) -> Decimal | None:
-    if ratio is None:
-        return None
-    return (Decimal(ratio.numerator) / Decimal(ratio.denominator)).quantize(
-        Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
-    )
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,16 @@ from django.utils import translation
 
 from common.dates import format_date_zh
 from common.money import format_amount, format_wan
+from common.percent import progress_text, rate_text, ratio_decimal
 from funding.choices import Status
-from funding.figures import bulletin_sentence, ratio_decimal, whole_percent
+from funding.figures import bulletin_sentence
 from funding.rates import success_rates
 from policy.models import Assignment, WorkItem
 from policy.states import OVERDUE, due_soon_horizon
 from reporting.figures import SYSTEM, figures_for
 from reporting.period import ReportingPeriod
 
-from .assessment import Rules, assess, half_up, rules_for_year
+from .assessment import Rules, assess, rules_for_year
 
 CLASS_ORDER = ["completed", "ahead", "behind", "none"]
 CLASS_NAMES = {
@@ -32,8 +33,8 @@ CLASS_NAMES = {
 
 
 def percent_text(rate: Fraction | None) -> str:
-    percent = whole_percent(rate)
-    return "—" if percent is None else f"{percent}%"
+    """A rate as the bulletin prints it: a whole percent (design §3), from the one formatter."""
+    return rate_text(rate)
 
 
 def league(figures) -> list[dict]:
@@ -182,7 +183,7 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         "as_of": period.as_of.isoformat(),
         "mode": period.mode,
         "date_text": format_date_zh(period.as_of),
-        "time_progress": f"{half_up(summary.progress * 100, 1)}%",
+        "time_progress": progress_text(summary.progress),
         "sentence": sentence,
         "secured_text": secured_text,
         "target_text": target_text,

@@ -227,12 +227,23 @@ class FrozenBulletinError(RuntimeError):
     """An attempt to change an issued bulletin."""
 
 
+class ScoringMethod(models.TextChoices):
+    """How a rules version turns rate and work items into points (design §8)."""
+
+    #: `default-1`: funding on the completion rate; no led item due earns the full item points
+    RATE = "rate", _("Completion rate (default-1)")
+    #: `default-2`: funding on the completion rate against time progress; late items count
+    #: half; no led item due is scored on money alone
+    PROGRESS = "progress", _("Completion rate against time progress (default-2)")
+
+
 class AssessmentRules(models.Model):
     """A version of the assessment rules (考核规则, design §8).
 
-    `default-1` is seeded by a migration and never edited; the office copies a version and
-    edits the copy (weights, bonus step and cap) for a year. A version that a published
-    result used is locked.
+    `default-1` and `default-2` are seeded by migrations and never edited; the office copies a
+    version and edits the copy (weights, bonus step and cap) for a year; a copy keeps the
+    method of the version it was copied from. A version that a published result used is
+    locked.
     """
 
     objects = PublishedQuerySet.as_manager()
@@ -241,6 +252,12 @@ class AssessmentRules(models.Model):
     name = models.CharField(_("name"), max_length=100)
     #: the year these rules are for; blank: any year without rules of its own
     year = models.PositiveIntegerField(_("year"), null=True, blank=True)
+    method = models.CharField(
+        _("scoring method"),
+        max_length=20,
+        choices=ScoringMethod.choices,
+        default=ScoringMethod.PROGRESS,
+    )
     funding_weight = models.DecimalField(
         _("funding weight (points)"), max_digits=6, decimal_places=2, default=70
     )

@@ -276,16 +276,17 @@ def _check_rule_numbers(values: dict) -> None:
 
 @transaction.atomic
 def seed_default_rules(*, user=None) -> AssessmentRules:
-    """`default-1` (design §8), as the migration seeds it; for a database emptied since."""
+    """`default-1` and `default-2` (design §8), as the migrations seed them, for a database
+    emptied since; returns the default (`default-2`)."""
     _require_office(user)
-    from .assessment import default_rules
+    from .assessment import DEFAULT_CODE, DEFAULT_RULES
 
-    rules = default_rules()
-    if rules.pk is None:
-        rules.name, rules.created_at = "默认考核规则", timezone.now()
-        rules.save()
+    for code, values in DEFAULT_RULES.items():
+        if AssessmentRules.objects.filter(code=code).exists():
+            continue
+        rules = AssessmentRules.objects.create(**values, created_at=timezone.now())
         record("supervision.rules.seeded", rules, after=snapshot(rules), user=user)
-    return rules
+    return AssessmentRules.objects.get(code=DEFAULT_CODE)
 
 
 @transaction.atomic
@@ -302,6 +303,8 @@ def copy_rules(*, user, source: AssessmentRules, code: str, name: str, year: int
         name=name.strip() or code,
         year=year,
         based_on=source if source.pk else None,
+        # a copy scores the way its source does (default-1's or default-2's method)
+        method=source.method,
         note=source.note,
         created_at=timezone.now(),
         **{f: getattr(source, f) for f in RULE_FIELDS},

@@ -1,11 +1,12 @@
-"""Template filters for figures: amounts in 万元/亿元 and whole percents."""
+"""Template filters for figures: amounts in 万元/亿元 and percents (from `common.percent`)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from django import template
 
 from common.money import format_amount, format_wan
+from common.percent import progress_text, rate_text
 
 register = template.Library()
 
@@ -23,18 +24,12 @@ def wan(value: int | None) -> str:
 
 
 @register.filter
-def percent(value: Fraction | float | int | None) -> str:
-    """A ratio (0.51) → "51%"; a dash for None (no target to measure against)."""
-    if value is None:
-        return "—"
-    ratio = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-    whole = (Decimal(ratio.numerator) * 100 / Decimal(ratio.denominator)).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP
-    )
-    return f"{whole}%"
+def percent(value: Fraction | Decimal | float | int | None) -> str:
+    """A completion rate (0.51) → "51%"; a dash for None (no target to measure against)."""
+    return rate_text(value)
 
 
 @register.filter
 def percent1(ratio: Fraction | None) -> str:
-    """A ratio as a percent with one decimal (time progress: 49.7%)."""
-    return "—" if ratio is None else f"{float(ratio) * 100:.1f}%"
+    """Time progress with one decimal (49.7%), as every page shows it."""
+    return progress_text(ratio)

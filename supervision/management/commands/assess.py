@@ -15,7 +15,9 @@ class Command(SystemCommand):
         parser.add_argument("--year", help="year (default: the as-of date's year)")
         parser.add_argument("--as-of", dest="as_of", help="date, e.g. 2024-12-31")
         parser.add_argument("--mode", choices=MODES, help="time progress by day or by month")
-        parser.add_argument("--rules", help="rules version (default: the year's, else default-1)")
+        parser.add_argument(
+            "--rules", help="rules version, e.g. default-1 (default: the year's, else default-2)"
+        )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, year=None, as_of=None, mode=None, rules=None, format="text", **opts):
