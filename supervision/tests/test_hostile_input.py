@@ -39,7 +39,7 @@ def test_hostile_values_never_give_a_server_error(demo, client, cast, value):
         ("/supervision/bulletins/issue/", {"year": value, "as_of": value, "mode": value}),
         ("/supervision/assessment/rules/", {"source": value, "code": value, "year": value}),
         (
-            f"/supervision/assessment/rules/{AssessmentRules.objects.get().pk}/",
+            f"/supervision/assessment/rules/{AssessmentRules.objects.get(code='default-1').pk}/",
             {"funding_weight": value, "bonus_step_percent": value, "version": value},
         ),
         (f"/supervision/dispatch/{dispatch.pk}/urge/", {"x": value}),
