@@ -2,10 +2,14 @@
 level; requested vs approved vs arrived; and the reserve's depth for next year.
 
 The cohort of a year is every project that went to 申报 (applied) in that year up to the
-as-of date, as its stage history says; each is counted as approved when it reached 批复 (or
-went on to 到位) by the as-of date, and as funded when it reached 到位. Requested is its
-requested amount, approved its approved amount (else requested), arrived the receipts recorded
-on it up to the as-of date. Only projects the viewer may see count (`visible_to`).
+as-of date, as its stage history says, and every project funded in that year: money received
+on it in the year up to the as-of date, whenever it applied (design §10: a project funded in
+year Y counts in Y by its receipts in Y, so the rates never say 到位 0 beside the year's
+headline). Each is counted as funded when it has such receipts, as approved when it reached
+批复 by the as-of date (or is funded), as not approved when it was refused instead. Requested
+is its requested amount, approved its approved amount (else requested), arrived its receipts in
+the year up to the as-of date (the same receipts the year's figures add up). Only projects
+the viewer may see count (`visible_to`).
 
 `success_rates(viewer, year, as_of)` is the one function the page, and the bulletin's annex,
 call.
@@ -110,14 +114,16 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
         reached.setdefault(project_id, set()).add(stage)
         if stage == Stage.APPLIED and on >= start:
             applied_in_year.add(project_id)
+    # the year's receipts on projects, as the year's figures count them
     arrived = dict(
-        Receipt.objects.filter(project_id__in=applied_in_year, received_on__lte=as_of)
+        Receipt.objects.in_year(year, as_of)
+        .filter(project__in=projects.values("pk"))
         .values("project_id")
         .annotate(total=Sum("amount"))
         .values_list("project_id", "total")
     )
     rows = list(
-        Project.objects.filter(pk__in=applied_in_year)
+        Project.objects.filter(pk__in=applied_in_year | set(arrived))
         .select_related("unit", "channel")
         .order_by("unit__sort_order", "code")
     )
@@ -128,7 +134,8 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
     levels = dict(Level.choices)
     for p in rows:
         stages = reached.get(p.pk, set())
-        approved = bool(stages & REACHED_APPROVAL)
+        funded = p.pk in arrived
+        approved = funded or bool(stages & REACHED_APPROVAL)
         groups = [
             total,
             by_unit.setdefault(p.unit_id, RateRow(p.unit.code, p.unit.name)),
@@ -146,7 +153,7 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
         for row in groups:
             row.applied += 1
             row.approved += approved
-            row.funded += Stage.FUNDED in stages
+            row.funded += funded
             row.rejected += Stage.REJECTED in stages and not approved
             row.requested += p.requested or 0
             if approved:

@@ -72,3 +72,53 @@ def test_the_rates_page_shows_a_unit_only_its_own(demo, client, cast):
     assert "市水利局" not in html
     response = client.get(reverse("funding:rates"), {"year": "x", "as_of": "2024-99-99"})
     assert response.status_code == 200
+
+
+def test_a_project_funded_in_a_year_counts_there_by_its_receipts(db):
+    """Design §10: applied in 2023, money in 2024 → funded in 2024 (not 到位 0), and its
+    2024 money is not 2023's."""
+    unit = Unit.objects.create(code="T1", name="测试单位")
+    old = _project(
+        "OLD",
+        unit,
+        4_000_000,
+        [(Stage.APPLIED, dt.date(2023, 11, 1)), (Stage.APPROVED, dt.date(2023, 12, 20))],
+        approved=3_000_000,
+    )
+    services.record_receipt(
+        user=None, unit=unit, amount=1_000_000, received_on=dt.date(2023, 12, 28), project=old
+    )
+    services.record_receipt(
+        user=None, unit=unit, amount=2_000_000, received_on=dt.date(2024, 3, 1), project=old
+    )
+    rates = success_rates(None, 2024, dt.date(2024, 6, 30))
+    assert (rates.total.applied, rates.total.approved, rates.total.funded) == (1, 1, 1)
+    assert rates.total.arrived == 2_000_000  # 2024's receipts only
+    assert success_rates(None, 2023, dt.date(2023, 12, 31)).total.arrived == 1_000_000
+    # before the 2024 money arrived, 2024 has nothing of it
+    assert success_rates(None, 2024, dt.date(2024, 2, 1)).total.applied == 0
+
+
+def test_the_demo_rates_and_annex_say_the_headlines_money(demo, client, cast):
+    from common.money import format_amount
+    from funding.models import Receipt
+    from reporting.figures import SYSTEM, figures_for
+    from reporting.period import ReportingPeriod
+    from supervision.bulletin import success_rates_annex
+
+    period = ReportingPeriod(2024, dt.date(2024, 6, 30))
+    secured = figures_for(SYSTEM, period).summary.secured
+    on_projects = Receipt.objects.in_year(2024, period.as_of).filter(project__isnull=False)
+    funded = on_projects.values("project_id").distinct().count()
+    assert funded > 0
+    rates = success_rates(None, 2024, period.as_of)
+    assert rates.total.funded == funded
+    assert rates.total.arrived == sum(r.amount for r in on_projects)
+    # every demo receipt of the first half is on a project: the headline's 10.7亿元
+    assert rates.total.arrived == secured and format_amount(secured) == "10.7亿元"
+    annex = success_rates_annex(period)
+    assert annex["total"]["funded"] == funded and annex["total"]["arrived"] == "10.7亿元"
+    client.force_login(cast["office"])
+    html = client.get(reverse("funding:rates"), {"year": "2024", "as_of": "2024-06-30"})
+    page = html.content.decode()
+    assert f'data-rate="funded">{funded} ' in page and "10.7亿元" in page
