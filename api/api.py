@@ -8,10 +8,10 @@ the pages'. Figures come from `reporting.figures.figures_for` for a period parse
 
 from typing import Annotated
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
 from ninja.openapi.docs import Swagger
@@ -28,7 +28,7 @@ from policy import services as policy_services
 from policy.models import ProgressReport, WorkItem
 from policy.states import due_soon_horizon
 from reporting.figures import figures_for
-from reporting.period import FIRST_YEAR, LAST_YEAR, PeriodError, parse_period
+from reporting.period import FIRST_YEAR, LAST_YEAR, PeriodError, ReportingPeriod, parse_period
 from supervision.models import Bulletin
 
 from . import errors
@@ -95,6 +95,21 @@ class Pages(PaginationBase):
             "items": list(queryset[offset : offset + pagination.page_size]),
             "count": queryset.count(),
         }
+
+
+class PeriodQuery(Schema):
+    year: str | None = Field(None, max_length=10, examples=["2024"])
+    as_of: str | None = Field(None, max_length=40, examples=["2024-06-30"])
+    mode: str | None = Field(None, max_length=10, description="day or month")
+
+
+def _period(period: PeriodQuery) -> ReportingPeriod:
+    """The reporting period the parameters name (the office's by default), as every page
+    parses it; a period that makes no sense is a 400 with its message."""
+    try:
+        return parse_period(period.year, period.as_of, period.mode)
+    except PeriodError as exc:
+        raise DjangoValidationError(str(exc)) from None
 
 
 class YearFilter(Schema):
@@ -271,13 +286,15 @@ def list_receipts(request, filters: Query[YearFilter]):
     tags=["policy"],
 )
 @paginate(Pages)
-def list_work_items(request):
-    """Work items in scope with their state today (policy/states.py) and latest progress."""
-    today = timezone.localdate()
-    horizon = due_soon_horizon(today).horizon
+def list_work_items(request, period: Query[PeriodQuery]):
+    """Work items in scope with their state (policy/states.py) on the reporting period's
+    as-of date, as the pages show them (the office's period unless `year`, `as_of` or `mode`
+    name another), and latest progress."""
+    chosen = _period(period)
+    states = due_soon_horizon(chosen.as_of)
     return (
         WorkItem.objects.visible_to(request.auth)
-        .with_state(today, horizon)
+        .with_state(states.as_of, states.horizon)
         .prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("code")))
         .order_by("code")
     )
@@ -395,21 +412,11 @@ def list_bulletins(request):
 # --- summary -------------------------------------------------------------------------------
 
 
-class PeriodQuery(Schema):
-    year: str | None = Field(None, max_length=10, examples=["2024"])
-    as_of: str | None = Field(None, max_length=40, examples=["2024-06-30"])
-    mode: str | None = Field(None, max_length=10, description="day or month")
-
-
 @api.get("/summary/", response={200: SummaryOut, **ERRORS}, url_name="summary", tags=["figures"])
 def summary(request, period: Query[PeriodQuery]):
     """The figures of design §5 (`luoshi summary --format json`), exactly what the same user's
     pages show: the whole league for the office and leaders, a unit's own line for a unit."""
-    try:
-        chosen = parse_period(period.year, period.as_of, period.mode)
-    except PeriodError as exc:
-        return error_response(str(exc), 400)
-    figures = figures_for(request.auth, chosen).as_json()
+    figures = figures_for(request.auth, _period(period)).as_json()
     return JsonResponse(figures, encoder=FiguresEncoder, json_dumps_params={"ensure_ascii": False})
 
 
