@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.history import history_for
-from common.dates import time_progress
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from common.validation import InputError, parse_date_param, parse_year, query_value
@@ -20,7 +19,7 @@ from funding.choices import Status
 from funding.models import TargetRevision
 from org.models import CalendarDay, CalendarYear, Leader, Unit
 from reporting.figures import figures_for
-from reporting.period import period_for_request
+from reporting.period import office_period, period_for_request
 
 from . import services
 from .filters import suggest_units
@@ -357,15 +356,18 @@ def site_settings(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing changed."))
             return redirect("org:settings")
-    as_of = config.default_as_of or timezone.localdate()
+    # the period every figure uses with these settings, from the read model (a pinned past
+    # year reads on its last day, not today)
+    period = office_period()
     return render(
         request,
         "org/settings.html",
         {
             "form": form,
             "config": config,
-            "as_of": as_of,
-            "time_progress": time_progress(as_of, config.time_progress_mode),
+            "period": period,
+            "as_of": period.as_of,
+            "time_progress": period.progress,
             "history": [] if config._state.adding else history_for(config),
         },
     )
