@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.lists import ListSpec
+from common.percent import PROGRESS_PLACES, percent_value
 from common.spreadsheets import neutralise
 from funding.figures import Summary
 from reporting.period import ReportingPeriod
@@ -36,7 +37,11 @@ def league_workbook(rows: list[dict], summary: Summary, period: ReportingPeriod)
         0,
         0,
         _("League table as of %(date)s; time progress %(progress).1f%%")
-        % {"date": period.as_of.isoformat(), "progress": float(summary.progress) * 100},
+        % {
+            "date": period.as_of.isoformat(),
+            # rounded half up by the one formatter, as the cockpit shows it
+            "progress": percent_value(summary.progress, PROGRESS_PLACES),
+        },
         title,
     )
     headers = [

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from audit.versions import StaleObjectError, check_version
 from common.lists import ListSpec, list_exported
+from common.percent import chart_percent, progress_text, rate_text
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.validation import InputError, parse_int
 from funding import services as funding
@@ -121,11 +122,13 @@ def _cockpit_context(request, period: ReportingPeriod) -> dict:
     ]
     table = build_league(rows, request.GET)
     chart = {
-        "timeProgress": round(float(summary.progress) * 100, 1),
+        "timeProgress": chart_percent(summary.progress),
+        "timeProgressText": progress_text(summary.progress),
         "units": [
             {
                 "name": row["u"].name,
-                "rate": round(float(row["u"].rate or 0) * 100, 1),
+                "rate": chart_percent(row["u"].rate or 0),
+                "rateText": rate_text(row["u"].rate),
                 "status": row["u"].status.value,
                 "statusLabel": str(row["u"].status.label),
                 "url": _unit_url(row["u"].unit_id, period) if row["open"] else None,

@@ -568,10 +568,6 @@ def counterpart_list(request):
 # --- success rates -----------------------------------------------------------------------
 
 
-def _percent(value) -> float | None:
-    return None if value is None else round(float(value) * 100, 1)
-
-
 @login_required
 def rates(request):
     _business(request)

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from common.money import format_amount
+from common.percent import rate_text
 from common.permissions import Role, role_of
 from common.services import require
 from common.validation import parse_year, query_value
-from funding.figures import whole_percent
 from reporting.figures import SYSTEM, figures_for
 from reporting.period import office_period
 
@@ -38,13 +38,12 @@ def _figures() -> dict:
     period = office_period()
     year, as_of = period.year, period.as_of
     summary = figures_for(SYSTEM, period).summary
-    percent = whole_percent(summary.rate)
     counts = summary.counts
     return {
         "year": year,
         "as_of": as_of,
         "secured": format_amount(summary.secured),
-        "rate": f"{percent}%" if percent is not None else "—",
+        "rate": rate_text(summary.rate),
         **{key: counts.get(key, 0) for key in ("completed", "ahead", "behind", "none")},
     }
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from common.dates import format_date_long, time_progress
 from common.money import format_amount, yuan_to_wan
+from common.percent import format_percent
 
 from .figures import SYSTEM, figures_for
 from .period import ReportingPeriod
@@ -111,7 +112,7 @@ def _trunc(numerator: int, denominator: int) -> int:
 def describe(basis: Basis, as_of: dt.date, forecast: int) -> str:
     """The method in words, with this unit's numbers."""
     day = format_date_long(as_of)
-    percent = f"{float(basis.share) * 100:.0f}%"
+    percent = format_percent(basis.share)
     if basis.share >= 1:
         return _("The year is over: the forecast is what was secured.")
     parts = []

@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 
 from common.dates import format_date_zh
 from common.money import format_amount
-from funding.figures import whole_percent
+from common.percent import rate_text
 from policy.models import Assignment
 from policy.states import OVERDUE, due_soon_horizon, work_item_state
 from reporting.figures import SYSTEM, figures_for
@@ -47,11 +47,10 @@ def known_figures(unit_ids: list[int], period: ReportingPeriod) -> dict[int, dic
                 "overdue": overdue,
             }
             if line is not None:
-                percent = whole_percent(line.rate)
                 known.update(
                     target=format_amount(line.target),
                     secured=format_amount(line.secured),
-                    rate="—" if percent is None else f"{percent}%",
+                    rate=rate_text(line.rate),
                     status=CLASS_NAMES[line.status.value],
                 )
             out[unit_id] = known

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 
 from audit.services import record, snapshot
 from audit.versions import check_version
+from common.percent import PROGRESS_PLACES, RATE_PLACES, percent_value
 from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from common.services import require
 from funding.choices import Status
-from funding.figures import whole_percent
 from org.models import Leader, Unit
 from policy.models import AssignmentRole, WorkItem
 from policy.services import add_measure_milestone
@@ -44,7 +44,11 @@ def _lagging_units(period: ReportingPeriod) -> dict[int, list[str]]:
         if line.status == Status.BEHIND:
             grounds.setdefault(line.unit_id, []).append(
                 _("Completion rate %(rate)s%% is below time progress %(progress)s%%.")
-                % {"rate": whole_percent(line.rate), "progress": whole_percent(period.progress)}
+                % {
+                    # as the cockpit shows them: the rate whole, time progress to 0.1
+                    "rate": percent_value(line.rate, RATE_PLACES),
+                    "progress": percent_value(period.progress, PROGRESS_PLACES),
+                }
             )
         elif line.status == Status.NONE:
             grounds.setdefault(line.unit_id, []).append(_("No funds secured yet this year."))

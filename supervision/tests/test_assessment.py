@@ -179,7 +179,7 @@ def test_default_1_gives_exactly_what_it_gave_before_default_2(demo, as_of):
     assert any("不满10个百分点" in line for line in fgw["calculation"]) or as_of != "2024-06-30"
     # the text table says the same
     text = _assess(as_of, "text", rules="default-1")
-    assert f"规则版本 default-1）" in text.splitlines()[0]
+    assert "规则版本 default-1）" in text.splitlines()[0]
     for unit in result["units"]:
         funding, reward, items, total = expected[unit["code"]][:4]
         row = next(line.split() for line in text.splitlines()[2:19] if f" {unit['code']} " in line)

@@ -36,16 +36,17 @@
       grid: { left: 8, right: 48, top: 24, bottom: 24, containLabel: true },
       tooltip: { trigger: "item", formatter: function (p) {
         var u = data.units[p.dataIndex];
-        return esc(u.name) + "<br>" + esc(labels.rate) + " " + esc(u.rate) + "%<br>" +
+        return esc(u.name) + "<br>" + esc(labels.rate) + " " + esc(u.rateText) + "<br>" +
           esc(u.statusLabel); } },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" }, max: function (v) { return Math.max(110, Math.ceil(v.max / 10) * 10); } },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 130, overflow: "truncate" } },
       series: [{
         type: "bar", barMaxWidth: 18,
         data: data.units.map(function (u) { return { value: u.rate, itemStyle: { color: colour(u.status) } }; }),
-        label: { show: true, position: "right", formatter: "{c}%" },
+        // the texts come from the page's one percent formatter (the table's 56%, not 55.8%)
+        label: { show: true, position: "right", formatter: function (p) { return data.units[p.dataIndex].rateText; } },
         markLine: { symbol: "none", lineStyle: { type: "dashed", color: "#111" },
-          label: { position: "start", formatter: labels.timeProgress + " " + data.timeProgress + "%" },
+          label: { position: "start", formatter: labels.timeProgress + " " + data.timeProgressText },
           data: [{ xAxis: data.timeProgress }] }
       }]
     });

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from common.money import format_amount
+from common.percent import rate_text
 from common.text import text_table
-from funding.figures import FiguresEncoder, bulletin_sentence, whole_percent
+from funding.figures import FiguresEncoder, bulletin_sentence
 from reporting.figures import SYSTEM, figures_for
 from reporting.period import MODES, PeriodError, parse_period
 
@@ -41,14 +42,13 @@ class Command(BaseCommand):
             [_("Code"), _("Unit"), _("Target"), _("Secured"), _("Completion rate"), _("Status")]
         ]
         for unit in summary.units:
-            percent = whole_percent(unit.rate)
             rows.append(
                 [
                     unit.code,
                     unit.name,
                     format_amount(unit.target),
                     format_amount(unit.secured),
-                    "-" if percent is None else f"{percent}%",
+                    "-" if unit.rate is None else rate_text(unit.rate),
                     str(unit.status.label),
                 ]
             )
