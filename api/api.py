@@ -8,6 +8,7 @@ the pages'. Figures come from `reporting.figures.figures_for` for a period parse
 
 from typing import Annotated
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
@@ -19,7 +20,7 @@ from ninja.pagination import PaginationBase, paginate
 
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
-from common.permissions import UNIT_ROLES, role_of
+from common.permissions import UNIT_ROLES, Role, role_of
 from funding import services as funding_services
 from funding.figures import FiguresEncoder
 from funding.models import Channel, Contact, Guide, Project, Receipt, Target
@@ -29,12 +30,14 @@ from policy.models import ProgressReport, WorkItem
 from policy.states import due_soon_horizon
 from reporting.figures import figures_for
 from reporting.period import FIRST_YEAR, LAST_YEAR, PeriodError, ReportingPeriod, parse_period
-from supervision.models import Bulletin
+from supervision.assessment import Rules, assess, rules_for_year
+from supervision.models import AssessmentRules, Bulletin
 
 from . import errors
 from .auth import SessionAuth, TokenAuth
 from .errors import ErrorOut, error_response
 from .schemas import (
+    AssessmentOut,
     BulletinOut,
     ContactIn,
     ContactOut,
@@ -418,6 +421,38 @@ def summary(request, period: Query[PeriodQuery]):
     pages show: the whole league for the office and leaders, a unit's own line for a unit."""
     figures = figures_for(request.auth, _period(period)).as_json()
     return JsonResponse(figures, encoder=FiguresEncoder, json_dumps_params={"ensure_ascii": False})
+
+
+# --- assessment ----------------------------------------------------------------------------
+
+
+class AssessmentQuery(PeriodQuery):
+    rules: str | None = Field(
+        None, max_length=40, description="rules version (default: the year's, else default-2)"
+    )
+
+
+@api.get(
+    "/assessment/",
+    response={200: AssessmentOut, **ERRORS},
+    url_name="assessment",
+    tags=["figures"],
+)
+def assessment(request, query: Query[AssessmentQuery]):
+    """The assessment (design §8) of the period with each unit's worked calculation, as the
+    office's and leaders' assessment page shows it; the rules version as there (`default-2`
+    unless the year has its own or `rules` names one)."""
+    if role_of(request.auth) not in (Role.OFFICE, Role.LEADER):
+        raise PermissionDenied
+    chosen = _period(query)
+    # a version code is printable text (PostgreSQL refuses NUL in a lookup)
+    code = "".join(ch for ch in (query.rules or "") if ch.isprintable()).strip()
+    try:
+        rules = rules_for_year(chosen.year, code or None)
+    except AssessmentRules.DoesNotExist:
+        return error_response(_("There is no rules version “%(code)s”.") % {"code": code}, 400)
+    result = assess(chosen, Rules.of(rules)).as_json()
+    return JsonResponse(result, encoder=FiguresEncoder, json_dumps_params={"ensure_ascii": False})
 
 
 def not_found(request, *args, **kwargs):

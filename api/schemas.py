@@ -254,3 +254,28 @@ class SummaryOut(Schema):
     counts: StatusCounts
     units: list[SummaryUnit]
     doubtful_claims: list[DoubtfulClaim]
+
+
+class AssessmentUnit(Schema):
+    code: str
+    name: str
+    completion_rate: float | None
+    funding_score: float
+    bonus: float
+    items_score: float
+    total: float
+    rank: int
+    calculation: list[str] = Field(..., description="each step with its numbers, in Chinese")
+    items_due: int | None = Field(None, description="led items due by the date (default-2)")
+    items_on_time: int | None = Field(None, description="of them, done by their due date")
+    items_late: int | None = Field(None, description="of them, done after it (by the date)")
+
+
+class AssessmentOut(Schema):
+    """`luoshi assess --format json` (design §8), exactly as the assessment page shows it."""
+
+    year: int
+    as_of: dt.date
+    rules_version: str
+    time_progress: float | None = Field(None, description="default-2: the divisor of the rate")
+    units: list[AssessmentUnit]

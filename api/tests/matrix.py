@@ -69,6 +69,7 @@ MATRIX = {
         data=lambda: {"direction": "out", "occurred_on": "2024-06-20", "counterpart": "省住建厅"},
     ),
     "api:bulletins": access(*EVERY_BUSINESS_ROLE),
+    "api:assessment": access("office", "leader", query="?as_of=2024-06-30"),
     "api:openapi-json": access(*EVERYONE, extra={"public": True}),
     "api:openapi-view": access(*EVERYONE, extra={"public": True}),
     "api:not_found": access(kwargs=lambda: {"rest": "no/such/thing/"}),

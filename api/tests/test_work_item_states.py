@@ -45,3 +45,33 @@ def test_the_api_judges_work_items_on_the_reporting_date_like_the_pages(cast):
     for bad in ({"as_of": "2024-02-30"}, {"year": "99999"}, {"mode": "week"}):
         response = office.get("/api/work-items/", bad)
         assert response.status_code == 400 and response.json()["error"], bad
+
+
+def test_the_api_assessment_is_the_pages_with_default_2_by_default(cast):
+    """The rules version is chosen as on the page and the command: default-2 unless named."""
+    from reporting.period import ReportingPeriod
+    from supervision.assessment import DEFAULT_1, DEFAULT_2, assess
+    from supervision.models import AssessmentRules
+
+    leader = Client()
+    leader.force_login(cast["leader"])
+    period = ReportingPeriod(2024, dt.date(2024, 6, 30))
+    body = leader.get("/api/assessment/", {"as_of": "2024-06-30"}).json()
+    assert body["rules_version"] == "default-2" and body["time_progress"] == 0.4973
+    expected = assess(period, DEFAULT_2)
+    assert [(u["code"], u["rank"]) for u in body["units"]] == [
+        (u.code, u.rank) for u in expected.units
+    ]
+    assert all(isinstance(u["items_due"], int) for u in body["units"])
+    one = leader.get("/api/assessment/", {"as_of": "2024-06-30", "rules": "default-1"}).json()
+    assert one["rules_version"] == "default-1" and "items_due" not in one["units"][0]
+    assert [u["total"] for u in one["units"]] == [
+        float(u.total) for u in assess(period, DEFAULT_1).units
+    ]
+    assert AssessmentRules.objects.filter(code="default-2").exists()
+    unknown = leader.get("/api/assessment/", {"rules": "nope"})
+    assert unknown.status_code == 400 and "nope" in unknown.json()["error"]
+    assert leader.get("/api/assessment/", {"rules": "x\x00"}).status_code == 400
+    unit = Client()
+    unit.force_login(cast["zjj"])
+    assert unit.get("/api/assessment/").status_code == 403
