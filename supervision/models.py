@@ -231,10 +231,10 @@ class ScoringMethod(models.TextChoices):
     """How a rules version turns rate and work items into points (design §8)."""
 
     #: `default-1`: funding on the completion rate; no led item due earns the full item points
-    RATE = "rate", _("Completion rate (default-1)")
+    RATE = "rate", _("By completion rate")
     #: `default-2`: funding on the completion rate against time progress; late items count
     #: half; no led item due is scored on money alone
-    PROGRESS = "progress", _("Completion rate against time progress (default-2)")
+    PROGRESS = "progress", _("By completion rate against time progress")
 
 
 class AssessmentRules(models.Model):

@@ -8,8 +8,8 @@ Every version that exists before this migration keeps the method it was written 
 from django.db import migrations, models
 
 CHOICES = [
-    ("rate", "Completion rate (default-1)"),
-    ("progress", "Completion rate against time progress (default-2)"),
+    ("rate", "By completion rate"),
+    ("progress", "By completion rate against time progress"),
 ]
 
 DEFAULT_2 = {
