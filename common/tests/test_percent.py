@@ -1,8 +1,10 @@
 """The one percent formatter (design §10): exact half-up rounding, one module behind every
 page, document and command that shows a percent."""
 
+import re
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -70,3 +72,26 @@ def test_the_lag_list_says_the_cockpits_time_progress(demo, client, cast):
     assert 'data-figure="time_progress">49.7%<' in cockpit
     lag = client.get("/supervision/lag/").content.decode()
     assert "低于时间进度49.7%" in lag and "时间进度50%" not in lag
+
+
+#: ad-hoc percent arithmetic: a float scaled by 100, an f-string rounding to a percent, or
+#: its own half-up rounding
+AD_HOC = re.compile(r"float\([^()]*(\([^()]*\))?[^()]*\)\s*\*\s*100\b|:\.\d+f\}%|ROUND_HALF_UP")
+#: where it is allowed: the formatter itself, money (amounts, not percents), and the
+#: bulletin's chart, which draws the number the formatter's text gave it
+ALLOWED = {"common/percent.py", "common/money.py", "supervision/documents.py"}
+
+
+def test_no_module_rounds_percents_by_itself():
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in root.glob("*/**/*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative in ALLOWED or "/tests/" in relative or relative.startswith((".", "venv")):
+            continue
+        if "/migrations/" in relative or ".venv" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if AD_HOC.search(line):
+                found.append(f"{relative}:{number}: {line.strip()}")
+    assert not found, "use common.percent:\n" + "\n".join(found)
