@@ -50,7 +50,7 @@ def test_a_stale_target_revision_is_refused_with_the_other_change(cast):
             expected_version=read_version,
         )
     message = refused.value.messages[0]
-    assert "3.6亿元 → 4亿元" in message or "36,000万元 → 40,000万元" in message, message
+    assert "任务金额（元）：3.6亿元 → 4.0亿元" in message, message
     assert "360000000" not in message
     target.refresh_from_db()
     assert target.amount == 400_000_000
