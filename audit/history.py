@@ -7,25 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import format_amount
 
+from .labels import actor_label, actor_names, plain_value, verb_label
 from .models import AuditEvent
 
-VERBS = {
-    "created": _("created"),
-    "updated": _("changed"),
-    "revised": _("revised"),
-    "advanced": _("advanced to the next stage"),
-    "approved": _("approved"),
-    "oversight_changed": _("changed who oversees what"),
-    "confirmed": _("confirmed"),
-    "rejected": _("rejected"),
-    "requested": _("asked for an explanation"),
-    "filed": _("filed"),
-    "signed_off": _("signed off"),
-    "sent_back": _("sent back"),
-    "done": _("marked done"),
-    "rescheduled": _("rescheduled"),
-    "removed": _("removed"),
-}
 HIDDEN_FIELDS = {"id", "version"}
 # Labels of snapshot keys that are not model fields.
 EXTRA_LABELS = {
@@ -55,6 +39,7 @@ class Entry:
     event: AuditEvent
     verb: str
     changes: list[Change]
+    actor: str = ""
 
 
 # Keys of audit snapshots that hold unit ids without being a model field of their own.
@@ -75,7 +60,7 @@ def _shown(field: models.Field | None, value, names: dict) -> str:
             return str(value)
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    return str(value)
+    return plain_value(value)
 
 
 def _fields(model: type[models.Model]) -> dict[str, models.Field]:
@@ -83,7 +68,7 @@ def _fields(model: type[models.Model]) -> dict[str, models.Field]:
     return {f.attname: f for f in concrete} | {f.name: f for f in concrete}
 
 
-def _related_names(model: type[models.Model], events) -> dict[str, dict]:
+def related_names(model: type[models.Model], events) -> dict[str, dict]:
     """For each key holding ids of other records: id → name, one query per related model."""
     from django.apps import apps
 
@@ -136,12 +121,14 @@ def history_for(obj: models.Model, limit: int = 50) -> list[Entry]:
             object_type=obj._meta.label_lower, object_id=str(obj.pk)
         ).order_by("-id")[:limit]
     )
-    names = _related_names(type(obj), events)
+    names = related_names(type(obj), events)
+    people = actor_names(events)
     return [
         Entry(
             event,
-            str(VERBS.get(event.action.rsplit(".", 1)[-1], event.action)),
+            verb_label(event.action),
             changes_of(type(obj), event.before, event.after, names),
+            actor_label(event, people),
         )
         for event in events
     ]

@@ -44,23 +44,36 @@ def check_version(obj: models.Model, expected_version: int | None) -> None:
 
 
 def recent_changes(obj: models.Model, count: int) -> list[str]:
-    """The last `count` audited changes of `obj`, as "who at when: field old → new"."""
-    events = (
+    """The last `count` audited changes of `obj`, as "who at when changed field: old → new",
+    in the words of the record's own history (labels, amounts, names; never raw values)."""
+    from .history import changes_of, related_names
+    from .labels import actor_label, actor_names
+
+    events = list(
         AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
         .exclude(before=None)
         .order_by("-id")[:count]
     )
+    names = related_names(type(obj), events)
+    people = actor_names(events)
     lines = []
-    for event in reversed(list(events)):
+    for event in reversed(events):
         before, after = event.before or {}, event.after or {}
-        fields = [
-            f"{key} {before.get(key)} → {after.get(key)}"
-            for key in after
-            if key in before and before.get(key) != after.get(key) and key != "version"
-        ]
+        # only what both sides hold: an event's extra notes are not changes of the record
+        shared = {key for key in after if key in before}
+        changes = changes_of(
+            type(obj),
+            {k: v for k, v in before.items() if k in shared},
+            {k: v for k, v in after.items() if k in shared},
+            names,
+        )
         when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
         lines.append(
             _("%(who)s at %(when)s changed %(fields)s")
-            % {"who": event.actor_name, "when": when, "fields": ", ".join(fields)}
+            % {
+                "who": actor_label(event, people),
+                "when": when,
+                "fields": "，".join(f"{c.field}：{c.before} → {c.after}" for c in changes),
+            }
         )
     return lines

@@ -14,6 +14,8 @@ from common.permissions import Role, role_of
 from common.spreadsheets import neutralise
 
 from .anchors import anchor_file, newest_anchor, read_anchors
+from .history import changes_of, related_names
+from .labels import action_label, actor_label, actor_names, plain_value
 from .models import AuditEvent
 from .services import record
 
@@ -66,10 +68,12 @@ def event_list(request):
         return _export(request, events, filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items())
+    people = actor_names(page.object_list)
+    rows = [(e, action_label(e.action), actor_label(e, people)) for e in page.object_list]
     return render(
         request,
         "audit/event_list.html",
-        {"page": page, "filters": filters, "query": query, **_anchor_status()},
+        {"page": page, "rows": rows, "filters": filters, "query": query, **_anchor_status()},
     )
 
 
@@ -90,7 +94,35 @@ def _anchor_status() -> dict:
 def event_detail(request, pk: int):
     _audit_admin(request)
     event = get_object_or_404(AuditEvent, pk=pk)
-    return render(request, "audit/event_detail.html", {"event": event})
+    return render(
+        request,
+        "audit/event_detail.html",
+        {
+            "event": event,
+            "action": action_label(event.action),
+            "actor": actor_label(event, actor_names([event])),
+            "changes": event_changes(event),
+        },
+    )
+
+
+def event_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """(field, before, after) for every key of the event, in the record's own words where the
+    record type is known (labels, amounts, names), else each value written plainly."""
+    from django.apps import apps
+
+    before, after = event.before or {}, event.after or {}
+    try:
+        model = apps.get_model(event.object_type) if "." in event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    if model is not None:
+        shown = changes_of(model, before, after, related_names(model, [event]))
+        return [(c.field, c.before, c.after) for c in shown]
+    return [
+        (key, plain_value(before.get(key)), plain_value(after.get(key)))
+        for key in sorted(before.keys() | after.keys())
+    ]
 
 
 def _export(request, events, filters) -> HttpResponse:

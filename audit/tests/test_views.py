@@ -2,14 +2,34 @@ import io
 
 import openpyxl
 from django.urls import reverse
+from django.utils import translation
 
+from audit.labels import action_label
 from audit.models import AuditEvent
 
 
 def test_the_audit_admin_searches_the_trail(client, cast):
     client.force_login(cast["auditor"])
     html = client.get(reverse("audit:event_list"), {"action": "funding.target"}).content.decode()
-    assert "funding.target.revised" in html and "org.unit.created" not in html
+    with translation.override("zh-hans"):
+        revised, unit_created = (
+            action_label(a) for a in ("funding.target.revised", "org.unit.created")
+        )
+    assert revised in html and unit_created not in html
+    assert "funding.target.revised" not in html  # the clerk reads words, not codes
+
+
+def test_an_event_shows_its_changes_in_words_and_the_person_who_acted(client, cast):
+    from funding.models import Target
+
+    event = AuditEvent.objects.filter(action="funding.target.revised").first()
+    client.force_login(cast["auditor"])
+    html = client.get(reverse("audit:event_detail", args=[event.pk])).content.decode()
+    assert "{&#x27;" not in html and "{'" not in html and "[&#x27;" not in html
+    target = Target.objects.get(pk=event.object_id)
+    assert str(Target._meta.get_field("amount").verbose_name) in html or "任务金额" in html
+    assert "万元" in html or "亿元" in html  # amounts as money, not 80000000
+    assert target.unit.name in event.object_repr or event.object_repr in html
 
 
 def test_the_export_is_a_real_workbook_and_is_itself_audited(client, cast):

@@ -23,7 +23,7 @@ def test_two_sessions_advancing_the_same_project(cast):
     second = head.post(url, {"to_stage": "applied", "on": "2024-06-21", "version": 1}, follow=True)
     page = second.content.decode()
     assert "他人已修改此记录" in page
-    assert "zjj" in page and "stage reserve → applied" in page
+    assert "zjj" in page and "阶段：储备 → 申报" in page and "stage reserve" not in page
     project.refresh_from_db()
     assert project.stage == "applied" and project.version == 2
     assert project.stage_changes.filter(changed_on=dt.date(2024, 6, 21)).count() == 0
@@ -49,6 +49,8 @@ def test_a_stale_target_revision_is_refused_with_the_other_change(cast):
             reason="第二位",
             expected_version=read_version,
         )
-    assert "amount 360000000 → 400000000" in refused.value.messages[0]
+    message = refused.value.messages[0]
+    assert "任务金额（元）：3.6亿元 → 4.0亿元" in message, message
+    assert "360000000" not in message
     target.refresh_from_db()
     assert target.amount == 400_000_000
