@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from common.money import format_amount
@@ -24,7 +25,22 @@ EXTRA_LABELS = {
     "new_amount": _("new amount"),
     "steps": _("steps"),
     "calendar_warning": _("calendar warning"),
+    "deliveries": _("deliveries"),
+    "docx_bytes": _("Word file size"),
+    "pdf_bytes": _("PDF file size"),
+    "size": _("file size"),
+    "error": _("error"),
+    "leader": _("leader"),
+    "role": _("role"),
+    "sentence": _("headline sentence"),
+    "unit": _("unit"),
+    "storage_name": _("stored file name"),
+    "sha256": _("SHA-256 checksum"),
+    "as_of": _("as of"),
+    "work_item": _("work item"),
 }
+# Snapshot keys that hold a number of bytes.
+BYTE_KEYS = {"docx_bytes", "pdf_bytes", "size"}
 
 
 @dataclass(frozen=True)
@@ -46,14 +62,26 @@ class Entry:
 UNIT_KEYS = {"lead_unit", "co_units", "units", "oversees"}
 
 
-def _shown(field: models.Field | None, value, names: dict) -> str:
+# Snapshot keys that hold money (元) without being a money field of their own.
+MONEY_KEYS = {"old_amount", "new_amount", "amount", "amount_yuan"}
+
+
+def _is_money(field: models.Field | None) -> bool:
+    """Money fields are the integer fields counted in 元 (their label says so)."""
+    return isinstance(field, models.BigIntegerField) and "元" in str(field.verbose_name)
+
+
+def _shown(field: models.Field | None, key: str, value, names: dict) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if key in BYTE_KEYS and isinstance(value, int):
+        return filesizeformat(value)
+    money = _is_money(field) or (field is None and key in MONEY_KEYS)
     if names and isinstance(value, list):
         return "、".join(names.get(v, str(v)) for v in value)
     if names:
         return names.get(value, str(value))
-    if isinstance(field, models.BigIntegerField) and isinstance(value, int | str):
+    if money and isinstance(value, int | str):
         try:
             return format_amount(int(value))
         except ValueError:
@@ -105,11 +133,12 @@ def changes_of(
         if key in HIDDEN_FIELDS:
             continue
         field = fields.get(key)
-        old = _shown(field, before.get(key), names.get(key, {}))
-        new = _shown(field, after.get(key), names.get(key, {}))
+        old = _shown(field, key, before.get(key), names.get(key, {}))
+        new = _shown(field, key, after.get(key), names.get(key, {}))
         if old == new:
             continue
-        label = str(field.verbose_name if field is not None else EXTRA_LABELS.get(key, key))
+        # a label of our own first: some fields carry only Django's default (English) name
+        label = str(EXTRA_LABELS.get(key) or (field.verbose_name if field is not None else key))
         out.append(Change(label, old, new))
     return sorted(out, key=lambda change: change.field)
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.files import PrivateFolder
+from common.money import format_amount
 from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 from policy.models import Aspect, Measure
@@ -98,7 +99,7 @@ class TargetRevision(models.Model):
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.target}: {self.old_amount} → {self.new_amount}"
+        return f"{self.target}: {format_amount(self.old_amount)} → {format_amount(self.new_amount)}"
 
 
 class Project(models.Model):
@@ -222,7 +223,9 @@ class ProjectStageChange(models.Model):
         ordering = ["changed_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.project.code} {self.from_stage} → {self.to_stage}"
+        return (
+            f"{self.project.code} {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+        )
 
 
 class Receipt(models.Model):
@@ -289,7 +292,7 @@ class Receipt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.received_on} {self.unit} {self.amount}"
+        return f"{self.received_on} {self.unit} {format_amount(self.amount)}"
 
 
 class ClaimReview(models.Model):
@@ -357,7 +360,7 @@ class RejectedReceipt(models.Model):
         indexes = [models.Index(fields=["unit", "received_on"])]
 
     def __str__(self) -> str:
-        return f"{self.received_on} {self.unit} {self.amount} {self.doc_no}"
+        return f"{self.received_on} {self.unit} {format_amount(self.amount)} {self.doc_no}"
 
 
 class Lead(models.Model):

@@ -1220,7 +1220,7 @@ def bulk_record_receipts(
             "funding.receipt.created",
             "funding.receipt",
             str(pk),
-            f"{on} {unit_names[row[0]]} {row[2]}",
+            f"{on} {unit_names[row[0]]} {format_amount(row[2])}",
             None,
             receipt,
         )
