@@ -51,6 +51,7 @@ from .schemas import (
     WorkItemOut,
 )
 
+
 class LuoshiAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI document validates (openapi-spec-validator, client generators).
 
