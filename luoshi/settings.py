@@ -83,6 +83,11 @@ if len(AUDIT_KEY) < 32:
 AUDIT_ANCHOR_FILE = Path(
     os.environ.get("LUOSHI_AUDIT_ANCHOR_FILE") or DATA_DIR / "audit_anchors.jsonl"
 ).resolve()
+# Seconds between two anchorings while `luoshi serve` runs (at most 10 minutes: the newest
+# events are protected only by the key until the next anchoring).
+AUDIT_ANCHOR_INTERVAL = env_int("LUOSHI_AUDIT_ANCHOR_SECONDS", 600)
+if not 1 <= AUDIT_ANCHOR_INTERVAL <= 600:
+    raise ImproperlyConfigured("LUOSHI_AUDIT_ANCHOR_SECONDS must be between 1 and 600")
 
 ALLOWED_HOSTS = [
     h.strip()
