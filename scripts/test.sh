@@ -16,7 +16,8 @@ export LUOSHI_DEMO=1  # the demo accounts the tests log in with
 DATA="${LUOSHI_DATA_DIR:-$PWD/var/test}"
 LOGS="$DATA/logs"
 # A data directory per run: each writes its own secret key, SQLite files and static folder.
-mkdir -p "$DATA/sqlite" "$DATA/postgresql" "$LOGS" test-artifacts
+mkdir -p "$LOGS" test-artifacts
+mkdir -p -m 700 "$DATA/sqlite" "$DATA/postgresql"  # data directories are private (settings refuse others)
 
 source scripts/pg.sh
 pg_start
