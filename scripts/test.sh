@@ -17,7 +17,9 @@ DATA="${LUOSHI_DATA_DIR:-$PWD/var/test}"
 LOGS="$DATA/logs"
 # A data directory per run: each writes its own secret key, SQLite files and static folder.
 mkdir -p "$LOGS" test-artifacts
-mkdir -p -m 700 "$DATA/sqlite" "$DATA/postgresql"  # data directories are private (settings refuse others)
+# data directories are private (the settings refuse a folder others may enter)
+mkdir -p "$DATA/sqlite" "$DATA/postgresql"
+chmod 700 "$DATA/sqlite" "$DATA/postgresql"
 
 source scripts/pg.sh
 pg_start
