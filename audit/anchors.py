@@ -381,7 +381,7 @@ def anchor_trail(report: Report | None = None) -> Report:
     if not report.ok or not report.head_id:
         return report
     if newest is not None and newest.kind == "head" and newest.event_id == report.head_id:
-        return report  # the head is already the newest line: no event a day while idle
+        return report  # the head is the newest line already: an idle server adds no events
     path = anchor_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path):
@@ -399,7 +399,9 @@ def anchor_trail(report: Report | None = None) -> Report:
             object_type="audit.anchor",
             object_repr=f"{path.name}:{line}",
         )
-        write_anchor(kind="head", event_id=event.id, hash=event.hash, count=report.checked + 1)
+        write_anchor(
+            kind="head", event_id=event.id, hash=event.hash, count=report.checked + 1, path=path
+        )
     report.anchored_line, report.anchored_event = line, event.id
     return report
 
