@@ -64,6 +64,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
 
     from common.testing import DemoCopy
 
+    _private_test_database(connection)
     wanted = {"demo", "demo_copy"}
     if not any(wanted & set(getattr(item, "fixturenames", ())) for item in request.session.items):
         yield
@@ -76,6 +77,20 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     del request.config.stash[DEMO_COPY]
     connection_created.disconnect(copy.attach_on_connect)
     copy.discard()
+
+
+def _private_test_database(connection) -> None:
+    """The SQLite test database 0600, as Luoshi makes its own database (Django creates it
+    under the umask): a `luoshi` subprocess pointed at it refuses a database others may
+    read. Its -wal and -shm files take the database file's mode when SQLite makes them."""
+    from pathlib import Path
+
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict["NAME"])
+    for path in (Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")):
+        if path.exists():
+            path.chmod(0o600)
 
 
 @pytest.fixture(scope="session")

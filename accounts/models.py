@@ -19,7 +19,8 @@ class LoginState(models.Model):
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
-    totp_secret = models.CharField(_("two-factor secret"), max_length=64, blank=True)
+    # encrypted under settings.TOTP_KEY (accounts/crypto.py), never the plain secret
+    totp_secret = models.CharField(_("two-factor secret"), max_length=255, blank=True)
     totp_confirmed = models.BooleanField(_("two-factor enrolled"), default=False)
     # The newest 30-second step a code was accepted for: the same code (or an older one)
     # never logs in twice.

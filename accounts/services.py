@@ -2,6 +2,7 @@
 administrators' duties over accounts (三员分立); every decision audited."""
 
 import datetime as dt
+import logging
 
 import pyotp
 from django.conf import settings
@@ -15,7 +16,10 @@ from audit.services import record
 from common.permissions import ADMIN_ROLES, Role, role_of
 from common.services import require
 
+from .crypto import SecretUnreadable, decrypt_secret, encrypt_secret
 from .models import AccountRequest, LoginState, PasswordHistory
+
+logger = logging.getLogger(__name__)
 
 User = get_user_model()
 
@@ -181,7 +185,8 @@ def verify_totp(user, code: str, *, enrolling_secret: str = "") -> bool:
     if is_locked(state):
         register_failure(user, state, "locked")
         return False
-    secret = state.totp_secret if state.totp_confirmed else enrolling_secret or state.totp_secret
+    stored = stored_totp_secret(state)
+    secret = stored if state.totp_confirmed else enrolling_secret or stored
     step = _matching_step(secret, code.strip()) if secret else None
     if step is None:
         register_failure(user, state, "wrong one-time code")
@@ -194,11 +199,22 @@ def verify_totp(user, code: str, *, enrolling_secret: str = "") -> bool:
     state.totp_last_step = step
     fields = ["totp_last_step"]
     if not state.totp_confirmed:
-        state.totp_secret, state.totp_confirmed = secret, True
+        state.totp_secret, state.totp_confirmed = encrypt_secret(secret), True
         fields += ["totp_secret", "totp_confirmed"]
         record("accounts.totp.enrolled", user, user=user)
     state.save(update_fields=fields)
     return True
+
+
+def stored_totp_secret(state: LoginState) -> str:
+    """A person's TOTP secret, decrypted ("" for none). One this installation's key does not
+    open (another key, or a value written into the database by hand) counts as none: the
+    code is refused, and the error is logged for the operator."""
+    try:
+        return decrypt_secret(state.totp_secret)
+    except SecretUnreadable as exc:
+        logger.error("two-factor secret of user %s unreadable: %s", state.user_id, exc)
+        return ""
 
 
 def _matching_step(secret: str, code: str) -> int | None:

@@ -13,6 +13,7 @@ from audit.services import record
 from common.permissions import Role, role_of
 
 from . import services
+from .crypto import SecretUnreadable, decrypt_secret, encrypt_secret
 from .forms import LOGIN_FAILED, LoginForm, OneTimeCodeForm, PasswordChangeForm
 from .landing import landing_url_for
 from .models import AccountRequest, LoginState
@@ -61,6 +62,15 @@ def _two_factor_url() -> str:
     return reverse("accounts:two_factor")
 
 
+def _pending_secret(pending: dict) -> str:
+    """The enrolment key waiting in the session ("" if this installation's key does not
+    open it: a new one is drawn)."""
+    try:
+        return decrypt_secret(str(pending.get("secret") or ""))
+    except SecretUnreadable:
+        return ""
+
+
 def two_factor(request):
     """Second step for the administrators: a code from their authenticator app."""
     user = get_user_model().objects.filter(pk=request.session.get(PENDING)).first()
@@ -70,13 +80,14 @@ def two_factor(request):
     secret = ""
     if not state.totp_confirmed:
         # the key to enrol with waits in the session: showing this page writes no login state
+        # (encrypted as in the database: the session is a database row too)
         pending = request.session.get(PENDING_SECRET) or {}
-        secret = state.totp_secret or (
-            pending.get("secret") if pending.get("user") == user.pk else ""
+        secret = services.stored_totp_secret(state) or (
+            _pending_secret(pending) if pending.get("user") == user.pk else ""
         )
         if not secret:
             secret = services.new_totp_secret()
-            request.session[PENDING_SECRET] = {"user": user.pk, "secret": secret}
+            request.session[PENDING_SECRET] = {"user": user.pk, "secret": encrypt_secret(secret)}
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.verify_totp(user, form.cleaned_data["code"], enrolling_secret=secret):

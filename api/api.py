@@ -54,7 +54,28 @@ from .schemas import (
     WorkItemOut,
 )
 
-api = NinjaAPI(
+
+class LuoshiAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document validates (openapi-spec-validator, client generators).
+
+    django-ninja copies a parameter's JSON Schema `examples` (a list) onto the Parameter
+    Object, where OpenAPI 3.1 wants a map of Example Objects; a list there makes the whole
+    document invalid and stops client generators. The list stays in the parameter's schema
+    (valid JSON Schema); the parameter carries the same values as named examples."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    if isinstance(parameter.get("examples"), list):
+                        parameter["examples"] = {
+                            str(value): {"value": value} for value in parameter["examples"]
+                        }
+        return schema
+
+
+api = LuoshiAPI(
     title="Luoshi API",
     version="1",
     description=(

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.versions import StaleObjectError, check_version
+from common.holes import Body, Holes, fill
 from common.lists import ListSpec, list_exported
 from common.percent import chart_percent, progress_text, rate_text
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
@@ -372,7 +372,7 @@ def _my_figures_html(request, unit: Unit, period: ReportingPeriod) -> str:
 def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = None, **forms) -> dict:
     """The workbench but its figure cards. It reads no receipt but through the blank
     contact form (which offers the unit's receipts): the body stays cached across receipt
-    writes with both left as placeholders (`_workbench_page` puts them in)."""
+    writes with both left as holes (`_workbench_page` fills them)."""
     if period is None:
         period = _period(request)
     year, as_of = period.year, period.as_of
@@ -397,6 +397,8 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         .order_by("due_on", "code")
     )
     blank_forms = _blank_forms(unit, as_of)
+    # the CSRF token and what reads receipts are left as holes (common/holes.py)
+    holes = Holes()
     pending = []
     if role_of(request.user) == Role.UNIT_HEAD:
         pending = (
@@ -420,7 +422,7 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         "year": year,
         "as_of": as_of,
         "period": period,
-        "my_figures_html": mark_safe(FIGURES_PLACEHOLDER),  # noqa: S308
+        "my_figures_html": holes.mark("figures"),
         "modes": MODE_CHOICES,
         "board": board,
         "milestones": milestones,
@@ -433,18 +435,17 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
             unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]
         ).order_by("-as_of"),
         **{name: forms.get(name) or make() for name, make in blank_forms.items()},
-        # the blank forms as the page shows them, cached (with a CSRF placeholder): the
-        # receipt and report forms offer no receipt, so receipt writes leave them cached;
-        # the blank contact form is a placeholder (it offers the unit's receipts)
+        # the blank forms as the page shows them, cached (with a hole for the CSRF token):
+        # the receipt and report forms offer no receipt, so receipt writes leave them
+        # cached; the blank contact form is a hole (it offers the unit's receipts)
         "receipt_form_html": None
         if forms.get("receipt_form")
-        else lambda: _blank_form_html("receipt_form", unit, as_of),
+        else lambda: holes.embed(_blank_form_html("receipt_form", unit, as_of)),
         "report_form_html": None
         if forms.get("report_form")
-        else lambda: _blank_form_html("report_form", unit, as_of),
-        "contact_form_html": None
-        if forms.get("contact_form")
-        else mark_safe(CONTACT_FORM_PLACEHOLDER),  # noqa: S308
+        else lambda: holes.embed(_blank_form_html("report_form", unit, as_of)),
+        "contact_form_html": None if forms.get("contact_form") else holes.mark("contact"),
+        "holes": holes,
         "advance_forms": {
             p.pk: AdvanceProjectForm(project=p, initial={"version": p.version, "on": as_of})
             for p in projects
@@ -462,25 +463,24 @@ def _blank_forms(unit: Unit, as_of: dt.date) -> dict:
     }
 
 
-def _blank_form_html(name: str, unit: Unit, as_of: dt.date) -> str:
-    """The workbench's blank `name` form rendered (with a CSRF placeholder), cached: only
-    the contact form offers receipts, the others survive receipt writes."""
+def _blank_form_html(name: str, unit: Unit, as_of: dt.date) -> Body:
+    """The workbench's blank `name` form rendered with a hole for the CSRF token, cached:
+    only the contact form offers receipts, the others survive receipt writes."""
     make = _blank_forms(unit, as_of)[name]
+
+    def render_form() -> Body:
+        holes = Holes()
+        html = render_to_string(
+            f"dashboard/_{name}.html", {name: make(), "csrf_token": holes.mark("csrf")}
+        )
+        return holes.split(html)
+
     return stamps.cached(
-        f"workbench-{name}",
+        f"workbench-form-{name}",
         (unit.pk, as_of.isoformat(), get_language()),
-        lambda: render_to_string(
-            f"dashboard/_{name}.html", {name: make(), "csrf_token": CSRF_PLACEHOLDER}
-        ),
+        render_form,
         receipts=name == "contact_form",
     )
-
-
-#: stands for the CSRF token in a cached workbench body; each response gets its own token
-CSRF_PLACEHOLDER = "luoshi-csrf-7f3a9c2e5b1d4086a4e2c9b7d1f05e38"
-#: stand for the parts of a cached workbench body that read receipts
-FIGURES_PLACEHOLDER = "<!-- luoshi-my-figures-7f3a9c2e5b1d -->"
-CONTACT_FORM_PLACEHOLDER = "<!-- luoshi-contact-form-7f3a9c2e5b1d -->"
 
 
 @login_required
@@ -501,7 +501,7 @@ def workbench(request):
         [(m.level_tag, str(m)) for m in messages.get_messages(request)],
     )
     body = stamps.cached(
-        "workbench",
+        "workbench-body",
         key,
         lambda: _workbench_body(request, _workbench_context(request, unit, period)),
         receipts=False,
@@ -509,25 +509,29 @@ def workbench(request):
     return _workbench_page(request, unit, period, body)
 
 
-def _workbench_body(request, context: dict) -> str:
-    """The workbench's body with placeholders for the CSRF token and the parts that read
+def _workbench_body(request, context: dict) -> Body:
+    """The workbench's body split at its holes for the CSRF token and the parts that read
     receipts (it may be cached)."""
-    return render_to_string(
+    holes = context["holes"]
+    html = render_to_string(
         "dashboard/_workbench_body.html",
-        {**context, "csrf_token": CSRF_PLACEHOLDER},
+        {**context, "csrf_token": holes.mark("csrf")},
         request=request,
     )
+    return holes.split(html)
 
 
-def _workbench_page(request, unit: Unit, period: ReportingPeriod, body: str, status: int = 200):
-    """The workbench page around `body`, with its figure cards, its blank contact form and
-    this request's own CSRF token put in."""
-    if FIGURES_PLACEHOLDER in body:
-        body = body.replace(FIGURES_PLACEHOLDER, _my_figures_html(request, unit, period))
-    if CONTACT_FORM_PLACEHOLDER in body:
-        contact_form = _blank_form_html("contact_form", unit, period.as_of)
-        body = body.replace(CONTACT_FORM_PLACEHOLDER, contact_form)
-    body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+def _workbench_page(request, unit: Unit, period: ReportingPeriod, body: Body, status: int = 200):
+    """The workbench page around `body`, its holes filled with its figure cards, its blank
+    contact form and this request's own CSRF token (only where the template put them)."""
+    token = get_token(request)
+    values = {"csrf": token}
+    wanted = set(body[1::2])
+    if "figures" in wanted:
+        values["figures"] = _my_figures_html(request, unit, period)
+    if "contact" in wanted:
+        values["contact"] = fill(_blank_form_html("contact_form", unit, period.as_of), values)
+    body = fill(body, values)
     return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=status)
 
 

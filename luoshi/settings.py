@@ -35,28 +35,36 @@ def env_int(name: str, default: int) -> int:
 DEBUG = env_bool("LUOSHI_DEBUG", False)
 DATA_DIR = Path(os.environ.get("LUOSHI_DATA_DIR") or BASE_DIR / "var").resolve()
 
-SECRET_KEY = os.environ.get("LUOSHI_SECRET_KEY", "")
-if not SECRET_KEY:
-    # A per-installation key kept in the data directory, so a fresh machine works without
-    # a shared default secret; production sets LUOSHI_SECRET_KEY explicitly.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        from django.utils.crypto import get_random_string
 
-        key_file.write_text(get_random_string(64))
-        key_file.chmod(0o600)
-    SECRET_KEY = key_file.read_text().strip()
-elif len(SECRET_KEY) < 32:
-    raise ImproperlyConfigured("LUOSHI_SECRET_KEY must be at least 32 characters long")
-
-
-def _audit_key(path: Path) -> str:
-    """The key that seals the audit chain (HMAC), kept outside the database: a database
-    backup or a stolen database alone cannot re-seal a forged trail. Generated once into a
-    file only its owner may read; the database backup does not contain it."""
-    import secrets
+def _refuse_wide(path: Path, holds: str, fix: str) -> None:
     import stat
+
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ImproperlyConfigured(
+            f"{path} holds {holds} and must be readable by its owner only ({fix} {path}); "
+            f"it is {oct(mode)}"
+        )
+
+
+def _private_data_dir(path: Path) -> Path:
+    """The data directory holds the database, the keys, sessions and uploads: created 0700
+    (whatever the umask), and a directory others may enter is refused."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    else:
+        path.chmod(0o700)  # mkdir's mode passes through the umask
+    _refuse_wide(path, "Luoshi's database, keys and uploads", "chmod 700")
+    return path
+
+
+def _private_key(path: Path, holds: str) -> str:
+    """A key kept outside the database, generated once into a file only its owner may read
+    (a readable one is refused); the database backup does not contain it."""
+    import secrets
 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -66,23 +74,59 @@ def _audit_key(path: Path) -> str:
     else:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_hex(32) + "\n")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        raise ImproperlyConfigured(
-            f"{path} holds the audit key and must be readable by its owner only "
-            f"(chmod 600 {path}); it is {oct(mode)}"
-        )
+    _refuse_wide(path, holds, "chmod 600")
     return path.read_text().strip()
+
+
+def _private_database(path: Path) -> None:
+    """The SQLite file created 0600 before SQLite creates it (its -wal and -shm files take
+    the database file's mode); a database file others may read is refused."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            _refuse_wide(name, "Luoshi's database (password hashes, sessions)", "chmod 600")
+
+
+_private_data_dir(DATA_DIR)
+
+SECRET_KEY = os.environ.get("LUOSHI_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A per-installation key kept in the data directory, so a fresh machine works without
+    # a shared default secret; production sets LUOSHI_SECRET_KEY explicitly.
+    SECRET_KEY = _private_key(DATA_DIR / "secret_key", "the secret key")
+elif len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("LUOSHI_SECRET_KEY must be at least 32 characters long")
+
+
+def _audit_key(path: Path) -> str:
+    """The key that seals the audit chain (HMAC), kept outside the database: a database
+    backup or a stolen database alone cannot re-seal a forged trail."""
+    return _private_key(path, "the audit key")
 
 
 AUDIT_KEY = os.environ.get("LUOSHI_AUDIT_KEY", "") or _audit_key(DATA_DIR / "audit_key")
 if len(AUDIT_KEY) < 32:
     raise ImproperlyConfigured("the audit key (LUOSHI_AUDIT_KEY) must be at least 32 characters")
+# The key that encrypts the two-factor (TOTP) secrets stored in the database (accounts/
+# crypto.py): whoever reads the database or a backup without it cannot make the codes.
+TOTP_KEY = os.environ.get("LUOSHI_TOTP_KEY", "") or _private_key(
+    DATA_DIR / "totp_key", "the two-factor secrets' key"
+)
+if len(TOTP_KEY) < 32:
+    raise ImproperlyConfigured("LUOSHI_TOTP_KEY must be at least 32 characters")
 # The chain head written outside the database (append-only JSON lines), compared by
 # `luoshi audit_verify`; see audit/anchors.py.
 AUDIT_ANCHOR_FILE = Path(
     os.environ.get("LUOSHI_AUDIT_ANCHOR_FILE") or DATA_DIR / "audit_anchors.jsonl"
 ).resolve()
+# Seconds between two anchorings while `luoshi serve` runs (at most 10 minutes: the newest
+# events are protected only by the key until the next anchoring).
+AUDIT_ANCHOR_INTERVAL = env_int("LUOSHI_AUDIT_ANCHOR_SECONDS", 600)
+if not 1 <= AUDIT_ANCHOR_INTERVAL <= 600:
+    raise ImproperlyConfigured("LUOSHI_AUDIT_ANCHOR_SECONDS must be between 1 and 600")
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -179,6 +223,7 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        _private_database(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
         # failing with "database is locked" half-way through a transaction.

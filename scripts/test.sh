@@ -16,7 +16,10 @@ export LUOSHI_DEMO=1  # the demo accounts the tests log in with
 DATA="${LUOSHI_DATA_DIR:-$PWD/var/test}"
 LOGS="$DATA/logs"
 # A data directory per run: each writes its own secret key, SQLite files and static folder.
-mkdir -p "$DATA/sqlite" "$DATA/postgresql" "$LOGS" test-artifacts
+mkdir -p "$LOGS" test-artifacts
+# data directories are private (the settings refuse a folder others may enter)
+mkdir -p "$DATA/sqlite" "$DATA/postgresql"
+chmod 700 "$DATA/sqlite" "$DATA/postgresql"
 
 source scripts/pg.sh
 pg_start

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.crypto import decrypt_secret
 from accounts.models import LoginState
 from audit.models import AuditEvent
 from common.testing import CheapArgon2PasswordHasher
@@ -66,7 +67,7 @@ def test_a_one_time_code_logs_in_once_only(cast):
     client = Client()
     client.post(reverse("accounts:login"), {"username": "auditor", "password": "Luoshi@2024demo"})
     client.get(reverse("accounts:two_factor"))
-    secret = client.session["luoshi_pending_totp_secret"]["secret"]
+    secret = decrypt_secret(client.session["luoshi_pending_totp_secret"]["secret"])
     code = pyotp.TOTP(secret).now()
     assert client.post(reverse("accounts:two_factor"), {"code": code}).status_code == 302
     assert LoginState.objects.get(user=cast["auditor"]).totp_last_step is not None

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
+from accounts.crypto import decrypt_secret
 from accounts.models import LoginState
 from audit.models import AuditEvent
 from common.permissions import Role
@@ -126,8 +127,9 @@ def test_administrators_need_a_one_time_code(cast):
     assert "_auth_user_id" not in client.session
     page = client.get(reverse("accounts:two_factor")).content.decode()
     # the key shown waits in the session; nothing is stored before the first good code
-    secret = client.session["luoshi_pending_totp_secret"]["secret"]
-    assert secret and secret in page
+    pending = client.session["luoshi_pending_totp_secret"]["secret"]
+    secret = decrypt_secret(pending)  # encrypted in the session too (a database row)
+    assert secret and secret in page and secret not in pending
     assert not LoginState.objects.get(user=cast["auditor"]).totp_secret
     wrong = client.post(reverse("accounts:two_factor"), {"code": "000000"})
     assert GENERIC in wrong.content.decode()
@@ -135,7 +137,8 @@ def test_administrators_need_a_one_time_code(cast):
     assert right.status_code == 302
     assert client.session["_auth_user_id"] == str(cast["auditor"].pk)
     state = LoginState.objects.get(user=cast["auditor"])
-    assert state.totp_confirmed and state.totp_secret == secret
+    assert state.totp_confirmed and decrypt_secret(state.totp_secret) == secret
+    assert secret not in state.totp_secret  # encrypted under the key outside the database
 
 
 def test_sessions_expire_after_thirty_idle_minutes(cast, settings):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from accounts.crypto import encrypt_secret
 from accounts.models import AccountRequest, LoginState
 from audit.models import AuditEvent
 from org.models import Unit
@@ -198,7 +199,7 @@ def test_nobody_administers_their_own_account(cast):
     own.refresh_from_db()
     assert own.state == AccountRequest.State.PENDING
     LoginState.objects.filter(user=cast["secadmin"]).update(
-        totp_confirmed=True, totp_secret="A" * 32
+        totp_confirmed=True, totp_secret=encrypt_secret("A" * 32)
     )
     secadmin.post(reverse("accounts:reset_totp", args=[cast["secadmin"].pk]))
     assert LoginState.objects.get(user=cast["secadmin"]).totp_confirmed

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +30,10 @@ def database_url() -> str:
 def start_server(port: int, *extra: str) -> subprocess.Popen:
     """`luoshi serve` on the test database (the caller closes its own connection first)."""
     env = dict(os.environ, LUOSHI_DEMO="1", DATABASE_URL=database_url())
+    # the server anchors the audit trail as it starts: into a file of its own, not one shared
+    # with the servers of other tests (whose anchored rows their tests have rolled back)
+    folder = tempfile.mkdtemp(prefix="luoshi-anchors-")
+    env.setdefault("LUOSHI_AUDIT_ANCHOR_FILE", os.path.join(folder, "audit_anchors.jsonl"))
     server = subprocess.Popen(
         [sys.executable, "-m", "luoshi.cli", "serve", "--port", str(port), *extra],
         cwd=ROOT,

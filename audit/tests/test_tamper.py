@@ -83,20 +83,27 @@ def test_an_edit_rehashed_with_a_guessed_key_is_caught_at_the_edited_event():
         verify()
 
 
+def anchored_event() -> int:
+    """The event the newest anchor line anchors (the anchoring's own sealed event)."""
+    return anchors.read_anchors()[-1].event_id
+
+
 def test_an_edit_rehashed_with_the_stolen_key_is_caught_by_the_anchors():
     ids = make_events(3)
-    assert f"head event {ids[-1]} anchored" in verify()
+    assert f"head event {ids[-1] + 1} anchored as line 1" in verify()
+    first = anchored_event()
     ids = make_events(3, prefix="U")
-    assert f"head event {ids[-1]} anchored" in verify()
+    assert f"head event {ids[-1] + 1} anchored as line 2" in verify()
+    second = anchored_event()
     triggers.remove(connection)
-    edited = ids[4]  # after the first anchor (ids[2]), before the second (ids[5])
+    edited = ids[-2]  # after the first anchor, before the second
     raw("UPDATE audit_auditevent SET object_repr = 'forged' WHERE id = %s", [edited])
     rehash_from(edited, chain.seal)  # with the real key: the chain itself verifies again
     with pytest.raises(CommandError) as caught:
         verify()
     message = str(caught.value)
-    assert f"broken at event {ids[5]}" in message
-    assert f"after event {ids[2]}" in message  # the edit lies between the two anchors
+    assert f"broken at event {second}" in message
+    assert f"after event {first}" in message  # the edit lies between the two anchors
 
 
 def test_deleting_the_newest_events_is_caught_naming_the_first_missing():
@@ -107,7 +114,7 @@ def test_deleting_the_newest_events_is_caught_naming_the_first_missing():
     with pytest.raises(CommandError) as caught:
         verify()
     message = str(caught.value)
-    assert f"broken at event {ids[-1]}" in message
+    assert f"broken at event {anchored_event()}" in message
     assert f"events after {ids[2]} are missing" in message
 
 
@@ -149,12 +156,14 @@ def test_the_anchor_file_is_private_and_only_grows():
     make_events(2)
     verify()
     first = anchors.anchor_file().read_text()
-    make_events(1)
+    make_events(1, prefix="V")
     out = StringIO()
     call_command("audit_anchor", stdout=out)
     assert "Anchored head event" in out.getvalue()
     text = anchors.anchor_file().read_text()
     assert text.startswith(first) and len(text.splitlines()) == 2
+    call_command("audit_anchor", stdout=out)  # nothing new: nothing written
+    assert anchors.anchor_file().read_text() == text
     assert stat.S_IMODE(os.stat(anchors.anchor_file()).st_mode) == 0o600
 
 

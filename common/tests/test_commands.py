@@ -17,10 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Commands that write nothing a person could be blamed for, and why.
 WRITE_NOTHING = {
-    "audit_verify": "reads the audit trail; anchors its head in a file outside the database",
-    "audit_anchor": "anchors the audit chain head in a file outside the database",
     "backup": "reads the database into a file",
-    "serve": "runs the web app; each request names its user",
+    "serve": "runs the web app; each request names its user, its anchoring thread itself",
     "summary": "prints figures",
     "forecast": "prints the year-end forecast",
     "match_guides": "prints the reserve projects that fit each guide",

@@ -48,8 +48,9 @@ def test_the_copy_holds_what_a_fresh_load_writes(demo_copy):
 
 def test_the_copied_audit_trail_verifies_and_new_writes_extend_it(demo):
     out = StringIO()
+    copied = AuditEvent.objects.count()
     call_command("audit_verify", stdout=out)
-    assert f"{AuditEvent.objects.count()} events verified" in out.getvalue()
+    assert f"{copied} events verified" in out.getvalue()
     highest = Unit.objects.order_by("-pk").values_list("pk", flat=True).first()
     unit, created = save_unit(user=None, code="COPY1", name="复制后新建的单位")
     assert created and unit.pk > highest  # the id sequences continue after the copied rows

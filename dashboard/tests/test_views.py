@@ -150,3 +150,30 @@ def test_work_items_and_projects_click_through_to_their_pages(client, cast):
     assert reverse("funding:project_detail", args=[project.pk]) in workbench
     item = WorkItem.objects.filter(assignments__unit__code="ZJJ").first()
     assert reverse("policy:workitem_detail", args=[item.pk]) in workbench
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "TOKEN[luoshi-csrf-7f3a9c2e5b1d4086a4e2c9b7d1f05e38]",  # the old fixed placeholder
+        "TOKEN[luoshi-hole-0123456789abcdef0123456789abcdef-csrf-end]",  # a mark's shape
+        "<!-- luoshi-contact-form-7f3a9c2e5b1d -->",
+    ],
+)
+def test_text_shaped_like_a_placeholder_is_shown_as_typed_on_the_workbench(client, cast, title):
+    """Issue 25 point 5: the viewer's CSRF token goes only where the template put it, never
+    into a title that looks like the place it goes."""
+    from django.utils.html import escape
+
+    from policy.models import Milestone, WorkItem
+
+    items = WorkItem.objects.filter(assignments__unit__code="ZJJ")
+    WorkItem.objects.filter(pk__in=items.values("pk")).update(title=title)
+    Milestone.objects.filter(work_item__in=items).update(title=title)
+    Project.objects.filter(unit__code="ZJJ").update(name=title)
+    client.force_login(cast["zjj"])
+    html = client.get(reverse("dashboard:workbench")).content.decode()
+    assert html.count(escape(title)) >= 3  # work items, time nodes, contact form choices
+    assert "luoshi-hole" not in html.replace(escape(title), "")
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html)
+    assert len(tokens) > 3 and all(re.fullmatch("[A-Za-z0-9]{64}", t) for t in tokens)

@@ -283,3 +283,19 @@ def test_a_broken_source_is_reported_and_the_others_still_send(demo):
     result = run_reminders(as_of=dt.date(2024, 7, 1), sources=[broken, guides])
     assert result.sent > 0 and Reminder.objects.filter(source="guide").count() == result.sent
     assert len(result.errors) == 1 and "broken" in result.errors[0]
+
+
+def test_every_run_anchors_the_audit_trail_with_its_own_events(demo):
+    """Issue 25 point 1: `remind` anchors the trail (as a sealed event carrying its line), so
+    its reminders are not among the events only the key protects."""
+    from audit import anchors
+
+    remind("--as-of", "2024-07-01")
+    written = anchors.read_anchors()
+    assert len(written) == 1
+    event = AuditEvent.objects.get(id=written[0].event_id)
+    assert event.action == "audit.anchored" and event.actor_name == "luoshi remind"
+    assert event.after["line"] == 1
+    assert AuditEvent.objects.filter(action="reminders.reminder.created", id__lt=event.id).exists()
+    remind("--as-of", "2024-07-02")
+    assert len(anchors.read_anchors()) == 2

@@ -1,13 +1,15 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from audit.anchors import anchor_file, verify_trail, write_anchor
+from audit.anchors import UNPROTECTED, anchor_file, anchor_trail, verify_trail
+from audit.commands import SystemCommand
 
 
-class Command(BaseCommand):
+class Command(SystemCommand):
     help = (
         "Verify the audit trail's keyed hash chain and compare it with the anchors kept outside "
-        "the database; exit 1 naming the first tampered or missing event. An intact trail's "
-        "head is anchored again."
+        "the database (every line the trail says was written must be in the anchor file); "
+        "exit 1 naming the first tampered or missing event. An intact trail's head is "
+        "anchored again (a sealed audit event carrying its line number)."
     )
 
     def handle(self, *args, **options):
@@ -19,13 +21,17 @@ class Command(BaseCommand):
                 f"audit trail broken at event {report.bad_id}: {report.problem} "
                 f"({report.checked} events verified before it)"
             )
+        verified, compared = report.checked, report.anchors_compared
+        report = anchor_trail(report)
         anchored = ""
-        if report.head_id:
-            write_anchor(
-                kind="head", event_id=report.head_id, hash=report.head_hash, count=report.checked
+        if report.anchored_line:
+            anchored = (
+                f"; head event {report.anchored_event} anchored as line "
+                f"{report.anchored_line} of {anchor_file()}"
             )
-            anchored = f"; head event {report.head_id} anchored in {anchor_file()}"
+        elif report.head_id:
+            anchored = f"; head event {report.head_id} already anchored in {anchor_file()}"
         self.stdout.write(
-            f"Audit trail intact: {report.checked} events verified, "
-            f"{report.anchors_compared} anchors compared{anchored}."
+            f"Audit trail intact: {verified} events verified, {compared} anchors "
+            f"compared{anchored}. {UNPROTECTED}"
         )

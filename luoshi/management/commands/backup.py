@@ -30,7 +30,9 @@ KEY_NOTICE = (
     "to re-seal a forged audit trail). Keep LUOSHI_AUDIT_KEY, or the file "
     "LUOSHI_DATA_DIR/audit_key, separately and safely: a restore needs the same key for "
     "`luoshi audit_verify` to accept the restored trail. Keep the anchor file "
-    "(LUOSHI_DATA_DIR/audit_anchors.jsonl) with it."
+    "(LUOSHI_DATA_DIR/audit_anchors.jsonl) with it, and the two-factor key (LUOSHI_TOTP_KEY "
+    "or LUOSHI_DATA_DIR/totp_key): with another key the administrators' one-time codes are "
+    "refused."
 )
 
 

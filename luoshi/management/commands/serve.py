@@ -1,6 +1,13 @@
+import logging
+import signal
+import threading
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+
+logger = logging.getLogger(__name__)
 
 MAX_WORKERS = 32
 
@@ -41,14 +48,21 @@ class Command(BaseCommand):
         self.stdout.flush()
         # No connection may be shared by forked workers.
         connections.close_all()
-        if workers == 1:
-            from waitress import serve
+        stop = start_anchoring(settings.AUDIT_ANCHOR_INTERVAL)
+        try:
+            if workers == 1:
+                from waitress import serve
 
-            from luoshi.wsgi import application
+                from luoshi.wsgi import application
 
-            serve(application, host=host, port=port, threads=threads, ident="luoshi")
-        else:
-            serve_with_gunicorn(host=host, port=port, workers=workers, threads=threads)
+                # SIGTERM (systemd's stop) ends waitress through this `finally`, which waits
+                # for an anchoring under way, instead of killing the process mid-way
+                signal.signal(signal.SIGTERM, _exit)
+                serve(application, host=host, port=port, threads=threads, ident="luoshi")
+            else:
+                serve_with_gunicorn(host=host, port=port, workers=workers, threads=threads)
+        finally:
+            stop()
 
     def _print_demo_logins(self) -> None:
         from demo import data
@@ -63,6 +77,49 @@ class Command(BaseCommand):
         for username, full_name, role, *_ in data.DEMO_USERS:
             if username in present:
                 self.stdout.write(f"  {username:<10} {role:<15} {full_name}")
+
+
+def _exit(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def start_anchoring(interval: int):
+    """Anchor the audit trail now and every `interval` seconds (audit.anchors.anchor_trail)
+    in a thread of this process: with gunicorn this is the master, whose forked workers do
+    not inherit the thread, so one process anchors however many workers serve. The thread
+    holds a database connection only while it anchors. Returns the function that stops it
+    (waiting for an anchoring under way, so a stop never leaves an event without its line)."""
+    from audit.anchors import anchor_trail
+    from audit.context import acting_as, system_actor
+
+    stopping = threading.Event()
+
+    def run() -> None:
+        with acting_as(system_actor("serve")):
+            while True:
+                try:
+                    report = anchor_trail()
+                    if not report.ok:
+                        logger.error(
+                            "audit trail broken at event %s: %s; nothing anchored",
+                            report.bad_id,
+                            report.problem,
+                        )
+                except Exception:
+                    logger.exception("anchoring the audit trail failed")
+                finally:
+                    connections.close_all()  # this thread's only
+                if stopping.wait(interval):
+                    return
+
+    thread = threading.Thread(target=run, name="luoshi-audit-anchor", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        thread.join(timeout=30)
+
+    return stop
 
 
 def serve_with_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:

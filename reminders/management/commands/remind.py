@@ -2,6 +2,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.anchors import anchor_trail
 from audit.commands import SystemCommand
 from common.dates import DateError, parse_date
 from reminders.models import Channel
@@ -11,8 +12,9 @@ from reminders.services import run_reminders
 class Command(SystemCommand):
     help = (
         "Send the reminders due today (or --as-of): items and milestones due soon or overdue, "
-        "guides closing, escalations; retry deliveries that failed. Cron-able; ends with a "
-        "one-line summary whose first number is how many reminders it sent."
+        "guides closing, escalations; retry deliveries that failed; then anchor the audit trail "
+        "(audit_anchor). Cron-able; ends with a one-line summary whose first number is how "
+        "many reminders it sent."
     )
 
     def add_arguments(self, parser):
@@ -52,7 +54,16 @@ class Command(SystemCommand):
                 )
         for error in result.errors:
             self.stderr.write(error)
+        # every run that writes anchors the audit trail (its own events included)
+        anchoring = None if dry_run else anchor_trail()
+        if anchoring is not None and not anchoring.ok:
+            self.stderr.write(
+                _("The audit trail is broken at event %(event)s: %(problem)s; nothing anchored.")
+                % {"event": anchoring.bad_id, "problem": anchoring.problem}
+            )
         self.stdout.write(result.summary())
+        if anchoring is not None and not anchoring.ok:
+            raise CommandError(_("The reminders were sent, but the audit trail is broken."))
         if result.errors:
             raise CommandError(
                 _("%(count)d reminder sources failed; the others' reminders were sent.")
