@@ -4,41 +4,13 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext_lazy as _
 
 from common.money import format_amount
 
-from .labels import actor_label, actor_names, plain_value, verb_label
+from .labels import KEY_LABELS, actor_label, actor_names, plain_value, verb_label
 from .models import AuditEvent
 
 HIDDEN_FIELDS = {"id", "version"}
-# Labels of snapshot keys that are not model fields.
-EXTRA_LABELS = {
-    "lead_unit": _("lead unit"),
-    "co_units": _("co-units"),
-    "units": _("units"),
-    "oversees": _("oversees"),
-    "note": _("note"),
-    "reason": _("reason"),
-    "effective_on": _("effective on"),
-    "old_amount": _("old amount"),
-    "new_amount": _("new amount"),
-    "steps": _("steps"),
-    "calendar_warning": _("calendar warning"),
-    "deliveries": _("deliveries"),
-    "docx_bytes": _("Word file size"),
-    "pdf_bytes": _("PDF file size"),
-    "size": _("file size"),
-    "error": _("error"),
-    "leader": _("leader"),
-    "role": _("role"),
-    "sentence": _("headline sentence"),
-    "unit": _("unit"),
-    "storage_name": _("stored file name"),
-    "sha256": _("SHA-256 checksum"),
-    "as_of": _("as of"),
-    "work_item": _("work item"),
-}
 # Snapshot keys that hold a number of bytes.
 BYTE_KEYS = {"docx_bytes", "pdf_bytes", "size"}
 
@@ -138,7 +110,7 @@ def changes_of(
         if old == new:
             continue
         # a label of our own first: some fields carry only Django's default (English) name
-        label = str(EXTRA_LABELS.get(key) or (field.verbose_name if field is not None else key))
+        label = str(KEY_LABELS.get(key) or (field.verbose_name if field is not None else key))
         out.append(Change(label, old, new))
     return sorted(out, key=lambda change: change.field)
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 VERBS = {
     "created": pgettext_lazy("audit action", "created"),
@@ -57,6 +57,35 @@ VERBS = {
     "closed": pgettext_lazy("audit action", "closed"),
 }
 
+# Labels of snapshot keys that are not model fields.
+KEY_LABELS = {
+    "lead_unit": gettext_lazy("lead unit"),
+    "co_units": gettext_lazy("co-units"),
+    "units": gettext_lazy("units"),
+    "oversees": gettext_lazy("oversees"),
+    "note": gettext_lazy("note"),
+    "reason": gettext_lazy("reason"),
+    "effective_on": gettext_lazy("effective on"),
+    "old_amount": gettext_lazy("old amount"),
+    "new_amount": gettext_lazy("new amount"),
+    "steps": gettext_lazy("steps"),
+    "calendar_warning": gettext_lazy("calendar warning"),
+    "deliveries": gettext_lazy("deliveries"),
+    "docx_bytes": gettext_lazy("Word file size"),
+    "pdf_bytes": gettext_lazy("PDF file size"),
+    "size": gettext_lazy("file size"),
+    "error": gettext_lazy("error"),
+    "leader": gettext_lazy("leader"),
+    "role": gettext_lazy("role"),
+    "sentence": gettext_lazy("headline sentence"),
+    "unit": gettext_lazy("unit"),
+    "storage_name": gettext_lazy("stored file name"),
+    "sha256": gettext_lazy("SHA-256 checksum"),
+    "as_of": gettext_lazy("as of"),
+    "work_item": gettext_lazy("work item"),
+}
+
+
 # A verb that means something else for one record type.
 VERB_OF_ACTION = {
     "supervision.lag_explanation.requested": pgettext_lazy(
@@ -93,6 +122,7 @@ ACTIONS = {
     "audit.exported": pgettext_lazy("audit action", "Audit trail exported"),
     "audit.list_exported": pgettext_lazy("audit action", "List exported"),
     "audit.pruned": pgettext_lazy("audit action", "Old audit events pruned"),
+    "audit.anchored": pgettext_lazy("audit action", "Audit trail anchored outside the database"),
     "audit.scope_denied": pgettext_lazy("audit action", "Access outside the user's scope refused"),
     "backup.restored": pgettext_lazy("audit action", "Database restored from a backup"),
     "demo.synthesised": pgettext_lazy("audit action", "Synthetic data generated"),
@@ -182,5 +212,5 @@ def plain_value(value) -> str:
     if isinstance(value, list | tuple):
         return "、".join(plain_value(v) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{k}：{plain_value(v)}" for k, v in value.items())
+        return "；".join(f"{KEY_LABELS.get(k, k)}：{plain_value(v)}" for k, v in value.items())
     return str(value)
