@@ -113,7 +113,8 @@ def install(api) -> None:
         return error_response(" ".join(exc.messages), 400)
 
     def on_stale(request, exc: StaleObjectError):
-        return error_response(str(exc), 409)
+        # the plain message: str() of a ValidationError is the repr of its list of messages
+        return error_response(" ".join(exc.messages), 409)
 
     def on_anything(request, exc: Exception):
         logger.exception("API error on %s", request.path)
