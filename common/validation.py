@@ -212,23 +212,96 @@ class VersionField(BoundedIntegerField):
         }
 
 
+def parse_id(value: object) -> int:
+    """The id of a record, as a form or a link sends it: a positive whole number of at most
+    `MAX_DIGITS` digits (`int()` of 4,301 digits raises, and no column holds 20)."""
+    return parse_int(value, minimum=1, name=_("The id"))
+
+
+def _integer_key(queryset, to_field_name: str | None) -> bool:
+    """Whether records of `queryset` are chosen by an integer column."""
+    key = to_field_name or "pk"
+    field = queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key)
+    return field.get_internal_type() in INTEGER_TYPES
+
+
+def _sane_integer(value: object) -> bool:
+    text = str(value)[:40].strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    return digits.isascii() and digits.isdigit() and len(digits) <= 18
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """A record chosen by id: an id no integer column holds (20 digits, or 4,301) is an invalid
+    choice before any database or `int()` sees it."""
+
+    def to_python(self, value):
+        if (
+            value not in self.empty_values
+            and not isinstance(value, self.queryset.model)
+            and _integer_key(self.queryset, self.to_field_name)
+            and not _sane_integer(value)
+        ):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class ScopedModelChoiceField(BoundedModelChoiceField):
+    """A record chosen from the rows the user may use (their unit's projects, work items,
+    people…). An id of a record that exists but is not among them is refused like any invalid
+    choice, and the attempt is audited as a scope denial (`security.scope_denied`), here once
+    for every form (issue 25 point 3): a forged id in a form is as much a denial as in a URL."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code == "invalid_choice" and value not in self.empty_values:
+                report_choice_outside_scope(self.queryset, value, self.to_field_name)
+            raise
+
+
+def report_choice_outside_scope(queryset, value: object, to_field_name: str | None = None):
+    """Announce (`common.querysets.scope_denied`) a chosen record that exists outside
+    `queryset`; the actor is the request's user. A queryset scoped by `visible_to` reports its
+    own misses (`ScopedQuerySet.get`): nothing is sent twice."""
+    from django.db import DatabaseError, transaction
+
+    from .permissions import CHANGE
+    from .querysets import scope_denied
+
+    if getattr(queryset, "_scope", None) is not None:
+        return
+    if _integer_key(queryset, to_field_name) and not _sane_integer(value):
+        return  # no record can have that id
+    model = queryset.model
+    try:
+        with transaction.atomic(using=queryset.db):  # a savepoint: never break the caller
+            found = (
+                model._base_manager.using(queryset.db)
+                .filter(**{to_field_name or "pk": str(value)[:100]})
+                .first()
+            )
+    except (DatabaseError, ValueError, TypeError, ArithmeticError, forms.ValidationError):
+        return
+    if found is not None:
+        scope_denied.send(sender=model, user=None, action=CHANGE, obj=found)
+
+
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Several records chosen by id: an id no integer column holds is an invalid choice (the
     database would otherwise be asked `id IN (99999999999999999999)` and overflow)."""
 
     def _check_values(self, value):
-        key = self.to_field_name or "pk"
-        field = self.queryset.model._meta.pk if key == "pk" else None
-        field = field or self.queryset.model._meta.get_field(key)
-        if field.get_internal_type() in INTEGER_TYPES:
+        if _integer_key(self.queryset, self.to_field_name):
             for pk in value if isinstance(value, list | tuple | set) else [value]:
-                text = str(pk).strip()
-                digits = text[1:] if text[:1] in "+-" else text
-                if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+                if not _sane_integer(pk):
                     raise forms.ValidationError(
                         self.error_messages["invalid_pk_value"],
                         code="invalid_pk_value",
-                        params={"pk": text[:20]},
+                        params={"pk": str(pk)[:20]},
                     )
         return super()._check_values(value)
 

@@ -7,7 +7,11 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from common.files import allowed_suffixes, max_upload_bytes
-from common.validation import BoundedModelMultipleChoiceField, VersionField
+from common.validation import (
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    VersionField,
+)
 from org.models import Leader, Section, Unit
 
 from .models import Aspect, Measure, Policy
@@ -52,7 +56,7 @@ class AspectForm(forms.Form):
 
 
 class MeasureForm(forms.Form):
-    aspect = forms.ModelChoiceField(label=_("Aspect"), queryset=Aspect.objects.none())
+    aspect = BoundedModelChoiceField(label=_("Aspect"), queryset=Aspect.objects.none())
     code = forms.CharField(label=_("Code"), max_length=20)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -64,14 +68,14 @@ class MeasureForm(forms.Form):
 class WorkItemForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     title = forms.CharField(label=_("Work item"), max_length=300)
-    measure = forms.ModelChoiceField(
+    measure = BoundedModelChoiceField(
         label=_("Measure"), queryset=Measure.objects.none(), required=False, empty_label="—"
     )
     goal = forms.CharField(
         label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    lead_leader = forms.ModelChoiceField(label=_("Lead leader"), queryset=Leader.objects.none())
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
+    lead_leader = BoundedModelChoiceField(label=_("Lead leader"), queryset=Leader.objects.none())
+    lead_unit = BoundedModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
     co_units = BoundedModelMultipleChoiceField(
         label=_("Co-units"),
         queryset=Unit.objects.none(),

@@ -78,6 +78,7 @@ HOSTILE = [
     "--",
     "x" * 5000,
     "1" * 400,
+    "9" * 4301,  # beyond Python's int() limit of 4,300 digits (issue 25 point 4)
     "https://evil.example/",
     "//evil.example",
     "day\x0b",
@@ -107,6 +108,7 @@ text_value = st.one_of(
     st.sampled_from(HOSTILE),
     st.text(max_size=40),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.integers(min_value=4301, max_value=4400).map(lambda n: "9" * n),
     st.dates().map(lambda d: d.isoformat()),
     st.sampled_from(["2024", "2024-06-30", "day", "month", "1", "2", "xlsx"]),
 )
