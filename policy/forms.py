@@ -10,6 +10,7 @@ from common.files import allowed_suffixes, max_upload_bytes
 from common.validation import (
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
+    VersionedFormMixin,
     VersionField,
 )
 from org.models import Leader, Section, Unit
@@ -38,7 +39,7 @@ class BoundedDateField(forms.DateField):
         return day
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(VersionedFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     short_name = forms.CharField(label=_("Short name"), max_length=50, required=False)
     issuer = forms.CharField(label=_("Issuer"), max_length=100, required=False)
@@ -47,6 +48,11 @@ class PolicyForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    version = VersionField(required=False)  # required when editing (see __init__)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing
 
 
 class AspectForm(forms.Form):
@@ -55,13 +61,15 @@ class AspectForm(forms.Form):
     sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, max_value=9999, initial=0)
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(VersionedFormMixin, forms.Form):
     aspect = BoundedModelChoiceField(label=_("Aspect"), queryset=Aspect.objects.none())
     code = forms.CharField(label=_("Code"), max_length=20)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = VersionField(required=False)  # required when editing (see __init__)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing
         self.fields["aspect"].queryset = Aspect.objects.order_by("sort_order", "code")
 
 
