@@ -18,6 +18,9 @@ bounded without anyone remembering to.
 """
 
 import datetime as dt
+import functools
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from django import forms
@@ -163,6 +166,89 @@ def query_value(params: Mapping, name: str, parse, default=None):
         return parse(raw), None
     except InputError as exc:
         return default, str(exc)
+
+
+# --- Text hygiene (design §10) ------------------------------------------------------------
+
+# Control characters (C0, DEL, C1) but tab and newline: nobody types them, documents cannot
+# hold most of them (XML 1.0 refuses C0), and they hide in a 文号 or a title. A carriage
+# return is part of a newline as a browser sends a textarea (CRLF); alone it is refused.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of `text` that no text input takes, or None."""
+    if text.isprintable():  # nearly every text: one C-speed scan and done
+        return None
+    found = _CONTROL.search(text)
+    return found.group()[0] if found else None
+
+
+def control_character_message(char: str, where: str = "") -> str:
+    code = f"U+{ord(char):04X}"
+    if where:
+        return _(
+            "%(where)s contains an invisible control character (%(code)s); remove it and try again."
+        ) % {"where": where, "code": code}
+    return _(
+        "The text contains an invisible control character (%(code)s); remove it and try again."
+    ) % {"code": code}
+
+
+def refuse_control_characters(value: object) -> None:
+    """Validator of every text a form takes (installed on Django's `forms.CharField` by
+    `common.apps`, so a form written later has it without anyone remembering to)."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(value, str) and (char := control_character(value)) is not None:
+        raise ValidationError(control_character_message(char), code="control_character")
+
+
+def check_text_values(data: object, where: str = "") -> None:
+    """Refuse (`InputError`) a control character anywhere in a request body's values or
+    keys, naming the field."""
+    if isinstance(data, str):
+        if (char := control_character(data)) is not None:
+            raise InputError(control_character_message(char, where))
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            check_text_values(str(key), str(key)[:40])
+            check_text_values(value, str(key)[:40])
+    elif isinstance(data, list | tuple):
+        for value in data:
+            check_text_values(value, where)
+
+
+# Characters a 文号 key drops (design §10): invisible ones — control (Cc), format (Cf),
+# combining marks (Mn: U+034F, the variation selectors U+FE0F…), separators (Z*) — and the
+# blanks that look like nothing: the Hangul fillers and the blank Braille pattern.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Mn", "Zs", "Zl", "Zp"})
+BLANK_LOOKALIKES = "\u115f\u1160\u3164\uffa0\u2800"
+
+
+@functools.cache
+def invisible_characters() -> re.Pattern:
+    """A pattern of every invisible character (built once: marks and format characters
+    live in planes 0, 1 and 14 only)."""
+    ranges: list[list[int]] = []
+    for plane in (range(0x20000), range(0xE0000, 0xE1000)):
+        for point in plane:
+            char = chr(point)
+            if unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LOOKALIKES:
+                if ranges and ranges[-1][1] == point - 1:
+                    ranges[-1][1] = point
+                else:
+                    ranges.append([point, point])
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{body}]+")
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without any invisible character (see `invisible_characters`)."""
+    return invisible_characters().sub("", text)
 
 
 # --- Form fields ---------------------------------------------------------------------------
@@ -446,6 +532,7 @@ def parse_json_object(body: bytes) -> dict:
         raise InputError(_('The body must be a JSON object, e.g. {"amount": "1.2亿"}.'))
     if _has_nul(data):
         raise InputError(_("The request contains a NUL character, which no field accepts."))
+    check_text_values(data)
     return data
 
 
