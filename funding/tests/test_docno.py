@@ -127,7 +127,8 @@ def _reference_key(text: str | None) -> str:
 @given(
     st.text(
         alphabet=st.sampled_from(
-            "省财建预〔〕[]()（）【】﹝﹞〈〉《》 　\u200b\ufeff\u00ad\t\n\xa0\u2028号aZ０１２3\u0301é"
+            "省财建预〔〕[]()（）【】﹝﹞〈〉《》 　\u200b\ufeff\u00ad\t\n\xa0\u2028"
+            "号aZ０１２3\u0301é"
             "\u034f\u3164\u2800\ufe0f\x7f\x1c\u115f\u1160\uffa0\U000e0100"
         )
         | st.characters(),
