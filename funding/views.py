@@ -15,7 +15,7 @@ from audit.versions import StaleObjectError
 from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from common.validation import InputError, parse_id
+from common.validation import InputError, parse_id, refuse_control_characters
 from reporting.figures import figures_for
 from reporting.period import ReportingPeriod, office_period
 
@@ -196,6 +196,7 @@ def claim_confirm(request):
             raise StaleObjectError(
                 _("The form is out of date; reload the page."), code="stale"
             ) from None
+        refuse_control_characters(request.POST.get("note", ""))  # a text read without a form
         review = services.confirm_claim(
             user=request.user,
             doc_key=request.POST.get("doc_key", "")[:300],
@@ -226,6 +227,7 @@ def receipt_reject(request, pk: int):
             raise StaleObjectError(
                 _("The form is out of date; reload the page."), code="stale"
             ) from None
+        refuse_control_characters(request.POST.get("note", ""))  # a text read without a form
         services.reject_receipt(
             user=request.user,
             receipt=receipt,
