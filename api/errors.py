@@ -15,7 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from audit.versions import StaleObjectError
-from common.validation import InputError, parse_json_object
+from common.validation import InputError, check_text_values, parse_json_object
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,9 @@ class StrictParser(Parser):
     def parse_body(self, request: HttpRequest):
         content_type = request.content_type or ""
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            return {key: request.POST.get(key) for key in request.POST}
+            data = {key: request.POST.get(key) for key in request.POST}
+            check_text_values(data)
+            return data
         return parse_json_object(request.body)
 
 
@@ -113,7 +115,8 @@ def install(api) -> None:
         return error_response(" ".join(exc.messages), 400)
 
     def on_stale(request, exc: StaleObjectError):
-        return error_response(str(exc), 409)
+        # the plain message: str() of a ValidationError is the repr of its list of messages
+        return error_response(" ".join(exc.messages), 409)
 
     def on_anything(request, exc: Exception):
         logger.exception("API error on %s", request.path)

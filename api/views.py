@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.permissions import BUSINESS_ROLES, role_of
+from common.validation import refuse_control_characters
 
 from . import services
 from .models import ApiToken
@@ -34,6 +35,7 @@ def token_list(request):
             errors.append(_("The number of days must be a whole number."))
         else:
             try:
+                refuse_control_characters(name)  # a text read without a form
                 created, secret = services.create_token(
                     user=request.user, name=name, days=int(days)
                 )

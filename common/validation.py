@@ -18,6 +18,9 @@ bounded without anyone remembering to.
 """
 
 import datetime as dt
+import functools
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from django import forms
@@ -165,6 +168,89 @@ def query_value(params: Mapping, name: str, parse, default=None):
         return default, str(exc)
 
 
+# --- Text hygiene (design §10) ------------------------------------------------------------
+
+# Control characters (C0, DEL, C1) but tab and newline: nobody types them, documents cannot
+# hold most of them (XML 1.0 refuses C0), and they hide in a 文号 or a title. A carriage
+# return is part of a newline as a browser sends a textarea (CRLF); alone it is refused.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of `text` that no text input takes, or None."""
+    if text.isprintable():  # nearly every text: one C-speed scan and done
+        return None
+    found = _CONTROL.search(text)
+    return found.group()[0] if found else None
+
+
+def control_character_message(char: str, where: str = "") -> str:
+    code = f"U+{ord(char):04X}"
+    if where:
+        return _(
+            "%(where)s contains an invisible control character (%(code)s); remove it and try again."
+        ) % {"where": where, "code": code}
+    return _(
+        "The text contains an invisible control character (%(code)s); remove it and try again."
+    ) % {"code": code}
+
+
+def refuse_control_characters(value: object) -> None:
+    """Validator of every text a form takes (installed on Django's `forms.CharField` by
+    `common.apps`, so a form written later has it without anyone remembering to)."""
+    from django.core.exceptions import ValidationError
+
+    if isinstance(value, str) and (char := control_character(value)) is not None:
+        raise ValidationError(control_character_message(char), code="control_character")
+
+
+def check_text_values(data: object, where: str = "") -> None:
+    """Refuse (`InputError`) a control character anywhere in a request body's values or
+    keys, naming the field."""
+    if isinstance(data, str):
+        if (char := control_character(data)) is not None:
+            raise InputError(control_character_message(char, where))
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            check_text_values(str(key), str(key)[:40])
+            check_text_values(value, str(key)[:40])
+    elif isinstance(data, list | tuple):
+        for value in data:
+            check_text_values(value, where)
+
+
+# Characters a 文号 key drops (design §10): invisible ones — control (Cc), format (Cf),
+# combining marks (Mn: U+034F, the variation selectors U+FE0F…), separators (Z*) — and the
+# blanks that look like nothing: the Hangul fillers and the blank Braille pattern.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Mn", "Zs", "Zl", "Zp"})
+BLANK_LOOKALIKES = "\u115f\u1160\u3164\uffa0\u2800"
+
+
+@functools.cache
+def invisible_characters() -> re.Pattern:
+    """A pattern of every invisible character (built once: marks and format characters
+    live in planes 0, 1 and 14 only)."""
+    ranges: list[list[int]] = []
+    for plane in (range(0x20000), range(0xE0000, 0xE1000)):
+        for point in plane:
+            char = chr(point)
+            if unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LOOKALIKES:
+                if ranges and ranges[-1][1] == point - 1:
+                    ranges[-1][1] = point
+                else:
+                    ranges.append([point, point])
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{body}]+")
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without any invisible character (see `invisible_characters`)."""
+    return invisible_characters().sub("", text)
+
+
 # --- Form fields ---------------------------------------------------------------------------
 
 
@@ -212,23 +298,96 @@ class VersionField(BoundedIntegerField):
         }
 
 
+def parse_id(value: object) -> int:
+    """The id of a record, as a form or a link sends it: a positive whole number of at most
+    `MAX_DIGITS` digits (`int()` of 4,301 digits raises, and no column holds 20)."""
+    return parse_int(value, minimum=1, name=_("The id"))
+
+
+def _integer_key(queryset, to_field_name: str | None) -> bool:
+    """Whether records of `queryset` are chosen by an integer column."""
+    key = to_field_name or "pk"
+    field = queryset.model._meta.pk if key == "pk" else queryset.model._meta.get_field(key)
+    return field.get_internal_type() in INTEGER_TYPES
+
+
+def _sane_integer(value: object) -> bool:
+    text = str(value)[:40].strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    return digits.isascii() and digits.isdigit() and len(digits) <= 18
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """A record chosen by id: an id no integer column holds (20 digits, or 4,301) is an invalid
+    choice before any database or `int()` sees it."""
+
+    def to_python(self, value):
+        if (
+            value not in self.empty_values
+            and not isinstance(value, self.queryset.model)
+            and _integer_key(self.queryset, self.to_field_name)
+            and not _sane_integer(value)
+        ):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class ScopedModelChoiceField(BoundedModelChoiceField):
+    """A record chosen from the rows the user may use (their unit's projects, work items,
+    people…). An id of a record that exists but is not among them is refused like any invalid
+    choice, and the attempt is audited as a scope denial (`security.scope_denied`), here once
+    for every form (issue 25 point 3): a forged id in a form is as much a denial as in a URL."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code == "invalid_choice" and value not in self.empty_values:
+                report_choice_outside_scope(self.queryset, value, self.to_field_name)
+            raise
+
+
+def report_choice_outside_scope(queryset, value: object, to_field_name: str | None = None):
+    """Announce (`common.querysets.scope_denied`) a chosen record that exists outside
+    `queryset`; the actor is the request's user. A queryset scoped by `visible_to` reports its
+    own misses (`ScopedQuerySet.get`): nothing is sent twice."""
+    from django.db import DatabaseError, transaction
+
+    from .permissions import CHANGE
+    from .querysets import scope_denied
+
+    if getattr(queryset, "_scope", None) is not None:
+        return
+    if _integer_key(queryset, to_field_name) and not _sane_integer(value):
+        return  # no record can have that id
+    model = queryset.model
+    try:
+        with transaction.atomic(using=queryset.db):  # a savepoint: never break the caller
+            found = (
+                model._base_manager.using(queryset.db)
+                .filter(**{to_field_name or "pk": str(value)[:100]})
+                .first()
+            )
+    except (DatabaseError, ValueError, TypeError, ArithmeticError, forms.ValidationError):
+        return
+    if found is not None:
+        scope_denied.send(sender=model, user=None, action=CHANGE, obj=found)
+
+
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Several records chosen by id: an id no integer column holds is an invalid choice (the
     database would otherwise be asked `id IN (99999999999999999999)` and overflow)."""
 
     def _check_values(self, value):
-        key = self.to_field_name or "pk"
-        field = self.queryset.model._meta.pk if key == "pk" else None
-        field = field or self.queryset.model._meta.get_field(key)
-        if field.get_internal_type() in INTEGER_TYPES:
+        if _integer_key(self.queryset, self.to_field_name):
             for pk in value if isinstance(value, list | tuple | set) else [value]:
-                text = str(pk).strip()
-                digits = text[1:] if text[:1] in "+-" else text
-                if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+                if not _sane_integer(pk):
                     raise forms.ValidationError(
                         self.error_messages["invalid_pk_value"],
                         code="invalid_pk_value",
-                        params={"pk": text[:20]},
+                        params={"pk": str(pk)[:20]},
                     )
         return super()._check_values(value)
 
@@ -373,6 +532,7 @@ def parse_json_object(body: bytes) -> dict:
         raise InputError(_('The body must be a JSON object, e.g. {"amount": "1.2亿"}.'))
     if _has_nul(data):
         raise InputError(_("The request contains a NUL character, which no field accepts."))
+    check_text_values(data)
     return data
 
 

@@ -6,7 +6,14 @@ from django.utils.translation import pgettext_lazy
 
 from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
-from common.validation import InputError, VersionedFormMixin, VersionField, check_event_date
+from common.validation import (
+    BoundedModelChoiceField,
+    InputError,
+    ScopedModelChoiceField,
+    VersionedFormMixin,
+    VersionField,
+    check_event_date,
+)
 from funding.choices import STAGE_FLOW, ContactDirection, ContactResult, Stage
 from funding.models import Channel, Project, Receipt
 from org.models import Leader
@@ -53,10 +60,10 @@ class ReceiptForm(forms.Form):
     amount = AmountField(label=_("Amount (万元)"), help_text=_("e.g. 3500, 1.2亿 or 800万"))
     received_on = LenientDateField(label=_("Date received"))
     doc_no = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    channel = forms.ModelChoiceField(
+    channel = BoundedModelChoiceField(
         label=_("Channel"), queryset=Channel.objects.all(), required=False
     )
-    project = forms.ModelChoiceField(
+    project = ScopedModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), required=False
     )
 
@@ -84,7 +91,7 @@ class AdvanceProjectForm(VersionedFormMixin, forms.Form):
 
 
 class ProgressReportForm(forms.Form):
-    work_item = forms.ModelChoiceField(label=_("Work item"), queryset=WorkItem.objects.none())
+    work_item = ScopedModelChoiceField(label=_("Work item"), queryset=WorkItem.objects.none())
     reported_on = LenientDateField(label=_("Date"))
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
     text = forms.CharField(
@@ -107,18 +114,18 @@ class ContactForm(forms.Form):
     occurred_on = LenientDateField(label=_("Date"))
     counterpart = forms.CharField(label=_("Counterpart"), max_length=200)
     people = forms.CharField(label=_("People"), max_length=200, required=False)
-    leader = forms.ModelChoiceField(
+    leader = BoundedModelChoiceField(
         label=_("Leader taking part"),
         queryset=Leader.objects.order_by("sort_order"),
         required=False,
     )
-    project = forms.ModelChoiceField(
+    project = ScopedModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), required=False
     )
     result = forms.ChoiceField(
         label=_("Result"), choices=[("", "—"), *ContactResult.choices], required=False
     )
-    result_receipt = forms.ModelChoiceField(
+    result_receipt = ScopedModelChoiceField(
         label=_("Receipt it led to"), queryset=Receipt.objects.none(), required=False
     )
     summary = forms.CharField(

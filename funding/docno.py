@@ -8,10 +8,13 @@ same key are about the same document.
 import re
 import unicodedata
 
-# After NFKC (which already turns （）［］｛｝﹝﹞ into ()[]{}〔〕), every bracket style people use
-# around the year becomes the tortoise-shell brackets of the official style (GB/T 9704).
-_OPENING = "([{【〖〔〘"
-_CLOSING = ")]}】〗〕〙"
+from common.validation import drop_invisible
+
+# After NFKC (which already turns （）［］｛｝﹝﹞ into ()[]{}〔〕), every bracket style
+# people use around the year — and the lookalikes 〈〉《》 — becomes the tortoise-shell
+# brackets of the official style (GB/T 9704).
+_OPENING = "([{【〖〔〘〈《"
+_CLOSING = ")]}】〗〕〙〉》"
 _BRACKETS = str.maketrans({**dict.fromkeys(_OPENING, "〔"), **dict.fromkeys(_CLOSING, "〕")})
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _FOLD = _BRACKETS | _ASCII_UPPER
@@ -19,14 +22,15 @@ _FOLD = _BRACKETS | _ASCII_UPPER
 _TO_FOLD = re.compile(
     "[" + re.escape((_OPENING + _CLOSING).replace("〔", "").replace("〕", "")) + "a-z]"
 )
-_SPACE = re.compile(r"\s+")
 DOC_KEY_LENGTH = 300
 
 
 def normalise_doc_no(text: str | None) -> str:
     """The comparison key of a 文号: trimmed, full-width folded to half-width (NFKC), every
-    bracket style unified to 〔〕, every space and invisible format character removed, ASCII
-    letters upper-cased. The empty string for no 文号."""
+    bracket style unified to 〔〕, every invisible character removed (spaces, control and
+    format characters, combining marks, the Hangul fillers, the blank Braille pattern:
+    `common.validation.drop_invisible`, design §10), ASCII letters upper-cased. The empty
+    string for no 文号."""
     if not text:
         return ""
     key = str(text)
@@ -42,14 +46,10 @@ def normalise_doc_no(text: str | None) -> str:
 
 def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
-    # zero-width spaces, BOMs and other format characters are invisible in a cell. They are
-    # not printable, nor are spaces other than " ": a printable text (nearly every 文号 — a
-    # ledger import folds 100,000) has none and skips the scan, character by character.
-    if not folded.isprintable():
-        folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
-        folded = _SPACE.sub("", folded)
-    elif " " in folded:
-        folded = folded.replace(" ", "")
+    # U+034F, U+3164, U+2800, U+FE0F, U+007F… look like nothing: a 文号 written with one is
+    # the same 文号 (a duplicate, or another unit's doubtful claim), not a new one
+    if not (folded.isascii() and folded.isalnum()):  # a plain key skips the scan
+        folded = drop_invisible(folded)
     if _TO_FOLD.search(folded):  # most 文号 already hold 〔〕 and capitals only
         folded = folded.translate(_FOLD)
     return folded[:DOC_KEY_LENGTH]

@@ -5,7 +5,9 @@ from django.utils.translation import pgettext_lazy
 
 from common.money import AmountError, parse_amount
 from common.validation import (
+    BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
+    ScopedModelChoiceField,
     VersionedFormMixin,
     VersionField,
     harden_form,
@@ -66,10 +68,10 @@ class GuideForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     issuer = forms.CharField(label=_("Issuer"), max_length=100)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
-    channel = forms.ModelChoiceField(
+    channel = BoundedModelChoiceField(
         label=_("Channel"), queryset=Channel.objects.order_by("code"), required=False
     )
-    aspect = forms.ModelChoiceField(
+    aspect = BoundedModelChoiceField(
         label=_("Aspect"), queryset=Aspect.objects.order_by("sort_order"), required=False
     )
     published_on = forms.DateField(label=_("Published on"), widget=ISO_DATE_INPUT)
@@ -175,7 +177,7 @@ def _people_of(unit):
     )
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(ScopedModelChoiceField):
     def label_from_instance(self, obj) -> str:
         section = getattr(getattr(obj, "membership", None), "section", None)
         name = obj.first_name or obj.username
@@ -201,18 +203,18 @@ class ProjectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What is built, where, for whom: the matching of guides reads it."),
     )
-    channel = forms.ModelChoiceField(
+    channel = BoundedModelChoiceField(
         label=_("Channel"), queryset=Channel.objects.order_by("code"), required=False
     )
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("Same as the channel")), *Level.choices], required=False
     )
-    measure = forms.ModelChoiceField(
+    measure = BoundedModelChoiceField(
         label=_("Policy measure it answers"),
         queryset=Measure.objects.select_related("policy").order_by("policy_id", "pk"),
         required=False,
     )
-    section = forms.ModelChoiceField(
+    section = ScopedModelChoiceField(
         label=_("Section"), queryset=Section.objects.none(), required=False
     )
     follow_up = PersonChoiceField(
@@ -276,7 +278,7 @@ class ProjectForm(forms.Form):
 
 class MaterialForm(forms.Form):
     file = forms.FileField(label=_("File"))
-    requirement = forms.ModelChoiceField(
+    requirement = BoundedModelChoiceField(
         label=_("Checklist item"), queryset=MaterialRequirement.objects.none(), required=False
     )
 
@@ -291,7 +293,7 @@ class MaterialForm(forms.Form):
 
 
 class RequirementForm(forms.Form):
-    channel = forms.ModelChoiceField(
+    channel = BoundedModelChoiceField(
         label=_("Channel"),
         queryset=Channel.objects.order_by("code"),
         required=False,
@@ -308,7 +310,7 @@ class LeadConvertForm(forms.Form):
 
 
 class ContactLinkForm(forms.Form):
-    project = forms.ModelChoiceField(
+    project = ScopedModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), required=False
     )
     result = forms.ChoiceField(
@@ -316,7 +318,7 @@ class ContactLinkForm(forms.Form):
         choices=[("", _("No result yet")), *ContactResult.choices],
         required=False,
     )
-    result_receipt = forms.ModelChoiceField(
+    result_receipt = ScopedModelChoiceField(
         label=_("Receipt it led to"), queryset=Receipt.objects.none(), required=False
     )
     version = VersionField()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from common.files import allowed_suffixes, max_upload_bytes
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
-from common.validation import MISSING_VERSION, InputError, parse_int
+from common.validation import MISSING_VERSION, InputError, parse_id, parse_int
 from org.models import Unit
 from reporting.period import office_period, period_from_query
 
@@ -61,11 +61,12 @@ def _error_text(exc: ValidationError) -> str:
 def project_create(request):
     _writer(request)
     if role_of(request.user) == Role.OFFICE:
-        unit_id = request.POST.get("unit") or request.GET.get("unit") or ""
-        if not (unit_id.isascii() and unit_id.isdigit()):
+        try:
+            unit_id = parse_id(request.POST.get("unit") or request.GET.get("unit") or "")
+        except InputError:
             units = Unit.objects.order_by("sort_order", "code")
             return render(request, "funding/project_unit_choice.html", {"units": units})
-        unit = get_object_or_404(Unit, pk=int(unit_id))
+        unit = get_object_or_404(Unit, pk=unit_id)
     else:
         unit = request.user.membership.unit
     year = office_period().year
@@ -441,13 +442,12 @@ def guide_prepare(request, pk: int):
     """ "Prepare application" from a match: the project moves to 申报 with the guide linked."""
     _writer(request)
     guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
-    project_id = request.POST.get("project", "")
-    if not (project_id.isascii() and project_id.isdigit()):
+    try:
+        project_id = parse_id(request.POST.get("project", ""))
+    except InputError:
         messages.error(request, _("Choose a project."))
         return redirect("funding:guide_detail", pk=guide.pk)
-    project = get_object_or_404(
-        Project.objects.visible_to(request.user, "change"), pk=int(project_id)
-    )
+    project = get_object_or_404(Project.objects.visible_to(request.user, "change"), pk=project_id)
     try:
         version = parse_int(request.POST.get("version", ""), minimum=1)
         services.prepare_application(

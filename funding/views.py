@@ -15,6 +15,7 @@ from audit.versions import StaleObjectError
 from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
+from common.validation import InputError, parse_id, refuse_control_characters
 from reporting.figures import figures_for
 from reporting.period import ReportingPeriod, office_period
 
@@ -188,14 +189,18 @@ def claim_list(request):
 def claim_confirm(request):
     """The office confirms that one allocation document funds every unit that recorded it."""
     _office(request)
-    seen = request.POST.get("seen", "").split(",")
     try:
-        if not all(part.isascii() and part.isdigit() for part in seen):
-            raise StaleObjectError(_("The form is out of date; reload the page."), code="stale")
+        try:
+            seen = [parse_id(part) for part in request.POST.get("seen", "").split(",")[:1000]]
+        except InputError:
+            raise StaleObjectError(
+                _("The form is out of date; reload the page."), code="stale"
+            ) from None
+        refuse_control_characters(request.POST.get("note", ""))  # a text read without a form
         review = services.confirm_claim(
             user=request.user,
             doc_key=request.POST.get("doc_key", "")[:300],
-            seen=[int(part) for part in seen],
+            seen=seen,
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
@@ -215,15 +220,19 @@ def receipt_reject(request, pk: int):
     """The office removes one receipt of a doubtful claim as a double claim."""
     _office(request)
     receipt = get_object_or_404(Receipt.objects.select_related("unit"), pk=pk)
-    version = request.POST.get("version", "")
     try:
-        if not (version.isascii() and version.isdigit()):
-            raise StaleObjectError(_("The form is out of date; reload the page."), code="stale")
+        try:
+            version = parse_id(request.POST.get("version", ""))
+        except InputError:
+            raise StaleObjectError(
+                _("The form is out of date; reload the page."), code="stale"
+            ) from None
+        refuse_control_characters(request.POST.get("note", ""))  # a text read without a form
         services.reject_receipt(
             user=request.user,
             receipt=receipt,
             note=request.POST.get("note", ""),
-            expected_version=int(version),
+            expected_version=version,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

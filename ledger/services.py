@@ -36,6 +36,8 @@ from common.validation import (
     InputError,
     check_date,
     check_event_date,
+    control_character,
+    control_character_message,
     latest_event_date,
 )
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
@@ -275,6 +277,9 @@ class _Rows:
                         self.column_name(key),
                         _("At most %(max)s characters, please.") % {"max": limit},
                     )
+            for key, value in values.items():  # text hygiene (design §10), every text cell
+                if value.__class__ is str and (char := control_character(value)) is not None:
+                    self.error(number, self.column_name(key), control_character_message(char))
             yield number, values
 
     # typed cells: each returns None (and records an error) when the cell is bad

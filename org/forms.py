@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from common.dates import DAY, MONTH
 from common.validation import (
     BoundedIntegerField,
+    BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
     VersionedFormMixin,
     VersionField,
@@ -27,7 +28,7 @@ class UnitForm(VersionedFormMixin, forms.Form):
     code = forms.CharField(label=_("Unit code"), max_length=32)
     name = forms.CharField(label=_("Unit name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices)
-    parent = forms.ModelChoiceField(
+    parent = BoundedModelChoiceField(
         label=_("Parent unit"), queryset=Unit.objects.none(), required=False, empty_label="—"
     )
     sort_order = BoundedIntegerField(label=_("Sort order"), initial=0)

@@ -7,7 +7,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from common.files import allowed_suffixes, max_upload_bytes
-from common.validation import BoundedModelMultipleChoiceField, VersionField
+from common.validation import (
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    VersionedFormMixin,
+    VersionField,
+)
 from org.models import Leader, Section, Unit
 
 from .models import Aspect, Measure, Policy
@@ -34,7 +39,7 @@ class BoundedDateField(forms.DateField):
         return day
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(VersionedFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     short_name = forms.CharField(label=_("Short name"), max_length=50, required=False)
     issuer = forms.CharField(label=_("Issuer"), max_length=100, required=False)
@@ -43,6 +48,11 @@ class PolicyForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    version = VersionField(required=False)  # required when editing (see __init__)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing
 
 
 class AspectForm(forms.Form):
@@ -51,27 +61,29 @@ class AspectForm(forms.Form):
     sort_order = forms.IntegerField(label=_("Sort order"), min_value=0, max_value=9999, initial=0)
 
 
-class MeasureForm(forms.Form):
-    aspect = forms.ModelChoiceField(label=_("Aspect"), queryset=Aspect.objects.none())
+class MeasureForm(VersionedFormMixin, forms.Form):
+    aspect = BoundedModelChoiceField(label=_("Aspect"), queryset=Aspect.objects.none())
     code = forms.CharField(label=_("Code"), max_length=20)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+    version = VersionField(required=False)  # required when editing (see __init__)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing
         self.fields["aspect"].queryset = Aspect.objects.order_by("sort_order", "code")
 
 
 class WorkItemForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     title = forms.CharField(label=_("Work item"), max_length=300)
-    measure = forms.ModelChoiceField(
+    measure = BoundedModelChoiceField(
         label=_("Measure"), queryset=Measure.objects.none(), required=False, empty_label="—"
     )
     goal = forms.CharField(
         label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    lead_leader = forms.ModelChoiceField(label=_("Lead leader"), queryset=Leader.objects.none())
-    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
+    lead_leader = BoundedModelChoiceField(label=_("Lead leader"), queryset=Leader.objects.none())
+    lead_unit = BoundedModelChoiceField(label=_("Lead unit"), queryset=Unit.objects.none())
     co_units = BoundedModelMultipleChoiceField(
         label=_("Co-units"),
         queryset=Unit.objects.none(),

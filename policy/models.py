@@ -38,6 +38,7 @@ class Policy(models.Model):
     doc_no = models.CharField(_("document number"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("policy")
@@ -61,6 +62,7 @@ class Measure(models.Model):
     )
     code = models.CharField(_("code"), max_length=20)
     text = models.TextField(_("text"))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("measure")

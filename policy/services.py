@@ -184,8 +184,11 @@ POLICY_FIELDS = ("title", "short_name", "issuer", "doc_no", "issued_on", "summar
 
 
 @transaction.atomic
-def edit_policy(*, user, policy: Policy | None, **fields) -> Policy:
-    """Create (policy None) or change a policy document; audited before → after."""
+def edit_policy(
+    *, user, policy: Policy | None, expected_version: int | None = None, **fields
+) -> Policy:
+    """Create (policy None) or change a policy document (from the version it was read at);
+    audited before → after."""
     _require_office(user)
     fields = {k: v for k, v in fields.items() if k in POLICY_FIELDS}
     if not (fields.get("title") or "").strip():
@@ -200,21 +203,32 @@ def edit_policy(*, user, policy: Policy | None, **fields) -> Policy:
         record("policy.policy.created", policy, after=snapshot(policy), user=user)
         return policy
     policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    check_version(policy, expected_version)
     before = snapshot(policy)
     for key, value in fields.items():
         setattr(policy, key, value)
-    policy.save()
     old, new = changes(before, snapshot(policy))
     if new:
+        policy.version += 1
+        policy.save()
+        new["version"] = policy.version
         record("policy.policy.updated", policy, before=old, after=new, user=user)
     return policy
 
 
 @transaction.atomic
 def edit_measure(
-    *, user, policy: Policy, measure: Measure | None, aspect: Aspect, code: str, text: str
+    *,
+    user,
+    policy: Policy,
+    measure: Measure | None,
+    aspect: Aspect,
+    code: str,
+    text: str,
+    expected_version: int | None = None,
 ) -> Measure:
-    """Create (measure None) or change a support measure of `policy`."""
+    """Create (measure None) or change a support measure of `policy` (from the version it
+    was read at)."""
     _require_office(user)
     code, text = code.strip(), text.strip()
     if not code or not text:
@@ -228,11 +242,15 @@ def edit_measure(
         measure = Measure.objects.create(policy=policy, aspect=aspect, code=code, text=text)
         record("policy.measure.created", measure, after=snapshot(measure), user=user)
         return measure
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    check_version(measure, expected_version)
     before = snapshot(measure)
     measure.aspect, measure.code, measure.text = aspect, code, text
-    measure.save()
     old, new = changes(before, snapshot(measure))
     if new:
+        measure.version += 1
+        measure.save()
+        new["version"] = measure.version
         record("policy.measure.updated", measure, before=old, after=new, user=user)
     return measure
 

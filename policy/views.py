@@ -473,11 +473,22 @@ def policy_edit(request, pk: int):
 
 
 def _policy_form(request, policy: Policy | None):
-    initial = {f: getattr(policy, f) for f in services.POLICY_FIELDS} if policy else None
-    form = PolicyForm(request.POST or None, initial=initial)
+    initial = (
+        {**{f: getattr(policy, f) for f in services.POLICY_FIELDS}, "version": policy.version}
+        if policy
+        else None
+    )
+    form = PolicyForm(request.POST or None, initial=initial, editing=policy is not None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
         try:
-            saved = services.edit_policy(user=request.user, policy=policy, **form.cleaned_data)
+            saved = services.edit_policy(
+                user=request.user,
+                policy=policy,
+                expected_version=version if policy else None,
+                **data,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -539,15 +550,26 @@ def measure_edit(request, pk: int):
 
 def _measure_form(request, policy: Policy, measure: Measure | None):
     initial = (
-        {"aspect": measure.aspect_id, "code": measure.code, "text": measure.text}
+        {
+            "aspect": measure.aspect_id,
+            "code": measure.code,
+            "text": measure.text,
+            "version": measure.version,
+        }
         if measure
         else None
     )
-    form = MeasureForm(request.POST or None, initial=initial)
+    form = MeasureForm(request.POST or None, initial=initial, editing=measure is not None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
         try:
             services.edit_measure(
-                user=request.user, policy=policy, measure=measure, **form.cleaned_data
+                user=request.user,
+                policy=policy,
+                measure=measure,
+                expected_version=version if measure else None,
+                **data,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.validation import INT_MAX, VersionField
+from common.validation import INT_MAX, BoundedModelChoiceField, VersionField
 from org.models import Unit
 
 from .models import RobotKind
@@ -10,7 +10,7 @@ from .models import RobotKind
 class RobotForm(forms.Form):
     """A unit's robot. The secret is never shown back: left empty, the stored one is kept."""
 
-    unit = forms.ModelChoiceField(
+    unit = BoundedModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.order_by("sort_order", "code")
     )
     kind = forms.ChoiceField(label=_("Robot"), choices=RobotKind.choices)

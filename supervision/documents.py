@@ -28,6 +28,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from common.text import xml_safe_arguments
+
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋"
@@ -370,6 +372,7 @@ class GovDocument:
 # --- the bulletin -------------------------------------------------------------------------
 
 
+@xml_safe_arguments  # stored text with a control character never fails the document
 def render_bulletin_docx(
     content: dict, *, government: str = "", number: int | None = None
 ) -> bytes:
@@ -505,6 +508,7 @@ def render_bulletin_docx(
 # --- the dispatch briefing ------------------------------------------------------------------
 
 
+@xml_safe_arguments
 def render_briefing_docx(briefing: dict) -> bytes:
     """A dispatch round compiled for the meeting: who answered, each unit's figures (as Luoshi
     knows them) and answers, and who has not answered."""

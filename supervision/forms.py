@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.dates import DateError, parse_date
-from common.validation import VersionField
+from common.validation import VersionedFormMixin, VersionField
 from org.models import Leader, Unit
 
 from .models import AssessmentRules
@@ -95,7 +95,7 @@ class DispatchForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["questions"].splitlines()]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(VersionedFormMixin, forms.Form):
     """One text box per question of the round, plus anything else to report."""
 
     report = forms.CharField(
@@ -104,6 +104,7 @@ class AnswerForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    version = VersionField()
 
     def __init__(self, *args, questions: list[str], initial_answers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,7 +116,7 @@ class AnswerForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 initial=initial_answers[index] if index < len(initial_answers) else "",
             )
-        self.order_fields([f"answer_{i}" for i in range(len(questions))] + ["report"])
+        self.order_fields([f"answer_{i}" for i in range(len(questions))] + ["report", "version"])
         self.count = len(questions)
 
     def answers(self) -> list[str]:

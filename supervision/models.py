@@ -72,6 +72,8 @@ class DispatchRequest(models.Model):
     )
     urged_at = models.DateTimeField(_("last urged at"), null=True, blank=True)
     urge_count = models.PositiveSmallIntegerField(_("times urged"), default=0)
+    # answers are corrected until the meeting: a save from an older page is refused
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("dispatch request")

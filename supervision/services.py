@@ -95,14 +95,16 @@ def answer_dispatch(
     report: str = "",
     known: dict | None = None,
     at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> DispatchRequest:
     """A unit answers its round once per question (最多报一次: the figures Luoshi knows are in
     `known`, filled in by the system, never typed by the unit). A unit may correct its
-    answers until the meeting; each change is audited."""
+    answers until the meeting, from the version it read; each change is audited."""
     ensure_unit_access(user, request.unit_id)
     request = (
         DispatchRequest.objects.select_for_update().select_related("dispatch").get(pk=request.pk)
     )
+    check_version(request, expected_version)
     questions = request.dispatch.questions
     if len(answers) != len(questions):
         raise ValidationError(_("Answer every question of the round."))
@@ -119,6 +121,7 @@ def answer_dispatch(
     request.known = known or {}
     request.reported_at = at or timezone.now()
     request.reported_by = user
+    request.version += 1
     request.save()
     record(
         "supervision.dispatch.answered",

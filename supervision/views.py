@@ -181,7 +181,7 @@ def dispatch_answer(request, pk: int):
         request.POST or None,
         questions=dispatch.questions,
         initial_answers=previous,
-        initial={"report": dispatch_request.report},
+        initial={"report": dispatch_request.report, "version": dispatch_request.version},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -191,6 +191,7 @@ def dispatch_answer(request, pk: int):
                 answers=form.answers(),
                 report=form.cleaned_data["report"],
                 known=known,
+                expected_version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

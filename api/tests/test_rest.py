@@ -258,7 +258,10 @@ def test_a_stale_advance_is_refused_with_409(cast):
         json.dumps({"to_stage": "in_review", "version": project["version"]}),
         content_type="application/json",
     )
-    assert stale.status_code == 409 and stale.json()["error"]
+    assert stale.status_code == 409
+    message = stale.json()["error"]
+    # the plain message, never the repr of a list of messages (issue 25 point 7)
+    assert "他人已修改此记录" in message and not message.startswith("[")
 
 
 def test_the_openapi_document_and_a_docs_page_from_local_files(client, db):

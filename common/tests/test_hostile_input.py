@@ -78,10 +78,13 @@ HOSTILE = [
     "--",
     "x" * 5000,
     "1" * 400,
+    "9" * 4301,  # beyond Python's int() limit of 4,300 digits (issue 25 point 4)
     "https://evil.example/",
     "//evil.example",
     "day\x0b",
 ]
+HUGE = "9" * 4301  # int() refuses more than 4,300 digits with a ValueError
+
 HOSTILE_JSON = [
     b"[]",
     b'"abc"',
@@ -107,6 +110,7 @@ text_value = st.one_of(
     st.sampled_from(HOSTILE),
     st.text(max_size=40),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    st.integers(min_value=4301, max_value=4400).map(lambda n: "9" * n),
     st.dates().map(lambda d: d.isoformat()),
     st.sampled_from(["2024", "2024-06-30", "day", "month", "1", "2", "xlsx"]),
 )
@@ -393,6 +397,13 @@ def test_no_url_answers_5xx_to_hostile_input(cast, quiet_request_log):
                 run_examples(
                     walk, clients, role, method, url, params[(name, method)], base, examples
                 )
+                if variant is None and role in allowed[name] and method == "post":
+                    # every parameter at once beyond int()'s 4,300 digits (issue 25 point 4):
+                    # drawn at random above too, sent here for certain
+                    huge = {k: HUGE for k, kind in params[(name, method)].items() if kind != "file"}
+                    walk.send(
+                        clients(role), method, url, role, {**base, **huge}, hostile=list(huge)
+                    )
                 if method == "post" and ("logout" in name or "password" in name):
                     clients.forget(role)  # it may have ended the session
             if variant in (None, -1) and url.startswith("/api/") and "post" in methods:

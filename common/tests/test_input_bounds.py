@@ -336,7 +336,7 @@ def test_every_number_and_multiple_choice_of_every_form_is_bounded():
     ModelMultipleChoiceField lets it reach an `id IN (…)`. Use `common.validation`'s fields."""
     from django import forms
 
-    from common.validation import BoundedModelMultipleChoiceField
+    from common.validation import BoundedModelChoiceField, BoundedModelMultipleChoiceField
 
     classes = project_forms()
     assert len(classes) >= 8
@@ -357,4 +357,62 @@ def test_every_number_and_multiple_choice_of_every_form_is_bounded():
                 and type(field)._check_values is forms.ModelMultipleChoiceField._check_values
             ):
                 unbounded.append(f"{cls.__module__}.{cls.__name__}.{name}")
+            if (
+                type(field) is forms.ModelChoiceField
+                or isinstance(field, forms.ModelChoiceField)
+                and not isinstance(field, forms.ModelMultipleChoiceField | BoundedModelChoiceField)
+                and type(field).to_python is forms.ModelChoiceField.to_python
+            ):
+                unbounded.append(f"{cls.__module__}.{cls.__name__}.{name}")
     assert not unbounded, f"unbounded form fields: {unbounded}"
+
+
+# --- integers of more than 4,300 digits (issue 25 point 4): int() itself refuses them ---
+
+NINES = "9" * 4301
+
+
+def test_the_bounded_parsers_refuse_4301_digits_with_a_message():
+    from common.validation import parse_id
+
+    for parse in (parse_int, parse_id, parse_page, parse_year):
+        try:
+            assert parse(NINES) == 1  # parse_page: the first page for anything else
+        except InputError as error:
+            assert str(error)
+
+
+def test_a_4301_digit_id_in_a_form_is_an_invalid_choice():
+    from django import forms
+
+    from common.validation import BoundedModelChoiceField, ScopedModelChoiceField
+
+    for field_class in (BoundedModelChoiceField, ScopedModelChoiceField):
+        field = field_class(queryset=Unit.objects.none())
+        with pytest.raises(forms.ValidationError) as refused:
+            field.clean(NINES)
+        assert refused.value.code == "invalid_choice"
+
+
+@pytest.mark.parametrize(
+    "who, url, data",
+    [
+        ("zjj", "/funding/guides/{guide}/prepare/", {"project": NINES, "version": "1"}),
+        ("zjj", "/funding/guides/{guide}/prepare/", {"project": "1", "version": NINES}),
+        ("office", "/funding/claims/confirm/", {"doc_key": "x", "seen": NINES}),
+        ("office", "/funding/claims/confirm/", {"doc_key": "x", "seen": f"1,{NINES}"}),
+        ("office", "/funding/receipts/{receipt}/reject/", {"version": NINES}),
+        ("office", "/funding/projects/new/", {"unit": NINES}),
+        ("zjj", "/cockpit/workbench/receipts/", {"amount": "1", "project": NINES}),
+        ("zjj", "/funding/projects/new/", {"code": "X1", "name": "x", "follow_up": NINES}),
+    ],
+)
+def test_4301_digits_answer_a_message_not_a_500(cast, who, url, data):
+    from funding.models import Guide, Receipt
+
+    url = url.format(
+        guide=Guide.objects.order_by("pk").first().pk,
+        receipt=Receipt.objects.order_by("pk").first().pk,
+    )
+    response = client_for(cast[who]).post(url, data, follow=True)
+    assert response.status_code < 500, response.status_code

@@ -79,3 +79,80 @@ def test_families_with_their_own_visible_to_are_covered(cast):
     with pytest.raises(Leader.DoesNotExist):
         Leader.objects.visible_to(cast["auditor"]).get(pk=leader.pk)
     assert denials().count() == before + 1
+
+
+# --- A forged id in a form's choice field (issue 25 point 3) ---------------------------------
+
+
+def _other_units(model, **filters):
+    return model.objects.exclude(unit__code="ZJJ").filter(**filters).order_by("pk").first()
+
+
+def _choice_cases():
+    from django.contrib.auth import get_user_model
+
+    from policy.models import WorkItem
+
+    item = WorkItem.objects.exclude(assignments__unit__code="ZJJ").order_by("pk").first()
+    person = get_user_model().objects.exclude(membership__unit__code="ZJJ").order_by("pk").first()
+    project = _other_units(Project)
+    return [
+        (
+            "dashboard:receipt_create",
+            {"amount": "100", "received_on": "2024-06-20", "project": project.pk},
+            project,
+        ),
+        (
+            "dashboard:report_create",
+            {"work_item": item.pk, "reported_on": "2024-06-20", "percent": "50", "text": "x"},
+            item,
+        ),
+        (
+            "dashboard:contact_create",
+            {
+                "direction": "visit",
+                "occurred_on": "2024-06-20",
+                "counterpart": "省发改委",
+                "project": project.pk,
+            },
+            project,
+        ),
+        (
+            "funding:project_create",
+            {"code": "XM-SCOPE-1", "name": "越权测试", "follow_up": person.pk},
+            person,
+        ),
+    ]
+
+
+def test_a_choice_of_another_units_record_is_refused_and_audited(cast):
+    """As zjj, a form naming another unit's project, work item or person: 400 with the
+    field's plain message, nothing saved, and one `security.scope_denied` event naming the
+    record (the scoped choice field reports it, for every form that uses one)."""
+    client = client_for(cast["zjj"])
+    for url_name, data, record in _choice_cases():
+        before = denials().count()
+        last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        response = client.post(reverse(url_name), data)
+        # the workbench's quick forms answer 400, the project page shows its form again
+        assert response.status_code in (200, 400), url_name
+        assert "选择一个有效的选项" in response.content.decode(), url_name  # Django's own words
+        assert denials().count() == before + 1, url_name
+        event = denials().order_by("-id").first()
+        assert event.actor_id == cast["zjj"].pk and not event.success
+        assert event.object_type == record._meta.label_lower, url_name
+        assert event.object_id == str(record.pk) and event.after["action"] == "change"
+        written = AuditEvent.objects.filter(id__gt=last).exclude(action="security.scope_denied")
+        assert not written.exists(), url_name
+
+
+def test_a_choice_that_names_no_record_is_no_denial(cast):
+    client = client_for(cast["zjj"])
+    before = denials().count()
+    for value in ("99999999", "9" * 4301, "x"):
+        response = client.post(
+            reverse("dashboard:receipt_create"),
+            {"amount": "100", "received_on": "2024-06-20", "project": value},
+        )
+        assert response.status_code == 400
+    assert denials().count() == before

@@ -18,6 +18,16 @@ SAME = [
     "省财建 〔 2024 〕 701\u3000号",
     "省财建\u200b〔2024〕701号\ufeff",
     "省财建﹝2024﹞701号",
+    # invisible characters and bracket lookalikes (design §10, issue 23)
+    "省财建\u034f〔2024〕701号",
+    "省财建〔2024〕\u3164701号",
+    "省财建〔2024〕701\u2800号",
+    "省财建〔2024〕701号\ufe0f",
+    "省财建\x7f〔2024〕701号",
+    "省财建\x1c〔2024〕701\u115f\u1160\uffa0号",
+    "省财建〈2024〉701号",
+    "省财建《2024》701号",
+    "省财建\u2028〔2024〕\u2029701号\u200d",
 ]
 
 
@@ -75,7 +85,10 @@ def test_the_key_of_a_key_is_itself_and_holds_no_space(text):
     assert normalise_doc_no(key) == key
     assert not any(ch.isspace() for ch in key)
     assert not any(unicodedata.category(ch) == "Cf" for ch in key)
-    assert not set("()[]（）［］【】") & set(key)
+    assert not set("()[]（）［］【】〈〉《》") & set(key)
+    invisible = {"Cc", "Cf", "Mn", "Zs", "Zl", "Zp"}
+    assert not any(unicodedata.category(ch) in invisible for ch in key)
+    assert not set("\u3164\u115f\u1160\uffa0\u2800") & set(key)
     assert key == unicodedata.normalize("NFKC", key)
 
 
@@ -85,19 +98,24 @@ def test_any_text_gives_a_bounded_key(text):
 
 
 def _reference_key(text: str | None) -> str:
-    """The key as first written, every character looked at: the fast path of `_fold` (no
-    format characters, no spaces but " ") must give the same key for any text."""
-    import re
+    """The key as design §10 words it, every character looked at: the fast path of `_fold`
+    and its prebuilt pattern of invisible characters must give the same key for any text."""
     import string
 
     brackets = str.maketrans(
-        {**dict.fromkeys("([{【〖〔〘", "〔"), **dict.fromkeys(")]}】〗〕〙", "〕")}
+        {**dict.fromkeys("([{【〖〔〘〈《", "〔"), **dict.fromkeys(")]}】〗〕〙〉》", "〕")}
     )
+    invisible = {"Cc", "Cf", "Mn", "Zs", "Zl", "Zp"}
     key = str(text or "")
     for _round in range(5):
         folded = unicodedata.normalize("NFKC", key)
-        folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
-        folded = re.sub(r"\s+", "", folded).translate(brackets)
+        folded = "".join(
+            ch
+            for ch in folded
+            if unicodedata.category(ch) not in invisible
+            and ch not in "\u3164\u115f\u1160\uffa0\u2800"
+        )
+        folded = folded.translate(brackets)
         folded = folded.translate(str.maketrans(string.ascii_lowercase, string.ascii_uppercase))
         folded = folded[:300]
         if folded == key:
@@ -109,7 +127,9 @@ def _reference_key(text: str | None) -> str:
 @given(
     st.text(
         alphabet=st.sampled_from(
-            "省财建预〔〕[]()（）【】﹝﹞ 　\u200b\ufeff\u00ad\t\n\xa0\u2028号aZ０１２3\u0301é"
+            "省财建预〔〕[]()（）【】﹝﹞〈〉《》 　\u200b\ufeff\u00ad\t\n\xa0\u2028"
+            "号aZ０１２3\u0301é"
+            "\u034f\u3164\u2800\ufe0f\x7f\x1c\u115f\u1160\uffa0\U000e0100"
         )
         | st.characters(),
         max_size=40,

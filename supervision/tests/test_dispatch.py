@@ -48,7 +48,7 @@ def test_the_office_opens_a_round_and_a_unit_answers_with_known_figures(demo, cl
     assert request.reported_at is None
     done = client.post(
         f"/supervision/dispatch/answer/{request.pk}/",
-        {"answer_0": "老旧小区改造项目", "answer_1": "配套资金不足", "report": ""},
+        {"answer_0": "老旧小区改造项目", "answer_1": "配套资金不足", "report": "", "version": 1},
     )
     assert done.status_code == 302
     request.refresh_from_db()
@@ -56,6 +56,14 @@ def test_the_office_opens_a_round_and_a_unit_answers_with_known_figures(demo, cl
     assert request.answers[1] == {"question": "存在的困难", "answer": "配套资金不足"}
     assert request.known["secured"] == "2.2亿元" and request.known["status"] == "超时间进度"
     assert AuditEvent.objects.filter(action="supervision.dispatch.answered").exists()
+    # a correction from a page read before that answer is refused, naming the change
+    stale = client.post(
+        f"/supervision/dispatch/answer/{request.pk}/",
+        {"answer_0": "旧页面", "answer_1": "旧页面", "report": "", "version": 1},
+    )
+    assert stale.status_code == 400 and "他人已修改此记录" in stale.content.decode()
+    request.refresh_from_db()
+    assert request.answers[0]["answer"] == "老旧小区改造项目" and request.version == 2
 
     # the workbench lists the round
     assert "测试调度" in client.get("/cockpit/workbench/").content.decode()
