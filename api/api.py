@@ -293,6 +293,7 @@ def list_work_items(request):
 def list_progress_reports(request):
     return (
         ProgressReport.objects.visible_to(request.auth)
+        .published_to(request.auth)
         .select_related("unit", "work_item")
         .order_by("-reported_on", "-id")
     )
