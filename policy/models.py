@@ -469,8 +469,8 @@ class RequestStatus(models.TextChoices):
     """Where a unit's request to the office stands."""
 
     PENDING = "pending", _("Awaiting the office")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    APPROVED = "approved", _("Approved by the office")
+    REFUSED = "refused", _("Refused by the office")
 
 
 class UnitRequest(models.Model):
@@ -497,9 +497,9 @@ class UnitRequest(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name=_("decided by"),
+        verbose_name=_("answered by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     comment = models.TextField(_("the office's comment"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
