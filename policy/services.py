@@ -579,6 +579,7 @@ def save_work_plan(
     steps: list[dict],
     content: str = "",
     expected_version: int | None = None,
+    as_of: dt.date | None = None,
 ) -> tuple[WorkPlan, Schedule]:
     """The lead unit's plan: `steps` ({title, workdays, section, person}) scheduled backwards
     from `deadline`; each step is followed as a milestone of the item (due on its last day).
@@ -586,7 +587,8 @@ def save_work_plan(
     Saving again replaces the steps but not the milestones that follow them: the open ones
     are taken over in order by the new steps, their date moved (the old date kept, as a
     reschedule) and their title changed, so their reminders and history go on; those left
-    over are removed; a milestone already done is kept as it is.
+    over are removed; a milestone already done is kept as it is. A unit cannot postpone or
+    remove a node already overdue on `as_of` this way (it files an extension request).
     """
     require_item_change(user, item)
     unit_id = lead_unit_id(item)
@@ -629,6 +631,8 @@ def save_work_plan(
             old.delete()
             if milestone is not None and milestone.done_on is None:
                 open_milestones.append(milestone)
+        if as_of is not None and role_of(user) in UNIT_ROLES:
+            _keep_overdue_nodes(open_milestones, [s.ends_on for s in schedule.steps], as_of)
         plan.deadline, plan.content = deadline, content
         plan.version += 1
         plan.save()
@@ -668,6 +672,22 @@ def save_work_plan(
         user=user,
     )
     return plan, schedule
+
+
+def _keep_overdue_nodes(nodes: list[Milestone], new_dates: list[dt.date], as_of: dt.date) -> None:
+    """A unit re-planning may not clear an overdue node by moving it later or dropping it:
+    the nodes are taken over in order (`save_work_plan`), the ones left over are removed."""
+    for position, node in enumerate(nodes):
+        if node.due_on >= as_of:
+            continue
+        if position >= len(new_dates) or new_dates[position] > node.due_on:
+            raise ValidationError(
+                _(
+                    "The time node “%(title)s” is overdue (due %(due)s): a new plan cannot "
+                    "postpone or remove it. Ask the office for an extension."
+                )
+                % {"title": node.title, "due": node.due_on.isoformat()}
+            )
 
 
 def _replan_milestone(user, milestone: Milestone, title: str, due_on: dt.date) -> Milestone:

@@ -716,6 +716,7 @@ def workplan_edit(request, pk: int):
                     for r in rows
                 ],
                 expected_version=form.cleaned_data.get("version") if plan else None,
+                as_of=_states_on().as_of,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -330,3 +330,43 @@ def test_the_head_sends_a_report_back_with_a_comment_the_officer_reads(cast):
         percent=80,
     )
     assert not ProgressReport.objects.returned_unanswered(cast["zjj"].membership.unit).exists()
+
+
+def test_a_new_plan_cannot_postpone_or_drop_an_overdue_node(cast):
+    """Re-planning moves the plan's open nodes (policy.services.save_work_plan): not a way
+    around the extension request for a node already overdue."""
+    item = WorkItem.objects.get(code="GZ-05")
+    plan, _ = services.save_work_plan(
+        user=cast["zjj"],
+        item=item,
+        deadline=dt.date(2024, 6, 20),
+        steps=[{"title": "摸底调查", "workdays": 3}, {"title": "编制方案", "workdays": 3}],
+        as_of=AS_OF,
+    )
+    for deadline, steps in [
+        (dt.date(2024, 9, 30), [{"title": "摸底调查", "workdays": 3}]),  # later
+        (dt.date(2024, 6, 5), [{"title": "摸底调查", "workdays": 1}]),  # the second dropped
+    ]:
+        with pytest.raises(ValidationError, match="延期"):
+            services.save_work_plan(
+                user=cast["zjj"],
+                item=item,
+                deadline=deadline,
+                steps=steps,
+                expected_version=plan.version,
+                as_of=AS_OF,
+            )
+    node = plan.steps.get(position=2).milestone
+    node.refresh_from_db()
+    assert node.due_on == dt.date(2024, 6, 20)
+    # the office may re-plan it (it moves dates itself)
+    services.save_work_plan(
+        user=cast["office"],
+        item=item,
+        deadline=dt.date(2024, 9, 30),
+        steps=[{"title": "摸底调查", "workdays": 3}, {"title": "编制方案", "workdays": 3}],
+        expected_version=plan.version,
+        as_of=AS_OF,
+    )
+    node.refresh_from_db()
+    assert node.due_on == dt.date(2024, 9, 30)
