@@ -230,6 +230,19 @@ MATRIX.update(
         "policy:extension_decide": access("office", kwargs=_pending_extension("ZJJ")),
         "policy:closing_decide": access("office", kwargs=_pending_closing("ZJJ")),
         "policy:request_queue": access("office"),
+        # the decisions as the office posts them (the version walked by test_versions_required)
+        "policy:extension_decide#post": access(
+            "office",
+            method="post",
+            kwargs=_pending_extension("ZJJ"),
+            data=lambda: {"decision": "refuse", "comment": "矩阵测试", "version": "1"},
+        ),
+        "policy:closing_decide#post": access(
+            "office",
+            method="post",
+            kwargs=_pending_closing("ZJJ"),
+            data=lambda: {"decision": "refuse", "comment": "矩阵测试", "version": "1"},
+        ),
         "policy:workitem_reschedule": access("office", kwargs=_led_by("ZJJ")),
         "policy:milestone_create": access("office", "zjj", "zjj_head", kwargs=_led_by("ZJJ")),
         "policy:milestone_detail": access(
