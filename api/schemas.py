@@ -135,6 +135,12 @@ class WorkItemOut(Schema):
     progress: int | None = Field(
         None, description="percent of the latest report approved by the unit head"
     )
+    close_pending: bool = Field(
+        False, description="the lead unit reported it done; awaiting the office (待销号)"
+    )
+    extension_pending: bool = Field(
+        False, description="an extension request awaits the office (延期申请待审批)"
+    )
     units: list[str]
 
     @staticmethod

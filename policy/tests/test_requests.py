@@ -200,6 +200,9 @@ def test_a_units_done_is_a_request_and_counts_only_once_the_office_confirms(cast
     )
     seen = read(item)
     assert (seen.state, seen.done_on, seen.close_pending) == (OVERDUE, None, True)
+    api = client_for(cast["zjj"]).get("/api/work-items/?page_size=100").json()
+    row = next(i for i in api["items"] if i["code"] == "GZ-08")
+    assert (row["done_on"], row["close_pending"]) == (None, True)
     page = client_for(cast["zjj"]).get(reverse("policy:workitem_detail", args=[item.pk]))
     assert "待销号" in page.content.decode()
     with pytest.raises(PermissionDenied):
@@ -370,3 +373,34 @@ def test_a_new_plan_cannot_postpone_or_drop_an_overdue_node(cast):
     )
     node.refresh_from_db()
     assert node.due_on == dt.date(2024, 9, 30)
+
+
+def test_the_bulletin_counts_extension_requests_made_and_approved(cast):
+    import io
+
+    import docx
+
+    from reporting.period import ReportingPeriod
+    from supervision.bulletin import bulletin_content
+    from supervision.documents import render_bulletin_docx
+
+    item = overdue_item()
+    asked = requests.request_extension(
+        user=cast["zjj"], work_item=item, due_on=dt.date(2024, 9, 30), reason="省厅批复推迟"
+    )
+    requests.approve_extension(user=cast["office"], request=asked, expected_version=1)
+    node = WorkItem.objects.get(code="GZ-06").milestones.filter(done_on__isnull=True).first()
+    requests.request_extension(
+        user=cast["zjj"], milestone=node, due_on=dt.date(2024, 9, 30), reason="等待批复"
+    )
+    today = dt.date.today()
+    content = bulletin_content(ReportingPeriod(today.year, today, "day"))
+    assert content["extension_requests"] == {"made": 2, "approved": 1}
+    text = "\n".join(
+        p.text for p in docx.Document(io.BytesIO(render_bulletin_docx(content))).paragraphs
+    )
+    assert "提出工作事项及时间节点延期申请2件，经督查室批准1件" in text
+    # the demo's mid-year bulletin: none in its period, its sentence as it was
+    mid_year = bulletin_content(ReportingPeriod(2024, AS_OF, "day"))
+    assert mid_year["extension_requests"] == {"made": 0, "approved": 0}
+    assert "10.7亿元" in mid_year["sentence"] and "51%" in mid_year["sentence"]
