@@ -234,7 +234,7 @@ def confirm_closing(
         "policy.work_item.done",
         item,
         before=item_before,
-        after={**snapshot(item), "close_request": request.pk},
+        after=snapshot(item),  # the request's own event (below) names the item
         user=user,
     )
     record(
