@@ -29,6 +29,7 @@ from funding.workbench import guides_for_unit
 from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
+from policy.querysets import requests_of_unit
 from policy.states import due_soon_horizon
 from reporting import stamps
 from reporting.figures import cumulative, figures_for, pro_rata_plan
@@ -429,6 +430,8 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         "pending_reports": pending,
         # reports the head sent back, with the comment, until a newer one is filed
         "returned_reports": ProgressReport.objects.returned_unanswered(unit),
+        # its extension and close requests, with the office's answers
+        "unit_requests": lambda: requests_of_unit(unit),
         # causes and measures the office asked for and the unit still owes (or must redo)
         "lag_explanations": LagExplanation.objects.filter(
             unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]

@@ -125,6 +125,22 @@ class CloseRequestQuerySet(ScopedQuerySet):
         return self.filter(status=PENDING)
 
 
+def requests_of_unit(unit, limit: int = 10) -> list:
+    """`unit`'s latest extension and close requests (pending or answered), newest first: what
+    its workbench shows so the unit reads the office's answers."""
+    from .models import CloseRequest, ExtensionRequest
+
+    rows = [
+        *ExtensionRequest.objects.filter(unit=unit)
+        .select_related("work_item", "milestone__work_item", "decided_by")
+        .order_by("-requested_at")[:limit],
+        *CloseRequest.objects.filter(unit=unit)
+        .select_related("work_item", "decided_by")
+        .order_by("-requested_at")[:limit],
+    ]
+    return sorted(rows, key=lambda r: r.requested_at, reverse=True)[:limit]
+
+
 def extension_counts(first: dt.date, last: dt.date) -> dict[str, int]:
     """Extension requests (延期申请) of a bulletin's period: how many units filed from `first`
     to `last` (local dates, both included) and how many the office approved in it."""

@@ -130,6 +130,8 @@ def test_a_refused_extension_says_why_and_the_date_stays(cast):
     assert item.due_on == dt.date(2024, 6, 20) and read(item).state == OVERDUE
     page = zjj.get(reverse("policy:workitem_detail", args=[item.pk])).content.decode()
     assert "理由不充分，按原时限推进" in page and "延期未获批准" in page
+    workbench = zjj.get(reverse("dashboard:workbench")).content.decode()
+    assert "理由不充分，按原时限推进" in workbench and "延期未获批准" in workbench
     # the unit may ask again
     requests.request_extension(
         user=cast["zjj"], work_item=item, due_on=dt.date(2024, 7, 31), reason="补充说明"
