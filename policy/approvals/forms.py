@@ -43,8 +43,8 @@ class CloseRequestForm(VersionedFormMixin, forms.Form):
 
 
 class DecisionForm(VersionedFormMixin, forms.Form):
-    """The office's (or the unit head's) answer: approve, or refuse / send back with a comment
-    (the version is the request's)."""
+    """The office's answer: approve (or confirm), or refuse (or return) with a comment for
+    the unit (the version is the request's)."""
 
     decision = forms.ChoiceField(choices=[(APPROVE, APPROVE), (REFUSE, REFUSE)])
     comment = forms.CharField(

@@ -88,11 +88,10 @@ def request_extension(
     if work_item is not None:
         _require_unit_of(user, can_change_item(user, work_item))
         target = WorkItem.objects.select_for_update().get(pk=work_item.pk)
-        unit_id = unit_id_of(user)
     else:
         _require_unit_of(user, can_change_milestone(user, milestone))
         target = Milestone.objects.select_for_update().get(pk=milestone.pk)
-        unit_id = unit_id_of(user)
+    unit_id = unit_id_of(user)
     reason = _check_reason(reason)
     checked = _checked(upload)
     check_version(target, expected_version)
