@@ -334,6 +334,7 @@ def list_work_items(request, period: Query[PeriodQuery]):
 def list_progress_reports(request):
     return (
         ProgressReport.objects.visible_to(request.auth)
+        .published_to(request.auth)
         .select_related("unit", "work_item")
         .order_by("-reported_on", "-id")
     )

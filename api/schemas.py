@@ -132,7 +132,15 @@ class WorkItemOut(Schema):
     due_on: dt.date
     done_on: dt.date | None = None
     state: str = Field(..., description="on_track, due_soon, overdue or done (policy/states.py)")
-    progress: int | None = Field(None, description="latest reported percent")
+    progress: int | None = Field(
+        None, description="percent of the latest report approved by the unit head"
+    )
+    close_pending: bool = Field(
+        False, description="the lead unit reported it done; awaiting the office (待销号)"
+    )
+    extension_pending: bool = Field(
+        False, description="an extension request awaits the office (延期申请待审批)"
+    )
     units: list[str]
 
     @staticmethod
@@ -149,6 +157,8 @@ class ProgressReportOut(Schema):
     text: str
     problems: str
     approved: bool
+    sent_back: bool = Field(False, description="sent back by the unit head (see comment)")
+    comment: str = Field("", description="the unit head's comment when sending it back")
 
     @staticmethod
     def resolve_work_item(obj):
@@ -161,6 +171,14 @@ class ProgressReportOut(Schema):
     @staticmethod
     def resolve_approved(obj):
         return obj.approved_at is not None
+
+    @staticmethod
+    def resolve_sent_back(obj):
+        return obj.returned_at is not None
+
+    @staticmethod
+    def resolve_comment(obj):
+        return obj.return_comment
 
 
 class ProgressReportIn(Schema):

@@ -109,6 +109,19 @@ class ProgressReportForm(forms.Form):
         ).order_by("code")
 
 
+class ReportDecisionForm(VersionedFormMixin, forms.Form):
+    """The unit head's answer to a submitted report: the report's version, and (sending it
+    back) the comment the officer reads."""
+
+    comment = forms.CharField(
+        label=_("Why it goes back"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
+    version = VersionField()
+
+
 class ContactForm(forms.Form):
     direction = forms.ChoiceField(label=_("Kind"), choices=ContactDirection.choices)
     occurred_on = LenientDateField(label=_("Date"))

@@ -14,4 +14,5 @@ urlpatterns = [
     path("workbench/reports/", views.report_create, name="report_create"),
     path("workbench/contacts/", views.contact_create, name="contact_create"),
     path("workbench/reports/<int:pk>/approve/", views.report_approve, name="report_approve"),
+    path("workbench/reports/<int:pk>/send-back/", views.report_send_back, name="report_send_back"),
 ]

@@ -30,6 +30,7 @@ from funding.workbench import guides_for_unit
 from org.models import Unit
 from policy import services as policy
 from policy.models import Milestone, ProgressReport, WorkItem
+from policy.querysets import requests_of_unit
 from policy.states import due_soon_horizon
 from reporting import stamps
 from reporting.figures import cumulative, figures_for, pro_rata_plan
@@ -45,6 +46,7 @@ from .forms import (
     ContactForm,
     ProgressReportForm,
     ReceiptForm,
+    ReportDecisionForm,
 )
 from .league import build_league
 
@@ -402,7 +404,8 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
     pending = []
     if role_of(request.user) == Role.UNIT_HEAD:
         pending = (
-            ProgressReport.objects.filter(unit=unit, approved_at__isnull=True)
+            ProgressReport.objects.filter(unit=unit)
+            .pending()
             .select_related("work_item", "reporter")
             .order_by("reported_on")
         )
@@ -430,6 +433,10 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         "states": states,
         "calendar_warning": states.warning,
         "pending_reports": pending,
+        # reports the head sent back, with the comment, until a newer one is filed
+        "returned_reports": ProgressReport.objects.returned_unanswered(unit),
+        # its extension and close requests, with the office's answers
+        "unit_requests": lambda: requests_of_unit(unit),
         # causes and measures the office asked for and the unit still owes (or must redo)
         "lag_explanations": LagExplanation.objects.filter(
             unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]
@@ -688,16 +695,50 @@ def contact_create(request):
     )
 
 
+def _report_decision(request, pk: int, decide, done: str):
+    """The unit head's answer to a report (its version carried by the form); the workbench
+    again, with what happened."""
+    _my_unit(request)
+    report = get_object_or_404(ProgressReport.objects.visible_to(request.user, "change"), pk=pk)
+    form = ReportDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for e in form.errors.values() for m in e))
+        return redirect("dashboard:workbench")
+    try:
+        decide(report, form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("dashboard:workbench")
+
+
 @login_required
 @require_POST
 def report_approve(request, pk: int):
     """The unit head signs off a progress report the officer submitted."""
-    _my_unit(request)
-    report = get_object_or_404(ProgressReport.objects.visible_to(request.user, "change"), pk=pk)
-    try:
-        policy.approve_progress_report(user=request.user, report=report)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Progress report approved."))
-    return redirect("dashboard:workbench")
+
+    def decide(report, data):
+        policy.approve_progress_report(
+            user=request.user, report=report, expected_version=data["version"]
+        )
+
+    return _report_decision(request, pk, decide, _("Progress report approved."))
+
+
+@login_required
+@require_POST
+def report_send_back(request, pk: int):
+    """The unit head sends a report back with a comment; the officer files a new one."""
+
+    def decide(report, data):
+        policy.send_back_progress_report(
+            user=request.user,
+            report=report,
+            comment=data["comment"],
+            expected_version=data["version"],
+        )
+
+    return _report_decision(
+        request, pk, decide, _("Progress report sent back; the officer sees your comment.")
+    )

@@ -75,7 +75,13 @@ def multiply_demo(factor: int) -> None:
         )
         ProgressReport.objects.bulk_create(
             ProgressReport(
-                work_item=item, unit=unit, reported_on=dt.date(2024, 6, 1), percent=30, text="测试"
+                work_item=item,
+                unit=unit,
+                reported_on=dt.date(2024, 6, 1),
+                percent=30,
+                text="测试",
+                # approved: only an approved report is an item's progress (design §10)
+                approved_at=dt.datetime(2024, 6, 2, tzinfo=dt.UTC),
             )
             for item, unit in zip(items, units, strict=True)
         )

@@ -271,6 +271,8 @@ def synthesise(*, units: int, receipts: int, seed: int = 2024, stdout=None) -> S
                     reported_on=min(item.due_on, data.AS_OF) - dt.timedelta(days=5),
                     percent=100 if item.done_on else rng.randint(10, 90),
                     text="按计划推进。",
+                    # approved: only an approved report is an item's progress (design §10)
+                    approved_at=dt.datetime(data.AS_OF.year, 1, 1, tzinfo=dt.UTC),
                 )
                 for k, item in enumerate(items)
                 if k % 2 == 0

@@ -10,7 +10,7 @@ from common.permissions import Role, role_of
 from org.filters import leader_filter, unit_filter
 
 from .models import Aspect, Assignment, AssignmentRole, WorkItem
-from .states import STATE_LABELS
+from .states import STATE_LABELS, item_state_text
 
 
 def _assignments(item: WorkItem):
@@ -89,7 +89,7 @@ WORK_ITEMS = ListSpec(
         Column("lead_unit", _("Lead unit"), lead_unit, width=24),
         Column("co_units", _("Co-units"), co_units, width=30),
         Column("due_on", _("Due on"), lambda i: i.due_on, sort="due_on", kind=DATE),
-        Column("state", _("State"), lambda i: STATE_LABELS[i.state], sort="state", width=8),
+        Column("state", _("State"), item_state_text, sort="state", width=14),
         Column(
             "progress",
             _("Progress (%)"),

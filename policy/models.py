@@ -6,7 +6,13 @@ from common.files import PrivateFolder
 from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 
-from .querysets import MilestoneQuerySet, WorkItemQuerySet
+from .querysets import (
+    CloseRequestQuerySet,
+    ExtensionRequestQuerySet,
+    MilestoneQuerySet,
+    ProgressReportQuerySet,
+    WorkItemQuerySet,
+)
 
 
 class Aspect(models.Model):
@@ -224,6 +230,15 @@ class DueDateChange(models.Model):
         related_name="+",
         verbose_name=_("changed by"),
     )
+    # set when the office approved a unit's extension request (延期申请) for this change
+    extension_request = models.ForeignKey(
+        "ExtensionRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+        verbose_name=_("extension request"),
+    )
 
     class Meta:
         verbose_name = _("due date change")
@@ -258,6 +273,24 @@ class Evidence(models.Model):
         on_delete=models.CASCADE,
         related_name="evidence",
         verbose_name=_("milestone"),
+    )
+    # evidence filed with a unit's request: still attached to its item or milestone (who may
+    # see those may read it), shown with the request
+    extension_request = models.ForeignKey(
+        "ExtensionRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("extension request"),
+    )
+    close_request = models.ForeignKey(
+        "CloseRequest",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("close request"),
     )
     name = models.CharField(_("file name"), max_length=200)
     stored_as = models.CharField(max_length=80, unique=True, editable=False)  # in FOLDER
@@ -355,9 +388,12 @@ class PlanStep(models.Model):
 
 
 class ProgressReport(models.Model):
-    """A unit's dated progress report (进展反馈) on a work item."""
+    """A unit's dated progress report (进展反馈) on a work item.
 
-    objects = UnitOwnedQuerySet.as_manager()
+    Submitted by the officer, it is approved or sent back (with a comment) by the unit head;
+    only the latest approved report is the item's progress anywhere (design §10)."""
+
+    objects = ProgressReportQuerySet.as_manager()
 
     work_item = models.ForeignKey(
         WorkItem, on_delete=models.CASCADE, related_name="reports", verbose_name=_("work item")
@@ -388,6 +424,18 @@ class ProgressReport(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # …or sent back by the head with a comment; the officer files a new report
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent back by"),
+    )
+    returned_at = models.DateTimeField(_("sent back at"), null=True, blank=True)
+    return_comment = models.TextField(_("comment"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("progress report")
@@ -396,8 +444,181 @@ class ProgressReport(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(percent__lte=100), name="progress_percent_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_at__isnull=True) | models.Q(returned_at__isnull=True),
+                name="progress_approved_or_returned",
+            ),
+        ]
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def is_returned(self) -> bool:
+        return self.returned_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approved_at is None and self.returned_at is None
+
+    def __str__(self) -> str:
+        return f"{self.reported_on} {self.unit} {self.work_item.code}"
+
+
+class RequestStatus(models.TextChoices):
+    """Where a unit's request to the office stands."""
+
+    PENDING = "pending", _("Awaiting the office")
+    APPROVED = "approved", _("Approved by the office")
+    REFUSED = "refused", _("Refused by the office")
+
+
+class UnitRequest(models.Model):
+    """What a unit asks of the office, and the office's answer (who, when, comment)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    comment = models.TextField(_("the office's comment"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RequestStatus.PENDING
+
+
+class ExtensionRequest(UnitRequest):
+    """A unit's request to move a due date (延期申请) of a work item or a time node.
+
+    A unit never moves its own due dates: the office approves (the date moves, the old one is
+    kept as a `DueDateChange`) or refuses with a comment. While pending, the item or node
+    keeps its date and its state (design §10)."""
+
+    objects = ExtensionRequestQuerySet.as_manager()
+
+    work_item = models.ForeignKey(
+        WorkItem,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+        verbose_name=_("work item"),
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+        verbose_name=_("milestone"),
+    )
+    old_due_on = models.DateField(_("current due date"))
+    new_due_on = models.DateField(_("new due date"))
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(work_item__isnull=False, milestone__isnull=True)
+                | models.Q(work_item__isnull=True, milestone__isnull=False),
+                name="extension_request_item_or_milestone",
+            ),
+            models.UniqueConstraint(
+                fields=["work_item"],
+                condition=models.Q(status="pending", work_item__isnull=False),
+                name="extension_request_one_pending_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["milestone"],
+                condition=models.Q(status="pending", milestone__isnull=False),
+                name="extension_request_one_pending_per_milestone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.old_due_on} → {self.new_due_on}"
+
+    @property
+    def target(self):
+        return self.work_item if self.work_item_id is not None else self.milestone
+
+    @property
+    def status_label(self) -> str:
+        return str(EXTENSION_LABELS[self.status])
+
+
+class CloseRequest(UnitRequest):
+    """A lead unit's "done" for a work item (办结申请): the item shows 待销号 until the office
+    confirms it (销号: the item is done on the date the unit gave) or returns it with a
+    comment. `WorkItem.done_on` is set only by a confirmation (design §10)."""
+
+    objects = CloseRequestQuerySet.as_manager()
+
+    work_item = models.ForeignKey(
+        WorkItem,
+        on_delete=models.CASCADE,
+        related_name="close_requests",
+        verbose_name=_("work item"),
+    )
+    done_on = models.DateField(_("done on"))
+    note = models.TextField(_("what was done"), blank=True)
+
+    class Meta:
+        verbose_name = _("close request")
+        verbose_name_plural = _("close requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work_item"],
+                condition=models.Q(status="pending"),
+                name="close_request_one_pending_per_item",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.reported_on} {self.unit} {self.work_item.code}"
+        return f"{self.work_item.code} {self.done_on}"
+
+    @property
+    def status_label(self) -> str:
+        return str(CLOSE_LABELS[self.status])
+
+
+EXTENSION_LABELS = {
+    RequestStatus.PENDING: _("Extension awaiting approval"),
+    RequestStatus.APPROVED: _("Extension approved"),
+    RequestStatus.REFUSED: _("Extension refused"),
+}
+CLOSE_LABELS = {
+    RequestStatus.PENDING: _("Awaiting closing"),
+    RequestStatus.APPROVED: _("Closed by the office"),
+    RequestStatus.REFUSED: _("Closing returned"),
+}

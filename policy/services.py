@@ -20,8 +20,10 @@ from .models import (
     Aspect,
     Assignment,
     AssignmentRole,
+    CloseRequest,
     DueDateChange,
     Evidence,
+    ExtensionRequest,
     Measure,
     Milestone,
     PlanStep,
@@ -161,19 +163,54 @@ def file_progress_report(
     return report
 
 
-@transaction.atomic
-def approve_progress_report(*, user, report: ProgressReport) -> ProgressReport:
-    """The unit head approves a report the unit's officer submitted."""
+def _decidable_report(user, report: ProgressReport, expected_version) -> ProgressReport:
+    """The report locked for its head's decision: only the unit head decides, only a report
+    still awaiting the head."""
     require(role_of(user) == Role.UNIT_HEAD)
     ensure_unit_access(user, report.unit)
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    check_version(report, expected_version)
     if report.approved_at is not None:
         raise ValidationError(_("This report is already approved."))
+    if report.returned_at is not None:
+        raise ValidationError(_("This report was sent back; the officer files a new one."))
+    return report
+
+
+@transaction.atomic
+def approve_progress_report(
+    *, user, report: ProgressReport, expected_version: int | None = None
+) -> ProgressReport:
+    """The unit head approves a report the unit's officer submitted: from now on it is the
+    item's progress (if it is the latest approved)."""
+    report = _decidable_report(user, report, expected_version)
     before = snapshot(report)
     report.approved_by, report.approved_at = user, timezone.now()
-    report.save(update_fields=["approved_by", "approved_at"])
+    report.version += 1
+    report.save(update_fields=["approved_by", "approved_at", "version"])
     record(
         "policy.progress_report.approved", report, before=before, after=snapshot(report), user=user
+    )
+    return report
+
+
+@transaction.atomic
+def send_back_progress_report(
+    *, user, report: ProgressReport, comment: str, expected_version: int | None = None
+) -> ProgressReport:
+    """The unit head sends a submitted report back with a comment: it is never the item's
+    progress; the officer reads the comment and files a new report."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(_("Say why the report is sent back."))
+    report = _decidable_report(user, report, expected_version)
+    before = snapshot(report)
+    report.returned_by, report.returned_at = user, timezone.now()
+    report.return_comment = comment
+    report.version += 1
+    report.save(update_fields=["returned_by", "returned_at", "return_comment", "version"])
+    record(
+        "policy.progress_report.returned", report, before=before, after=snapshot(report), user=user
     )
     return report
 
@@ -347,8 +384,9 @@ def _check_done_on(done_on: dt.date, *, today: dt.date | None = None) -> None:
         raise ValidationError(_("The date it was done cannot be in the future."))
 
 
-def _attach(user, upload, checked, *, work_item=None, milestone=None) -> Evidence | None:
-    """Store a checked evidence file and write its row (in the caller's transaction).
+def _attach(user, upload, checked, *, work_item=None, milestone=None, **request) -> Evidence | None:
+    """Store a checked evidence file and write its row (in the caller's transaction);
+    `request`: the unit's request it is filed with (`extension_request=` / `close_request=`).
 
     The file is written last; if its row cannot be written the file is removed again. (A
     transaction rolled back later leaves an unreferenced 0600 file, never a row without one.)
@@ -360,6 +398,7 @@ def _attach(user, upload, checked, *, work_item=None, milestone=None) -> Evidenc
         item = Evidence.objects.create(
             work_item=work_item,
             milestone=milestone,
+            **request,
             name=checked.name,
             stored_as=stored.name,
             size=stored.size,
@@ -377,6 +416,7 @@ def _attach(user, upload, checked, *, work_item=None, milestone=None) -> Evidenc
                 "sha256": stored.sha256,
                 "work_item": work_item.pk if work_item else None,
                 "milestone": milestone.pk if milestone else None,
+                **{key: value.pk for key, value in request.items()},
             },
             user=user,
         )
@@ -427,14 +467,18 @@ def complete_work_item(
     upload=None,
     expected_version: int | None = None,
 ) -> WorkItem:
-    """Mark a work item done: it leaves 已逾期 / 即将到期 for 已完成 (policy/states.py)."""
-    require_item_change(user, item)
+    """The office closes a work item itself (销号), with what was done and evidence: it leaves
+    已逾期 / 即将到期 for 已完成 (policy/states.py). A unit asks instead (`request_closing` in
+    policy/approvals/services.py), and only the office's confirmation sets `done_on`."""
+    _require_office(user)
     _check_done_on(done_on)
     checked = _checked(upload)
     item = WorkItem.objects.select_for_update().get(pk=item.pk)
     check_version(item, expected_version)
     if item.done_on is not None:
         raise ValidationError(_("This work item is already done."))
+    if CloseRequest.objects.pending().filter(work_item=item).exists():
+        raise ValidationError(_("The lead unit has asked to close this item: decide its request."))
     before = snapshot(item)
     item.done_on, item.done_note = done_on, note
     item.version += 1
@@ -460,13 +504,15 @@ def reschedule_milestone(
     reason: str,
     expected_version: int | None = None,
 ) -> Milestone:
-    """Move a milestone's due date; the old date and the reason are kept and shown."""
-    require_milestone_change(user, milestone)
+    """The office moves a milestone's due date; the old date and the reason are kept and
+    shown. A unit files an extension request instead (policy/approvals/services.py)."""
+    _require_office(user)
     reason = _check_reason(reason)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
     check_version(milestone, expected_version)
     if milestone.done_on is not None:
         raise ValidationError(_("A milestone that is done cannot be rescheduled."))
+    _no_pending_extension(milestone=milestone)
     _move_due_date(
         user, milestone, due_on, reason, "policy.milestone.rescheduled", milestone=milestone
     )
@@ -489,8 +535,18 @@ def reschedule_work_item(
     check_version(item, expected_version)
     if item.done_on is not None:
         raise ValidationError(_("A work item that is done cannot be rescheduled."))
+    _no_pending_extension(work_item=item)
     _move_due_date(user, item, due_on, reason, "policy.work_item.rescheduled", work_item=item)
     return item
+
+
+def _no_pending_extension(**target) -> None:
+    """The office decides a unit's pending extension request before moving the date itself
+    (else the request would be answered by a date it never asked for)."""
+    if ExtensionRequest.objects.pending().filter(**target).exists():
+        raise ValidationError(
+            _("The unit has asked for an extension: approve or refuse its request first.")
+        )
 
 
 def _move_due_date(user, obj, due_on: dt.date, reason: str, action: str, **owner) -> None:
@@ -541,6 +597,7 @@ def save_work_plan(
     steps: list[dict],
     content: str = "",
     expected_version: int | None = None,
+    as_of: dt.date | None = None,
 ) -> tuple[WorkPlan, Schedule]:
     """The lead unit's plan: `steps` ({title, workdays, section, person}) scheduled backwards
     from `deadline`; each step is followed as a milestone of the item (due on its last day).
@@ -548,7 +605,8 @@ def save_work_plan(
     Saving again replaces the steps but not the milestones that follow them: the open ones
     are taken over in order by the new steps, their date moved (the old date kept, as a
     reschedule) and their title changed, so their reminders and history go on; those left
-    over are removed; a milestone already done is kept as it is.
+    over are removed; a milestone already done is kept as it is. A unit cannot postpone or
+    remove a node already overdue on `as_of` this way (it files an extension request).
     """
     require_item_change(user, item)
     unit_id = lead_unit_id(item)
@@ -591,6 +649,8 @@ def save_work_plan(
             old.delete()
             if milestone is not None and milestone.done_on is None:
                 open_milestones.append(milestone)
+        if as_of is not None and role_of(user) in UNIT_ROLES:
+            _keep_overdue_nodes(open_milestones, [s.ends_on for s in schedule.steps], as_of)
         plan.deadline, plan.content = deadline, content
         plan.version += 1
         plan.save()
@@ -630,6 +690,22 @@ def save_work_plan(
         user=user,
     )
     return plan, schedule
+
+
+def _keep_overdue_nodes(nodes: list[Milestone], new_dates: list[dt.date], as_of: dt.date) -> None:
+    """A unit re-planning may not clear an overdue node by moving it later or dropping it:
+    the nodes are taken over in order (`save_work_plan`), the ones left over are removed."""
+    for position, node in enumerate(nodes):
+        if node.due_on >= as_of:
+            continue
+        if position >= len(new_dates) or new_dates[position] > node.due_on:
+            raise ValidationError(
+                _(
+                    "The time node “%(title)s” is overdue (due %(due)s): a new plan cannot "
+                    "postpone or remove it. Ask the office for an extension."
+                )
+                % {"title": node.title, "due": node.due_on.isoformat()}
+            )
 
 
 def _replan_milestone(user, milestone: Milestone, title: str, due_on: dt.date) -> Milestone:

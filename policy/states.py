@@ -5,6 +5,11 @@ passed; it is due soon when it is due on or before the *horizon*, the date `N` w
 after the as-of date on the office's holiday calendar (`N` is `SiteConfig.due_soon_workdays`).
 `work_item_state` (Python) and `state_expression` (SQL) are the same rule; templates, lists,
 the cockpit and the workbench take the horizon from `due_soon_horizon`.
+
+Done means confirmed (design §10): `done_on` is set only when the office closes the item or
+confirms the lead unit's request (销号), to the date the unit gave. A unit's "done" awaiting the
+office (待销号) and an extension awaiting approval (延期申请待审批) change no state — an
+overdue item stays overdue — they are shown beside it (`CLOSE_PENDING_LABEL`, …).
 """
 
 from dataclasses import dataclass
@@ -26,6 +31,25 @@ STATE_LABELS = {
     OVERDUE: _("Overdue"),
     DONE: _("Done"),
 }
+#: shown beside the state, never instead of it
+CLOSE_PENDING_LABEL = _("Awaiting closing")
+EXTENSION_PENDING_LABEL = _("Extension awaiting approval")
+
+
+def state_text(state: str, *, close_pending: bool = False, extension_pending: bool = False) -> str:
+    """The state's label, and what awaits the office beside it ("已逾期 · 待销号")."""
+    marks = [CLOSE_PENDING_LABEL if close_pending else None]
+    marks.append(EXTENSION_PENDING_LABEL if extension_pending else None)
+    return " · ".join(str(m) for m in [STATE_LABELS[state], *marks] if m)
+
+
+def item_state_text(item) -> str:
+    """`state_text` of an item annotated by `WorkItemQuerySet.with_state`."""
+    return state_text(
+        item.state,
+        close_pending=getattr(item, "close_pending", False),
+        extension_pending=getattr(item, "extension_pending", False),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -24,4 +24,5 @@ urlpatterns = [
         "milestones/<int:pk>/reschedule/", views.milestone_reschedule, name="milestone_reschedule"
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("", include("policy.approvals.urls")),
 ]

@@ -17,6 +17,7 @@ from common.permissions import BUSINESS_ROLES, Role, is_office, role_of
 from reporting.period import office_period
 
 from . import services
+from .approvals.context import item_requests_context, milestone_requests_context
 from .forms import (
     AspectForm,
     DoneForm,
@@ -35,7 +36,9 @@ from .states import (
     STATE_LABELS,
     DueSoonHorizon,
     due_soon_horizon,
+    item_state_text,
     state_expression,
+    state_text,
     work_item_state,
 )
 
@@ -149,6 +152,16 @@ def _visible_item(request, pk: int, *, with_state: DueSoonHorizon | None = None)
     )
 
 
+def _progress_text(item: WorkItem, user) -> str:
+    """The latest approved percent; a report awaiting the unit head is 待审核 beside it (for
+    the unit and the office; a leader reads approved progress only)."""
+    text = f"{item.progress}%" if item.progress is not None else ""
+    if item.progress_pending and role_of(user) != Role.LEADER:
+        waiting = _("a newer report awaits the unit head")
+        text = f"{text}（{waiting}）" if text else waiting
+    return text
+
+
 def _item_context(request, item: WorkItem, states: DueSoonHorizon, **forms) -> dict:
     measure = item.measure
     facts = [
@@ -162,19 +175,24 @@ def _item_context(request, item: WorkItem, states: DueSoonHorizon, **forms) -> d
         (_("Due on"), item.due_on, ""),
         (_("Done on"), item.done_on, ""),
         (_("How it was done"), item.done_note, ""),
-        (_("State"), STATE_LABELS[item.state], ""),
-        (_("Progress"), f"{item.progress}%" if item.progress is not None else "", ""),
+        (
+            _("State"),
+            item_state_text(item),
+            "",
+        ),
+        (_("Progress"), _progress_text(item, request.user), ""),
     ]
     may_change = services.can_change_item(request.user, item)
     is_office = role_of(request.user) == Role.OFFICE
     open_item = item.done_on is None
     milestones = list(
-        item.milestones.annotate(state=state_expression(states.as_of, states.horizon))
+        item.milestones.with_extension_pending()
+        .annotate(state=state_expression(states.as_of, states.horizon))
         .prefetch_related("due_date_changes", "evidence")
         .order_by("due_on", "id")
     )
     for m in milestones:
-        m.state_label = STATE_LABELS[m.state]
+        m.state_label = state_text(m.state, extension_pending=m.extension_pending)
     plan = item.plans.select_related("unit").first()
     return {
         "title": f"{item.code} {item.title}",
@@ -190,25 +208,31 @@ def _item_context(request, item: WorkItem, states: DueSoonHorizon, **forms) -> d
         if plan
         else [],
         "reschedules": item.due_date_changes.select_related("changed_by"),
-        "evidence": item.evidence.all(),
-        "reports": item.reports.select_related("unit", "reporter", "approved_by").order_by(
-            "-reported_on", "-id"
+        # evidence of the item's own; a request's evidence is shown with the request (a
+        # confirmed closing's is the item's)
+        "evidence": item.evidence.filter(
+            extension_request__isnull=True, close_request__isnull=True
         ),
+        "reports": item.reports.published_to(request.user)
+        .select_related("unit", "reporter", "approved_by", "returned_by")
+        .order_by("-reported_on", "-id"),
         "history": history_for(item),
         "may_change": may_change,
         "is_office": is_office,
+        # the office closes an item and moves its date itself; the lead unit asks
         "done_form": forms.get("done_form")
         or (
             DoneForm(initial={"version": item.version, "done_on": states.as_of})
-            if may_change and open_item
+            if is_office and open_item and not item.close_pending
             else None
         ),
         "reschedule_form": forms.get("reschedule_form")
         or (
             RescheduleForm(initial={"version": item.version, "due_on": item.due_on})
-            if is_office and open_item
+            if is_office and open_item and not item.extension_pending
             else None
         ),
+        **item_requests_context(request.user, item, states.as_of, forms),
         "milestone_form": forms.get("milestone_form")
         or (MilestoneForm() if may_change and open_item else None),
     }
@@ -272,11 +296,9 @@ def workitem_done(request, pk: int):
             upload=data.get("evidence"),
             expected_version=data.get("version"),
         )
-        return _("Work item %(code)s marked done.") % {"code": item.code}
+        return _("Work item %(code)s closed (销号).") % {"code": item.code}
 
-    return _item_action(
-        request, pk, DoneForm, "done_form", act, lambda i: services.can_change_item(request.user, i)
-    )
+    return _item_action(request, pk, DoneForm, "done_form", act, lambda i: is_office(request.user))
 
 
 @login_required
@@ -330,7 +352,9 @@ def _milestone_context(request, milestone: Milestone, **forms) -> dict:
     states = _states_on()
     state = work_item_state(milestone.due_on, milestone.done_on, states.as_of, states.horizon)
     may_change = services.can_change_milestone(request.user, milestone)
+    is_office = role_of(request.user) == Role.OFFICE
     open_node = milestone.done_on is None
+    requests = milestone_requests_context(request.user, milestone, forms)
     item = milestone.work_item
     if item is not None:
         back_url, back_label = reverse("policy:workitem_detail", args=[item.pk]), str(item)
@@ -349,7 +373,11 @@ def _milestone_context(request, milestone: Milestone, **forms) -> dict:
         if item
         else (_("Unit"), milestone.unit.name if milestone.unit else "", ""),
         (_("Due on"), milestone.due_on, ""),
-        (_("State"), STATE_LABELS[state], ""),
+        (
+            _("State"),
+            state_text(state, extension_pending=requests["pending_extension"] is not None),
+            "",
+        ),
         (_("Done on"), milestone.done_on, ""),
         (_("How it was done"), milestone.done_note, ""),
     ]
@@ -362,7 +390,7 @@ def _milestone_context(request, milestone: Milestone, **forms) -> dict:
         "state": state,
         "states": states,
         "reschedules": milestone.due_date_changes.select_related("changed_by"),
-        "evidence": milestone.evidence.all(),
+        "evidence": milestone.evidence.filter(extension_request__isnull=True),
         "history": history_for(milestone),
         "done_form": forms.get("done_form")
         or (
@@ -370,12 +398,14 @@ def _milestone_context(request, milestone: Milestone, **forms) -> dict:
             if may_change and open_node
             else None
         ),
+        # the office moves a node's date itself; its unit asks (延期申请)
         "reschedule_form": forms.get("reschedule_form")
         or (
             RescheduleForm(initial={"version": milestone.version, "due_on": milestone.due_on})
-            if may_change and open_node
+            if is_office and open_node and requests["pending_extension"] is None
             else None
         ),
+        **requests,
     }
 
 
@@ -386,10 +416,11 @@ def milestone_detail(request, pk: int):
     return render(request, "policy/milestone_detail.html", _milestone_context(request, milestone))
 
 
-def _milestone_action(request, pk: int, form_class, form_name: str, act):
+def _milestone_action(request, pk: int, form_class, form_name: str, act, allowed=None):
     _business(request)
     milestone = _visible_milestone(request, pk)
-    if not services.can_change_milestone(request.user, milestone):
+    allowed = allowed or (lambda m: services.can_change_milestone(request.user, m))
+    if not allowed(milestone):
         raise PermissionDenied
 
     def page(form):
@@ -430,7 +461,9 @@ def milestone_reschedule(request, pk: int):
         )
         return _moved(old, data["due_on"])
 
-    return _milestone_action(request, pk, RescheduleForm, "reschedule_form", act)
+    return _milestone_action(
+        request, pk, RescheduleForm, "reschedule_form", act, lambda m: is_office(request.user)
+    )
 
 
 # --- Evidence files --------------------------------------------------------------------
@@ -705,6 +738,7 @@ def workplan_edit(request, pk: int):
                     for r in rows
                 ],
                 expected_version=form.cleaned_data.get("version") if plan else None,
+                as_of=_states_on().as_of,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -17,6 +17,7 @@ from funding.choices import Status
 from funding.figures import bulletin_sentence
 from funding.rates import success_rates
 from policy.models import Assignment, WorkItem
+from policy.querysets import extension_counts
 from policy.states import OVERDUE, due_soon_horizon
 from reporting.figures import SYSTEM, figures_for
 from reporting.period import ReportingPeriod
@@ -192,6 +193,8 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         "classes": classes,
         "class_names": CLASS_NAMES,
         "overdue_items": overdue_items(period.as_of),
+        # 延期申请 filed and approved from 1 January to the as-of date
+        "extension_requests": extension_counts(dt.date(period.year, 1, 1), period.as_of),
         "lag_measures": lag_measures(period.year, period.as_of, lagging),
         "doubtful_claims": claims,
         "monthly_wan": [

@@ -435,6 +435,7 @@ def render_bulletin_docx(
         )
     else:
         doc.para("截至通报日，无逾期工作事项。")
+    _extension_requests(doc, content)
 
     doc.heading("四、滞后单位原因分析及整改措施")
     if content["lag_measures"]:
@@ -503,6 +504,16 @@ def render_bulletin_docx(
     )
     doc.signature(issuer, content["date_text"])
     return doc.bytes()
+
+
+def _extension_requests(doc: GovDocument, content: dict) -> None:
+    """延期申请 of the period (a bulletin issued before they were counted has none)."""
+    counts = content.get("extension_requests")
+    if counts is not None:
+        doc.para(
+            f"本年度以来，各单位提出工作事项及时间节点延期申请{counts['made']}件，"
+            f"经督查室批准{counts['approved']}件；未获批准的仍按原时限督办。"
+        )
 
 
 # --- the dispatch briefing ------------------------------------------------------------------

@@ -56,5 +56,5 @@ def test_values_are_written_plainly():
     with timezone.override("Asia/Shanghai"):
         assert plain_value(moment.isoformat()) == "2026-12-06 18:36:21"
     assert plain_value(["牵头的单位未报", "资金未到"]) == "牵头的单位未报、资金未到"
-    assert plain_value({"reason": "x"}) == "reason：x"
+    assert plain_value({"reason": "x", "odd_key": 1}) == "原因：x；odd_key：1"
     assert plain_value(None) == "—" and plain_value([]) == "—"

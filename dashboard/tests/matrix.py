@@ -57,7 +57,13 @@ _DOC_NUMBERS = itertools.count(1)
 
 MATRIX = {
     "dashboard:report_approve": access(
-        "zjj_head", method="post", kwargs=_pending_report, data=lambda: {}
+        "zjj_head", method="post", kwargs=_pending_report, data=lambda: {"version": "1"}
+    ),
+    "dashboard:report_send_back": access(
+        "zjj_head",
+        method="post",
+        kwargs=_pending_report,
+        data=lambda: {"version": "1", "comment": "请补充佐证材料"},
     ),
     "dashboard:cockpit": access("office", "leader"),
     "dashboard:cockpit_export": access("office", "leader"),

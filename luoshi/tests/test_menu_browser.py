@@ -20,7 +20,7 @@ def test_the_office_menu_is_grouped_and_opens_one_group_at_a_time(new_page, demo
     page.goto("/cockpit/")
     settle(page)
     daily = page.locator(".menu-daily a").all_inner_texts()
-    assert daily == ["驾驶舱", "工作事项"]
+    assert daily == ["驾驶舱", "工作事项", "待审批申请"]
     groups = page.locator(".menu-group > summary").all_inner_texts()
     assert [g.strip(" ▾") for g in groups] == ["督查", "争取", "数据", "设置"]
     assert not page.locator(".menu-links a", has_text="到位资金").is_visible()

@@ -115,6 +115,57 @@ def _evidence_of(code: str):
     return kwargs
 
 
+def _pending_extension(code: str):
+    """A pending extension request of `code`'s first open item, filed through the service."""
+
+    def kwargs():
+        import datetime as dt
+
+        from policy.approvals.services import request_extension
+        from policy.models import ExtensionRequest
+
+        item = _led_by(code)()["pk"]
+        pending = ExtensionRequest.objects.filter(work_item_id=item, status="pending").first()
+        if pending is None:
+            from policy.models import WorkItem
+
+            target = WorkItem.objects.get(pk=item)
+            pending = request_extension(
+                user=_unit_person(code),
+                work_item=target,
+                due_on=target.due_on + dt.timedelta(days=30),
+                reason="矩阵测试",
+            )
+        return {"pk": pending.pk}
+
+    return kwargs
+
+
+def _pending_closing(code: str):
+    def kwargs():
+        import datetime as dt
+
+        from policy.approvals.services import request_closing
+        from policy.models import CloseRequest, WorkItem
+
+        item = WorkItem.objects.get(pk=_led_by(code)()["pk"])
+        pending = CloseRequest.objects.filter(work_item=item, status="pending").first()
+        if pending is None:
+            pending = request_closing(
+                user=_unit_person(code), item=item, done_on=dt.date(2024, 6, 28), note="矩阵测试"
+            )
+        return {"pk": pending.pk}
+
+    return kwargs
+
+
+def _unit_person(code: str):
+    """The demo's officer of `code` (zjj for 住建局)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=code.lower())
+
+
 def _lag(code: str, filed: bool):
     """A lag explanation of `code` as of 2024-06-30, asked (and filed) through the services."""
 
@@ -165,8 +216,33 @@ MATRIX.update(
         "policy:workplan_edit": access("office", "zjj", "zjj_head", kwargs=_led_by("ZJJ")),
         "policy:workplan_edit#co-unit": access("office", kwargs=_led_by("JTJ")),
         # POST-only actions: a GET says who may act (redirect) and refuses the others
-        "policy:workitem_done": access("office", "zjj", "zjj_head", kwargs=_led_by("ZJJ")),
+        # the office closes an item and moves dates itself; the lead unit asks (延期申请,
+        # 办结申请) and the office decides (design §10)
+        "policy:workitem_done": access("office", kwargs=_led_by("ZJJ")),
         "policy:workitem_done#other-unit": access("office", kwargs=_led_by("FGW")),
+        "policy:workitem_extension": access("zjj", "zjj_head", kwargs=_led_by("ZJJ")),
+        "policy:workitem_extension#other-unit": access(kwargs=_led_by("FGW")),
+        "policy:workitem_extension#co-unit": access(kwargs=_led_by("JTJ")),
+        "policy:workitem_closing": access("zjj", "zjj_head", kwargs=_led_by("ZJJ")),
+        "policy:workitem_closing#other-unit": access(kwargs=_led_by("FGW")),
+        "policy:milestone_extension": access("zjj", "zjj_head", kwargs=_node_of("ZJJ")),
+        "policy:milestone_extension#other-unit": access(kwargs=_node_of("FGW")),
+        "policy:extension_decide": access("office", kwargs=_pending_extension("ZJJ")),
+        "policy:closing_decide": access("office", kwargs=_pending_closing("ZJJ")),
+        "policy:request_queue": access("office"),
+        # the decisions as the office posts them (the version walked by test_versions_required)
+        "policy:extension_decide#post": access(
+            "office",
+            method="post",
+            kwargs=_pending_extension("ZJJ"),
+            data=lambda: {"decision": "refuse", "comment": "矩阵测试", "version": "1"},
+        ),
+        "policy:closing_decide#post": access(
+            "office",
+            method="post",
+            kwargs=_pending_closing("ZJJ"),
+            data=lambda: {"decision": "refuse", "comment": "矩阵测试", "version": "1"},
+        ),
         "policy:workitem_reschedule": access("office", kwargs=_led_by("ZJJ")),
         "policy:milestone_create": access("office", "zjj", "zjj_head", kwargs=_led_by("ZJJ")),
         "policy:milestone_detail": access(
@@ -175,7 +251,7 @@ MATRIX.update(
         "policy:milestone_detail#other-unit": access("office", kwargs=_node_of("FGW")),
         "policy:milestone_detail#measure": access("office", "leader", kwargs=_measure_node("CGJ")),
         "policy:milestone_done": access("office", "zjj", "zjj_head", kwargs=_node_of("ZJJ")),
-        "policy:milestone_reschedule": access("office", "zjj", "zjj_head", kwargs=_node_of("ZJJ")),
+        "policy:milestone_reschedule": access("office", kwargs=_node_of("ZJJ")),
         "policy:milestone_reschedule#measure": access("office", kwargs=_measure_node("CGJ")),
         "policy:evidence_download": access(
             "office", "leader", "zjj", "zjj_head", kwargs=_evidence_of("ZJJ")

@@ -28,12 +28,12 @@ def test_the_head_approves_what_the_officer_submits(cast):
     head = Client()
     head.force_login(cast["zjj_head"])
     assert "完成申报材料" in head.get(reverse("dashboard:workbench")).content.decode()
-    head.post(reverse("dashboard:report_approve", args=[report.pk]))
+    head.post(reverse("dashboard:report_approve", args=[report.pk]), {"version": report.version})
     report.refresh_from_db()
     assert report.approved_by == cast["zjj_head"] and report.approved_at is not None
     assert AuditEvent.objects.filter(action="policy.progress_report.approved").exists()
     with pytest.raises(ValidationError):
-        approve_progress_report(user=cast["zjj_head"], report=report)
+        approve_progress_report(user=cast["zjj_head"], report=report, expected_version=2)
 
 
 def test_the_officer_cannot_approve_and_the_heads_own_reports_need_no_approval(cast):

@@ -1,4 +1,4 @@
-"""Browser journey: a time node is rescheduled with a reason and marked done with a file;
+"""Browser journey: a time node is extended on the unit's request and marked done with a file;
 the lead unit writes its plan; the office's forms at desktop and phone width."""
 
 import pytest
@@ -10,7 +10,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_a_node_is_rescheduled_and_marked_done_with_a_file(demo, new_page, settings, tmp_path):
+def test_a_node_is_extended_on_request_and_marked_done_with_a_file(
+    demo, new_page, settings, tmp_path
+):
+    """The unit asks to move its overdue node (it cannot move it itself); the node stays
+    overdue until the office approves from its queue; then the unit marks it done."""
     settings.DATA_DIR = tmp_path
     evidence = tmp_path / "可研批复.pdf"
     evidence.write_bytes(PDF)
@@ -23,16 +27,29 @@ def test_a_node_is_rescheduled_and_marked_done_with_a_file(demo, new_page, setti
     page.click("text=完成项目梳理包装和申报材料")  # the demo's overdue node of GZ-06
     settle(page)
     assert "已逾期" in page.content()
-    page.fill("#reschedule-card #id_due_on", "2024-07-31")
-    page.click("text=调整完成时限")
+    assert page.locator("#reschedule-card").count() == 0  # only the office moves a date
+    page.fill("#extension-card #id_due_on", "2024-07-31")
+    page.click("text=提交延期申请")
     settle(page)
     assert "请说明调整时限的原因" in page.content()
-    page.fill("#reschedule-card #id_reason", "省发改委调整申报批次至7月")
-    page.click("text=调整完成时限")
+    page.fill("#extension-card #id_reason", "省发改委调整申报批次至7月")
+    page.click("text=提交延期申请")
     settle(page)
     content = page.content()
-    assert "完成时限已由2024-06-28调整为2024-07-31" in content
-    assert "<del>2024-06-28</del>" in content and "省发改委调整申报批次至7月" in content
+    assert "延期申请已提交" in content and "延期申请待审批" in content
+    assert "已逾期" in content  # pending: the node keeps its date and its state
+    node_url = page.url
+    office = new_page()
+    login(office, "office")
+    office.goto("/policy/requests/")
+    assert "省发改委调整申报批次至7月" in office.content()
+    screenshot(office, "request-queue")
+    office.click("#queue-extensions button[value=approve]")
+    settle(office)
+    assert "已批准延期：完成时限由2024-06-28调整为2024-07-31" in office.content()
+    page.goto(node_url)
+    content = page.content()
+    assert "<del>2024-06-28</del>" in content and "延期已批准" in content
     page.fill("#done-card #id_done_on", "2024-07-20")
     page.fill("#done-card #id_note", "申报材料已报送省发改委")
     page.set_input_files("#done-card #id_evidence", str(evidence))
