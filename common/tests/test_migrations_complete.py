@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.mark.django_db
 def test_no_model_change_lacks_a_migration():
     out = StringIO()
     try:
