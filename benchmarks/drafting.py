@@ -93,7 +93,8 @@ def evaluate(labels: str = "expected.json") -> dict:
 def line(counts: dict) -> str:
     n = counts["items"]
     return (
-        f"items found {counts['found']}/{n} (drafted {counts['drafted']}, extra {counts['extra']}), "
+        f"items found {counts['found']}/{n} "
+        f"(drafted {counts['drafted']}, extra {counts['extra']}), "
         f"lead units {counts['lead_units']}/{n}, co-units {counts['co_units']}/{n}, "
         f"deadlines {counts['deadlines']}/{n}, lead leaders {counts['leaders']}/"
         f"{counts['leaders_of']}, unresolved listed {counts['unresolved']}/{n}"

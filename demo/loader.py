@@ -20,6 +20,7 @@ from policy.models import Aspect, Measure, ProgressReport, WorkItem
 from . import data, striving
 from .reminders import load_reminders
 from .supervision import load_supervision
+from .from_documents import load_from_documents
 from .supervision_plans import load_supervision_plans
 
 LEAD_UNIT_KEYWORDS = [
@@ -115,6 +116,7 @@ def load_demo(stdout=None) -> dict[str, int]:
         )
         load_supervision()  # demo/supervision.py: a dispatch round, the 30 June bulletin
         load_reminders()  # demo/reminders.py: July 2024's reminders, ZJJ's robots
+        load_from_documents()  # demo/from_documents.py: aliases, a meeting, teams, 纳入计划
     return {
         "units": Unit.objects.count(),
         "work_items": WorkItem.objects.count(),

@@ -399,3 +399,21 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reported_on} {self.unit} {self.work_item.code}"
+
+
+class UnitAlias(models.Model):
+    """A short name (简称) the office keeps for a unit: policy texts are read with these
+    besides the aliases derived from every unit's full name (policy/drafting/names.py)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("unit")
+    )
+    alias = models.CharField(_("alias"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.unit}"

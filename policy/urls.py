@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .drafting import views as drafting
 
 app_name = "policy"
 urlpatterns = [
@@ -24,4 +25,8 @@ urlpatterns = [
         "milestones/<int:pk>/reschedule/", views.milestone_reschedule, name="milestone_reschedule"
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("drafts/", drafting.draft_items, name="draft_items"),
+    path("drafts/confirm/", drafting.draft_confirm, name="draft_confirm"),
+    path("aliases/", drafting.alias_list, name="alias_list"),
+    path("aliases/<int:pk>/remove/", drafting.alias_remove, name="alias_remove"),
 ]

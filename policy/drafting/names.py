@@ -55,7 +55,11 @@ UNIT_ENDINGS = re.compile(
 
 # Collective names: (pattern, kind, what the unit's name must contain)
 COLLECTIVE = [
-    (re.compile(r"^各(?:乡镇|镇)[（(]?街道(?:办事处)?[）)]?$|^各镇街$|^各乡镇街道$"), "township", ""),
+    (
+        re.compile(r"^各(?:乡镇|镇)[（(]?街道(?:办事处)?[）)]?$|^各镇街$|^各乡镇街道$"),
+        "township",
+        "",
+    ),
     (re.compile(r"^各(?:街道办事处|街道|街道办)$"), "township", "街道"),
     (re.compile(r"^各(?:乡镇|镇)(?:人民政府)?$"), "township", "镇"),
     (re.compile(r"^各(?:开发区|园区)(?:管委会)?$"), "", "开发区"),

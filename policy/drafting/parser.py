@@ -44,7 +44,16 @@ NAME_SPLIT = re.compile(r"[、，,；;/\s]+")
 TABLE_SPLIT = re.compile(r"\t|\s*\|\s*|\s{2,}")
 COLUMNS = {
     "no": ("序号", "编号"),
-    "task": ("重点任务", "工作任务", "任务内容", "工作内容", "具体措施", "工作事项", "主要任务", "任务"),
+    "task": (
+        "重点任务",
+        "工作任务",
+        "任务内容",
+        "工作内容",
+        "具体措施",
+        "工作事项",
+        "主要任务",
+        "任务",
+    ),
     "leader": LEADER_LABELS,
     "lead": LEAD_LABELS,
     "co": CO_LABELS,

@@ -151,6 +151,12 @@ def _demo_lag(code: str):
     return kwargs
 
 
+def _alias():
+    from policy.models import UnitAlias
+
+    return {"pk": UnitAlias.objects.order_by("pk").first().pk}
+
+
 OFFICE = ("office",)
 MATRIX.update(
     {
@@ -159,6 +165,11 @@ MATRIX.update(
         "policy:measure_create": access(*OFFICE, kwargs=_policy),
         "policy:workitem_create": access(*OFFICE, kwargs=_policy),
         "policy:aspect_list": access(*OFFICE),
+        # drafting work items from a policy text, and the unit aliases it reads names by
+        "policy:draft_items": access(*OFFICE),
+        "policy:draft_confirm": access(*OFFICE),
+        "policy:alias_list": access(*OFFICE),
+        "policy:alias_remove": access(*OFFICE, kwargs=_alias),
         "policy:measure_edit": access(*OFFICE, kwargs=_measure),
         "policy:workitem_edit": access(*OFFICE, kwargs=_led_by("ZJJ")),
         # the lead unit and the office plan an item; a co-unit and the leader read it only
