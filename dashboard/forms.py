@@ -79,7 +79,8 @@ class AdvanceProjectForm(VersionedFormMixin, forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = STAGE_FLOW.get(project.stage, set())
+        # 纳入计划 needs its plan, batch and amount: recorded on the project's page
+        allowed = STAGE_FLOW.get(project.stage, set()) - {Stage.INCLUDED}
         self.fields["to_stage"].choices = [(v, label) for v, label in Stage.choices if v in allowed]
 
 

@@ -139,6 +139,11 @@ class Project(models.Model):
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.RESERVE
     )
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    # 纳入计划: the higher-level plan or project library it was included in, and when
+    included_plan = models.CharField(_("plan included in"), max_length=200, blank=True)
+    included_batch = models.CharField(_("batch"), max_length=100, blank=True)
+    included_on = models.DateField(_("included on"), null=True, blank=True)
+    included_amount = models.BigIntegerField(_("amount in the plan (元)"), null=True, blank=True)
     plan_year = models.PositiveIntegerField(_("plan year"), null=True, blank=True)
     owner = models.CharField(_("person responsible"), max_length=50, blank=True)
     # the person who follows the project up with the higher level (对上衔接专人): a member of

@@ -2,7 +2,8 @@
 level; requested vs approved vs arrived; and the reserve's depth for next year.
 
 The cohort of a year is every project that went to 申报 (applied) in that year up to the
-as-of date, as its stage history says; each is counted as approved when it reached 批复 (or
+as-of date, as its stage history says; each is counted as included when it was squeezed into
+a higher-level plan (纳入计划) or went further (批复, 到位), as approved when it reached 批复 (or
 went on to 到位) by the as-of date, and as funded when it reached 到位. Requested is its
 requested amount, approved its approved amount (else requested), arrived the receipts recorded
 on it up to the as-of date. Only projects the viewer may see count (`visible_to`).
@@ -27,12 +28,17 @@ class RateRow:
     key: str
     name: str
     applied: int = 0
+    included: int = 0  # 纳入计划 or further
     approved: int = 0
     funded: int = 0
     rejected: int = 0
     requested: int = 0  # 元
     approved_amount: int = 0
     arrived: int = 0
+
+    @property
+    def inclusion_rate(self) -> Fraction | None:
+        return Fraction(self.included, self.applied) if self.applied else None
 
     @property
     def approval_rate(self) -> Fraction | None:
@@ -49,6 +55,7 @@ class RateRow:
             "key": self.key,
             "name": self.name,
             "applied": self.applied,
+            "included": self.included,
             "approved": self.approved,
             "funded": self.funded,
             "rejected": self.rejected,
@@ -90,6 +97,7 @@ class SuccessRates:
 
 
 REACHED_APPROVAL = {Stage.APPROVED, Stage.FUNDED}
+REACHED_INCLUSION = {Stage.INCLUDED, *REACHED_APPROVAL}
 
 
 def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
@@ -104,7 +112,9 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
     applied_in_year: set[int] = set()
     for project_id, stage, on in ProjectStageChange.objects.filter(
         project__in=projects.values("pk"),
-        to_stage__in=[Stage.APPLIED, Stage.APPROVED, Stage.FUNDED, Stage.REJECTED],
+        to_stage__in=[
+            Stage.APPLIED, Stage.INCLUDED, Stage.APPROVED, Stage.FUNDED, Stage.REJECTED
+        ],
         changed_on__lte=as_of,
     ).values_list("project_id", "to_stage", "changed_on"):
         reached.setdefault(project_id, set()).add(stage)
@@ -145,6 +155,7 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
         ]
         for row in groups:
             row.applied += 1
+            row.included += bool(stages & REACHED_INCLUSION)
             row.approved += approved
             row.funded += Stage.FUNDED in stages
             row.rejected += Stage.REJECTED in stages and not approved

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import pipeline_views as pipeline
-from . import views
+from . import plan_views, views
 
 app_name = "funding"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/new/", pipeline.project_create, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", pipeline.project_edit, name="project_edit"),
+    path("projects/<int:pk>/include/", plan_views.project_include, name="project_include"),
     path("projects/<int:pk>/materials/", pipeline.material_upload, name="material_upload"),
     path("materials/<int:pk>/", pipeline.material_download, name="material_download"),
     path("materials/<int:pk>/remove/", pipeline.material_remove, name="material_remove"),

@@ -144,6 +144,9 @@ MATRIX["funding:project_create"] = access(*WRITERS)
 MATRIX["funding:project_create#office-unit"] = access(*WRITERS, query="?unit=1")
 MATRIX["funding:project_edit"] = access(*WRITERS, kwargs=_project("CB2025-ZJJ-02"))
 MATRIX["funding:project_edit#other-unit"] = access("office", kwargs=_project("CB2025-SLJ-01"))
+# 纳入计划 is recorded by POST on the project page; a GET goes back to the page
+MATRIX["funding:project_include"] = access(*WRITERS, kwargs=_project("CB2025-ZJJ-02"))
+MATRIX["funding:project_include#other-unit"] = access("office", kwargs=_project("CB2025-SLJ-01"))
 MATRIX["funding:material_upload"] = access(
     *WRITERS, method="post", kwargs=_project("CB2025-ZJJ-02"), data=lambda: {}
 )
