@@ -21,6 +21,7 @@ def load_from_documents() -> None:
         drafting.save_unit_alias(user=None, unit=units[code], alias=alias)
     if not Project.objects.filter(stage=Stage.INCLUDED).exists():
         _included_projects(units)
+    _directory(units)
 
 
 # two projects squeezed into higher-level plans before 30 June (stage 纳入计划): no money yet
@@ -49,3 +50,59 @@ def _included_projects(units) -> None:
             plan_amount=amount,
             note="已纳入上级投资计划，待下达资金",
         )
+
+
+# the counterpart directory: data.COUNTERPARTS with the unit dealing with each and a person or
+# two (names and numbers invented for the demo)
+DIRECTORY_UNITS = [
+    "FGW",
+    "CZJ",
+    "ZJJ",
+    "JTJ",
+    "SLJ",
+    "ZRJ",
+    "NYJ",
+    "STJ",
+    "JYJ",
+    "WJW",
+    "WLJ",
+    "SWJ",
+]
+DIRECTORY_PEOPLE = [
+    [("周建国", "处长", "0551-6260-0101"), ("林晓", "一级主任科员", "0551-6260-0102")],
+    [("郑海燕", "副处长", "0551-6261-0201")],
+    [("吴志强", "处长", "0551-6262-0301"), ("何静", "四级调研员", "0551-6262-0302")],
+    [("钱文", "副处长", "0551-6263-0401")],
+    [("孙涛", "处长", "0551-6264-0501")],
+    [("冯丽", "副处长", "0551-6265-0601")],
+    [("蒋鹏", "科长", "0551-6266-0701")],
+    [("韩梅", "副处长", "0551-6267-0801")],
+    [("曹阳", "处长", "0551-6268-0901")],
+    [("彭博", "副处长", "0551-6269-1001")],
+    [("邓颖", "处长", "0551-6270-1101")],
+    [("许军", "副处长", "0551-6271-1201")],
+]
+
+
+def _directory(units) -> None:
+    from demo import data
+    from funding.directory import services as directory
+    from funding.models import Counterpart
+
+    for name, code, people in zip(
+        data.COUNTERPARTS, DIRECTORY_UNITS, DIRECTORY_PEOPLE, strict=True
+    ):
+        counterpart = Counterpart.objects.filter(name=name).first()
+        if counterpart is None:
+            extra = [units["CTJT"]] if code == "ZJJ" else []
+            counterpart = directory.save_counterpart(
+                user=None,
+                counterpart=None,
+                name=name,
+                level="provincial",
+                units=[units[code], *extra],
+            )
+        for person, post, phone in people:
+            directory.save_counterpart_person(
+                user=None, counterpart=counterpart, name=person, post=post, phone=phone
+            )

@@ -18,9 +18,9 @@ from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
 from . import data, striving
+from .from_documents import load_from_documents
 from .reminders import load_reminders
 from .supervision import load_supervision
-from .from_documents import load_from_documents
 from .supervision_plans import load_supervision_plans
 
 LEAD_UNIT_KEYWORDS = [

@@ -112,9 +112,7 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
     applied_in_year: set[int] = set()
     for project_id, stage, on in ProjectStageChange.objects.filter(
         project__in=projects.values("pk"),
-        to_stage__in=[
-            Stage.APPLIED, Stage.INCLUDED, Stage.APPROVED, Stage.FUNDED, Stage.REJECTED
-        ],
+        to_stage__in=[Stage.APPLIED, Stage.INCLUDED, Stage.APPROVED, Stage.FUNDED, Stage.REJECTED],
         changed_on__lte=as_of,
     ).values_list("project_id", "to_stage", "changed_on"):
         reached.setdefault(project_id, set()).add(stage)

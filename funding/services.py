@@ -27,6 +27,7 @@ from .models import (
     Channel,
     ClaimReview,
     Contact,
+    Counterpart,
     Guide,
     Lead,
     MaterialRequirement,
@@ -672,8 +673,14 @@ def log_contact(
     project: Project | None = None,
     result: str = "",
     result_receipt: Receipt | None = None,
+    directory: Counterpart | None = None,
 ) -> Contact:
+    """A contact of `unit` with a counterpart; `directory`: the department picked from the
+    counterpart directory (its name is then the counterpart, unless one is written)."""
     ensure_unit_access(user, unit)
+    counterpart = (counterpart or "").strip() or (directory.name if directory else "")
+    if not counterpart:
+        raise ValidationError(_("Name the counterpart department."), code="counterpart")
     require_event_date(occurred_on)
     if direction not in ContactDirection.values:
         raise ValidationError(_("Unknown contact direction."))
@@ -689,6 +696,7 @@ def log_contact(
         project=project,
         result=result,
         result_receipt=result_receipt,
+        directory=directory,
     )
     record("funding.contact.created", contact, after=snapshot(contact), user=user)
     return contact

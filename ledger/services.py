@@ -68,6 +68,8 @@ from org.tree import LOOP_MESSAGE, find_loops
 from policy.models import AssignmentRole, Measure, Policy, WorkItem
 from policy.services import bulk_save_work_items
 
+from .counterparts import CounterpartSheet
+from .counterparts import max_lengths as counterpart_lengths
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
 from .reader import SheetSource, open_ledger
 
@@ -207,6 +209,7 @@ def _max_lengths() -> dict[str, dict[str, int]]:
             "issuer": size(Guide, "issuer"),
             "channel": size(Channel, "name"),
         },
+        "counterparts": counterpart_lengths(),
     }
 
 
@@ -399,7 +402,7 @@ def _import(path: Path, *, user, name, dry_run: bool, progress) -> ImportResult:
 UNKNOWN_PERSON = object()
 
 
-class _Plan:
+class _Plan(CounterpartSheet):
     """Parsed rows of every sheet, checked against each other and the database."""
 
     def __init__(self, result: ImportResult, progress):
@@ -868,6 +871,7 @@ class _Plan:
                         % {"code": project},
                     )
         self._check_work_items(known_units, file_leaders)
+        self._check_counterparts(known_units)
         guides = self.readers.get("guides")
         for guide in self.rows.get("guides", []):
             name = guide["channel"]
@@ -1015,6 +1019,7 @@ class _Plan:
         self.guide_changes = self._diff_guides()
         if "receipts" in self.rows:
             self._count("receipts", *self.receipt_counts)
+        self._count_counterparts()
 
     def _count(self, key: str, created: int, updated: int, unchanged: int) -> None:
         counts = self.result.counts[key]
@@ -1557,6 +1562,7 @@ class _Plan:
         self._write_receipts(user, audit, unit_id)
         self._write_work_items(user, audit, unit_id)
         self._write_guides(user, audit, unit_id)
+        self._write_counterparts(user, audit, unit_id)
         counts = {
             key: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
             for key, c in self.result.counts.items()
