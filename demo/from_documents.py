@@ -22,6 +22,7 @@ def load_from_documents() -> None:
     if not Project.objects.filter(stage=Stage.INCLUDED).exists():
         _included_projects(units)
     _directory(units)
+    _teams(units)
 
 
 # two projects squeezed into higher-level plans before 30 June (stage 纳入计划): no money yet
@@ -106,3 +107,51 @@ def _directory(units) -> None:
             directory.save_counterpart_person(
                 user=None, counterpart=counterpart, name=person, post=post, phone=phone
             )
+
+
+# 一套班子 for the items of measure 七 (GZ-33…35): each unit's person responsible and contact
+# person. The demo has logins for 住建局 only: these people are accounts without a usable
+# password (they cannot log in; reminders reach them in the app and by their unit's channels).
+TEAM_MEASURE = "七"
+TEAM_PEOPLE = {
+    "FGW": (("fgw_zhao", "发改委副主任 赵立新"), ("fgw_qian", "发改委投资科 钱敏")),
+    "JKQ": (("jkq_sun", "经开区副主任 孙卫东"), ("jkq_li", "经开区经发局 李倩")),
+    "KJJ": (("kjj_zhou", "科技局副局长 周明"), ("kjj_wu", "科技局规划科 吴婷")),
+    "SJJ": (("sjj_zheng", "审计局副局长 郑华"), ("sjj_wang", "审计局办公室 王磊")),
+    "CZJ": (("czj_feng", "财政局副局长 冯涛"), ("czj_chen", "财政局经建科 陈晨")),
+    "TJJ": (("tjj_chu", "统计局副局长 褚云"), ("tjj_wei", "统计局综合科 卫红")),
+}
+
+
+def _teams(units) -> None:
+    from django.contrib.auth import get_user_model
+
+    from org.services import create_person
+    from policy.models import WorkItem
+    from policy.team.services import save_item_team
+
+    User = get_user_model()
+    people = {}
+    for code, pair in TEAM_PEOPLE.items():
+        for (username, full_name), role in zip(pair, ("unit_head", "unit_officer"), strict=True):
+            person = User.objects.filter(username=username).first() or create_person(
+                user=None,
+                username=username,
+                full_name=full_name,
+                role=role,
+                password=None,
+                unit=units[code],
+            )
+            people.setdefault(code, []).append(person)
+    items = WorkItem.objects.filter(measure__code=TEAM_MEASURE, policy__short_name="《意见》")
+    for item in items.prefetch_related("assignments__unit"):
+        for assignment in item.assignments.all():
+            pair = people.get(assignment.unit.code)
+            if pair and not item.teams.filter(unit=assignment.unit).exists():
+                save_item_team(
+                    user=None,
+                    item=item,
+                    unit=assignment.unit,
+                    responsible=pair[0],
+                    contact=pair[1],
+                )

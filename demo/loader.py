@@ -115,8 +115,10 @@ def load_demo(stdout=None) -> dict[str, int]:
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )
         load_supervision()  # demo/supervision.py: a dispatch round, the 30 June bulletin
+        # demo/from_documents.py: aliases, a meeting, teams, 纳入计划 — before the reminders,
+        # which go to the teams it names
+        load_from_documents()
         load_reminders()  # demo/reminders.py: July 2024's reminders, ZJJ's robots
-        load_from_documents()  # demo/from_documents.py: aliases, a meeting, teams, 纳入计划
     return {
         "units": Unit.objects.count(),
         "work_items": WorkItem.objects.count(),

@@ -417,3 +417,42 @@ class UnitAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alias} → {self.unit}"
+
+
+class ItemTeam(models.Model):
+    """A unit's part of an item's team (一套班子): its person responsible and its contact
+    person, members of the unit; with the item's lead leader, they are who reminders reach."""
+
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="teams", verbose_name=_("work item")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="item_teams", verbose_name=_("unit")
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("person responsible"),
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contact person"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("item team")
+        verbose_name_plural = _("item teams")
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "unit"], name="itemteam_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item.code} {self.unit}"

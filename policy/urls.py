@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .drafting import views as drafting
+from .team import views as team
 
 app_name = "policy"
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
         "milestones/<int:pk>/reschedule/", views.milestone_reschedule, name="milestone_reschedule"
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
+    path("items/<int:pk>/team/", team.item_team, name="item_team"),
     path("drafts/", drafting.draft_items, name="draft_items"),
     path("drafts/confirm/", drafting.draft_confirm, name="draft_confirm"),
     path("aliases/", drafting.alias_list, name="alias_list"),

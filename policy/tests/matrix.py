@@ -166,6 +166,9 @@ MATRIX.update(
         "policy:workitem_create": access(*OFFICE, kwargs=_policy),
         "policy:aspect_list": access(*OFFICE),
         # drafting work items from a policy text, and the unit aliases it reads names by
+        # an item's team (一套班子): whoever sees the item reads it; units set their own rows
+        "policy:item_team": access("office", "leader", "zjj", "zjj_head", kwargs=_led_by("ZJJ")),
+        "policy:item_team#other-unit": access("office", kwargs=_led_by("FGW")),
         "policy:draft_items": access(*OFFICE),
         "policy:draft_confirm": access(*OFFICE),
         "policy:alias_list": access(*OFFICE),
