@@ -23,6 +23,7 @@ def load_from_documents() -> None:
         _included_projects(units)
     _directory(units)
     _teams(units)
+    _meeting(units)
 
 
 # two projects squeezed into higher-level plans before 30 June (stage 纳入计划): no money yet
@@ -155,3 +156,52 @@ def _teams(units) -> None:
                     responsible=pair[0],
                     contact=pair[1],
                 )
+
+
+# a 调度会 after mid-year and its decisions (followed as work items HY<n>-01…); due from mid
+# August, after the demo's July reminder runs, so those stay as they were
+MEETING = {
+    "title": "2024年上半年对上争取工作调度会",
+    "kind": "dispatch",
+    "held_on": dt.date(2024, 7, 5),
+    "attendees": "市发展改革委、市财政局、市住房和城乡建设局、市自然资源和规划局、市交通运输局、"
+    "市水利局主要负责同志；市政府督查室",
+    "summary": "听取上半年对上争取工作进展汇报，研究部署下半年重点工作。",
+}
+DECISIONS = [
+    (
+        "梳理2025年城市更新项目储备清单，9月底前报省发展改革委",
+        "FGW",
+        ["ZJJ", "ZRJ"],
+        dt.date(2024, 9, 30),
+    ),
+    (
+        "加快城镇老旧小区改造中央补助资金申报，8月底前完成材料报送",
+        "ZJJ",
+        ["CZJ"],
+        dt.date(2024, 8, 30),
+    ),
+    ("协调解决城北片区改造项目用地报批问题", "ZRJ", ["ZJJ"], dt.date(2024, 9, 13)),
+    ("加快专项债券资金支付进度，确保9月底前支付率达到80%", "CZJ", ["FGW"], dt.date(2024, 9, 30)),
+]
+
+
+def _meeting(units) -> None:
+    from org.models import Leader
+    from policy.meetings import services as meetings
+    from policy.models import Meeting
+
+    if Meeting.objects.filter(title=MEETING["title"]).exists():
+        return
+    meeting = meetings.save_meeting(
+        user=None, meeting=None, chair=Leader.objects.get(name="张明"), **MEETING
+    )
+    for title, lead, co, due in DECISIONS:
+        meetings.add_decision(
+            user=None,
+            meeting=meeting,
+            title=title,
+            lead_unit=units[lead],
+            co_units=[units[c] for c in co],
+            due_on=due,
+        )

@@ -65,6 +65,7 @@ from funding.services import (
 from org.models import Leader, Unit, UnitKind
 from org.services import bulk_save_leaders, bulk_save_units, set_oversight
 from org.tree import LOOP_MESSAGE, find_loops
+from policy.meetings import DECISIONS_POLICY
 from policy.models import AssignmentRole, Measure, Policy, WorkItem
 from policy.services import bulk_save_work_items
 
@@ -945,8 +946,9 @@ class _Plan(CounterpartSheet):
                 policy_id = policy.pk
             elif row["code"] in items:
                 policy_id = items[row["code"]]
-            elif len(policies) == 1:
-                policy_id = policies[0].pk
+            elif len(documents := [p for p in policies if p.title != DECISIONS_POLICY]) == 1:
+                # the one policy document (meetings' decisions are not a document's items)
+                policy_id = documents[0].pk
             else:
                 reader.error(
                     number,

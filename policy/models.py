@@ -74,8 +74,40 @@ class Measure(models.Model):
         return f"{self.code} {self.text[:40]}"
 
 
+class MeetingKind(models.TextChoices):
+    DISPATCH = "dispatch", _("Dispatch meeting (调度会)")
+    TOPIC = "topic", _("Topic meeting (专题会)")
+
+
+class Meeting(models.Model):
+    """A meeting (调度会 / 专题会) whose decisions (会议议定事项) are followed as work items."""
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField(_("held on"))
+    chair = models.ForeignKey(
+        Leader,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_chaired",
+        verbose_name=_("chair"),
+    )
+    attendees = models.TextField(_("attendees"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
 class WorkItem(models.Model):
-    """A work item (工作事项) from the decomposition of a policy."""
+    """A work item (工作事项) from the decomposition of a policy, or a meeting's decision."""
 
     objects = WorkItemQuerySet.as_manager()
 
@@ -102,6 +134,15 @@ class WorkItem(models.Model):
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     done_note = models.TextField(_("how it was done"), blank=True)
+    # a meeting's decision (会议议定事项) is a work item from that meeting
+    source_meeting = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("source meeting"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .drafting import views as drafting
+from .meetings import views as meetings
 from .team import views as team
 
 app_name = "policy"
@@ -27,6 +28,9 @@ urlpatterns = [
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("items/<int:pk>/team/", team.item_team, name="item_team"),
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/minutes.docx", meetings.meeting_minutes, name="meeting_minutes"),
     path("drafts/", drafting.draft_items, name="draft_items"),
     path("drafts/confirm/", drafting.draft_confirm, name="draft_confirm"),
     path("aliases/", drafting.alias_list, name="alias_list"),

@@ -151,6 +151,12 @@ def _demo_lag(code: str):
     return kwargs
 
 
+def _meeting():
+    from policy.models import Meeting
+
+    return {"pk": Meeting.objects.order_by("pk").first().pk}
+
+
 def _alias():
     from policy.models import UnitAlias
 
@@ -169,6 +175,10 @@ MATRIX.update(
         # an item's team (一套班子): whoever sees the item reads it; units set their own rows
         "policy:item_team": access("office", "leader", "zjj", "zjj_head", kwargs=_led_by("ZJJ")),
         "policy:item_team#other-unit": access("office", kwargs=_led_by("FGW")),
+        # meetings and their decisions: every business role reads; the office records
+        "policy:meeting_list": access("office", "leader", "zjj", "zjj_head"),
+        "policy:meeting_detail": access("office", "leader", "zjj", "zjj_head", kwargs=_meeting),
+        "policy:meeting_minutes": access("office", "leader", "zjj", "zjj_head", kwargs=_meeting),
         "policy:draft_items": access(*OFFICE),
         "policy:draft_confirm": access(*OFFICE),
         "policy:alias_list": access(*OFFICE),
