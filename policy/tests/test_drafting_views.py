@@ -84,7 +84,7 @@ def test_a_draft_without_its_deadline_is_not_created_and_nothing_is(client, cast
     before = (WorkItem.objects.count(), Milestone.objects.count())
     response = client.post(reverse("policy:draft_confirm"), _posted(formset, confirm))
     assert response.status_code == 400
-    assert "截止日期" in response.content.decode() or "due date" in response.content.decode()
+    assert "创建此事项前请填写完成时限" in response.content.decode()
     assert (WorkItem.objects.count(), Milestone.objects.count()) == before
 
 
