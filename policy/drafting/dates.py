@@ -78,21 +78,27 @@ def _date_of(kind: str, match: re.Match, year: int) -> dt.date | None:
 
 
 def find_deadlines(text: str, year: int) -> list[Deadline]:
-    """Every dated phrase in `text`, in order, undated years read as `year`.
+    """Every dated phrase in `text`, in order. An undated phrase takes the year of the dated
+    one before it (2025年6月底前完成调查，年底前完成收储: 年底 is 2025's), else `year`.
 
-    Phrases overlapping an earlier, longer match are dropped (2025年6月底前 is one month
+    Phrases overlapping an earlier pattern's match are dropped (2025年6月底前 is one month
     deadline, not also a 年底)."""
-    found: list[Deadline] = []
+    matches: list[tuple[str, re.Match]] = []
     for kind, pattern in PATTERNS:
         for match in pattern.finditer(text):
-            on = _date_of(kind, match, year)
-            if on is None:
+            if any(m.start() < match.end() and match.start() < m.end() for _k, m in matches):
                 continue
-            if any(d.start < match.end() and match.start() < d.end for d in found):
-                continue
+            matches.append((kind, match))
+    found: list[Deadline] = []
+    current = year
+    for kind, match in sorted(matches, key=lambda km: km[1].start()):
+        if match.groupdict().get("year"):
+            current = int(match.group("year"))
+        on = _date_of(kind, match, current)
+        if on is not None:
             found.append(Deadline(on, match.start(), match.end()))
     # a bare "2025年" counts only in a 时限 field (`field_deadline`)
-    return sorted(found)
+    return found
 
 
 def field_deadline(value: str, year: int) -> tuple[dt.date | None, bool]:

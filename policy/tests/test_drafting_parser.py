@@ -93,6 +93,11 @@ def test_it_reads_deadlines_as_offices_write_them(text, due):
     assert field_deadline(text, 2025)[0] == due
 
 
+def test_an_undated_phrase_takes_the_year_written_before_it():
+    steps = find_deadlines("2026年6月底前完成调查，年底前完成收储", 2025)
+    assert [d.on for d in steps] == [dt.date(2026, 6, 30), dt.date(2026, 12, 31)]
+
+
 def test_a_day_that_does_not_exist_is_no_deadline():
     assert find_deadlines("2025年2月30日前完成", 2025) == []
 
