@@ -217,12 +217,19 @@ def get_project(request, code: ProjectCode):
 
 class AdvanceIn(Schema):
     to_stage: str = Field(
-        ..., max_length=20, description="applied, in_review, approved, funded or rejected"
+        ...,
+        max_length=20,
+        description="applied, in_review, included (纳入计划), approved, funded or rejected",
     )
     version: int = Field(
         ..., ge=1, le=2**31, description="the version you read (stale edits are refused)"
     )
     note: str = Field("", max_length=300)
+    plan: str = Field("", max_length=200, description="included: the plan or project library")
+    batch: str = Field("", max_length=100, description="included: its batch")
+    plan_amount_yuan: int | None = Field(
+        None, ge=0, le=10**15, description="included: the amount in the plan, in 元"
+    )
 
 
 @api.post(
@@ -240,6 +247,9 @@ def advance_project(request, code: ProjectCode, payload: AdvanceIn):
         to_stage=payload.to_stage,
         note=payload.note,
         expected_version=payload.version,
+        plan=payload.plan,
+        batch=payload.batch,
+        plan_amount=payload.plan_amount_yuan,
     )
     return Project.objects.select_related("unit", "channel").get(pk=project.pk)
 

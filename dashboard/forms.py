@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -15,7 +16,7 @@ from common.validation import (
     check_event_date,
 )
 from funding.choices import STAGE_FLOW, ContactDirection, ContactResult, Stage
-from funding.models import Channel, Project, Receipt
+from funding.models import Channel, Counterpart, CounterpartPerson, Project, Receipt
 from org.models import Leader
 from policy.models import WorkItem
 
@@ -86,8 +87,29 @@ class AdvanceProjectForm(VersionedFormMixin, forms.Form):
 
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = STAGE_FLOW.get(project.stage, set())
+        # 纳入计划 needs its plan, batch and amount: recorded on the project's page
+        allowed = STAGE_FLOW.get(project.stage, set()) - {Stage.INCLUDED}
         self.fields["to_stage"].choices = [(v, label) for v, label in Stage.choices if v in allowed]
+
+
+def _clean_contact_directory(form: "ContactForm", data: dict) -> dict:
+    """A department picked from the directory names the contact; its person the people."""
+    directory, person = data.get("directory"), data.pop("person", None)
+    if person is not None:
+        if directory is None:
+            data["directory"] = directory = person.counterpart
+        elif person.counterpart_id != directory.pk:
+            form.add_error("person", _("This person works at another department."))
+        if not data.get("people"):
+            data["people"] = str(person)[:200]
+    if not data.get("counterpart"):
+        if directory is None:
+            form.add_error(
+                "counterpart", _("Pick the department from the directory, or write its name.")
+            )
+        else:
+            data["counterpart"] = directory.name
+    return data
 
 
 class ProgressReportForm(forms.Form):
@@ -125,7 +147,22 @@ class ReportDecisionForm(VersionedFormMixin, forms.Form):
 class ContactForm(forms.Form):
     direction = forms.ChoiceField(label=_("Kind"), choices=ContactDirection.choices)
     occurred_on = LenientDateField(label=_("Date"))
-    counterpart = forms.CharField(label=_("Counterpart"), max_length=200)
+    # picked from the counterpart directory (对口联系); the text fields for anyone not in it
+    directory = forms.ModelChoiceField(
+        label=_("Counterpart department"),
+        queryset=Counterpart.objects.none(),
+        required=False,
+        empty_label=_("— not in the directory —"),
+    )
+    person = forms.ModelChoiceField(
+        label=_("Contact person"), queryset=CounterpartPerson.objects.none(), required=False
+    )
+    counterpart = forms.CharField(
+        label=_("Counterpart"),
+        max_length=200,
+        required=False,
+        help_text=_("Only when the department is not in the directory."),
+    )
     people = forms.CharField(label=_("People"), max_length=200, required=False)
     leader = BoundedModelChoiceField(
         label=_("Leader taking part"),
@@ -147,8 +184,23 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # the unit's own counterparts first, then the rest of the directory
+        counterparts = Counterpart.objects.all()
+        people = CounterpartPerson.objects.select_related("counterpart")
+        if unit is not None:
+            mine = Q(units=unit)
+            counterparts = counterparts.annotate(mine=Count("units", filter=mine)).order_by(
+                "-mine", "name"
+            )
+            people = people.order_by("counterpart__name", "name")
+        self.fields["directory"].queryset = counterparts
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: f"{p.counterpart.name} {p}"
         if unit is not None:
             self.fields["project"].queryset = Project.objects.filter(unit=unit).order_by("code")
             self.fields["result_receipt"].queryset = (
                 Receipt.objects.filter(unit=unit).select_related("unit").order_by("-received_on")
             )
+
+    def clean(self):
+        return _clean_contact_directory(self, super().clean())

@@ -18,6 +18,7 @@ from policy import services as policy
 from policy.models import Aspect, Measure, ProgressReport, WorkItem
 
 from . import data, striving
+from .from_documents import load_from_documents
 from .reminders import load_reminders
 from .supervision import load_supervision
 from .supervision_plans import load_supervision_plans
@@ -114,6 +115,9 @@ def load_demo(stdout=None) -> dict[str, int]:
             user=None, name=data.GOVERNMENT, default_year=data.YEAR, default_as_of=data.AS_OF
         )
         load_supervision()  # demo/supervision.py: a dispatch round, the 30 June bulletin
+        # demo/from_documents.py: aliases, a meeting, teams, 纳入计划 — before the reminders,
+        # which go to the teams it names
+        load_from_documents()
         load_reminders()  # demo/reminders.py: July 2024's reminders, ZJJ's robots
     return {
         "units": Unit.objects.count(),

@@ -12,6 +12,8 @@ class Stage(models.TextChoices):
     RESERVE = "reserve", _("Reserve")
     APPLIED = "applied", _("Applied")
     IN_REVIEW = "in_review", _("In review")
+    # 纳入计划: squeezed into a higher-level investment plan or project library (design §12)
+    INCLUDED = "included", _("Included in plan")
     APPROVED = "approved", _("Approved")
     FUNDED = "funded", _("Funded")
     REJECTED = "rejected", _("Rejected")
@@ -22,6 +24,7 @@ STAGE_NAMES_ZH = {
     "储备": Stage.RESERVE,
     "申报": Stage.APPLIED,
     "审核": Stage.IN_REVIEW,
+    "纳入计划": Stage.INCLUDED,
     "批复": Stage.APPROVED,
     "到位": Stage.FUNDED,
     "未获批": Stage.REJECTED,
@@ -37,8 +40,9 @@ LEVEL_NAMES_ZH = {
 # Which stage may follow which: forward one step, or rejected while pending.
 STAGE_FLOW: dict[str, set[str]] = {
     Stage.RESERVE: {Stage.APPLIED},
-    Stage.APPLIED: {Stage.IN_REVIEW, Stage.APPROVED, Stage.REJECTED},
-    Stage.IN_REVIEW: {Stage.APPROVED, Stage.REJECTED},
+    Stage.APPLIED: {Stage.IN_REVIEW, Stage.INCLUDED, Stage.APPROVED, Stage.REJECTED},
+    Stage.IN_REVIEW: {Stage.INCLUDED, Stage.APPROVED, Stage.REJECTED},
+    Stage.INCLUDED: {Stage.APPROVED, Stage.REJECTED},
     Stage.APPROVED: {Stage.FUNDED},
     Stage.FUNDED: set(),
     Stage.REJECTED: {Stage.RESERVE},

@@ -140,6 +140,11 @@ class Project(models.Model):
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.RESERVE
     )
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    # 纳入计划: the higher-level plan or project library it was included in, and when
+    included_plan = models.CharField(_("plan included in"), max_length=200, blank=True)
+    included_batch = models.CharField(_("batch"), max_length=100, blank=True)
+    included_on = models.DateField(_("included on"), null=True, blank=True)
+    included_amount = models.BigIntegerField(_("amount in the plan (元)"), null=True, blank=True)
     plan_year = models.PositiveIntegerField(_("plan year"), null=True, blank=True)
     owner = models.CharField(_("person responsible"), max_length=50, blank=True)
     # the person who follows the project up with the higher level (对上衔接专人): a member of
@@ -466,6 +471,15 @@ class Contact(models.Model):
         related_name="contacts",
         verbose_name=_("project"),
     )
+    # picked from the counterpart directory (对口联系); `counterpart` keeps its name as written
+    directory = models.ForeignKey(
+        "Counterpart",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        verbose_name=_("counterpart department"),
+    )
     # what the contact led to: the project's approval, or money received
     result = models.CharField(_("result"), max_length=20, choices=ContactResult.choices, blank=True)
     result_receipt = models.ForeignKey(
@@ -559,3 +573,51 @@ class ProjectMaterial(models.Model):
 
 
 from .rollups import ReceiptCityMonth, ReceiptSharedDoc, ReceiptUnitMonth  # noqa: E402,F401  (models of this app)
+
+
+class Counterpart(models.Model):
+    """A higher-level department in the counterpart directory (对口联系): a ministry's or a
+    province's department or division the city's units deal with."""
+
+    name = models.CharField(_("department"), max_length=200, unique=True)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
+    units = models.ManyToManyField(
+        Unit, blank=True, related_name="counterparts", verbose_name=_("units dealing with it")
+    )
+    note = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("counterpart department")
+        verbose_name_plural = _("counterpart departments")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CounterpartPerson(models.Model):
+    """A person to contact at a counterpart department: name, post and phone."""
+
+    counterpart = models.ForeignKey(
+        Counterpart,
+        on_delete=models.CASCADE,
+        related_name="people",
+        verbose_name=_("counterpart department"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("counterpart contact person")
+        verbose_name_plural = _("counterpart contact people")
+        ordering = ["counterpart", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counterpart", "name"], name="counterpart_person_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.post}）" if self.post else self.name

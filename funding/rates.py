@@ -5,11 +5,12 @@ The cohort of a year is every project that went to 申报 (applied) in that year
 as-of date, as its stage history says, and every project funded in that year: money received
 on it in the year up to the as-of date, whenever it applied (design §10: a project funded in
 year Y counts in Y by its receipts in Y, so the rates never say 到位 0 beside the year's
-headline). Each is counted as funded when it has such receipts, as approved when it reached
-批复 by the as-of date (or is funded), as not approved when it was refused instead. Requested
-is its requested amount, approved its approved amount (else requested), arrived its receipts in
-the year up to the as-of date (the same receipts the year's figures add up). Only projects
-the viewer may see count (`visible_to`).
+headline). Each is counted as funded when it has such receipts, as included when it was
+squeezed into a higher-level plan (纳入计划) or went further (批复, 到位), as approved when it
+reached 批复 by the as-of date (or is funded), as not approved when it was refused instead.
+Requested is its requested amount, approved its approved amount (else requested), arrived its
+receipts in the year up to the as-of date (the same receipts the year's figures add up). Only
+projects the viewer may see count (`visible_to`).
 
 `success_rates(viewer, year, as_of)` is the one function the page, and the bulletin's annex,
 call.
@@ -31,12 +32,17 @@ class RateRow:
     key: str
     name: str
     applied: int = 0
+    included: int = 0  # 纳入计划 or further
     approved: int = 0
     funded: int = 0
     rejected: int = 0
     requested: int = 0  # 元
     approved_amount: int = 0
     arrived: int = 0
+
+    @property
+    def inclusion_rate(self) -> Fraction | None:
+        return Fraction(self.included, self.applied) if self.applied else None
 
     @property
     def approval_rate(self) -> Fraction | None:
@@ -53,6 +59,7 @@ class RateRow:
             "key": self.key,
             "name": self.name,
             "applied": self.applied,
+            "included": self.included,
             "approved": self.approved,
             "funded": self.funded,
             "rejected": self.rejected,
@@ -94,6 +101,7 @@ class SuccessRates:
 
 
 REACHED_APPROVAL = {Stage.APPROVED, Stage.FUNDED}
+REACHED_INCLUSION = {Stage.INCLUDED, *REACHED_APPROVAL}
 
 
 def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
@@ -108,7 +116,7 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
     applied_in_year: set[int] = set()
     for project_id, stage, on in ProjectStageChange.objects.filter(
         project__in=projects.values("pk"),
-        to_stage__in=[Stage.APPLIED, Stage.APPROVED, Stage.FUNDED, Stage.REJECTED],
+        to_stage__in=[Stage.APPLIED, Stage.INCLUDED, Stage.APPROVED, Stage.FUNDED, Stage.REJECTED],
         changed_on__lte=as_of,
     ).values_list("project_id", "to_stage", "changed_on"):
         reached.setdefault(project_id, set()).add(stage)
@@ -152,6 +160,7 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
         ]
         for row in groups:
             row.applied += 1
+            row.included += approved or bool(stages & REACHED_INCLUSION)
             row.approved += approved
             row.funded += funded
             row.rejected += Stage.REJECTED in stages and not approved

@@ -27,6 +27,7 @@ from .models import (
     Channel,
     ClaimReview,
     Contact,
+    Counterpart,
     Guide,
     Lead,
     MaterialRequirement,
@@ -577,16 +578,28 @@ def advance_project(
     approved_amount: int | None = None,
     guide: Guide | None = None,
     audit: AuditBatch | None = None,
+    plan: str = "",
+    batch: str = "",
+    plan_amount: int | None = None,
 ) -> Project:
-    """Move a project to its next stage (储备→申报→审核→批复→到位, or 未获批).
+    """Move a project to its next stage (储备→申报→审核→纳入计划→批复→到位, or 未获批).
 
     On approval the approved amount (批复金额) may be given; on application the guide it
-    answers. `audit`: the batch of a bulk change the event goes into."""
+    answers; on inclusion in a higher-level plan (纳入计划) the plan, its batch and the
+    amount in it, the date being the stage's. `audit`: the batch of a bulk change the event
+    goes into."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     ensure_unit_access(user, project.unit)
     check_version(project, expected_version)
     if approved_amount is not None and approved_amount < 0:
         raise ValidationError(_("An amount cannot be negative."), code="approved_amount")
+    if plan_amount is not None and plan_amount < 0:
+        raise ValidationError(_("An amount cannot be negative."), code="plan_amount")
+    plan, batch = (plan or "").strip()[:200], (batch or "").strip()[:100]
+    if to_stage == Stage.INCLUDED and not plan:
+        raise ValidationError(
+            _("Name the plan or project library the project was included in."), code="plan"
+        )
     if to_stage not in STAGE_FLOW.get(project.stage, set()):
         raise ValidationError(
             _("A project cannot go from “%(from)s” to “%(to)s”.")
@@ -610,6 +623,9 @@ def advance_project(
         project.applied_on = on
     if to_stage == Stage.APPROVED and approved_amount is not None:
         project.approved_amount = approved_amount
+    if to_stage == Stage.INCLUDED:
+        project.included_plan, project.included_batch = plan, batch
+        project.included_on, project.included_amount = on, plan_amount
     if guide is not None:
         project.guide = guide
     project.version += 1
@@ -657,8 +673,14 @@ def log_contact(
     project: Project | None = None,
     result: str = "",
     result_receipt: Receipt | None = None,
+    directory: Counterpart | None = None,
 ) -> Contact:
+    """A contact of `unit` with a counterpart; `directory`: the department picked from the
+    counterpart directory (its name is then the counterpart, unless one is written)."""
     ensure_unit_access(user, unit)
+    counterpart = (counterpart or "").strip() or (directory.name if directory else "")
+    if not counterpart:
+        raise ValidationError(_("Name the counterpart department."), code="counterpart")
     require_event_date(occurred_on)
     if direction not in ContactDirection.values:
         raise ValidationError(_("Unknown contact direction."))
@@ -674,6 +696,7 @@ def log_contact(
         project=project,
         result=result,
         result_receipt=result_receipt,
+        directory=directory,
     )
     record("funding.contact.created", contact, after=snapshot(contact), user=user)
     return contact

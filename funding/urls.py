@@ -1,7 +1,8 @@
 from django.urls import path
 
 from . import pipeline_views as pipeline
-from . import views
+from . import plan_views, views
+from .directory import views as directory
 
 app_name = "funding"
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("projects/new/", pipeline.project_create, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", pipeline.project_edit, name="project_edit"),
+    path("projects/<int:pk>/include/", plan_views.project_include, name="project_include"),
     path("projects/<int:pk>/materials/", pipeline.material_upload, name="material_upload"),
     path("materials/<int:pk>/", pipeline.material_download, name="material_download"),
     path("materials/<int:pk>/remove/", pipeline.material_remove, name="material_remove"),
@@ -34,6 +36,13 @@ urlpatterns = [
     path("leads/<int:pk>/convert/", pipeline.lead_convert, name="lead_convert"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/counterparts/", pipeline.counterpart_list, name="counterpart_list"),
+    path("counterparts/", directory.counterpart_directory, name="counterpart_directory"),
+    path("counterparts/<int:pk>/", directory.counterpart_detail, name="counterpart_detail"),
+    path(
+        "counterparts/people/<int:pk>/remove/",
+        directory.counterpart_person_remove,
+        name="counterpart_person_remove",
+    ),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/link/", pipeline.contact_link, name="contact_link"),
     path("rates/", pipeline.rates, name="rates"),

@@ -325,6 +325,7 @@ def project_detail(request, pk: int):
         ),
         (_("Requested"), format_amount(project.requested) if project.requested else "", ""),
         (_("Applied on"), project.applied_on, ""),
+        (_("Plan included in"), _included_in(project), ""),
         (_("Plan year"), project.plan_year, ""),
         (_("Policy measure"), str(project.measure) if project.measure else "", ""),
         (_("Person responsible"), project.owner, ""),
@@ -354,8 +355,29 @@ def project_detail(request, pk: int):
         stages=project.stage_changes.select_related("changed_by"),
         receipts=project.receipts.select_related("channel").order_by("-received_on"),
         contacts=project.contacts.select_related("leader").order_by("-occurred_on"),
-        **project_context(request, project),
+        **_with_include_form(request, project, project_context(request, project)),
     )
+
+
+def _included_in(project) -> str:
+    """纳入计划: the plan, its batch, the date and the amount in it, in one line."""
+    if not project.included_plan:
+        return ""
+    parts = [project.included_plan, project.included_batch]
+    if project.included_on:
+        parts.append(project.included_on.isoformat())
+    if project.included_amount is not None:
+        parts.append(format_amount(project.included_amount))
+    return " · ".join(p for p in parts if p)
+
+
+def _with_include_form(request, project, context: dict) -> dict:
+    from .plan_views import include_form_for
+
+    return {
+        **context,
+        "include_form": include_form_for(request, project, context.get("can_change", False)),
+    }
 
 
 @login_required

@@ -13,7 +13,9 @@ from funding.models import Channel, Guide, Project, Receipt, Target, TargetRevis
 from org.models import Leader, Unit
 from policy.models import AssignmentRole, WorkItem
 
+from .counterparts import counterpart_rows
 from .format import (
+    COUNTERPARTS,
     GUIDES,
     LEADERS,
     PROJECTS,
@@ -279,6 +281,7 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
         ),
     )
     write_rows(WORK_ITEMS, _work_item_rows(scoped(WorkItem.objects.all()), codes))
+    write_rows(COUNTERPARTS, counterpart_rows())
     workbook.close()
     assert [s.key for s in SHEETS] == list(counts)
     # Exports are audited: who took which data out of the system.

@@ -110,7 +110,29 @@ WORK_ITEMS = Sheet(
         Column("工作目标", "goal"),
     ),
 )
-SHEETS: tuple[Sheet, ...] = (UNITS, LEADERS, TARGETS, PROJECTS, RECEIPTS, GUIDES, WORK_ITEMS)
+# design §12: the counterpart directory (对口联系), one row per person of a department
+COUNTERPARTS = Sheet(
+    "对口联系",
+    "counterparts",
+    (
+        Column("上级部门", "department", True),
+        Column("层级", "level"),
+        Column("姓名", "person"),
+        Column("职务", "post"),
+        Column("电话", "phone"),
+        Column("对接单位编码", "units"),
+    ),
+)
+SHEETS: tuple[Sheet, ...] = (
+    UNITS,
+    LEADERS,
+    TARGETS,
+    PROJECTS,
+    RECEIPTS,
+    GUIDES,
+    WORK_ITEMS,
+    COUNTERPARTS,
+)
 
 SHEET_LABELS = {
     "units": pgettext_lazy("ledger sheet", "units"),
@@ -120,6 +142,7 @@ SHEET_LABELS = {
     "receipts": pgettext_lazy("ledger sheet", "receipts"),
     "guides": pgettext_lazy("ledger sheet", "application guides"),
     "work_items": pgettext_lazy("ledger sheet", "work items"),
+    "counterparts": pgettext_lazy("ledger sheet", "counterpart directory"),
 }
 
 

@@ -67,9 +67,12 @@ from funding.services import (
 from org.models import Leader, Unit, UnitKind
 from org.services import bulk_save_leaders, bulk_save_units, set_oversight
 from org.tree import LOOP_MESSAGE, find_loops
+from policy.meetings import DECISIONS_POLICY
 from policy.models import AssignmentRole, Measure, Policy, WorkItem
 from policy.services import bulk_save_work_items
 
+from .counterparts import CounterpartSheet
+from .counterparts import max_lengths as counterpart_lengths
 from .format import HEADER_LOOKUP, SHEETS, Issue, LedgerError, normalise_header
 from .reader import SheetSource, open_ledger
 
@@ -209,6 +212,7 @@ def _max_lengths() -> dict[str, dict[str, int]]:
             "issuer": size(Guide, "issuer"),
             "channel": size(Channel, "name"),
         },
+        "counterparts": counterpart_lengths(),
     }
 
 
@@ -404,7 +408,7 @@ def _import(path: Path, *, user, name, dry_run: bool, progress) -> ImportResult:
 UNKNOWN_PERSON = object()
 
 
-class _Plan:
+class _Plan(CounterpartSheet):
     """Parsed rows of every sheet, checked against each other and the database."""
 
     def __init__(self, result: ImportResult, progress):
@@ -873,6 +877,7 @@ class _Plan:
                         % {"code": project},
                     )
         self._check_work_items(known_units, file_leaders)
+        self._check_counterparts(known_units)
         guides = self.readers.get("guides")
         for guide in self.rows.get("guides", []):
             name = guide["channel"]
@@ -946,8 +951,9 @@ class _Plan:
                 policy_id = policy.pk
             elif row["code"] in items:
                 policy_id = items[row["code"]]
-            elif len(policies) == 1:
-                policy_id = policies[0].pk
+            elif len(documents := [p for p in policies if p.title != DECISIONS_POLICY]) == 1:
+                # the one policy document (meetings' decisions are not a document's items)
+                policy_id = documents[0].pk
             else:
                 reader.error(
                     number,
@@ -1020,6 +1026,7 @@ class _Plan:
         self.guide_changes = self._diff_guides()
         if "receipts" in self.rows:
             self._count("receipts", *self.receipt_counts)
+        self._count_counterparts()
 
     def _count(self, key: str, created: int, updated: int, unchanged: int) -> None:
         counts = self.result.counts[key]
@@ -1562,6 +1569,7 @@ class _Plan:
         self._write_receipts(user, audit, unit_id)
         self._write_work_items(user, audit, unit_id)
         self._write_guides(user, audit, unit_id)
+        self._write_counterparts(user, audit, unit_id)
         counts = {
             key: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
             for key, c in self.result.counts.items()

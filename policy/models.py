@@ -82,8 +82,40 @@ class Measure(models.Model):
         return f"{self.code} {self.text[:40]}"
 
 
+class MeetingKind(models.TextChoices):
+    DISPATCH = "dispatch", _("Dispatch meeting (调度会)")
+    TOPIC = "topic", _("Topic meeting (专题会)")
+
+
+class Meeting(models.Model):
+    """A meeting (调度会 / 专题会) whose decisions (会议议定事项) are followed as work items."""
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind.choices)
+    held_on = models.DateField(_("held on"))
+    chair = models.ForeignKey(
+        Leader,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings_chaired",
+        verbose_name=_("chair"),
+    )
+    attendees = models.TextField(_("attendees"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
+
 class WorkItem(models.Model):
-    """A work item (工作事项) from the decomposition of a policy."""
+    """A work item (工作事项) from the decomposition of a policy, or a meeting's decision."""
 
     objects = WorkItemQuerySet.as_manager()
 
@@ -110,6 +142,15 @@ class WorkItem(models.Model):
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     done_note = models.TextField(_("how it was done"), blank=True)
+    # a meeting's decision (会议议定事项) is a work item from that meeting
+    source_meeting = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("source meeting"),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -622,3 +663,60 @@ CLOSE_LABELS = {
     RequestStatus.APPROVED: _("Closed by the office"),
     RequestStatus.REFUSED: _("Closing returned"),
 }
+
+
+class UnitAlias(models.Model):
+    """A short name (简称) the office keeps for a unit: policy texts are read with these
+    besides the aliases derived from every unit's full name (policy/drafting/names.py)."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("unit")
+    )
+    alias = models.CharField(_("alias"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.unit}"
+
+
+class ItemTeam(models.Model):
+    """A unit's part of an item's team (一套班子): its person responsible and its contact
+    person, members of the unit; with the item's lead leader, they are who reminders reach."""
+
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="teams", verbose_name=_("work item")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="item_teams", verbose_name=_("unit")
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("person responsible"),
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("contact person"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("item team")
+        verbose_name_plural = _("item teams")
+        constraints = [
+            models.UniqueConstraint(fields=["work_item", "unit"], name="itemteam_unique_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item.code} {self.unit}"

@@ -1,6 +1,9 @@
 from django.urls import include, path
 
 from . import views
+from .drafting import views as drafting
+from .meetings import views as meetings
+from .team import views as team
 
 app_name = "policy"
 urlpatterns = [
@@ -25,4 +28,12 @@ urlpatterns = [
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("", include("policy.approvals.urls")),
+    path("items/<int:pk>/team/", team.item_team, name="item_team"),
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/minutes.docx", meetings.meeting_minutes, name="meeting_minutes"),
+    path("drafts/", drafting.draft_items, name="draft_items"),
+    path("drafts/confirm/", drafting.draft_confirm, name="draft_confirm"),
+    path("aliases/", drafting.alias_list, name="alias_list"),
+    path("aliases/<int:pk>/remove/", drafting.alias_remove, name="alias_remove"),
 ]

@@ -36,6 +36,7 @@ from funding.models import Contact, Guide, Project, ProjectStageChange
 from org.models import Leader, Unit
 from policy.models import Assignment, AssignmentRole, Milestone, ProgressReport, WorkItem
 from policy.states import DUE_SOON, OVERDUE, due_soon_horizon
+from policy.team import people_to_remind
 
 from .models import Reminder
 from .services import Notice, office_users, unit_heads
@@ -123,17 +124,19 @@ def work_items(context: RunContext) -> Iterable[Notice]:
                 "title": item.title,
                 "due": _due_phrase(context, item.due_on),
             }
-            yield Notice(
-                recipient=assignment.unit,
-                unit=assignment.unit,
-                subject=subject,
-                body=body,
-                topic=f"workitem:{item.pk}",
-                stage=stage,
-                source="work_item",
-                due_on=item.due_on,
-                url=_item_url(item.pk),
-            )
+            # the unit's team for the item (一套班子) when it named one, else the unit
+            for recipient in people_to_remind(item, assignment.unit) or [assignment.unit]:
+                yield Notice(
+                    recipient=recipient,
+                    unit=assignment.unit,
+                    subject=subject,
+                    body=body,
+                    topic=f"workitem:{item.pk}",
+                    stage=stage,
+                    source="work_item",
+                    due_on=item.due_on,
+                    url=_item_url(item.pk),
+                )
 
 
 def _lead_units(item: WorkItem) -> list[Unit]:
@@ -178,17 +181,18 @@ def milestones(context: RunContext) -> Iterable[Notice]:
                 "item": _short(item.title, 60),
                 "due": _due_phrase(context, step.due_on),
             }
-            yield Notice(
-                recipient=unit,
-                unit=unit,
-                subject=subject,
-                body=body,
-                topic=f"milestone:{step.pk}",
-                stage=stage,
-                source="milestone",
-                due_on=step.due_on,
-                url=_item_url(item.pk),
-            )
+            for recipient in people_to_remind(item, unit) or [unit]:  # its team, else the unit
+                yield Notice(
+                    recipient=recipient,
+                    unit=unit,
+                    subject=subject,
+                    body=body,
+                    topic=f"milestone:{step.pk}",
+                    stage=stage,
+                    source="milestone",
+                    due_on=step.due_on,
+                    url=_item_url(item.pk),
+                )
     yield from _corrective_measures(context)
 
 

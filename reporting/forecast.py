@@ -6,7 +6,8 @@ The rule, for a unit that has secured S by the as-of date D:
   previous year — the unit's own share when it received at least `HISTORY_MIN` then, else the
   city's, else time progress (no history: money is assumed to come evenly);
 - **pipeline**: approved projects whose money has not arrived (批复未到位), at their approved
-  amount (else requested), less what already arrived on them;
+  amount (else requested), and projects included in a higher-level plan (纳入计划) at their
+  amount in the plan (else requested), less what already arrived on them;
 - **forecast** = the larger of pace and S + pipeline, never below S; a unit with no result
   gets its forecast from the pipeline alone, not from a zero pace;
 - **range**: low = S + `LOW` × (forecast − S), high = S + `HIGH` × (forecast − S) plus a share
@@ -158,7 +159,7 @@ def describe(basis: Basis, as_of: dt.date, forecast: int) -> str:
         parts.append(_("Nothing secured yet, so no pace: only approved projects count."))
     if basis.pipeline:
         parts.append(
-            _("Approved projects whose money has not arrived: %(amount)s.")
+            _("Approved or plan-included projects whose money has not arrived: %(amount)s.")
             % {"amount": format_amount(basis.pipeline)}
         )
     parts.append(
@@ -247,7 +248,7 @@ def _pipelines(unit_ids, as_of: dt.date) -> tuple[dict[int, int], dict[int, int]
         )
         .annotate(
             stage_on=Subquery(stage_on),
-            amount=Coalesce(F("approved_amount"), F("requested"), 0),
+            amount=Coalesce(F("approved_amount"), F("included_amount"), F("requested"), 0),
             arrived=Coalesce(Subquery(arrived), 0),
         )
         .order_by()
@@ -257,14 +258,14 @@ def _pipelines(unit_ids, as_of: dt.date) -> tuple[dict[int, int], dict[int, int]
         # it up for every project before narrowing them down)
         if stage not in PIPELINE_STAGES:
             continue
-        if stage == Stage.APPROVED:
+        if stage in (Stage.APPROVED, Stage.INCLUDED):  # money planned by the higher level
             approved[unit_id] = approved.get(unit_id, 0) + max(0, amount - got)
         else:
             pending[unit_id] = pending.get(unit_id, 0) + (requested or 0)
     return approved, pending
 
 
-PIPELINE_STAGES = {"applied", "in_review", "approved"}
+PIPELINE_STAGES = {"applied", "in_review", "included", "approved"}
 
 
 def forecasts_for(

@@ -91,6 +91,35 @@ def overdue_items(as_of: dt.date) -> list[dict]:
     ]
 
 
+def meeting_decisions(as_of: dt.date) -> list[dict]:
+    """Decisions of meetings held by the as-of date and not done by it (会议议定事项落实情况),
+    each with its state on that day (policy.states), soonest due first."""
+    states = due_soon_horizon(as_of)
+    items = (
+        WorkItem.objects.filter(source_meeting__held_on__lte=as_of)
+        .exclude(done_on__lte=as_of)
+        .with_state(states.as_of, states.horizon)
+        .select_related("source_meeting")
+        .order_by("due_on", "code")
+    )
+    leads = dict(
+        Assignment.objects.filter(role="lead", work_item__in=items).values_list(
+            "work_item_id", "unit__name"
+        )
+    )
+    return [
+        {
+            "code": item.code,
+            "title": item.title,
+            "meeting": item.source_meeting.title,
+            "due_on": item.due_on.isoformat(),
+            "lead_unit": leads.get(item.pk, ""),
+            "state": item.state if item.done_on is None else "open",
+        }
+        for item in items
+    ]
+
+
 def lag_measures(year: int, as_of: dt.date, unit_ids: list[int]) -> list[dict]:
     """The latest causes and measures each lagging unit filed up to the as-of date.
 
@@ -196,6 +225,7 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         # 延期申请 filed and approved from 1 January to the as-of date
         "extension_requests": extension_counts(dt.date(period.year, 1, 1), period.as_of),
         "lag_measures": lag_measures(period.year, period.as_of, lagging),
+        "meeting_decisions": meeting_decisions(period.as_of),
         "doubtful_claims": claims,
         "monthly_wan": [
             float(v) / 10_000 for v in figures.secured_by_month()[: period.as_of.month]

@@ -471,6 +471,26 @@ def render_bulletin_docx(
             [12, 48, 24, 24, 24, 24],
             numeric=(2, 3, 4, 5),
         )
+    section = "七" if content.get("assessment") else "六"
+    if content.get("meeting_decisions"):
+        # a bulletin of a day with open meeting decisions follows them too (design §12)
+        doc.heading(f"{section}、会议议定事项落实情况")
+        state_zh = {"overdue": "已逾期", "due_soon": "即将到期", "on_track": "正常推进"}
+        doc.table(
+            ["编号", "议定事项", "会议", "牵头单位", "完成时限", "状态"],
+            [
+                [
+                    d["code"],
+                    d["title"],
+                    d["meeting"],
+                    d["lead_unit"],
+                    d["due_on"],
+                    state_zh.get(d["state"], "正常推进"),
+                ]
+                for d in content["meeting_decisions"]
+            ],
+            [16, 50, 30, 26, 22, 16],
+        )
     annex = content.get("success_rates")
     if annex:
         doc.heading("附件：对上争取成功率")

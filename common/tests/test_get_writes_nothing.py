@@ -27,6 +27,7 @@ READ_AUDIT_ACTIONS = {
     "audit.exported",
     "policy.evidence.downloaded",
     "funding.material.downloaded",  # who took which application material out of the system
+    "policy.meeting.minutes_downloaded",  # who took a meeting's minutes out
     "security.permission_denied",
     "security.scope_denied",  # a record asked for outside the user's scope (a 404)
     "accounts.session.expired",  # an idle session ends on whatever page is asked for next

@@ -144,6 +144,9 @@ MATRIX["funding:project_create"] = access(*WRITERS)
 MATRIX["funding:project_create#office-unit"] = access(*WRITERS, query="?unit=1")
 MATRIX["funding:project_edit"] = access(*WRITERS, kwargs=_project("CB2025-ZJJ-02"))
 MATRIX["funding:project_edit#other-unit"] = access("office", kwargs=_project("CB2025-SLJ-01"))
+# 纳入计划 is recorded by POST on the project page; a GET goes back to the page
+MATRIX["funding:project_include"] = access(*WRITERS, kwargs=_project("CB2025-ZJJ-02"))
+MATRIX["funding:project_include#other-unit"] = access("office", kwargs=_project("CB2025-SLJ-01"))
 MATRIX["funding:material_upload"] = access(
     *WRITERS, method="post", kwargs=_project("CB2025-ZJJ-02"), data=lambda: {}
 )
@@ -181,3 +184,24 @@ MATRIX["funding:contact_link"] = access(
 )
 MATRIX["funding:rates"] = access(*EVERYONE_IN_BUSINESS)
 MATRIX["funding:rates#bad-year"] = access(*EVERYONE_IN_BUSINESS, query="?year=abc&as_of=2024-13-40")
+
+
+# --- the counterpart directory (对口联系, design §12) ------------------------------------
+
+
+def _counterpart():
+    from funding.models import Counterpart
+
+    return {"pk": Counterpart.objects.order_by("pk").first().pk}
+
+
+def _counterpart_person():
+    from funding.models import CounterpartPerson
+
+    return {"pk": CounterpartPerson.objects.order_by("pk").first().pk}
+
+
+BUSINESS = ("office", "leader", "zjj", "zjj_head")
+MATRIX["funding:counterpart_directory"] = access(*BUSINESS)
+MATRIX["funding:counterpart_detail"] = access(*BUSINESS, kwargs=_counterpart)
+MATRIX["funding:counterpart_person_remove"] = access("office", kwargs=_counterpart_person)

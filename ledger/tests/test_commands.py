@@ -78,6 +78,7 @@ def test_export_writes_exact_wan_amounts(tmp_path, demo):
         "到位资金",
         "申报指南",
         "工作事项",
+        "对口联系",
     ]
     receipts = book["到位资金"]
     assert [c.value for c in receipts[1]] == [

@@ -60,14 +60,20 @@ def test_the_office_downloads_the_ledger(client, cast, tmp_path, django_assert_m
     # 12 for the export itself, 4 for the login policy's first-request checks of a fresh
     # session, up to 6 for the audit event of the export (savepoint, chain lock on PostgreSQL,
     # last hash, the anchor when the chain is empty after a prune, insert, release), 3 for
-    # the work items with their units and time nodes, 2 for the application guides and their units
-    with django_assert_max_num_queries(27):
+    # the work items with their units and time nodes, 2 for the application guides and their units,
+    # 3 for the counterpart directory with its people and units
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("ledger:export") + "?year=2024")
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     path = tmp_path / "download.xlsx"
     path.write_bytes(response.content)
-    assert openpyxl.load_workbook(path).sheetnames[-3:] == ["到位资金", "申报指南", "工作事项"]
+    assert openpyxl.load_workbook(path).sheetnames[-4:] == [
+        "到位资金",
+        "申报指南",
+        "工作事项",
+        "对口联系",
+    ]
 
 
 def test_uploads_are_checked_before_they_are_stored(client, cast, settings):

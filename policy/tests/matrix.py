@@ -202,6 +202,18 @@ def _demo_lag(code: str):
     return kwargs
 
 
+def _meeting():
+    from policy.models import Meeting
+
+    return {"pk": Meeting.objects.order_by("pk").first().pk}
+
+
+def _alias():
+    from policy.models import UnitAlias
+
+    return {"pk": UnitAlias.objects.order_by("pk").first().pk}
+
+
 OFFICE = ("office",)
 MATRIX.update(
     {
@@ -210,6 +222,18 @@ MATRIX.update(
         "policy:measure_create": access(*OFFICE, kwargs=_policy),
         "policy:workitem_create": access(*OFFICE, kwargs=_policy),
         "policy:aspect_list": access(*OFFICE),
+        # drafting work items from a policy text, and the unit aliases it reads names by
+        # an item's team (一套班子): whoever sees the item reads it; units set their own rows
+        "policy:item_team": access("office", "leader", "zjj", "zjj_head", kwargs=_led_by("ZJJ")),
+        "policy:item_team#other-unit": access("office", kwargs=_led_by("FGW")),
+        # meetings and their decisions: every business role reads; the office records
+        "policy:meeting_list": access("office", "leader", "zjj", "zjj_head"),
+        "policy:meeting_detail": access("office", "leader", "zjj", "zjj_head", kwargs=_meeting),
+        "policy:meeting_minutes": access("office", "leader", "zjj", "zjj_head", kwargs=_meeting),
+        "policy:draft_items": access(*OFFICE),
+        "policy:draft_confirm": access(*OFFICE),
+        "policy:alias_list": access(*OFFICE),
+        "policy:alias_remove": access(*OFFICE, kwargs=_alias),
         "policy:measure_edit": access(*OFFICE, kwargs=_measure),
         "policy:workitem_edit": access(*OFFICE, kwargs=_led_by("ZJJ")),
         # the lead unit and the office plan an item; a co-unit and the leader read it only
