@@ -112,6 +112,17 @@ class Reminder(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     as_of = models.DateField(_("reminded on"))
     created_at = models.DateTimeField(_("created at"))
+    # 签收: the recipient (a person of the unit, or the person it went to) saw it; one not
+    # acknowledged in time is escalated like silence (reminders.sources.unacknowledged)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
 
     class Meta:
         verbose_name = _("reminder")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("bell/", views.bell, name="bell"),
     path("read/", views.mark_read, name="mark_read"),
     path("all/", views.reminder_list, name="reminder_list"),
+    path("unreachable/", views.unreachable, name="unreachable"),
     path("robots/", views.robot_list, name="robot_list"),
     path("robots/<int:pk>/", views.robot_edit, name="robot_edit"),
     path("robots/<int:pk>/remove/", views.robot_remove, name="robot_remove"),

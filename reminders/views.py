@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from audit.history import history_for
 from common.permissions import BUSINESS_ROLES, Role, role_of
+from common.validation import parse_int, query_value
 
 from . import services
 from .forms import MarkReadForm, RobotForm
@@ -101,6 +102,26 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
             .filter(Exists(failing))
             .count(),
             "is_office": role_of(request.user) == Role.OFFICE,
+            "unreachable_count": Reminder.objects.visible_to(request.user)
+            .filter(deliveries__isnull=True)
+            .count(),
+        },
+    )
+
+
+@login_required
+def unreachable(request: HttpRequest) -> HttpResponse:
+    """无法送达: the units whose reminders reached no one, what each lacks and where to fix it
+    (a person — the system administrator's accounts —, an address, a robot)."""
+    _office(request)
+    units = services.unreachable_units(request.user)
+    return render(
+        request,
+        "reminders/unreachable.html",
+        {
+            "units": units,
+            "still": sum(1 for u in units if not u.reachable),
+            "email_enabled": services.email_enabled(),
         },
     )
 
@@ -143,7 +164,10 @@ def _save_robot(request, form: RobotForm, robot: Robot | None) -> bool:
 @login_required
 def robot_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    form = RobotForm(request.POST or None)
+    unit_id, _error = query_value(
+        request.GET, "unit", lambda raw: parse_int(raw, minimum=1, name=_("Unit"))
+    )
+    form = RobotForm(request.POST or None, initial={"unit": unit_id} if unit_id else None)
     if request.method == "POST" and _save_robot(request, form, None):
         return redirect("reminders:robot_list")
     robots = Robot.objects.visible_to(request.user).select_related("unit")

@@ -14,6 +14,7 @@ MATRIX = {
     "reminders:mark_read": access(*CAST, method="post", data=lambda: {}),
     "reminders:reminder_list": access(*EVERY_BUSINESS_ROLE),
     "reminders:reminder_list#failed": access(*EVERY_BUSINESS_ROLE, query="?failed=1"),
+    "reminders:unreachable": access("office"),
     "reminders:robot_list": access("office"),
     "reminders:robot_edit": access("office", kwargs=_robot),
     "reminders:robot_remove": access("office", method="post", kwargs=_robot),

@@ -81,10 +81,15 @@ def test_urging_records_when_and_who_and_the_briefing_names_the_late(demo, clien
     # each late unit is reminded through the reminder service (in the app, robots, mail)
     from reminders.models import Reminder
 
-    urged = Reminder.objects.filter(source="dispatch", topic__startswith=f"dispatch:{dispatch.pk}:")
+    urged = Reminder.objects.filter(
+        source="dispatch", topic__startswith=f"dispatch:{dispatch.pk}:urge:"
+    )
     assert set(urged.values_list("unit_id", flat=True)) == set(
         late.values_list("unit_id", flat=True)
     )
+    # the opening told every unit of the round (a reminder each acknowledges)
+    opened = Reminder.objects.filter(topic=f"dispatch:{dispatch.pk}:open")
+    assert opened.count() == dispatch.requests.count()
     # urging again counts again, and reminds again
     client.post(f"/supervision/dispatch/{dispatch.pk}/urge/")
     assert set(late.values_list("urge_count", flat=True)) == {2}
