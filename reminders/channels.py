@@ -15,17 +15,18 @@ nothing here touches the database. The robot protocols:
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import smtplib
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
+
+from . import webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -119,21 +120,24 @@ def dingtalk_url(webhook: str, secret: str, timestamp_ms: int | None = None) -> 
 
 
 def post_json(url: str, payload: dict) -> None:
-    """POST `payload`; the robot's answer must be JSON with errcode 0."""
+    """POST `payload` to an allowed webhook (reminders.webhooks); the robot's answer must be
+    JSON with errcode 0."""
     data = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
-    )
+    headers = {"Content-Type": "application/json; charset=utf-8"}
     # One plain message for every failure past our own checks: what the remote answered (or
     # that nothing listens) is logged, never stored, so the reminders page cannot be used
     # to probe the network.
     failed = _("The robot did not accept the message; it will be tried again on the next run.")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            answer = response.read(65536)
-    except (urllib.error.URLError, OSError) as exc:
+        status, answer = webhooks.post(url, data, headers, TIMEOUT_SECONDS)
+    except webhooks.WebhookRefused as exc:
+        raise ChannelError(str(exc)) from exc
+    except (OSError, http.client.HTTPException) as exc:
         logger.warning("robot POST failed: %r", exc)
         raise ChannelError(failed) from exc
+    if status != 200:
+        logger.warning("robot answered HTTP %s", status)
+        raise ChannelError(failed)
     try:
         result = json.loads(answer.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
