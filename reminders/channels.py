@@ -58,7 +58,7 @@ def send_email(
     address: str, subject: str, body: str, url: str = "", prefix: str = "【催办】"
 ) -> None:
     link = absolute_url(url)
-    text = body + (f"\n\n{link}" if link else "")
+    text = body + (f"\n\n{_('Acknowledge and open')}: {link}" if link else "")
     if header_text(address) != address or "@" not in address:
         raise ChannelError(_("The e-mail address is not valid: correct it on the person's page."))
     message = EmailMessage(subject=header_text(f"{prefix}{subject}"), body=text, to=[address])
@@ -84,7 +84,7 @@ def markdown_text(subject: str, body: str, url: str = "") -> str:
     link = absolute_url(url)
     lines = [f"### 【催办】{subject}", "", body]
     if link:
-        lines += ["", f"[查看详情]({link})"]
+        lines += ["", f"[{_('Acknowledge and open')}]({link})"]
     return "\n".join(lines)
 
 

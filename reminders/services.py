@@ -329,9 +329,13 @@ class DeliveryStats:
 
 
 def _send(delivery: Delivery) -> None:
+    from django.urls import reverse
+
     reminder = delivery.reminder
+    # the message's link acknowledges (签收, after login) and then opens what it is about
+    link = reverse("reminders:acknowledge", kwargs={"pk": reminder.pk})
     if delivery.channel == Channel.EMAIL:
-        channels.send_email(delivery.address, reminder.subject, reminder.body, reminder.url)
+        channels.send_email(delivery.address, reminder.subject, reminder.body, link)
         return
     robot = delivery.robot
     if robot is None:
@@ -339,11 +343,9 @@ def _send(delivery: Delivery) -> None:
     if not robot.enabled:
         raise channels.ChannelError(_("The robot is switched off."))
     if robot.kind == RobotKind.WECOM:
-        channels.send_wecom(robot.webhook, reminder.subject, reminder.body, reminder.url)
+        channels.send_wecom(robot.webhook, reminder.subject, reminder.body, link)
     else:
-        channels.send_dingtalk(
-            robot.webhook, robot.secret, reminder.subject, reminder.body, reminder.url
-        )
+        channels.send_dingtalk(robot.webhook, robot.secret, reminder.subject, reminder.body, link)
 
 
 def deliver_pending(*, reminder_ids: list[int] | None = None, user=None) -> DeliveryStats:
@@ -785,3 +787,79 @@ def topic_reach(prefix: str) -> dict[int, TopicReach]:
     for unit_id in reached:
         out[unit_id].reached = True
     return out
+
+
+# --- 签收 (acknowledgement) --------------------------------------------------------------------
+
+
+def may_acknowledge(user, reminder: Reminder) -> bool:
+    """The person it went to, or anyone of the unit it went to."""
+    if user is None or not user.is_authenticated:
+        return False
+    if reminder.recipient_user_id is not None:
+        return reminder.recipient_user_id == user.pk
+    membership = getattr(user, "membership", None)
+    return (
+        membership is not None
+        and membership.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD)
+        and membership.unit_id == reminder.recipient_unit_id
+    )
+
+
+def acknowledgeable_by(user):
+    """The reminders `user` may acknowledge (theirs, or their unit's)."""
+    if user is None or not user.is_authenticated:
+        return Reminder.objects.none()
+    mine = Q(recipient_user=user)
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD):
+        mine |= Q(recipient_unit_id=membership.unit_id)
+    return Reminder.objects.filter(mine)
+
+
+@transaction.atomic
+def acknowledge(*, user, reminder: Reminder, at: dt.datetime | None = None) -> bool:
+    """签收: the recipient saw the reminder (in the app or through the message's link). The
+    first acknowledgement counts; later ones change nothing. Returns whether it was new."""
+    require(may_acknowledge(user, reminder))
+    locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    if locked.acknowledged_at is not None:
+        return False
+    locked.acknowledged_at = at or timezone.now()
+    locked.acknowledged_by = user
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    reminder.acknowledged_at, reminder.acknowledged_by = locked.acknowledged_at, user
+    Delivery.objects.filter(
+        reminder=locked, channel=Channel.APP, user=user, read_at__isnull=True
+    ).update(read_at=locked.acknowledged_at)
+    record(
+        "reminders.reminder.acknowledged",
+        locked,
+        after={"acknowledged_at": locked.acknowledged_at, "by": user.pk},
+        user=user,
+    )
+    return True
+
+
+@transaction.atomic
+def acknowledge_topic(*, user, unit: Unit, prefix: str, at: dt.datetime | None = None) -> int:
+    """The unit answered what it was asked (e.g. a dispatch round): its reminders about it are
+    acknowledged by that answer. Returns how many were newly acknowledged (audited)."""
+    pending = list(
+        Reminder.objects.select_for_update()
+        .filter(recipient_unit=unit, topic__startswith=prefix, acknowledged_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not pending:
+        return 0
+    when = at or timezone.now()
+    Reminder.objects.filter(pk__in=pending).update(acknowledged_at=when, acknowledged_by=user)
+    record(
+        "reminders.reminder.acknowledged",
+        None,
+        after={"reminders": pending, "by_answering": prefix, "at": when},
+        user=user,
+        object_type="reminders.reminder",
+        object_repr=_("%(count)d reminders acknowledged by the answer") % {"count": len(pending)},
+    )
+    return len(pending)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("bell/", views.bell, name="bell"),
     path("read/", views.mark_read, name="mark_read"),
+    path("<int:pk>/ack/", views.acknowledge, name="acknowledge"),
     path("all/", views.reminder_list, name="reminder_list"),
     path("unreachable/", views.unreachable, name="unreachable"),
     path("robots/", views.robot_list, name="robot_list"),

@@ -74,16 +74,36 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """签收: the link in every e-mail and chat message (after login) and the inbox's button.
+    GET shows the reminder with the button; POST acknowledges it and opens what it is about."""
+    reminder = get_object_or_404(
+        services.acknowledgeable_by(request.user).select_related("acknowledged_by"), pk=pk
+    )
+    if request.method == "POST":
+        if services.acknowledge(user=request.user, reminder=reminder):
+            messages.success(request, _("Acknowledged. The supervision office sees it."))
+        target = reminder.url
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(target)
+        return redirect("reminders:inbox")
+    return render(request, "reminders/acknowledge.html", {"r": reminder})
+
+
+@login_required
 def reminder_list(request: HttpRequest) -> HttpResponse:
     """Every reminder the viewer may see (the office: all; a leader: their units'; a unit: its
     own), with each delivery's channel, status, attempts and last error."""
     if role_of(request.user) not in BUSINESS_ROLES:
         raise PermissionDenied
     failed_only = request.GET.get("failed") == "1"
+    unacknowledged = request.GET.get("unacknowledged") == "1"
     failing = Delivery.objects.filter(reminder=OuterRef("pk"), status=DeliveryStatus.FAILED)
     reminders = (
         Reminder.objects.visible_to(request.user)
-        .select_related("recipient_unit", "recipient_user", "unit")
+        .select_related("recipient_unit", "recipient_user", "unit", "acknowledged_by")
         .prefetch_related(
             Prefetch("deliveries", queryset=Delivery.objects.select_related("user", "robot"))
         )
@@ -91,6 +111,9 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     )
     if failed_only:
         reminders = reminders.filter(Exists(failing))
+    if unacknowledged:
+        reminders = reminders.filter(acknowledged_at__isnull=True, deliveries__isnull=False)
+        reminders = reminders.distinct()
     page = Paginator(reminders, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -98,6 +121,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "failed_only": failed_only,
+            "unacknowledged": unacknowledged,
             "failed_count": Reminder.objects.visible_to(request.user)
             .filter(Exists(failing))
             .count(),

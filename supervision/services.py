@@ -16,7 +16,7 @@ from common.permissions import Role, role_of
 from common.services import require
 from org.models import SiteConfig, Unit
 from org.services import ensure_unit_access
-from reminders.services import notify
+from reminders.services import acknowledge_topic, notify
 from reporting.period import ReportingPeriod
 
 from .models import AssessmentRules, Bulletin, Dispatch, DispatchRequest
@@ -149,6 +149,13 @@ def answer_dispatch(
         before=before,
         after=snapshot(request),
         user=user,
+    )
+    # answering is proof the round was seen: its reminders count as acknowledged (签收)
+    acknowledge_topic(
+        user=user,
+        unit=request.unit,
+        prefix=f"dispatch:{request.dispatch_id}:",
+        at=request.reported_at,
     )
     return request
 

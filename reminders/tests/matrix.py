@@ -7,7 +7,18 @@ def _robot() -> dict:
     return {"pk": Robot.objects.order_by("pk").first().pk}
 
 
+def _zjj_reminder() -> dict:
+    from reminders.models import Reminder
+
+    return {"pk": Reminder.objects.filter(recipient_unit__code="ZJJ").order_by("pk").first().pk}
+
+
 MATRIX = {
+    # 签收: only the recipients (anyone of the unit it went to)
+    "reminders:acknowledge": access("zjj", "zjj_head", kwargs=_zjj_reminder),
+    "reminders:reminder_list#unacknowledged": access(
+        *EVERY_BUSINESS_ROLE, query="?unacknowledged=1"
+    ),
     # every signed-in person has an inbox (the bell), even if only the business roles get mail
     "reminders:inbox": access(*CAST),
     "reminders:bell": access(*CAST),

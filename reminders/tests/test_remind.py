@@ -68,7 +68,7 @@ def test_it_sends_in_the_app_by_mail_and_to_both_robots_once(demo, smtp, robots,
     assert len(to_unit) == to_zjj
     to_people = Reminder.objects.filter(recipient_user__email__gt="").count()
     assert len(smtp.messages) == to_zjj + to_people
-    assert b"luoshi.example.gov.cn/policy/items/" in b"".join(
+    assert b"luoshi.example.gov.cn/reminders/" in b"".join(
         m.original_content for m in smtp.messages
     )
     assert robots.rejected == []
@@ -160,7 +160,8 @@ def test_a_bad_date_is_a_clear_error(demo):
         remind("--as-of", "2024-02-30")
 
 
-def test_it_escalates_to_the_head_then_the_leader_after_days_of_silence(demo, cast):
+def test_it_escalates_to_the_head_then_the_leader_after_days_of_silence(demo, cast, settings):
+    settings.LUOSHI_REMIND_ACK_WORKDAYS = 250  # silence alone here (test_acknowledge: 签收)
     zjj = Unit.objects.get(code="ZJJ")
     remind("--as-of", "2024-07-01")
     overdue = Reminder.objects.filter(recipient_unit=zjj, stage="overdue", source="work_item")

@@ -88,7 +88,7 @@ def test_urging_records_when_and_who_and_the_briefing_names_the_late(demo, clien
         late.values_list("unit_id", flat=True)
     )
     # the opening told every unit of the round (a reminder each acknowledges)
-    opened = Reminder.objects.filter(topic=f"dispatch:{dispatch.pk}:open")
+    opened = Reminder.objects.filter(topic=f"dispatch:{dispatch.pk}:open", source="dispatch")
     assert opened.count() == dispatch.requests.count()
     # urging again counts again, and reminds again
     client.post(f"/supervision/dispatch/{dispatch.pk}/urge/")
@@ -124,3 +124,14 @@ def test_a_bad_round_is_refused_with_a_message(demo, client, cast, overrides, me
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Dispatch.objects.filter(title="测试调度").exists()
+
+
+def test_answering_a_dispatch_round_acknowledges_it(demo, client, cast):
+    dispatch = Dispatch.objects.get(title="2024年7月对上争取工作调度会")
+    client.force_login(cast["office"])
+    page = client.get(f"/supervision/dispatch/{dispatch.pk}/")
+    html = page.content.decode()
+    assert 'id="reached-count"' in html
+    # the demo's three answers acknowledged their units' opening reminders; the rest not
+    assert page.context["acknowledged"] == 3
+    assert page.context["reached"] == 1  # only ZJJ has people; the others nobody
