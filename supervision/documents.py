@@ -494,12 +494,31 @@ def render_bulletin_docx(
             [36, 14, 14, 14, 26, 26, 26],
             numeric=(1, 2, 3, 4, 5, 6),
         )
+    _effect_annex(doc, content.get("reminder_effect"))
     doc.para(
         "请各任务部门对照时间节点，倒排工期，挂图作战；低于时间进度和无实绩的单位要深入分析原因，"
         "明确整改措施，分管市级领导要加强调度，确保完成全年任务。"
     )
     doc.signature(issuer, content["date_text"])
     return doc.bytes()
+
+
+def _effect_annex(doc, annex: dict | None) -> None:
+    """附件：催办效果 (design §11), from `supervision.effect.effect_annex`."""
+    if not annex:
+        return
+    doc.heading("附件：催办效果")
+    doc.para(
+        f"送达催办{annex['urgings']}次，已签收{annex['acknowledged']}次，"
+        f"单位有后续报送的{annex['answered']}次，"
+        f"中位数{annex['median'] or '—'}个工作日。"
+    )
+    doc.table(
+        ["单位", "催办", "签收", "报送", "中位数（工作日）", "2个工作日内"],
+        [list(row) for row in annex["rows"]],
+        [52, 18, 18, 18, 28, 26],
+        numeric=(1, 2, 3, 4, 5),
+    )
 
 
 # --- the dispatch briefing ------------------------------------------------------------------

@@ -66,3 +66,9 @@ MATRIX = {
     "supervision:rules_list": access("office"),
     "supervision:rules_edit": access("office", kwargs=_rules("default-1")),
 }
+
+# 催办效果: the office (every unit) and leaders (their units)
+MATRIX["supervision:reminder_effect"] = access("office", "leader")
+MATRIX["supervision:reminder_effect#period"] = access(
+    "office", "leader", query="?year=2024&as_of=2024-09-30"
+)

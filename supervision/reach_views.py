@@ -1,0 +1,77 @@
+"""Pages of reach and response (design §11): the effect of urging (催办效果) and the leaders'
+phone-first digest. Thin: the figures come from `supervision.effect` and
+`supervision.digest`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from common.permissions import Role, role_of
+from org.models import Unit
+from reminders.models import Channel
+from reporting.period import period_from_query
+
+from .effect import LEVEL_HEAD, LEVEL_LEADER, LEVEL_UNIT, effect_for
+
+
+def _share(value) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+@login_required
+def effect(request: HttpRequest) -> HttpResponse:
+    """催办效果 by unit, channel and escalation level (the office: every unit; a leader: the
+    units they oversee)."""
+    role = role_of(request.user)
+    if role not in (Role.OFFICE, Role.LEADER):
+        raise PermissionDenied
+    period, error = period_from_query(request.GET)
+    if error:
+        messages.error(request, error)
+    unit_ids = None
+    if role != Role.OFFICE:
+        unit_ids = list(Unit.objects.visible_to(request.user).values_list("pk", flat=True))
+    result = effect_for(period.year, period.as_of, unit_ids)
+    level_labels = {
+        LEVEL_UNIT: _("To the unit"),
+        LEVEL_HEAD: _("Escalated to the unit head"),
+        LEVEL_LEADER: _("Escalated to the overseeing leader"),
+    }
+    groups = [
+        (
+            _("By delivery channel"),
+            [(Channel(c).label, s) for c, s in sorted(result.by_channel.items())],
+        ),
+        (
+            _("By escalation level"),
+            [(level_labels[level], s) for level, s in result.by_level.items()],
+        ),
+    ]
+    chart = {
+        "units": [
+            {
+                "name": unit.name,
+                "median": s.median_workdays,
+                "quick": None if s.quick_share is None else round(s.quick_share * 100),
+            }
+            for unit, s in result.units
+        ],
+        "labels": {
+            "median": _("Median working days to the next update"),
+            "quick": _("Answered within 2 working days (%)"),
+        },
+    }
+    return render(
+        request,
+        "supervision/effect.html",
+        {
+            "period": period,
+            "effect": result,
+            "groups": groups,
+            "chart": chart,
+            "quick_share": _share(result.total.quick_share),
+        },
+    )
