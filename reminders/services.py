@@ -136,8 +136,11 @@ def _addresses(recipient, cache: dict | None = None) -> list[dict]:
             if person.email:
                 rows.append({"channel": Channel.EMAIL, "address": person.email, "user": person})
     if isinstance(recipient, Unit):
-        for robot in Robot.objects.filter(unit=recipient, enabled=True).order_by("kind"):
-            rows.append({"channel": robot.kind, "address": f"robot:{robot.pk}", "robot": robot})
+        robots = Robot.objects.filter(unit=recipient, enabled=True)
+    else:  # a leader's own robot (their digest, escalations to them)
+        robots = Robot.objects.filter(leader__user=recipient, enabled=True)
+    for robot in robots.order_by("kind"):
+        rows.append({"channel": robot.kind, "address": f"robot:{robot.pk}", "robot": robot})
     return rows
 
 
@@ -619,6 +622,7 @@ def mark_read(*, user, delivery_ids: list[int] | None = None) -> int:
 def _robot_snapshot(robot: Robot) -> dict:
     return {
         "unit": robot.unit_id,
+        "leader": robot.leader_id,
         "kind": robot.kind,
         "webhook": robot.masked_webhook,
         "secret": robot.masked_secret,
@@ -631,29 +635,34 @@ def _robot_snapshot(robot: Robot) -> dict:
 def save_robot(
     *,
     user,
-    unit: Unit,
+    unit: Unit | None = None,
     kind: str,
     webhook: str,
     secret: str | None = None,
     enabled: bool = True,
     expected_version: int | None = None,
+    leader=None,
 ) -> tuple[Robot, bool]:
-    """Create or change a unit's robot (office only). `secret=None` keeps the stored secret,
-    so the form never has to show it back. Audited with the secret and token masked."""
+    """Create or change a unit's robot, or a leader's (office only). `secret=None` keeps the
+    stored secret, so the form never has to show it back. Audited with the secret and token
+    masked."""
     if user is not None:
         require(role_of(user) == Role.OFFICE)
     if kind not in RobotKind.values:
         raise ValidationError(_("Unknown robot kind."))
     webhook = (webhook or "").strip()
     webhooks.check_webhook(webhook)  # an allow-listed host over https; no DNS at save
-    robot = Robot.objects.select_for_update().filter(unit=unit, kind=kind).first()
+    if (unit is None) == (leader is None):
+        raise ValidationError(_("A robot belongs to a unit or to a leader."), code="unit")
+    owner = {"unit": unit} if unit is not None else {"leader": leader}
+    robot = Robot.objects.select_for_update().filter(kind=kind, **owner).first()
     if robot is None:
         if kind == RobotKind.DINGTALK and not secret:
             raise ValidationError(
                 _("A DingTalk robot needs its signing secret (加签 SEC…)."), code="secret"
             )
         robot = Robot.objects.create(
-            unit=unit, kind=kind, webhook=webhook, secret=secret or "", enabled=enabled
+            kind=kind, webhook=webhook, secret=secret or "", enabled=enabled, **owner
         )
         record("reminders.robot.created", robot, after=_robot_snapshot(robot), user=user)
         return robot, True

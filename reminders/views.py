@@ -160,14 +160,17 @@ def _save_robot(request, form: RobotForm, robot: Robot | None) -> bool:
         return False
     data = form.cleaned_data
     unit = robot.unit if robot else data["unit"]
+    leader = robot.leader if robot else data.get("leader")
     kind = robot.kind if robot else data["kind"]
-    if robot is None and Robot.objects.filter(unit=unit, kind=kind).exists():
+    owner = {"unit": unit} if unit is not None else {"leader": leader}
+    if robot is None and Robot.objects.filter(kind=kind, **owner).exists():
         form.add_error("kind", _("This unit already has this robot: edit it in the list below."))
         return False
     try:
         _robot, changed = services.save_robot(
             user=request.user,
             unit=unit,
+            leader=leader if unit is None else None,
             kind=kind,
             webhook=data["webhook"] or (robot.webhook if robot else ""),
             secret=data["secret"] or None,
@@ -194,16 +197,17 @@ def robot_list(request: HttpRequest) -> HttpResponse:
     form = RobotForm(request.POST or None, initial={"unit": unit_id} if unit_id else None)
     if request.method == "POST" and _save_robot(request, form, None):
         return redirect("reminders:robot_list")
-    robots = Robot.objects.visible_to(request.user).select_related("unit")
+    robots = Robot.objects.visible_to(request.user).select_related("unit", "leader")
     return render(request, "reminders/robot_list.html", {"form": form, "robots": robots})
 
 
 @login_required
 def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _office(request)
-    robot = get_object_or_404(Robot.objects.select_related("unit"), pk=pk)
+    robot = get_object_or_404(Robot.objects.select_related("unit", "leader"), pk=pk)
     initial = {
         "unit": robot.unit,
+        "leader": robot.leader,
         "kind": robot.kind,
         "enabled": robot.enabled,
         "version": robot.version,

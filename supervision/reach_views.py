@@ -5,15 +5,17 @@ phone-first digest. Thin: the figures come from `supervision.effect` and
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from common.permissions import Role, role_of
-from org.models import Unit
+from common.validation import parse_date_param, parse_int, query_value
+from org.models import Leader, Unit
 from reminders.models import Channel
-from reporting.period import period_from_query
+from reporting.period import office_period, period_from_query
 
+from .digest import digest_for
 from .effect import LEVEL_HEAD, LEVEL_LEADER, LEVEL_UNIT, effect_for
 
 
@@ -73,5 +75,41 @@ def effect(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "chart": chart,
             "quick_share": _share(result.total.quick_share),
+        },
+    )
+
+
+@login_required
+def digest(request: HttpRequest) -> HttpResponse:
+    """The leader's weekly digest on a phone: one column, large figures (the office may open
+    any leader's with ?leader=)."""
+    role = role_of(request.user)
+    if role == Role.LEADER:
+        leader = getattr(request.user, "leader", None)
+        if leader is None:
+            raise PermissionDenied
+    elif role == Role.OFFICE:
+        leader_id, error = query_value(
+            request.GET, "leader", lambda raw: parse_int(raw, minimum=1, name=_("Leader"))
+        )
+        if error:
+            messages.error(request, error)
+        leaders = Leader.objects.order_by("sort_order", "name")
+        leader = leaders.filter(pk=leader_id).first() if leader_id else None
+        leader = leader or leaders.first()
+        if leader is None:
+            raise Http404
+    else:
+        raise PermissionDenied
+    as_of, error = query_value(request.GET, "as_of", parse_date_param)
+    if error:
+        messages.error(request, error)
+    result = digest_for(leader, as_of or office_period().as_of)
+    return render(
+        request,
+        "supervision/digest.html",
+        {
+            "digest": result,
+            "leaders": Leader.objects.order_by("sort_order", "name") if role == Role.OFFICE else [],
         },
     )

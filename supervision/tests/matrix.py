@@ -72,3 +72,7 @@ MATRIX["supervision:reminder_effect"] = access("office", "leader")
 MATRIX["supervision:reminder_effect#period"] = access(
     "office", "leader", query="?year=2024&as_of=2024-09-30"
 )
+
+# the leaders' weekly digest: a leader their own, the office any leader's
+MATRIX["supervision:digest"] = access("office", "leader")
+MATRIX["supervision:digest#as-of"] = access("office", "leader", query="?as_of=2024-09-30")
