@@ -1,4 +1,5 @@
-// Effect of urging by unit, from the JSON the page embeds (no inline script). Unit names come
+// Effect of urging by unit (median working days to the next update; the share answered
+// within 2 working days is in the table, on its own scale), from the JSON the page embeds (no inline script). Unit names come
 // from the database: the tooltip escapes them before ECharts renders its HTML.
 (function () {
   "use strict";
@@ -17,7 +18,7 @@
   var chart = echarts.init(el, null, { renderer: "svg" });
   chart.setOption({
     grid: { left: 8, right: 24, top: 36, bottom: 16, containLabel: true },
-    legend: { data: [labels.median, labels.quick] },
+    legend: { data: [labels.median] },
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (items) {
       var lines = [escape(items[0].name)];
       items.forEach(function (p) {
@@ -28,8 +29,7 @@
     yAxis: { type: "category", inverse: true, data: units.map(function (u) { return u.name; }),
       axisLabel: { width: 140, overflow: "truncate" } },
     series: [
-      { name: labels.median, type: "bar", data: units.map(function (u) { return u.median; }), itemStyle: { color: "#2563eb" } },
-      { name: labels.quick, type: "bar", data: units.map(function (u) { return u.quick; }), itemStyle: { color: "#16a34a" } }
+      { name: labels.median, type: "bar", data: units.map(function (u) { return u.median; }), itemStyle: { color: "#2563eb" } }
     ]
   });
   window.addEventListener("resize", function () { chart.resize(); });
