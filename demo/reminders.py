@@ -42,18 +42,21 @@ def _history(run_on: dt.date, calendar) -> None:
     within two; ZJJ reports progress on its most overdue item three working days later."""
     User = get_user_model()
     people = {u.username: u for u in User.objects.filter(username__in=["zjj", "leader", "office"])}
-    fresh = Reminder.objects.filter(as_of=run_on, acknowledged_at__isnull=True).order_by("pk")
+    # every reminder of the run, acknowledged or not, so a second load acknowledges the same
+    fresh = Reminder.objects.filter(as_of=run_on).order_by("pk")
     next_day = calendar.add_workdays(run_on, 1)
     for n, reminder in enumerate(fresh.filter(recipient_unit__code="ZJJ")):
         if n % 3 != 2 and "zjj" in people:
-            reminders.acknowledge(user=people["zjj"], reminder=reminder, at=_at(next_day, 9))
+            reminders.acknowledge(
+                user=None, person=people["zjj"], reminder=reminder, at=_at(next_day, 9)
+            )
     for username, days in (("leader", 2), ("office", 1)):
         person = people.get(username)
         if person is None:
             continue
         for reminder in fresh.filter(recipient_user=person):
             day = calendar.add_workdays(run_on, days)
-            reminders.acknowledge(user=person, reminder=reminder, at=_at(day, 16))
+            reminders.acknowledge(user=None, person=person, reminder=reminder, at=_at(day, 16))
     zjj = Unit.objects.get(code="ZJJ")
     item = (
         WorkItem.objects.filter(assignments__unit=zjj, done_on__isnull=True, due_on__lt=run_on)
@@ -61,9 +64,12 @@ def _history(run_on: dt.date, calendar) -> None:
         .first()
     )
     answer_on = calendar.add_workdays(run_on, 3)
-    if item is not None and not ProgressReport.objects.filter(
-        work_item=item, unit=zjj, reported_on=answer_on
-    ).exists():
+    if (
+        item is not None
+        and not ProgressReport.objects.filter(
+            work_item=item, unit=zjj, reported_on=answer_on
+        ).exists()
+    ):
         policy.file_progress_report(
             user=None,
             work_item=item,

@@ -827,24 +827,29 @@ def acknowledgeable_by(user):
 
 
 @transaction.atomic
-def acknowledge(*, user, reminder: Reminder, at: dt.datetime | None = None) -> bool:
+def acknowledge(*, user, reminder: Reminder, at: dt.datetime | None = None, person=None) -> bool:
     """签收: the recipient saw the reminder (in the app or through the message's link). The
-    first acknowledgement counts; later ones change nothing. Returns whether it was new."""
-    require(may_acknowledge(user, reminder))
+    first acknowledgement counts; later ones change nothing. Returns whether it was new.
+    `person`: who acknowledged, when the system records it for them (`user=None`, e.g. the
+    demo's history); otherwise the user themself."""
+    if user is not None:
+        require(person is None or person == user)
+    person = person or user
+    require(may_acknowledge(person, reminder))
     locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
     if locked.acknowledged_at is not None:
         return False
     locked.acknowledged_at = at or timezone.now()
-    locked.acknowledged_by = user
+    locked.acknowledged_by = person
     locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    reminder.acknowledged_at, reminder.acknowledged_by = locked.acknowledged_at, user
+    reminder.acknowledged_at, reminder.acknowledged_by = locked.acknowledged_at, person
     Delivery.objects.filter(
-        reminder=locked, channel=Channel.APP, user=user, read_at__isnull=True
+        reminder=locked, channel=Channel.APP, user=person, read_at__isnull=True
     ).update(read_at=locked.acknowledged_at)
     record(
         "reminders.reminder.acknowledged",
         locked,
-        after={"acknowledged_at": locked.acknowledged_at, "by": user.pk},
+        after={"acknowledged_at": locked.acknowledged_at, "by": person.pk},
         user=user,
     )
     return True

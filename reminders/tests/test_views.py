@@ -25,7 +25,7 @@ def test_the_bell_counts_my_unread_reminders_and_reading_clears_it(client, cast)
     client.force_login(zjj)
     assert unread_badge(client.get(reverse("reminders:bell")).content.decode()) == unread
     page = client.get(reverse("reminders:inbox")).content.decode()
-    first = Delivery.objects.inbox_of(zjj).first()
+    first = Delivery.objects.unread_for(zjj).first()
     assert first.reminder.subject in page
     response = client.post(reverse("reminders:mark_read"), {"delivery": first.pk, "open": "1"})
     assert response.status_code == 302 and response["Location"] == first.reminder.url
@@ -38,7 +38,7 @@ def test_the_bell_counts_my_unread_reminders_and_reading_clears_it(client, cast)
 
 
 def test_nobody_reads_another_persons_reminder(client, cast):
-    other = Delivery.objects.inbox_of(cast["zjj"]).first()
+    other = Delivery.objects.unread_for(cast["zjj"]).first()
     client.force_login(cast["zjj_head"])
     response = client.post(reverse("reminders:mark_read"), {"delivery": other.pk})
     assert response.status_code == 404
