@@ -655,7 +655,8 @@ def save_robot(
     if (unit is None) == (leader is None):
         raise ValidationError(_("A robot belongs to a unit or to a leader."), code="unit")
     owner = {"unit": unit} if unit is not None else {"leader": leader}
-    robot = Robot.objects.select_for_update().filter(kind=kind, **owner).first()
+    # no ordering: the default one joins the (nullable) unit, which PostgreSQL cannot lock
+    robot = Robot.objects.select_for_update().filter(kind=kind, **owner).order_by("pk").first()
     if robot is None:
         if kind == RobotKind.DINGTALK and not secret:
             raise ValidationError(
