@@ -283,6 +283,8 @@ COUNTERPARTS = [
     "省商务厅流通处",
 ]
 
+# the demo's people who get example contact details (…@example.gov.cn, 1380000….)
+REACHED_ROLES = {"office", "leader", "unit_officer", "unit_head"}
 DEMO_USERS = [
     # username, full name, role, unit code, leader name
     ("office", "督查室 孙丽", "office", None, None),

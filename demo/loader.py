@@ -442,7 +442,9 @@ def _guides_leads_contacts(units, leaders, rng: random.Random) -> None:
 
 def _users(units, leaders) -> None:
     User = get_user_model()
-    for username, full_name, role, unit_code, leader_name in data.DEMO_USERS:
+    for number, (username, full_name, role, unit_code, leader_name) in enumerate(
+        data.DEMO_USERS, start=1
+    ):
         if User.objects.filter(username=username).exists():
             continue
         person = org.create_person(
@@ -455,3 +457,10 @@ def _users(units, leaders) -> None:
             leader=leaders.get(leader_name) if leader_name else None,
         )
         mark_demo_account(person)
+        if role in data.REACHED_ROLES:  # example addresses: nothing is mailed to them
+            org.set_contact(
+                user=None,
+                person=person,
+                mobile=f"1380000{number:04d}",
+                email=f"{username}@example.gov.cn",
+            )

@@ -50,6 +50,7 @@ def load_supervision() -> None:
             questions=ROUND_QUESTIONS,
             as_of=BULLETIN_AS_OF,
             note="请各单位于7月10日前报送，资金数据由系统自动填入。",
+            at=_at(dt.date(2024, 7, 1), 9),
         )
         known = known_figures([u.pk for u in units.values()], period)
         for day, (code, answers) in enumerate(ANSWERS.items(), start=8):

@@ -13,6 +13,7 @@ from common.validation import (
     harden_form,
 )
 from org.models import Section, Unit
+from org.people import person_label
 from policy.models import Aspect, Measure
 
 from .choices import ContactResult, Level
@@ -173,15 +174,14 @@ def _people_of(unit):
     return (
         get_user_model()
         .objects.filter(membership__unit=unit, is_active=True)
+        .select_related("membership", "membership__section")
         .order_by("first_name", "username")
     )
 
 
 class PersonChoiceField(ScopedModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        section = getattr(getattr(obj, "membership", None), "section", None)
-        name = obj.first_name or obj.username
-        return f"{name}（{section.name}）" if section else name
+        return person_label(obj)
 
 
 class ProjectForm(forms.Form):

@@ -360,9 +360,27 @@ if LUOSHI_BASE_URL and not LUOSHI_BASE_URL.startswith(("http://", "https://")):
 # with no contact or stage change for this many working days goes to the overseeing leader.
 LUOSHI_REMIND_ESCALATE_WORKDAYS = env_int("LUOSHI_REMIND_ESCALATE_WORKDAYS", 5)
 LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS = env_int("LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS", 20)
+# A reminder not acknowledged (签收) within this many working days is escalated like silence.
+LUOSHI_REMIND_ACK_WORKDAYS = env_int("LUOSHI_REMIND_ACK_WORKDAYS", 2)
+# Hosts robots may send to besides WeCom's and DingTalk's (reminders/webhooks.py): a private
+# deployment's gateway or a test server, comma-separated `host[:port]` (https) or
+# `http://host[:port]` (plain http too). The administrator's explicit choice: may be internal.
+LUOSHI_ROBOT_HOSTS = [
+    entry.strip() for entry in os.environ.get("LUOSHI_ROBOT_HOSTS", "").split(",") if entry.strip()
+]
+for _entry in LUOSHI_ROBOT_HOSTS:
+    if "/" in _entry.split("://", 1)[-1] or "@" in _entry or " " in _entry:
+        raise ImproperlyConfigured(
+            f"LUOSHI_ROBOT_HOSTS: {_entry!r} is not host[:port], https://host[:port] or "
+            "http://host[:port]"
+        )
 # WeCom and DingTalk group robots take at most 20 messages a minute.
 LUOSHI_ROBOT_INTERVAL_SECONDS = 3.1
-for _name in ("LUOSHI_REMIND_ESCALATE_WORKDAYS", "LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS"):
+for _name in (
+    "LUOSHI_REMIND_ESCALATE_WORKDAYS",
+    "LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS",
+    "LUOSHI_REMIND_ACK_WORKDAYS",
+):
     if not 1 <= globals()[_name] <= 250:
         raise ImproperlyConfigured(f"{_name} must be between 1 and 250 working days")
 

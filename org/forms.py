@@ -135,3 +135,21 @@ class SiteConfigForm(VersionedFormMixin, forms.Form):
         ),
     )
     version = VersionField()
+
+
+class ContactForm(VersionedFormMixin, forms.Form):
+    """A person's mobile and e-mail: where e-mailed reminders and the digest go."""
+
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=30,
+        required=False,
+        help_text=_("11 digits, e.g. 138 0000 0000."),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        required=False,
+        help_text=_("Reminders and the leaders' weekly digest are e-mailed here."),
+    )
+    version = VersionField()

@@ -125,7 +125,10 @@ class Membership(models.Model):
         related_name="members",
         verbose_name=_("section"),
     )
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # the mobile number the office and the unit head keep, shown where people are chosen
+    phone = models.CharField(_("mobile"), max_length=30, blank=True)
+    # optimistic locking of the contact details (mobile, e-mail): see org.services.set_contact
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("membership")

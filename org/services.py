@@ -1,6 +1,7 @@
 """Writes to the organisation: units, sections, leaders, people, the holiday calendar."""
 
 import datetime as dt
+import re
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -446,3 +447,84 @@ def bulk_save_units(
         audit.add("org.unit.updated", unit, before=before, after=snapshot(unit))
         written[unit.code] = unit
     return written
+
+
+# --- People's contact details (mobile, e-mail): what reminders reach them by ---
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+CONTACT_ROLES = (Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_OFFICER)
+
+
+def may_edit_contact(user, person) -> bool:
+    """The office edits anyone's contact details; a unit head those of their own unit."""
+    membership = getattr(person, "membership", None)
+    if membership is None or membership.role not in CONTACT_ROLES:
+        return False
+    role = role_of(user)
+    if role == Role.OFFICE:
+        return True
+    mine = getattr(user, "membership", None)
+    return (
+        role == Role.UNIT_HEAD
+        and mine is not None
+        and membership.unit_id is not None
+        and membership.unit_id == mine.unit_id
+    )
+
+
+def normalise_mobile(value: str) -> str:
+    """A mainland mobile number, typed with spaces, dashes, full-width digits or +86."""
+    text = (value or "").translate(str.maketrans("０１２３４５６７８９＋", "0123456789+"))
+    text = re.sub(r"[\s\-()（）]", "", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    if text and not MOBILE_RE.match(text):
+        raise ValidationError(
+            _("A mobile number has 11 digits and starts with 1, e.g. 138 0000 0000."),
+            code="mobile",
+        )
+    return text
+
+
+@transaction.atomic
+def set_contact(
+    *, user, person, mobile: str, email: str, expected_version: int | None = None
+) -> bool:
+    """Set a person's mobile and e-mail (office; unit heads for their unit). Returns whether
+    anything changed. Audited before → after; a stale edit is refused."""
+    from django.core.validators import validate_email
+
+    membership = Membership.objects.select_for_update().filter(user=person).first()
+    if user is not None:
+        require(membership is not None and may_edit_contact(user, person))
+    if membership is None:
+        raise ValidationError(_("This person has no role in Luoshi."))
+    check_version(membership, expected_version)
+    mobile = normalise_mobile(mobile)
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(
+                _("“%(email)s” is not an e-mail address.") % {"email": email[:80]},
+                code="email",
+            ) from None
+    person = User.objects.select_for_update().get(pk=person.pk)
+    before = {"mobile": membership.phone, "email": person.email}
+    after = {"mobile": mobile, "email": email}
+    if before == after:
+        return False
+    membership.phone = mobile
+    membership.version += 1
+    membership.save(update_fields=["phone", "version"])
+    person.email = email
+    person.save(update_fields=["email"])
+    record(
+        "org.person.contact_changed",
+        person,
+        before=before,
+        after={**after, "version": membership.version},
+        user=user,
+    )
+    return True

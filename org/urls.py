@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/sections/", views.section_add, name="section_add"),
+    path("people/<int:pk>/contact/", views.person_contact, name="person_contact"),
     path("leaders/", views.leader_list, name="leader_list"),
     path("leaders/new/", views.leader_create, name="leader_create"),
     path("leaders/<int:pk>/", views.leader_edit, name="leader_edit"),

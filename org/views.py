@@ -2,10 +2,11 @@
 the holiday calendar, the settings)."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +27,14 @@ from .filters import suggest_units
 from .forms import (
     CalendarDayForm,
     CalendarYearForm,
+    ContactForm,
     LeaderForm,
     SectionForm,
     SiteConfigForm,
     UnitForm,
 )
 from .lists import UNITS
+from .people import people_of
 
 # Who may open the unit list; the other administrators never see business data.
 UNIT_LIST_ROLES = {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_OFFICER, Role.SYSTEM_ADMIN}
@@ -84,6 +87,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-changed_at")
     )
     receipts = unit.receipts.select_related("channel").order_by("-received_on")[:20]
+    people = list(people_of(unit.pk))
+    for person in people:
+        person.contact_editable = services.may_edit_contact(request.user, person)
     projects = unit.projects.order_by("stage", "code")[:50]
     return render(
         request,
@@ -100,6 +106,66 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revisions": revisions,
             "receipts": receipts,
             "projects": projects,
+            "people": people,
+            # the unit's chat robots (reminders.Robot, read through the relation: org sits
+            # below reminders and does not import it)
+            "robots": unit.robots.order_by("kind") if hasattr(unit, "robots") else [],
+            "is_office": role_of(request.user) == Role.OFFICE,
+        },
+    )
+
+
+@login_required
+def person_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's mobile and e-mail: the office for anyone, a unit head for their unit."""
+    if role_of(request.user) not in (Role.OFFICE, Role.UNIT_HEAD):
+        raise PermissionDenied
+    User = get_user_model()
+    person = get_object_or_404(User.objects.select_related("membership", "membership__unit"), pk=pk)
+    if not services.may_edit_contact(request.user, person):
+        raise Http404
+    membership = person.membership
+    form = ContactForm(
+        request.POST or None,
+        initial={"mobile": membership.phone, "email": person.email, "version": membership.version},
+    )
+    back = (
+        reverse("org:unit_detail", kwargs={"pk": membership.unit_id})
+        if membership.unit_id
+        else reverse("org:leader_list")
+        if role_of(request.user) == Role.OFFICE
+        else reverse("dashboard:cockpit")
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.set_contact(
+                user=request.user,
+                person=person,
+                mobile=data["mobile"],
+                email=data["email"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            form.add_error(exc.code if exc.code in ("mobile", "email") else None, exc)
+        else:
+            messages.success(
+                request, _("Contact details saved.") if changed else _("Nothing changed.")
+            )
+            return redirect(back)
+    return render(
+        request,
+        "org/person_contact.html",
+        {
+            "form": form,
+            "person": person,
+            "back": back,
+            # only the contact changes: the account's security events are not the head's to see
+            "history": [
+                entry
+                for entry in history_for(person)
+                if entry.event.action == "org.person.contact_changed"
+            ],
         },
     )
 
@@ -203,8 +269,16 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def leader_list(request: HttpRequest) -> HttpResponse:
     _org_admin(request)
-    leaders = Leader.objects.prefetch_related("oversees").order_by("sort_order", "name")
-    return render(request, "org/leader_list.html", {"leaders": leaders})
+    leaders = (
+        Leader.objects.prefetch_related("oversees")
+        .select_related("user", "user__membership")
+        .order_by("sort_order", "name")
+    )
+    return render(
+        request,
+        "org/leader_list.html",
+        {"leaders": leaders, "is_office": role_of(request.user) == Role.OFFICE},
+    )
 
 
 def _leader_form_page(request, leader: Leader | None) -> HttpResponse:

@@ -14,6 +14,7 @@ from common.validation import (
     VersionField,
 )
 from org.models import Leader, Section, Unit
+from org.people import person_label
 
 from .models import Aspect, Measure, Policy
 
@@ -207,6 +208,7 @@ def plan_choices(unit_id: int) -> dict:
         u.pk: u
         for u in get_user_model()
         .objects.filter(membership__unit_id=unit_id, is_active=True)
+        .select_related("membership", "membership__section")
         .order_by("username")
     }
     return {"sections": sections, "people": people}
@@ -227,7 +229,7 @@ class PlanStepForm(forms.Form):
         self.sections, self.people = sections, people
         self.fields["section"].choices = [("", "—")] + [(k, s.name) for k, s in sections.items()]
         self.fields["person"].choices = [("", "—")] + [
-            (k, u.get_full_name() or u.username) for k, u in people.items()
+            (k, person_label(u)) for k, u in people.items()
         ]
 
     def clean(self):

@@ -15,20 +15,35 @@ nothing here touches the database. The robot protocols:
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import logging
+import smtplib
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext as _
+
+from . import webhooks
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 10
 
 
 class ChannelError(Exception):
-    """A channel refused or could not be reached; the message says why (kept on the Delivery)."""
+    """A channel refused or could not be reached. The message is in plain words for the office
+    (kept on the Delivery, shown on the reminders page): never an exception's text or what the
+    remote answered — those go to the log only."""
+
+
+def header_text(text: str) -> str:
+    """A subject as one header line: line breaks (a work item title pasted with CRLF) and other
+    control characters folded into spaces, so the message is sent instead of refused for ever."""
+    cleaned = "".join(" " if ord(ch) < 32 or ch == "\x7f" else ch for ch in text)
+    return " ".join(cleaned.split())  # also folds U+2028, U+0085 and runs of spaces
 
 
 def absolute_url(url: str) -> str:
@@ -39,23 +54,37 @@ def absolute_url(url: str) -> str:
     return base.rstrip("/") + url
 
 
-def send_email(address: str, subject: str, body: str, url: str = "") -> None:
+def send_email(
+    address: str, subject: str, body: str, url: str = "", prefix: str = "【催办】"
+) -> None:
     link = absolute_url(url)
-    text = body + (f"\n\n{link}" if link else "")
-    message = EmailMessage(subject=f"【催办】{subject}", body=text, to=[address])
+    text = body + (f"\n\n{_('Acknowledge and open')}: {link}" if link else "")
+    if header_text(address) != address or "@" not in address:
+        raise ChannelError(_("The e-mail address is not valid: correct it on the person's page."))
+    message = EmailMessage(subject=header_text(f"{prefix}{subject}"), body=text, to=[address])
     try:
         sent = message.send(fail_silently=False)
-    except Exception as exc:  # SMTP, socket and TLS errors have no common base worth naming
-        raise ChannelError(f"SMTP: {type(exc).__name__}: {exc}"[:500]) from exc
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
+        logger.warning("SMTP refused %s: %r", address, exc)
+        raise ChannelError(_("The mail server refused the address.")) from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        logger.warning("SMTP login refused: %r", exc)
+        raise ChannelError(_("The mail server refused Luoshi's login.")) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning("SMTP failed for %s: %r", address, exc)
+        raise ChannelError(_("The mail server could not be reached.")) from exc
+    except Exception as exc:  # a message Django cannot build: said plainly, logged in full
+        logger.exception("e-mail to %s could not be built", address)
+        raise ChannelError(_("The e-mail could not be built.")) from exc
     if sent != 1:
-        raise ChannelError("SMTP: the server accepted no message")
+        raise ChannelError(_("The mail server accepted no message."))
 
 
 def markdown_text(subject: str, body: str, url: str = "") -> str:
     link = absolute_url(url)
     lines = [f"### 【催办】{subject}", "", body]
     if link:
-        lines += ["", f"[查看详情]({link})"]
+        lines += ["", f"[{_('Acknowledge and open')}]({link})"]
     return "\n".join(lines)
 
 
@@ -66,7 +95,10 @@ def wecom_payload(subject: str, body: str, url: str = "") -> dict:
 def dingtalk_payload(subject: str, body: str, url: str = "") -> dict:
     return {
         "msgtype": "markdown",
-        "markdown": {"title": f"【催办】{subject}", "text": markdown_text(subject, body, url)},
+        "markdown": {
+            "title": header_text(f"【催办】{subject}"),
+            "text": markdown_text(subject, body, url),
+        },
     }
 
 
@@ -88,27 +120,32 @@ def dingtalk_url(webhook: str, secret: str, timestamp_ms: int | None = None) -> 
 
 
 def post_json(url: str, payload: dict) -> None:
-    """POST `payload`; the robot's answer must be JSON with errcode 0."""
+    """POST `payload` to an allowed webhook (reminders.webhooks); the robot's answer must be
+    JSON with errcode 0."""
     data = json.dumps(payload, ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url, data=data, headers={"Content-Type": "application/json; charset=utf-8"}
-    )
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    # One plain message for every failure past our own checks: what the remote answered (or
+    # that nothing listens) is logged, never stored, so the reminders page cannot be used
+    # to probe the network.
+    failed = _("The robot did not accept the message; it will be tried again on the next run.")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            answer = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        raise ChannelError(f"HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ChannelError(f"{type(exc).__name__}: {reason}"[:500]) from exc
+        status, answer = webhooks.post(url, data, headers, TIMEOUT_SECONDS)
+    except webhooks.WebhookRefused as exc:
+        raise ChannelError(str(exc)) from exc
+    except (OSError, http.client.HTTPException) as exc:
+        logger.warning("robot POST failed: %r", exc)
+        raise ChannelError(failed) from exc
+    if status != 200:
+        logger.warning("robot answered HTTP %s", status)
+        raise ChannelError(failed)
     try:
         result = json.loads(answer.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ChannelError("the robot did not answer JSON") from exc
+        logger.warning("robot answered something other than JSON")
+        raise ChannelError(failed) from exc
     if not isinstance(result, dict) or result.get("errcode") != 0:
-        errcode = result.get("errcode") if isinstance(result, dict) else None
-        errmsg = result.get("errmsg") if isinstance(result, dict) else None
-        raise ChannelError(f"robot errcode {errcode}: {errmsg}"[:500])
+        logger.warning("robot refused the message: %r", str(result)[:300])
+        raise ChannelError(failed)
 
 
 def send_wecom(webhook: str, subject: str, body: str, url: str = "") -> None:

@@ -13,13 +13,27 @@ class RobotKind(models.TextChoices):
 
 
 class Robot(models.Model):
-    """A unit's chat group robot (企业微信/钉钉群机器人): its webhook and, for DingTalk, the
-    signing secret. The secret is never shown back in full (see `masked_secret`)."""
+    """A chat group robot (企业微信/钉钉群机器人) of a unit, or of a leader (their digest and
+    escalations): its webhook and, for DingTalk, the signing secret. The secret is never shown
+    back in full (see `masked_secret`)."""
 
     objects = RobotQuerySet.as_manager()
 
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="robots", verbose_name=_("unit")
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="robots",
+        verbose_name=_("unit"),
+    )
+    leader = models.ForeignKey(
+        "org.Leader",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="robots",
+        verbose_name=_("leader"),
     )
     kind = models.CharField(_("robot"), max_length=20, choices=RobotKind.choices)
     webhook = models.URLField(_("webhook URL"), max_length=500)
@@ -32,11 +46,17 @@ class Robot(models.Model):
         verbose_name_plural = _("chat robots")
         ordering = ["unit", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "kind"], name="robot_unique_kind_per_unit")
+            models.UniqueConstraint(fields=["unit", "kind"], name="robot_unique_kind_per_unit"),
+            models.UniqueConstraint(fields=["leader", "kind"], name="robot_unique_kind_per_leader"),
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False, leader__isnull=True)
+                | models.Q(unit__isnull=True, leader__isnull=False),
+                name="robot_unit_or_leader",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.get_kind_display()}"
+        return f"{self.unit or self.leader} {self.get_kind_display()}"
 
     @property
     def masked_secret(self) -> str:
@@ -112,6 +132,17 @@ class Reminder(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     as_of = models.DateField(_("reminded on"))
     created_at = models.DateTimeField(_("created at"))
+    # 签收: the recipient (a person of the unit, or the person it went to) saw it; one not
+    # acknowledged in time is escalated like silence (reminders.sources.unacknowledged)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
 
     class Meta:
         verbose_name = _("reminder")

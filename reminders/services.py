@@ -45,7 +45,7 @@ from common.permissions import Role, role_of
 from common.services import require
 from org.models import Unit
 
-from . import channels
+from . import channels, webhooks
 from .models import Channel, Delivery, DeliveryStatus, Reminder, Robot, RobotKind
 
 User = get_user_model()
@@ -136,8 +136,11 @@ def _addresses(recipient, cache: dict | None = None) -> list[dict]:
             if person.email:
                 rows.append({"channel": Channel.EMAIL, "address": person.email, "user": person})
     if isinstance(recipient, Unit):
-        for robot in Robot.objects.filter(unit=recipient, enabled=True).order_by("kind"):
-            rows.append({"channel": robot.kind, "address": f"robot:{robot.pk}", "robot": robot})
+        robots = Robot.objects.filter(unit=recipient, enabled=True)
+    else:  # a leader's own robot (their digest, escalations to them)
+        robots = Robot.objects.filter(leader__user=recipient, enabled=True)
+    for robot in robots.order_by("kind"):
+        rows.append({"channel": robot.kind, "address": f"robot:{robot.pk}", "robot": robot})
     return rows
 
 
@@ -177,20 +180,7 @@ def create_reminder(
                 as_of=as_of,
                 created_at=now,
             )
-            deliveries = []
-            for row in _addresses(recipient, addresses):
-                in_app = row["channel"] == Channel.APP
-                deliveries.append(
-                    Delivery.objects.create(
-                        reminder=reminder,
-                        created_at=now,
-                        status=DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING,
-                        attempts=1 if in_app else 0,
-                        sent_at=now if in_app else None,
-                        last_attempt_at=now if in_app else None,
-                        **row,
-                    )
-                )
+            deliveries = _add_deliveries(reminder, _addresses(recipient, addresses), now)
             record(
                 "reminders.reminder.created",
                 reminder,
@@ -207,6 +197,51 @@ def create_reminder(
         # another run created the same key meanwhile: it is sent once, by that run
         return None
     return reminder
+
+
+def _add_deliveries(reminder: Reminder, rows: list[dict], now) -> list[Delivery]:
+    """One delivery per channel and address. In-app ones are delivered by being written;
+    the others wait for `deliver_pending`."""
+    deliveries = []
+    for row in rows:
+        in_app = row["channel"] == Channel.APP
+        deliveries.append(
+            Delivery.objects.create(
+                reminder=reminder,
+                created_at=now,
+                status=DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING,
+                attempts=1 if in_app else 0,
+                sent_at=now if in_app else None,
+                last_attempt_at=now if in_app else None,
+                **row,
+            )
+        )
+    return deliveries
+
+
+def readdress(reminder: Reminder, *, addresses: dict | None = None, user=None) -> bool:
+    """A reminder that reached no one is given the recipients its unit has now (a person, an
+    address or a robot added since): the office's fix reaches the unit on the next run,
+    though the reminder's key was used. Returns whether it now goes somewhere."""
+    recipient = reminder.recipient_unit or reminder.recipient_user
+    rows = _addresses(recipient, addresses)
+    if not rows:
+        return False
+    with transaction.atomic():
+        locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+        if locked.deliveries.exists():
+            return False  # another run did it meanwhile
+        deliveries = _add_deliveries(locked, rows, timezone.now())
+        record(
+            "reminders.reminder.readdressed",
+            locked,
+            after={"deliveries": [f"{d.channel} {_shown_address(d)}" for d in deliveries]},
+            user=user,
+        )
+        for delivery in deliveries:
+            if delivery.channel == Channel.APP:
+                _record_delivery(delivery, success=True, user=user)
+    return True
 
 
 def _unit_of(person) -> Unit | None:
@@ -297,9 +332,13 @@ class DeliveryStats:
 
 
 def _send(delivery: Delivery) -> None:
+    from django.urls import reverse
+
     reminder = delivery.reminder
+    # the message's link acknowledges (签收, after login) and then opens what it is about
+    link = reverse("reminders:acknowledge", kwargs={"pk": reminder.pk})
     if delivery.channel == Channel.EMAIL:
-        channels.send_email(delivery.address, reminder.subject, reminder.body, reminder.url)
+        channels.send_email(delivery.address, reminder.subject, reminder.body, link)
         return
     robot = delivery.robot
     if robot is None:
@@ -307,11 +346,9 @@ def _send(delivery: Delivery) -> None:
     if not robot.enabled:
         raise channels.ChannelError(_("The robot is switched off."))
     if robot.kind == RobotKind.WECOM:
-        channels.send_wecom(robot.webhook, reminder.subject, reminder.body, reminder.url)
+        channels.send_wecom(robot.webhook, reminder.subject, reminder.body, link)
     else:
-        channels.send_dingtalk(
-            robot.webhook, robot.secret, reminder.subject, reminder.body, reminder.url
-        )
+        channels.send_dingtalk(robot.webhook, robot.secret, reminder.subject, reminder.body, link)
 
 
 def deliver_pending(*, reminder_ids: list[int] | None = None, user=None) -> DeliveryStats:
@@ -376,8 +413,12 @@ class RunResult:
     dry_run: bool
     created: list[Reminder] = field(default_factory=list)
     would_send: list[Notice] = field(default_factory=list)
+    # reminders of earlier runs that reached no one and go to someone now (the unit was fixed)
+    readdressed: list[Reminder] = field(default_factory=list)
+    # what reached no one: no person, no address, no robot (reminders; notices in a dry run)
+    unreachable: list = field(default_factory=list)
+    reached_ids: set[int] = field(default_factory=set)
     skipped: int = 0
-    no_channel: int = 0
     in_app: int = 0  # in-app deliveries: delivered by being written
     waiting_retry: int = 0  # dry run: deliveries a real run would try again
     stats: DeliveryStats = field(default_factory=DeliveryStats)
@@ -386,28 +427,70 @@ class RunResult:
 
     @property
     def sent(self) -> int:
-        return len(self.would_send) if self.dry_run else len(self.created)
+        """Reminders that reached someone (a dry run: would go to someone). One that reached
+        no one is never counted as sent."""
+        if self.dry_run:
+            return len(self.would_send)
+        return len(self.reached_ids)
+
+    @property
+    def no_channel(self) -> int:
+        return len(self.unreachable)
+
+    def unreachable_pairs(self) -> list[tuple[Unit | None, str]]:
+        """(unit, subject) of what reached no one."""
+        pairs = []
+        for item in self.unreachable:
+            if isinstance(item, Notice):
+                recipient = item.recipient
+                unit = item.unit or (recipient if isinstance(recipient, Unit) else None)
+            else:
+                unit = item.recipient_unit or item.unit
+            pairs.append((unit, item.subject))
+        return pairs
+
+    def unreachable_rows(self) -> list[dict]:
+        """[{`unit` (code), `subject`}] of what reached no one (`luoshi remind --format json`)."""
+        return [
+            {"unit": unit.code if unit else None, "subject": subject}
+            for unit, subject in self.unreachable_pairs()
+        ]
+
+    def as_json(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "sent": self.sent,
+            "deliveries": 0 if self.dry_run else self.in_app + self.stats.delivered,
+            "failed": len(self.stats.failed),
+            "skipped": self.skipped,
+            "unreachable": self.unreachable_rows(),
+        }
 
     def summary(self) -> str:
         if self.dry_run:
-            return _(
+            text = _(
                 "Would send %(sent)d reminders (dry run, nothing sent), %(retry)d deliveries "
                 "waiting to be retried, skipped %(skipped)d already sent"
             ) % {"sent": self.sent, "retry": self.waiting_retry, "skipped": self.skipped}
-        text = _(
-            "Sent %(sent)d reminders (%(delivered)d deliveries, %(retried)d of them retries), "
-            "%(failed)d failed (will retry on the next run), skipped %(skipped)d already sent"
-        ) % {
-            "sent": self.sent,
-            "delivered": self.in_app + self.stats.delivered,
-            "retried": self.stats.retried,
-            "failed": len(self.stats.failed),
-            "skipped": self.skipped,
-        }
-        if self.no_channel:
-            text += _(", %(count)d with no one to receive them (no account or robot)") % {
-                "count": self.no_channel
+        else:
+            text = _(
+                "Sent %(sent)d reminders (%(delivered)d deliveries, %(retried)d of them "
+                "retries), %(failed)d failed (will retry on the next run), skipped %(skipped)d "
+                "already sent"
+            ) % {
+                "sent": self.sent,
+                "delivered": self.in_app + self.stats.delivered,
+                "retried": self.stats.retried,
+                "failed": len(self.stats.failed),
+                "skipped": self.skipped,
             }
+        if self.unreachable:
+            units = {row["unit"] for row in self.unreachable_rows()}
+            text += _(
+                "; %(count)d could not be delivered: %(units)d units have no person, address "
+                "or robot to receive them (see 无法送达)"
+            ) % {"count": len(self.unreachable), "units": len(units)}
         return text
 
 
@@ -445,12 +528,25 @@ def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> Run
                     "key", flat=True
                 )
             )
+        unaddressed = _unaddressed(sent_before)
         for notice in notices:
             if notice.key in sent_before:
-                result.skipped += 1
+                earlier = unaddressed.get(notice.key)
+                if earlier is None:
+                    result.skipped += 1
+                elif dry_run:
+                    target = result.would_send if _addresses(notice.recipient, addresses) else None
+                    (target if target is not None else result.unreachable).append(notice)
+                elif readdress(earlier, addresses=addresses):
+                    result.readdressed.append(earlier)
+                else:
+                    result.unreachable.append(earlier)
                 continue
             if dry_run:
-                result.would_send.append(notice)
+                if _addresses(notice.recipient, addresses):
+                    result.would_send.append(notice)
+                else:
+                    result.unreachable.append(notice)
                 continue
             with transaction.atomic():
                 reminder = create_reminder(notice, as_of=as_of, addresses=addresses)
@@ -461,7 +557,7 @@ def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> Run
             on = list(reminder.deliveries.values_list("channel", flat=True))
             result.in_app += on.count(Channel.APP)
             if not on:
-                result.no_channel += 1
+                result.unreachable.append(reminder)
         # a source is read whole before its reminders are written; later sources
         # (escalation) read what earlier ones created in this run
     if dry_run:
@@ -472,7 +568,30 @@ def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> Run
         )
         return result
     result.stats = deliver_pending()
+    readdressed = [r.pk for r in result.readdressed]
+    result.in_app += Delivery.objects.filter(
+        reminder_id__in=readdressed, channel=Channel.APP
+    ).count()
+    touched = [r.pk for r in result.created] + readdressed
+    for start in range(0, len(touched), 500):
+        result.reached_ids.update(
+            Delivery.objects.filter(
+                reminder_id__in=touched[start : start + 500], status=DeliveryStatus.SENT
+            ).values_list("reminder_id", flat=True)
+        )
     return result
+
+
+def _unaddressed(keys: set[str]) -> dict[str, Reminder]:
+    """Of the reminders with these keys, those that reached no one (no delivery at all)."""
+    found: dict[str, Reminder] = {}
+    keys = list(keys)
+    for start in range(0, len(keys), 500):
+        for reminder in Reminder.objects.filter(
+            key__in=keys[start : start + 500], deliveries__isnull=True
+        ).select_related("recipient_unit", "recipient_user", "unit"):
+            found[reminder.key] = reminder
+    return found
 
 
 # --- reading and robots ----------------------------------------------------------------------
@@ -503,6 +622,7 @@ def mark_read(*, user, delivery_ids: list[int] | None = None) -> int:
 def _robot_snapshot(robot: Robot) -> dict:
     return {
         "unit": robot.unit_id,
+        "leader": robot.leader_id,
         "kind": robot.kind,
         "webhook": robot.masked_webhook,
         "secret": robot.masked_secret,
@@ -515,30 +635,35 @@ def _robot_snapshot(robot: Robot) -> dict:
 def save_robot(
     *,
     user,
-    unit: Unit,
+    unit: Unit | None = None,
     kind: str,
     webhook: str,
     secret: str | None = None,
     enabled: bool = True,
     expected_version: int | None = None,
+    leader=None,
 ) -> tuple[Robot, bool]:
-    """Create or change a unit's robot (office only). `secret=None` keeps the stored secret,
-    so the form never has to show it back. Audited with the secret and token masked."""
+    """Create or change a unit's robot, or a leader's (office only). `secret=None` keeps the
+    stored secret, so the form never has to show it back. Audited with the secret and token
+    masked."""
     if user is not None:
         require(role_of(user) == Role.OFFICE)
     if kind not in RobotKind.values:
         raise ValidationError(_("Unknown robot kind."))
     webhook = (webhook or "").strip()
-    if not webhook.startswith(("https://", "http://")):
-        raise ValidationError(_("The webhook must be an http(s) address."), code="webhook")
-    robot = Robot.objects.select_for_update().filter(unit=unit, kind=kind).first()
+    webhooks.check_webhook(webhook)  # an allow-listed host over https; no DNS at save
+    if (unit is None) == (leader is None):
+        raise ValidationError(_("A robot belongs to a unit or to a leader."), code="unit")
+    owner = {"unit": unit} if unit is not None else {"leader": leader}
+    # no ordering: the default one joins the (nullable) unit, which PostgreSQL cannot lock
+    robot = Robot.objects.select_for_update().filter(kind=kind, **owner).order_by("pk").first()
     if robot is None:
         if kind == RobotKind.DINGTALK and not secret:
             raise ValidationError(
                 _("A DingTalk robot needs its signing secret (加签 SEC…)."), code="secret"
             )
         robot = Robot.objects.create(
-            unit=unit, kind=kind, webhook=webhook, secret=secret or "", enabled=enabled
+            kind=kind, webhook=webhook, secret=secret or "", enabled=enabled, **owner
         )
         record("reminders.robot.created", robot, after=_robot_snapshot(robot), user=user)
         return robot, True
@@ -578,3 +703,178 @@ def remove_robot(*, user, robot: Robot) -> None:
 def ensure_office(user) -> None:
     if role_of(user) != Role.OFFICE:
         raise PermissionDenied
+
+
+# --- reach: who can be reached, and what reached no one --------------------------------------
+
+
+@dataclass
+class UnitReach:
+    """How a unit can be reached today, and its reminders that reached no one."""
+
+    unit: Unit
+    people: int = 0
+    with_email: int = 0
+    robots: int = 0
+    undelivered: int = 0
+    last_undelivered: dt.date | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.people or self.robots)
+
+
+def reach_of_units(unit_ids) -> dict[int, UnitReach]:
+    """For each unit: its active contact people (and how many have an e-mail address) and its
+    enabled robots. Three queries whatever the number of units."""
+    from django.db.models import Count
+
+    units = Unit.objects.filter(pk__in=list(unit_ids)).order_by("sort_order", "code")
+    reach = {unit.pk: UnitReach(unit=unit) for unit in units}
+    people = (
+        User.objects.filter(is_active=True, membership__unit_id__in=reach)
+        .filter(membership__role__in=[Role.UNIT_OFFICER, Role.UNIT_HEAD])
+        .values_list("membership__unit_id", "email")
+    )
+    for unit_id, email in people:
+        reach[unit_id].people += 1
+        reach[unit_id].with_email += bool(email)
+    robots = (
+        Robot.objects.filter(unit_id__in=reach, enabled=True)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in robots:
+        reach[row["unit_id"]].robots = row["n"]
+    return reach
+
+
+def unreachable_units(user) -> list[UnitReach]:
+    """The units with reminders that reached no one (in the viewer's scope), most recent
+    first, with what they lack: the office's 无法送达 list."""
+    from django.db.models import Count, Max
+
+    rows = (
+        Reminder.objects.visible_to(user)
+        .filter(deliveries__isnull=True, recipient_unit__isnull=False)
+        .values("recipient_unit_id")
+        .annotate(n=Count("pk"), last=Max("as_of"))
+    )
+    counts = {row["recipient_unit_id"]: row for row in rows}
+    reach = reach_of_units(counts)
+    for unit_id, row in counts.items():
+        reach[unit_id].undelivered = row["n"]
+        reach[unit_id].last_undelivered = row["last"]
+    return sorted(
+        reach.values(),
+        key=lambda r: (r.reachable, -(r.last_undelivered or dt.date.min).toordinal(), r.unit.code),
+    )
+
+
+@dataclass
+class TopicReach:
+    """What became of the reminders about one subject to one unit (e.g. a dispatch round)."""
+
+    reminders: int = 0
+    reached: bool = False
+    acknowledged: bool = False
+
+
+def topic_reach(prefix: str) -> dict[int, TopicReach]:
+    """Per recipient unit, whether the reminders whose topic starts with `prefix` reached
+    anyone (a delivery sent) and were acknowledged. Two queries."""
+    reminders = Reminder.objects.filter(topic__startswith=prefix, recipient_unit__isnull=False)
+    out: dict[int, TopicReach] = {}
+    for unit_id, acknowledged in reminders.values_list("recipient_unit_id", "acknowledged_at"):
+        reach = out.setdefault(unit_id, TopicReach())
+        reach.reminders += 1
+        reach.acknowledged = reach.acknowledged or acknowledged is not None
+    reached = (
+        Delivery.objects.filter(reminder__in=reminders, status=DeliveryStatus.SENT)
+        .values_list("reminder__recipient_unit_id", flat=True)
+        .distinct()
+    )
+    for unit_id in reached:
+        out[unit_id].reached = True
+    return out
+
+
+# --- 签收 (acknowledgement) --------------------------------------------------------------------
+
+
+def may_acknowledge(user, reminder: Reminder) -> bool:
+    """The person it went to, or anyone of the unit it went to."""
+    if user is None or not user.is_authenticated:
+        return False
+    if reminder.recipient_user_id is not None:
+        return reminder.recipient_user_id == user.pk
+    membership = getattr(user, "membership", None)
+    return (
+        membership is not None
+        and membership.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD)
+        and membership.unit_id == reminder.recipient_unit_id
+    )
+
+
+def acknowledgeable_by(user):
+    """The reminders `user` may acknowledge (theirs, or their unit's)."""
+    if user is None or not user.is_authenticated:
+        return Reminder.objects.none()
+    mine = Q(recipient_user=user)
+    membership = getattr(user, "membership", None)
+    if membership is not None and membership.role in (Role.UNIT_OFFICER, Role.UNIT_HEAD):
+        mine |= Q(recipient_unit_id=membership.unit_id)
+    return Reminder.objects.filter(mine)
+
+
+@transaction.atomic
+def acknowledge(*, user, reminder: Reminder, at: dt.datetime | None = None, person=None) -> bool:
+    """签收: the recipient saw the reminder (in the app or through the message's link). The
+    first acknowledgement counts; later ones change nothing. Returns whether it was new.
+    `person`: who acknowledged, when the system records it for them (`user=None`, e.g. the
+    demo's history); otherwise the user themself."""
+    if user is not None:
+        require(person is None or person == user)
+    person = person or user
+    require(may_acknowledge(person, reminder))
+    locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    if locked.acknowledged_at is not None:
+        return False
+    locked.acknowledged_at = at or timezone.now()
+    locked.acknowledged_by = person
+    locked.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    reminder.acknowledged_at, reminder.acknowledged_by = locked.acknowledged_at, person
+    Delivery.objects.filter(
+        reminder=locked, channel=Channel.APP, user=person, read_at__isnull=True
+    ).update(read_at=locked.acknowledged_at)
+    record(
+        "reminders.reminder.acknowledged",
+        locked,
+        after={"acknowledged_at": locked.acknowledged_at, "by": person.pk},
+        user=user,
+    )
+    return True
+
+
+@transaction.atomic
+def acknowledge_topic(*, user, unit: Unit, prefix: str, at: dt.datetime | None = None) -> int:
+    """The unit answered what it was asked (e.g. a dispatch round): its reminders about it are
+    acknowledged by that answer. Returns how many were newly acknowledged (audited)."""
+    pending = list(
+        Reminder.objects.select_for_update()
+        .filter(recipient_unit=unit, topic__startswith=prefix, acknowledged_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not pending:
+        return 0
+    when = at or timezone.now()
+    Reminder.objects.filter(pk__in=pending).update(acknowledged_at=when, acknowledged_by=user)
+    record(
+        "reminders.reminder.acknowledged",
+        None,
+        after={"reminders": pending, "by_answering": prefix, "at": when},
+        user=user,
+        object_type="reminders.reminder",
+        object_repr=_("%(count)d reminders acknowledged by the answer") % {"count": len(pending)},
+    )
+    return len(pending)

@@ -13,6 +13,9 @@ due on `context.as_of` and the run sends only what is new.
 - `escalations`: an overdue item or milestone whose unit was urged and has given no update
   (progress report, milestone change) for `escalate_after` working days → the unit head; after
   as many more silent working days → the overseeing leader(s);
+- `unacknowledged`: a reminder that reached someone and was not acknowledged (签收) within
+  `ack_after` working days (`LUOSHI_REMIND_ACK_WORKDAYS`) → the unit head, or the overseeing
+  leader(s) for a head's (escalated like silence);
 - `silent_projects`: a submitted project (申报) with no contact and no stage change for
   `project_silent_after` working days → the overseeing leader(s).
 
@@ -24,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +60,7 @@ class RunContext:
     calendar: WorkCalendar
     escalate_after: int
     project_silent_after: int
+    ack_after: int = 2
     warning: str | None = None
 
     @classmethod
@@ -71,6 +75,7 @@ class RunContext:
             calendar=calendar,
             escalate_after=settings.LUOSHI_REMIND_ESCALATE_WORKDAYS,
             project_silent_after=settings.LUOSHI_REMIND_PROJECT_SILENT_WORKDAYS,
+            ack_after=settings.LUOSHI_REMIND_ACK_WORKDAYS,
             warning=horizon.warning,
         )
 
@@ -527,10 +532,167 @@ def silent_projects(context: RunContext) -> Iterable[Notice]:
         )
 
 
+# --- not acknowledged (签收) ----------------------------------------------------------------
+
+# An unacknowledged reminder older than this is not escalated any more: it was overtaken.
+ACK_LOOKBACK = dt.timedelta(days=60)
+
+
+def _still_open(reminders: list[Reminder], as_of: dt.date) -> set[int]:
+    """The reminders whose subject is still open on `as_of` (item, time node not done; guide
+    not closed); other subjects count as open."""
+    ids = {"workitem": set(), "milestone": set(), "measure": set(), "guide": set()}
+    for r in reminders:
+        kind, _sep, rest = r.topic.partition(":")
+        if kind in ids and rest.split(":")[0].isdigit():
+            ids[kind].add(int(rest.split(":")[0]))
+    open_ids = {
+        "workitem": set(
+            WorkItem.objects.filter(pk__in=ids["workitem"], done_on__isnull=True).values_list(
+                "pk", flat=True
+            )
+        ),
+        "milestone": set(
+            Milestone.objects.filter(
+                pk__in=ids["milestone"] | ids["measure"], done_on__isnull=True
+            ).values_list("pk", flat=True)
+        ),
+        "guide": set(
+            Guide.objects.filter(pk__in=ids["guide"], deadline__gte=as_of).values_list(
+                "pk", flat=True
+            )
+        ),
+    }
+    open_ids["measure"] = open_ids["milestone"]
+    still = set()
+    for r in reminders:
+        kind, _sep, rest = r.topic.partition(":")
+        if kind not in ids:
+            still.add(r.pk)
+        elif rest.split(":")[0].isdigit() and int(rest.split(":")[0]) in open_ids[kind]:
+            still.add(r.pk)
+    return still
+
+
+def unacknowledged(context: RunContext) -> Iterable[Notice]:
+    """A reminder that reached someone and was not acknowledged (签收) within
+    `ack_after` working days is escalated like silence: a unit's → its head (or, with no
+    head, the overseeing leader); a head's → the overseeing leader. Same key as the silence
+    escalation of the same subject, so each step happens once."""
+    from .models import Delivery, DeliveryStatus
+
+    reached = Delivery.objects.filter(reminder=OuterRef("pk"), status=DeliveryStatus.SENT)
+    candidates = list(
+        Reminder.objects.filter(
+            acknowledged_at__isnull=True,
+            as_of__lte=context.as_of,
+            as_of__gte=context.as_of - ACK_LOOKBACK,
+        )
+        .exclude(source="digest")
+        .filter(Exists(reached))
+        .select_related("recipient_unit", "recipient_user", "unit")
+        .order_by("as_of", "pk")
+    )
+    candidates = [
+        r
+        for r in candidates
+        if context.workdays(r.as_of, context.as_of) >= context.ack_after
+        and (r.recipient_unit_id is not None or r.stage == ESCALATE_HEAD)
+    ]
+    still = _still_open(candidates, context.as_of)
+    # an update of the subject since the reminder shows it was seen (as good as 签收)
+    item_ids = set()
+    for r in candidates:
+        kind, _sep, rest = r.topic.partition(":")
+        if kind == "workitem" and rest.isdigit():
+            item_ids.add(int(rest))
+    step_items = dict(
+        Milestone.objects.filter(
+            pk__in=[
+                int(r.topic.split(":")[1]) for r in candidates if r.topic.startswith("milestone:")
+            ]
+        ).values_list("pk", "work_item_id")
+    )
+    updates = _last_updates(context, item_ids | {i for i in step_items.values() if i})
+    for reminder in candidates:
+        if reminder.pk not in still:
+            continue
+        unit = reminder.recipient_unit or reminder.unit
+        if unit is None:
+            continue
+        kind, _sep, rest = reminder.topic.partition(":")
+        item_id = (
+            int(rest)
+            if kind == "workitem"
+            else step_items.get(int(rest))
+            if kind == "milestone"
+            else None
+        )
+        if item_id is not None:
+            seen_on = [
+                updates.get((reminder.topic, unit.pk)),
+                updates.get((f"workitem:{item_id}", unit.pk)),
+                updates.get((reminder.topic, None)),
+            ]
+            if any(day is not None and day >= reminder.as_of for day in seen_on):
+                continue
+        facts = {
+            "unit": unit.name,
+            "who": (
+                unit.name
+                if reminder.recipient_unit_id
+                else (
+                    reminder.recipient_user.get_full_name()
+                    or reminder.recipient_user.get_username()
+                )
+            ),
+            "date": format_date_zh(reminder.as_of),
+            "days": context.workdays(reminder.as_of, context.as_of),
+            "subject": reminder.subject,
+        }
+        subject = (
+            reminder.subject  # already says it was not acknowledged: not said twice
+            if reminder.source == "unacknowledged"
+            else (_("Not acknowledged for %(days)d working days: %(subject)s") % facts)[:200]
+        )
+        body = (
+            _(
+                "%(who)s has not acknowledged (签收) the reminder of %(date)s, %(days)d working "
+                "days ago: “%(subject)s”. Please see that it is taken in hand."
+            )
+            % facts
+        )
+        heads = unit_heads(unit) if reminder.recipient_unit_id else []
+        if heads:
+            for head in heads:
+                yield Notice(
+                    recipient=head,
+                    unit=unit,
+                    subject=subject,
+                    body=body,
+                    topic=reminder.topic,
+                    stage=ESCALATE_HEAD,
+                    source="unacknowledged",
+                    due_on=reminder.due_on,
+                    url=reminder.url,
+                )
+        else:
+            yield from _leader_notices(
+                unit,
+                subject=subject,
+                body=body,
+                topic=reminder.topic,
+                due_on=reminder.due_on,
+                source="unacknowledged",
+                url=reminder.url,
+            )
+
+
 SOURCES: list[Callable[[RunContext], Iterable[Notice]]] = [
     work_items,
     milestones,
     guides,
     escalations,
+    unacknowledged,
     silent_projects,
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from audit.history import history_for
 from common.permissions import BUSINESS_ROLES, Role, role_of
+from common.validation import parse_int, query_value
 
 from . import services
 from .forms import MarkReadForm, RobotForm
@@ -73,16 +74,36 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """签收: the link in every e-mail and chat message (after login) and the inbox's button.
+    GET shows the reminder with the button; POST acknowledges it and opens what it is about."""
+    reminder = get_object_or_404(
+        services.acknowledgeable_by(request.user).select_related("acknowledged_by"), pk=pk
+    )
+    if request.method == "POST":
+        if services.acknowledge(user=request.user, reminder=reminder):
+            messages.success(request, _("Acknowledged. The supervision office sees it."))
+        target = reminder.url
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(target)
+        return redirect("reminders:inbox")
+    return render(request, "reminders/acknowledge.html", {"r": reminder})
+
+
+@login_required
 def reminder_list(request: HttpRequest) -> HttpResponse:
     """Every reminder the viewer may see (the office: all; a leader: their units'; a unit: its
     own), with each delivery's channel, status, attempts and last error."""
     if role_of(request.user) not in BUSINESS_ROLES:
         raise PermissionDenied
     failed_only = request.GET.get("failed") == "1"
+    unacknowledged = request.GET.get("unacknowledged") == "1"
     failing = Delivery.objects.filter(reminder=OuterRef("pk"), status=DeliveryStatus.FAILED)
     reminders = (
         Reminder.objects.visible_to(request.user)
-        .select_related("recipient_unit", "recipient_user", "unit")
+        .select_related("recipient_unit", "recipient_user", "unit", "acknowledged_by")
         .prefetch_related(
             Prefetch("deliveries", queryset=Delivery.objects.select_related("user", "robot"))
         )
@@ -90,6 +111,9 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     )
     if failed_only:
         reminders = reminders.filter(Exists(failing))
+    if unacknowledged:
+        reminders = reminders.filter(acknowledged_at__isnull=True, deliveries__isnull=False)
+        reminders = reminders.distinct()
     page = Paginator(reminders, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -97,10 +121,31 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "failed_only": failed_only,
+            "unacknowledged": unacknowledged,
             "failed_count": Reminder.objects.visible_to(request.user)
             .filter(Exists(failing))
             .count(),
             "is_office": role_of(request.user) == Role.OFFICE,
+            "unreachable_count": Reminder.objects.visible_to(request.user)
+            .filter(deliveries__isnull=True)
+            .count(),
+        },
+    )
+
+
+@login_required
+def unreachable(request: HttpRequest) -> HttpResponse:
+    """无法送达: the units whose reminders reached no one, what each lacks and where to fix it
+    (a person — the system administrator's accounts —, an address, a robot)."""
+    _office(request)
+    units = services.unreachable_units(request.user)
+    return render(
+        request,
+        "reminders/unreachable.html",
+        {
+            "units": units,
+            "still": sum(1 for u in units if not u.reachable),
+            "email_enabled": services.email_enabled(),
         },
     )
 
@@ -115,14 +160,17 @@ def _save_robot(request, form: RobotForm, robot: Robot | None) -> bool:
         return False
     data = form.cleaned_data
     unit = robot.unit if robot else data["unit"]
+    leader = robot.leader if robot else data.get("leader")
     kind = robot.kind if robot else data["kind"]
-    if robot is None and Robot.objects.filter(unit=unit, kind=kind).exists():
+    owner = {"unit": unit} if unit is not None else {"leader": leader}
+    if robot is None and Robot.objects.filter(kind=kind, **owner).exists():
         form.add_error("kind", _("This unit already has this robot: edit it in the list below."))
         return False
     try:
         _robot, changed = services.save_robot(
             user=request.user,
             unit=unit,
+            leader=leader if unit is None else None,
             kind=kind,
             webhook=data["webhook"] or (robot.webhook if robot else ""),
             secret=data["secret"] or None,
@@ -143,19 +191,23 @@ def _save_robot(request, form: RobotForm, robot: Robot | None) -> bool:
 @login_required
 def robot_list(request: HttpRequest) -> HttpResponse:
     _office(request)
-    form = RobotForm(request.POST or None)
+    unit_id, _error = query_value(
+        request.GET, "unit", lambda raw: parse_int(raw, minimum=1, name=_("Unit"))
+    )
+    form = RobotForm(request.POST or None, initial={"unit": unit_id} if unit_id else None)
     if request.method == "POST" and _save_robot(request, form, None):
         return redirect("reminders:robot_list")
-    robots = Robot.objects.visible_to(request.user).select_related("unit")
+    robots = Robot.objects.visible_to(request.user).select_related("unit", "leader")
     return render(request, "reminders/robot_list.html", {"form": form, "robots": robots})
 
 
 @login_required
 def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _office(request)
-    robot = get_object_or_404(Robot.objects.select_related("unit"), pk=pk)
+    robot = get_object_or_404(Robot.objects.select_related("unit", "leader"), pk=pk)
     initial = {
         "unit": robot.unit,
+        "leader": robot.leader,
         "kind": robot.kind,
         "enabled": robot.enabled,
         "version": robot.version,

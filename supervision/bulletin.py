@@ -23,6 +23,7 @@ from reporting.figures import SYSTEM, figures_for
 from reporting.period import ReportingPeriod
 
 from .assessment import Rules, assess, rules_for_year
+from .effect import effect_annex
 
 CLASS_ORDER = ["completed", "ahead", "behind", "none"]
 CLASS_NAMES = {
@@ -232,6 +233,7 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         ],
         "assessment": None,
         "success_rates": success_rates_annex(period),
+        "reminder_effect": effect_annex(period.year, period.as_of),
     }
     if period.as_of == dt.date(period.year, 12, 31):
         # the year-end bulletin carries the assessment (design §8)

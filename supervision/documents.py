@@ -518,6 +518,7 @@ def render_bulletin_docx(
             [36, 14, 14, 14, 26, 26, 26],
             numeric=(1, 2, 3, 4, 5, 6),
         )
+    _effect_annex(doc, content.get("reminder_effect"))
     doc.para(
         "请各任务部门对照时间节点，倒排工期，挂图作战；低于时间进度和无实绩的单位要深入分析原因，"
         "明确整改措施，分管市级领导要加强调度，确保完成全年任务。"
@@ -534,6 +535,22 @@ def _extension_requests(doc: GovDocument, content: dict) -> None:
             f"本年度以来，各单位提出工作事项及时间节点延期申请{counts['made']}件，"
             f"经督查室批准{counts['approved']}件；未获批准的仍按原时限督办。"
         )
+def _effect_annex(doc, annex: dict | None) -> None:
+    """附件：催办效果 (design §11), from `supervision.effect.effect_annex`."""
+    if not annex:
+        return
+    doc.heading("附件：催办效果")
+    doc.para(
+        f"送达催办{annex['urgings']}次，已签收{annex['acknowledged']}次，"
+        f"单位有后续报送的{annex['answered']}次，"
+        f"中位数{annex['median'] or '—'}个工作日。"
+    )
+    doc.table(
+        ["单位", "催办", "签收", "报送", "中位数（工作日）", "2个工作日内"],
+        [list(row) for row in annex["rows"]],
+        [52, 18, 18, 18, 28, 26],
+        numeric=(1, 2, 3, 4, 5),
+    )
 
 
 # --- the dispatch briefing ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from common.permissions import Role, role_of
 from common.services import require
 from org.models import SiteConfig, Unit
 from org.services import ensure_unit_access
-from reminders.services import notify
+from reminders.services import acknowledge_topic, notify
 from reporting.period import ReportingPeriod
 
 from .models import AssessmentRules, Bulletin, Dispatch, DispatchRequest
@@ -54,8 +54,10 @@ def open_dispatch(
     as_of: dt.date | None = None,
     leader=None,
     note: str = "",
+    at: dt.datetime | None = None,
 ) -> Dispatch:
-    """The office opens a round: which units answer which questions by when."""
+    """The office opens a round: which units answer which questions by when. Each unit is
+    told (a reminder it acknowledges, 签收); `at` is when (default now)."""
     _require_office(user)
     if not title.strip():
         raise ValidationError(_("Give the round a title."))
@@ -71,7 +73,7 @@ def open_dispatch(
         as_of=as_of,
         leader=leader,
         note=note,
-        opened_at=timezone.now(),
+        opened_at=at or timezone.now(),
         created_by=user,
     )
     DispatchRequest.objects.bulk_create(
@@ -83,6 +85,27 @@ def open_dispatch(
         after={**snapshot(dispatch), "units": sorted(u.code for u in units)},
         user=user,
     )
+    for unit in units:
+        notify(
+            unit,
+            subject=_("Dispatch round “%(title)s”: please answer by %(due)s")
+            % {"title": dispatch.title, "due": dispatch.due_on.isoformat()},
+            body=_(
+                "The supervision office asks %(unit)s to answer the round's questions on the "
+                "workbench by %(due)s, for the meeting of %(meeting)s."
+            )
+            % {
+                "unit": unit.name,
+                "due": dispatch.due_on.isoformat(),
+                "meeting": dispatch.meeting_on.isoformat(),
+            },
+            key=f"dispatch:{dispatch.pk}:open",
+            url=reverse("dashboard:workbench"),
+            actor=user,
+            due_on=dispatch.due_on,
+            source="dispatch",
+            as_of=timezone.localtime(dispatch.opened_at).date(),
+        )
     return dispatch
 
 
@@ -130,15 +153,25 @@ def answer_dispatch(
         after=snapshot(request),
         user=user,
     )
+    # answering is proof the round was seen: its reminders count as acknowledged (签收)
+    acknowledge_topic(
+        user=user,
+        unit=request.unit,
+        prefix=f"dispatch:{request.dispatch_id}:",
+        at=request.reported_at,
+    )
     return request
 
 
 @transaction.atomic
-def urge_dispatch(*, user, dispatch: Dispatch) -> list[DispatchRequest]:
+def urge_dispatch(
+    *, user, dispatch: Dispatch, at: dt.datetime | None = None
+) -> list[DispatchRequest]:
     """Urge every unit of the round that has not answered: when and who is recorded (and
-    audited) on each request. Returns the requests urged."""
+    audited) on each request. Returns the requests urged, each with `reached` (whether the
+    urging went to anyone)."""
     _require_office(user)
-    now = timezone.now()
+    now = at or timezone.now()
     pending = list(
         DispatchRequest.objects.select_for_update()
         .filter(dispatch=dispatch, reported_at__isnull=True)
@@ -154,7 +187,7 @@ def urge_dispatch(*, user, dispatch: Dispatch) -> list[DispatchRequest]:
             after={"unit": request.unit.code, "urge_count": request.urge_count, "at": now},
             user=user,
         )
-        notify(
+        reminder = notify(
             request.unit,
             subject=_("Please answer the dispatch round “%(title)s”") % {"title": dispatch.title},
             body=_("Answer on your workbench by %(due)s.") % {"due": dispatch.due_on.isoformat()},
@@ -163,7 +196,10 @@ def urge_dispatch(*, user, dispatch: Dispatch) -> list[DispatchRequest]:
             actor=user,
             due_on=dispatch.due_on,
             source="dispatch",
+            as_of=timezone.localtime(now).date(),
         )
+        # reached: someone of the unit, or its robot, has it (no person, no robot: nobody)
+        request.reached = reminder is not None and reminder.deliveries.exists()
     return pending
 
 

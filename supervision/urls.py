@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import reach_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path(
         "bulletins/<int:pk>/download.<str:fmt>", views.bulletin_download, name="bulletin_download"
     ),
+    path("effect/", reach_views.effect, name="reminder_effect"),
+    path("digest/", reach_views.digest, name="digest"),
     path("assessment/", views.assessment, name="assessment"),
     path("assessment/export.xlsx", views.assessment_export, name="assessment_export"),
     path("assessment/rules/", views.rules_list, name="rules_list"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.spreadsheets import neutralise
 from funding.choices import Status
+from reminders.services import topic_reach
 from reporting.figures import figures_for
 from reporting.period import MODE_CHOICES, office_period, period_from_query
 
@@ -118,12 +119,17 @@ def dispatch_detail(request, pk: int):
         dispatch.requests.select_related("unit", "reported_by").order_by("unit__sort_order")
     )
     answered = sum(1 for r in requests if r.reported_at)
+    reach = topic_reach(f"dispatch:{dispatch.pk}:")
+    for r in requests:
+        r.reach = reach.get(r.unit_id)
     return render(
         request,
         "supervision/dispatch_detail.html",
         {
             "dispatch": dispatch,
             "requests": requests,
+            "reached": sum(1 for r in requests if r.reach and r.reach.reached),
+            "acknowledged": sum(1 for r in requests if r.reach and r.reach.acknowledged),
             "answered": answered,
             "pending": len(requests) - answered,
             "period": round_period(dispatch),
@@ -137,11 +143,26 @@ def dispatch_urge(request, pk: int):
     _office(request)
     dispatch = get_object_or_404(Dispatch, pk=pk)
     urged = services.urge_dispatch(user=request.user, dispatch=dispatch)
-    if urged:
+    reached = [r for r in urged if r.reached]
+    missed = [r for r in urged if not r.reached]
+    if reached:
         messages.success(
             request,
-            _("Urged %(n)s units: %(names)s.")
-            % {"n": len(urged), "names": "、".join(r.unit.name for r in urged)},
+            _("Urged: reached %(n)s of %(m)s units (%(names)s).")
+            % {
+                "n": len(reached),
+                "m": len(urged),
+                "names": "、".join(r.unit.name for r in reached),
+            },
+        )
+    if missed:
+        messages.error(
+            request,
+            _(
+                "%(n)s of %(m)s units could not be reached — no person, address or robot: "
+                "%(names)s. See “Could not be delivered” to fix it."
+            )
+            % {"n": len(missed), "m": len(urged), "names": "、".join(r.unit.name for r in missed)},
         )
     else:
         messages.info(request, _("Every unit has answered; nobody to urge."))

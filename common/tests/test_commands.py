@@ -25,6 +25,7 @@ WRITE_NOTHING = {
     "bench": "times pages and a query; reads only (log-in sessions in signed cookies)",
     "flush": "empties a test database, audit trail included (refused on any other database)",
     "ledger_cleanup": "deletes expired upload files; the database is not touched",
+    "reminder_effect": "prints the effect of urging",
 }
 
 

@@ -86,3 +86,17 @@ MATRIX["org:settings#post"] = access(
         "version": str(_config_version()),
     },
 )
+
+
+def _person(username: str):
+    def kwargs() -> dict:
+        from django.contrib.auth import get_user_model
+
+        return {"pk": get_user_model().objects.get(username=username).pk}
+
+    return kwargs
+
+
+# a person's mobile and e-mail: the office for anyone, a unit head for their own unit
+MATRIX["org:person_contact"] = access("office", "zjj_head", kwargs=_person("zjj"))
+MATRIX["org:person_contact#leader"] = access("office", kwargs=_person("leader"))

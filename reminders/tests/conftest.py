@@ -17,8 +17,11 @@ def dead_smtp_port():
 
 
 @pytest.fixture
-def robots():
+def robots(settings):
+    """The robot test server on loopback, named in LUOSHI_ROBOT_HOSTS as an administrator
+    would name a private deployment's gateway (plain http, internal address)."""
     server = RobotServer().start()
+    settings.LUOSHI_ROBOT_HOSTS = [f"http://127.0.0.1:{server.port}"]
     yield server
     server.stop()
 

@@ -25,7 +25,7 @@ def test_the_bell_counts_my_unread_reminders_and_reading_clears_it(client, cast)
     client.force_login(zjj)
     assert unread_badge(client.get(reverse("reminders:bell")).content.decode()) == unread
     page = client.get(reverse("reminders:inbox")).content.decode()
-    first = Delivery.objects.inbox_of(zjj).first()
+    first = Delivery.objects.unread_for(zjj).first()
     assert first.reminder.subject in page
     response = client.post(reverse("reminders:mark_read"), {"delivery": first.pk, "open": "1"})
     assert response.status_code == 302 and response["Location"] == first.reminder.url
@@ -38,7 +38,7 @@ def test_the_bell_counts_my_unread_reminders_and_reading_clears_it(client, cast)
 
 
 def test_nobody_reads_another_persons_reminder(client, cast):
-    other = Delivery.objects.inbox_of(cast["zjj"]).first()
+    other = Delivery.objects.unread_for(cast["zjj"]).first()
     client.force_login(cast["zjj_head"])
     response = client.post(reverse("reminders:mark_read"), {"delivery": other.pk})
     assert response.status_code == 404
@@ -144,12 +144,17 @@ def test_in_app_deliveries_of_the_demo_are_all_sent(cast):
 
 
 def test_removing_a_robot_cancels_what_it_has_not_delivered(
-    client, cast, django_assert_max_num_queries
+    client, cast, settings, django_assert_max_num_queries
 ):
     from reminders.models import DeliveryStatus
-    from reminders.services import run_reminders
+    from reminders.services import run_reminders, save_robot
 
-    robot = Robot.objects.get(unit__code="ZJJ", kind=RobotKind.WECOM)  # the demo's, nothing listens
+    # the demo's robots, switched on and pointed at a loopback port where nothing listens
+    settings.LUOSHI_ROBOT_HOSTS = ["http://127.0.0.1:9"]
+    zjj = Robot.objects.get(unit__code="ZJJ", kind=RobotKind.WECOM).unit
+    for kind in (RobotKind.WECOM, RobotKind.DINGTALK):
+        save_robot(user=None, unit=zjj, kind=kind, webhook=f"http://127.0.0.1:9/{kind}")
+    robot = Robot.objects.get(unit__code="ZJJ", kind=RobotKind.WECOM)
     run_reminders(as_of=dt.date(2024, 7, 22))
     failed = Delivery.objects.filter(robot=robot, status=DeliveryStatus.FAILED)
     assert failed.exists()

@@ -66,3 +66,13 @@ MATRIX = {
     "supervision:rules_list": access("office"),
     "supervision:rules_edit": access("office", kwargs=_rules("default-1")),
 }
+
+# 催办效果: the office (every unit) and leaders (their units)
+MATRIX["supervision:reminder_effect"] = access("office", "leader")
+MATRIX["supervision:reminder_effect#period"] = access(
+    "office", "leader", query="?year=2024&as_of=2024-09-30"
+)
+
+# the leaders' weekly digest: a leader their own, the office any leader's
+MATRIX["supervision:digest"] = access("office", "leader")
+MATRIX["supervision:digest#as-of"] = access("office", "leader", query="?as_of=2024-09-30")

@@ -89,10 +89,15 @@ def test_urging_records_when_and_who_and_the_briefing_names_the_late(demo, clien
     # each late unit is reminded through the reminder service (in the app, robots, mail)
     from reminders.models import Reminder
 
-    urged = Reminder.objects.filter(source="dispatch", topic__startswith=f"dispatch:{dispatch.pk}:")
+    urged = Reminder.objects.filter(
+        source="dispatch", topic__startswith=f"dispatch:{dispatch.pk}:urge:"
+    )
     assert set(urged.values_list("unit_id", flat=True)) == set(
         late.values_list("unit_id", flat=True)
     )
+    # the opening told every unit of the round (a reminder each acknowledges)
+    opened = Reminder.objects.filter(topic=f"dispatch:{dispatch.pk}:open", source="dispatch")
+    assert opened.count() == dispatch.requests.count()
     # urging again counts again, and reminds again
     client.post(f"/supervision/dispatch/{dispatch.pk}/urge/")
     assert set(late.values_list("urge_count", flat=True)) == {2}
@@ -127,3 +132,18 @@ def test_a_bad_round_is_refused_with_a_message(demo, client, cast, overrides, me
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not Dispatch.objects.filter(title="测试调度").exists()
+
+
+def test_answering_a_dispatch_round_acknowledges_it(demo, client, cast):
+    dispatch = Dispatch.objects.get(title="2024年7月对上争取工作调度会")
+    client.force_login(cast["office"])
+    page = client.get(f"/supervision/dispatch/{dispatch.pk}/")
+    html = page.content.decode()
+    assert 'id="reached-count"' in html
+    # the demo's three answers acknowledged their units' opening reminders (ZJJ's officer
+    # may have acknowledged it in the app too); the two silent units have not
+    answered = {r.unit.code: r.reach for r in page.context["requests"] if r.reported_at}
+    assert len(answered) == 3 and all(reach.acknowledged for reach in answered.values())
+    silent = [r for r in page.context["requests"] if r.unit.code in ("MZJ", "CGJ")]
+    assert silent and not any(r.reach.acknowledged for r in silent)
+    assert page.context["reached"] == 1  # only ZJJ has people; the others nobody

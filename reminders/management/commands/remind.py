@@ -1,3 +1,5 @@
+import json
+
 from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -6,7 +8,7 @@ from audit.anchors import anchor_trail
 from audit.commands import SystemCommand
 from common.dates import DateError, parse_date
 from reminders.models import Channel
-from reminders.services import run_reminders
+from reminders.services import RunResult, run_reminders
 
 
 class Command(SystemCommand):
@@ -14,7 +16,8 @@ class Command(SystemCommand):
         "Send the reminders due today (or --as-of): items and milestones due soon or overdue, "
         "guides closing, escalations; retry deliveries that failed; then anchor the audit trail "
         "(audit_anchor). Cron-able; ends with a one-line summary whose first number is how "
-        "many reminders it sent."
+        "many reminders reached someone, and says what reached no one. --format json prints "
+        "{sent, deliveries, failed, skipped, unreachable: [{unit, subject}]}."
     )
 
     def add_arguments(self, parser):
@@ -22,8 +25,9 @@ class Command(SystemCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="say what would be sent; write and send nothing"
         )
+        parser.add_argument("--format", choices=["text", "json"], default="text")
 
-    def handle(self, *args, as_of=None, dry_run=False, **options):
+    def handle(self, *args, as_of=None, dry_run=False, format="text", **options):
         try:
             day = parse_date(as_of) if as_of else timezone.localdate()
         except DateError as exc:
@@ -33,15 +37,37 @@ class Command(SystemCommand):
         result = run_reminders(as_of=day, dry_run=dry_run)
         for warning in result.warnings:
             self.stderr.write(warning)
-        if dry_run:
+        if format == "json":
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        else:
+            self._write_text(result)
+        for error in result.errors:
+            self.stderr.write(error)
+        # every run that writes anchors the audit trail (its own events included)
+        anchoring = None if dry_run else anchor_trail()
+        if anchoring is not None and not anchoring.ok:
+            self.stderr.write(
+                _("The audit trail is broken at event %(event)s: %(problem)s; nothing anchored.")
+                % {"event": anchoring.bad_id, "problem": anchoring.problem}
+            )
+            raise CommandError(_("The reminders were sent, but the audit trail is broken."))
+        if result.errors:
+            raise CommandError(
+                _("%(count)d reminder sources failed; the others' reminders were sent.")
+                % {"count": len(result.errors)}
+            )
+
+    def _write_text(self, result: RunResult) -> None:
+        if result.dry_run:
             for notice in result.would_send:
                 self.stdout.write(f"{_('would send')} → {notice.recipient}: {notice.subject}")
         else:
-            for reminder in result.created:
+            for reminder in result.created + result.readdressed:
                 recipient = reminder.recipient_unit or reminder.recipient_user
                 channels = sorted({d.get_channel_display() for d in reminder.deliveries.all()})
-                shown = "、".join(str(c) for c in channels) or _("no one to receive it")
-                self.stdout.write(f"{recipient}: {reminder.subject} [{shown}]")
+                if not channels:
+                    continue  # listed below with what reached no one
+                self.stdout.write(f"{recipient}: {reminder.subject} [{'、'.join(channels)}]")
             for delivery in result.stats.failed:
                 label = Channel(delivery.channel).label
                 self.stderr.write(
@@ -52,20 +78,9 @@ class Command(SystemCommand):
                         "error": delivery.last_error,
                     }
                 )
-        for error in result.errors:
-            self.stderr.write(error)
-        # every run that writes anchors the audit trail (its own events included)
-        anchoring = None if dry_run else anchor_trail()
-        if anchoring is not None and not anchoring.ok:
-            self.stderr.write(
-                _("The audit trail is broken at event %(event)s: %(problem)s; nothing anchored.")
-                % {"event": anchoring.bad_id, "problem": anchoring.problem}
+        for unit, subject in result.unreachable_pairs():
+            self.stdout.write(
+                _("Could not be delivered (no person, address or robot): %(unit)s: %(subject)s")
+                % {"unit": unit.name if unit else "—", "subject": subject}
             )
         self.stdout.write(result.summary())
-        if anchoring is not None and not anchoring.ok:
-            raise CommandError(_("The reminders were sent, but the audit trail is broken."))
-        if result.errors:
-            raise CommandError(
-                _("%(count)d reminder sources failed; the others' reminders were sent.")
-                % {"count": len(result.errors)}
-            )
