@@ -7,6 +7,19 @@ from org.models import Unit
 from .querysets import DeliveryQuerySet, ReminderQuerySet, RobotQuerySet
 
 
+class ReminderSource(models.TextChoices):
+    """What a reminder is about (reminders/sources.py and the commands that urge)."""
+
+    WORK_ITEM = "work_item", _("work item")
+    MILESTONE = "milestone", _("time node")
+    GUIDE = "guide", _("application guide")
+    PROJECT = "project", _("project follow-up")
+    ESCALATION = "escalation", _("escalation")
+    UNACKNOWLEDGED = "unacknowledged", _("not acknowledged")
+    DISPATCH = "dispatch", _("dispatch round")
+    DIGEST = "digest", _("weekly digest")
+
+
 class RobotKind(models.TextChoices):
     WECOM = "wecom", _("WeCom group robot")
     DINGTALK = "dingtalk", _("DingTalk group robot")
@@ -97,7 +110,7 @@ class Reminder(models.Model):
     objects = ReminderQuerySet.as_manager()
 
     key = models.CharField(_("key"), max_length=255, unique=True)
-    source = models.CharField(_("source"), max_length=40)
+    source = models.CharField(_("source"), max_length=40, choices=ReminderSource.choices)
     stage = models.CharField(_("stage"), max_length=40, blank=True)
     # what the reminder is about, e.g. "workitem:12", "guide:3": escalation finds earlier
     # stages of the same subject by it
