@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -182,6 +184,25 @@ class PersonChoiceField(forms.ModelChoiceField):
         return f"{name}（{section.name}）" if section else name
 
 
+class MeasureChoiceIterator(forms.models.ModelChoiceIterator):
+    """The measures grouped under their policy (an <optgroup> each): measures of two
+    policies share codes (一, 二…) and would otherwise read the same."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for policy, measures in groupby(self.queryset, key=lambda m: m.policy):
+            yield (str(policy), [self.choice(m) for m in measures])
+
+
+class MeasureChoiceField(forms.ModelChoiceField):
+    iterator = MeasureChoiceIterator
+
+    def label_from_instance(self, obj) -> str:
+        # a closed select shows the option alone: it names its policy too
+        return f"{obj.policy} {obj}"
+
+
 class ProjectForm(forms.Form):
     """A unit's reserve project: what it is, what it asks, who follows it up."""
 
@@ -207,7 +228,7 @@ class ProjectForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("Same as the channel")), *Level.choices], required=False
     )
-    measure = forms.ModelChoiceField(
+    measure = MeasureChoiceField(
         label=_("Policy measure it answers"),
         queryset=Measure.objects.select_related("policy").order_by("policy_id", "pk"),
         required=False,

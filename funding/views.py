@@ -298,7 +298,7 @@ def project_detail(request, pk: int):
     _business(request)
     project = get_object_or_404(
         Project.objects.visible_to(request.user).select_related(
-            "unit", "channel", "section", "measure", "follow_up", "guide"
+            "unit", "channel", "section", "measure__policy", "follow_up", "guide"
         ),
         pk=pk,
     )
@@ -317,7 +317,12 @@ def project_detail(request, pk: int):
         (_("Requested"), format_amount(project.requested) if project.requested else "", ""),
         (_("Applied on"), project.applied_on, ""),
         (_("Plan year"), project.plan_year, ""),
-        (_("Policy measure"), str(project.measure) if project.measure else "", ""),
+        # a measure's code (一, 二…) means something only with its policy's name
+        (
+            _("Policy measure"),
+            f"{project.measure.policy} · {project.measure}" if project.measure else "",
+            "",
+        ),
         (_("Person responsible"), project.owner, ""),
         (
             _("Follow-up person"),
