@@ -1,3 +1,4 @@
+import datetime as dt
 from itertools import groupby
 
 from django import forms
@@ -8,8 +9,10 @@ from django.utils.translation import pgettext_lazy
 from common.money import AmountError, parse_amount
 from common.validation import (
     BoundedModelMultipleChoiceField,
+    InputError,
     VersionedFormMixin,
     VersionField,
+    check_event_date,
     harden_form,
 )
 from org.models import Section, Unit
@@ -348,3 +351,68 @@ class ContactLinkForm(forms.Form):
         self.fields["result_receipt"].queryset = Receipt.objects.filter(unit=unit).order_by(
             "-received_on"
         )
+
+
+class LeadForm(forms.Form):
+    """A lead (争取线索) a unit heard of; the office names the unit, a unit notes its own."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    source = forms.CharField(
+        label=pgettext_lazy("lead", "Source"),
+        max_length=200,
+        required=False,
+        help_text=_("Where it was heard: a meeting, a ministry's notice, a visit."),
+    )
+    aspect = forms.ModelChoiceField(
+        label=_("Aspect"), queryset=Aspect.objects.order_by("sort_order", "code"), required=False
+    )
+    estimated = AmountWanField(label=_("Estimated amount (万元)"), required=False)
+    noted_on = forms.DateField(label=_("Noted on"), widget=ISO_DATE_INPUT)
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is None:  # the office: any unit
+            self.fields["unit"].queryset = Unit.objects.order_by("sort_order", "code")
+        else:
+            del self.fields["unit"]
+        harden_form(self)
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Say what the lead is."))
+        return title
+
+    def clean_source(self) -> str:
+        return self.cleaned_data["source"].strip()
+
+    def clean_noted_on(self) -> dt.date:
+        try:
+            return check_event_date(self.cleaned_data["noted_on"])
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class NewTargetForm(forms.Form):
+    """The office sets a unit's target for a year that has none yet (a new year's targets);
+    a target that exists is changed on its own page, against its version."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.CharField(
+        label=_("Annual target (万元)"), help_text=_("e.g. 36000, 3.6亿 or 36,000万")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.order_by("sort_order", "code")
+
+    def clean_amount(self) -> int:
+        try:
+            amount = parse_amount(self.cleaned_data["amount"])
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if amount < 0:
+            raise forms.ValidationError(_("A target must not be negative."))
+        return amount

@@ -181,3 +181,17 @@ MATRIX["funding:contact_link"] = access(
 )
 MATRIX["funding:rates"] = access(*EVERYONE_IN_BUSINESS)
 MATRIX["funding:rates#bad-year"] = access(*EVERYONE_IN_BUSINESS, query="?year=abc&as_of=2024-13-40")
+# noting a lead: a unit for itself, the office for any unit (the leader reads)
+MATRIX["funding:lead_create"] = access(*WRITERS)
+MATRIX["funding:lead_create#post"] = access(
+    *WRITERS,
+    method="post",
+    data=lambda: {"unit": "1", "title": "矩阵线索", "noted_on": "2024-06-30"},
+)
+# a new year's targets: the office alone
+MATRIX["funding:target_create"] = access("office")
+MATRIX["funding:target_create#post"] = access(
+    "office",
+    method="post",
+    data=lambda: {"unit": "1", "year": "2025", "amount": "1000"},
+)
