@@ -8,7 +8,7 @@ the pages'. Figures come from `reporting.figures.figures_for` for a period parse
 
 from typing import Annotated
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -337,7 +337,9 @@ def _check_year(date) -> None:
 @api.get("/guides/", response={200: list[GuideOut], **ERRORS}, url_name="guides", tags=["funding"])
 @paginate(Pages)
 def list_guides(request):
-    return Guide.objects.visible_to(request.auth).order_by("-published_on", "id")
+    return Guide.objects.visible_to(request.auth).order_by(
+        F("published_on").desc(nulls_last=True), "id"
+    )
 
 
 @api.get(
