@@ -77,7 +77,12 @@ class GuideForm(forms.Form):
     aspect = forms.ModelChoiceField(
         label=_("Aspect"), queryset=Aspect.objects.order_by("sort_order"), required=False
     )
-    published_on = forms.DateField(label=_("Published on"), widget=ISO_DATE_INPUT, required=False)
+    published_on = forms.DateField(
+        label=_("Published on"),
+        widget=ISO_DATE_INPUT,
+        required=False,
+        help_text=_("Leave it empty when the date is not known."),
+    )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=ISO_DATE_INPUT)
     scope = forms.CharField(
         label=_("Scope"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})

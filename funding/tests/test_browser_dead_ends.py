@@ -65,3 +65,26 @@ def test_a_lead_and_a_new_years_target_are_added_on_pages(demo, new_page, width)
     text = office.locator("main").inner_text()
     assert "市城市管理局（领导已审签）" in text and "已退回单位" not in text
     screenshot(office, f"supervision-bulletin-preview-{width}")
+
+
+@pytest.mark.parametrize("width", [1366, 360])
+def test_a_guide_of_unknown_publication_date_reads_and_edits(demo, new_page, width):
+    from funding.models import Guide
+
+    guide = Guide.objects.get(code="ZN2024-004")  # closed on 2024-07-05, as a ledger brings it
+    Guide.objects.filter(pk=guide.pk).update(published_on=None)
+    page = new_page(viewport=(width, 900))
+    login(page, "office")
+    page.goto(f"/funding/guides/{guide.pk}/")
+    settle(page)
+    facts = page.locator("main").inner_text()
+    assert "发布日期\n—" in facts or "发布日期\t—" in facts
+    screenshot(page, f"funding-guide-unknown-published-{width}")
+    page.goto(f"/funding/guides/{guide.pk}/edit/")
+    assert "发布日期不详时可留空" in page.locator("main").inner_text()
+    page.fill("#id_scope", "支持中小河流治理和山洪灾害防治")
+    screenshot(page, f"funding-guide-edit-unknown-published-{width}")
+    page.click("button[type=submit].primary")
+    settle(page)
+    guide.refresh_from_db()
+    assert guide.published_on is None and guide.scope.startswith("支持中小河流治理")
