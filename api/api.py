@@ -10,7 +10,7 @@ from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -389,7 +389,9 @@ def _check_year(date) -> None:
 @api.get("/guides/", response={200: list[GuideOut], **ERRORS}, url_name="guides", tags=["funding"])
 @paginate(Pages)
 def list_guides(request):
-    return Guide.objects.visible_to(request.auth).order_by("-published_on", "id")
+    return Guide.objects.visible_to(request.auth).order_by(
+        F("published_on").desc(nulls_last=True), "id"
+    )
 
 
 @api.get(

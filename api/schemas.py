@@ -195,7 +195,7 @@ class GuideOut(Schema):
     title: str
     issuer: str
     level: str
-    published_on: dt.date
+    published_on: dt.date | None = None  # unknown for some guides a ledger brought in
     deadline: dt.date | None = None
     scope: str
 

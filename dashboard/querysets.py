@@ -1,9 +1,12 @@
 """Read shapes of the cockpit and the workbench: aggregated in the database, bounded queries."""
 
-from django.db.models import OuterRef, Subquery
+from dataclasses import dataclass
+from datetime import date
 
-from policy.models import Assignment, WorkItem
-from policy.states import DUE_SOON, OVERDUE, DueSoonHorizon
+from django.db.models import OuterRef, Q, Subquery
+
+from policy.models import Assignment, Milestone, WorkItem
+from policy.states import DUE_SOON, OVERDUE, DueSoonHorizon, state_expression
 
 
 def items_needing_attention(user, states: DueSoonHorizon, limit: int = 20):
@@ -20,3 +23,40 @@ def items_needing_attention(user, states: DueSoonHorizon, limit: int = 20):
         )
         .order_by("due_on", "code")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    """One line of the workbench's due card: a work item, or a time node (with its item)."""
+
+    state: str
+    due_on: date
+    item: WorkItem | None
+    milestone: Milestone | None
+
+
+def due_for_unit(unit, states: DueSoonHorizon) -> dict[str, list[DueEntry]]:
+    """The unit's open work items and time nodes in two groups, `overdue` and `due_soon`,
+    each complete and by due date. Both are classified by the one rule (policy.states): an
+    item due within the horizon is on the card whether or not a node of it is."""
+    wanted = [OVERDUE, DUE_SOON]
+    items = (
+        WorkItem.objects.filter(assignments__unit=unit)
+        .annotate(state=state_expression(states.as_of, states.horizon))
+        .filter(state__in=wanted)
+        .order_by("due_on", "code")
+    )
+    milestones = (
+        Milestone.objects.filter(
+            Q(work_item__assignments__unit=unit) | Q(work_item__isnull=True, unit=unit)
+        )
+        .annotate(state=state_expression(states.as_of, states.horizon))
+        .filter(state__in=wanted)
+        .select_related("work_item")
+        .order_by("due_on", "id")
+    )
+    entries = [DueEntry(i.state, i.due_on, i, None) for i in items]
+    entries += [DueEntry(m.state, m.due_on, m.work_item, m) for m in milestones]
+    # stable: on one day, items come before the nodes
+    entries.sort(key=lambda e: e.due_on)
+    return {state: [e for e in entries if e.state == state] for state in wanted}

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +28,7 @@ from funding.models import Project, Receipt
 from funding.workbench import guides_for_unit
 from org.models import Unit
 from policy import services as policy
-from policy.models import Milestone, ProgressReport, WorkItem
+from policy.models import ProgressReport, WorkItem
 from policy.querysets import requests_of_unit
 from policy.states import due_soon_horizon
 from reporting import stamps
@@ -383,15 +382,6 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
     board = [
         (stage, label, [p for p in projects if p.stage == stage]) for stage, label in Stage.choices
     ]
-    milestones = (
-        Milestone.objects.filter(
-            Q(work_item__assignments__unit=unit) | Q(work_item__isnull=True, unit=unit),
-            done_on__isnull=True,
-            due_on__lte=states.horizon,
-        )
-        .select_related("work_item")
-        .order_by("due_on")
-    )
     items = (
         WorkItem.objects.filter(assignments__unit=unit)
         .with_state(states.as_of, states.horizon)
@@ -428,7 +418,7 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         "my_figures_html": holes.mark("figures"),
         "modes": MODE_CHOICES,
         "board": board,
-        "milestones": milestones,
+        "due": read.due_for_unit(unit, states),
         "items": items,
         "states": states,
         "calendar_warning": states.warning,

@@ -1,3 +1,6 @@
+import datetime as dt
+from itertools import groupby
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -7,9 +10,11 @@ from common.money import AmountError, parse_amount
 from common.validation import (
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
+    InputError,
     ScopedModelChoiceField,
     VersionedFormMixin,
     VersionField,
+    check_event_date,
     harden_form,
 )
 from org.models import Section, Unit
@@ -75,7 +80,12 @@ class GuideForm(forms.Form):
     aspect = BoundedModelChoiceField(
         label=_("Aspect"), queryset=Aspect.objects.order_by("sort_order"), required=False
     )
-    published_on = forms.DateField(label=_("Published on"), widget=ISO_DATE_INPUT)
+    published_on = forms.DateField(
+        label=_("Published on"),
+        widget=ISO_DATE_INPUT,
+        required=False,
+        help_text=_("Leave it empty when the date is not known."),
+    )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=ISO_DATE_INPUT)
     scope = forms.CharField(
         label=_("Scope"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
@@ -184,6 +194,25 @@ class PersonChoiceField(ScopedModelChoiceField):
         return person_label(obj)
 
 
+class MeasureChoiceIterator(forms.models.ModelChoiceIterator):
+    """The measures grouped under their policy (an <optgroup> each): measures of two
+    policies share codes (一, 二…) and would otherwise read the same."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for policy, measures in groupby(self.queryset, key=lambda m: m.policy):
+            yield (str(policy), [self.choice(m) for m in measures])
+
+
+class MeasureChoiceField(BoundedModelChoiceField):
+    iterator = MeasureChoiceIterator
+
+    def label_from_instance(self, obj) -> str:
+        # a closed select shows the option alone: it names its policy too
+        return f"{obj.policy} {obj}"
+
+
 class ProjectForm(forms.Form):
     """A unit's reserve project: what it is, what it asks, who follows it up."""
 
@@ -209,7 +238,7 @@ class ProjectForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Level"), choices=[("", _("Same as the channel")), *Level.choices], required=False
     )
-    measure = BoundedModelChoiceField(
+    measure = MeasureChoiceField(
         label=_("Policy measure it answers"),
         queryset=Measure.objects.select_related("policy").order_by("policy_id", "pk"),
         required=False,
@@ -329,3 +358,68 @@ class ContactLinkForm(forms.Form):
         self.fields["result_receipt"].queryset = Receipt.objects.filter(unit=unit).order_by(
             "-received_on"
         )
+
+
+class LeadForm(forms.Form):
+    """A lead (争取线索) a unit heard of; the office names the unit, a unit notes its own."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    source = forms.CharField(
+        label=pgettext_lazy("lead", "Source"),
+        max_length=200,
+        required=False,
+        help_text=_("Where it was heard: a meeting, a ministry's notice, a visit."),
+    )
+    aspect = forms.ModelChoiceField(
+        label=_("Aspect"), queryset=Aspect.objects.order_by("sort_order", "code"), required=False
+    )
+    estimated = AmountWanField(label=_("Estimated amount (万元)"), required=False)
+    noted_on = forms.DateField(label=_("Noted on"), widget=ISO_DATE_INPUT)
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit is None:  # the office: any unit
+            self.fields["unit"].queryset = Unit.objects.order_by("sort_order", "code")
+        else:
+            del self.fields["unit"]
+        harden_form(self)
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise forms.ValidationError(_("Say what the lead is."))
+        return title
+
+    def clean_source(self) -> str:
+        return self.cleaned_data["source"].strip()
+
+    def clean_noted_on(self) -> dt.date:
+        try:
+            return check_event_date(self.cleaned_data["noted_on"])
+        except InputError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class NewTargetForm(forms.Form):
+    """The office sets a unit's target for a year that has none yet (a new year's targets);
+    a target that exists is changed on its own page, against its version."""
+
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.CharField(
+        label=_("Annual target (万元)"), help_text=_("e.g. 36000, 3.6亿 or 36,000万")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.order_by("sort_order", "code")
+
+    def clean_amount(self) -> int:
+        try:
+            amount = parse_amount(self.cleaned_data["amount"])
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if amount < 0:
+            raise forms.ValidationError(_("A target must not be negative."))
+        return amount

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 # field weights: where a word stands says how much it tells
 GUIDE_WEIGHTS = {"title": 3.0, "scope": 2.0, "conditions": 1.0}
@@ -29,6 +30,26 @@ LEVEL_BONUS = 0.08
 UNIT_BONUS = 0.15
 LATE_PENALTY = 0.5  # a project planned beyond the round keeps half its score
 MIN_SCORE = 2.0  # below this the shared words are generic (改造, 配套)
+# The score has no natural top (it grows with the words a guide and a project share), so pages
+# say it in words. On the demo a project written for the guide scores 10 to 30 (a title that
+# names the same work, same channel); 5 to 10 shares the main subject; under 5 a word or two.
+FIT_HIGH = 10.0
+FIT_MEDIUM = 5.0
+FIT_LABELS = {
+    "high": pgettext_lazy("fit", "High fit"),
+    "medium": pgettext_lazy("fit", "Medium fit"),
+    "low": pgettext_lazy("fit", "Low fit"),
+}
+
+
+def fit_level(score: float) -> str:
+    """`high`, `medium` or `low`: how a page says a match's score."""
+    if score >= FIT_HIGH:
+        return "high"
+    if score >= FIT_MEDIUM:
+        return "medium"
+    return "low"
+
 
 # Words of the trade jieba does not know as one word.
 DOMAIN_WORDS = [
@@ -153,6 +174,14 @@ class Match:
     reasons: list[str]
     terms: list[str]
     missing: list[str]
+
+    @property
+    def fit(self) -> str:
+        return fit_level(self.score)
+
+    @property
+    def fit_label(self) -> str:
+        return str(FIT_LABELS[self.fit])
 
 
 _lock = threading.Lock()

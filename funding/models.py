@@ -424,7 +424,8 @@ class Guide(models.Model):
     aspect = models.ForeignKey(
         Aspect, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("aspect")
     )
-    published_on = models.DateField(_("published on"))
+    # unknown for a guide a ledger lists without its date (design §4): never "today"
+    published_on = models.DateField(_("published on"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     scope = models.TextField(_("scope"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
@@ -437,7 +438,8 @@ class Guide(models.Model):
     class Meta:
         verbose_name = _("application guide")
         verbose_name_plural = _("application guides")
-        ordering = ["-published_on", "title"]
+        # newest first on every database (PostgreSQL would put the unknown dates first)
+        ordering = [models.F("published_on").desc(nulls_last=True), "title"]
 
     def __str__(self) -> str:
         return self.title

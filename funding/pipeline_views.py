@@ -29,6 +29,7 @@ from .forms import (
     ContactLinkForm,
     GuideForm,
     LeadConvertForm,
+    LeadForm,
     MaterialForm,
     ProjectForm,
     RequirementForm,
@@ -477,8 +478,41 @@ def guide_prepare(request, pk: int):
 @login_required
 def lead_list(request):
     _business(request)
-    spec = lead_spec(can_convert=role_of(request.user) in (Role.OFFICE, *UNIT_ROLES))
-    return render_list(request, spec, Lead.objects.visible_to(request.user))
+    can_write = role_of(request.user) in (Role.OFFICE, *UNIT_ROLES)
+    spec = lead_spec(can_convert=can_write)
+    actions = [(_("Note a lead"), reverse("funding:lead_create"))] if can_write else []
+    return render_list(request, spec, Lead.objects.visible_to(request.user), {"actions": actions})
+
+
+@login_required
+def lead_create(request):
+    """A unit notes a lead it heard of; the office notes one for any unit."""
+    _writer(request)
+    office = role_of(request.user) == Role.OFFICE
+    unit = None if office else request.user.membership.unit
+    form = LeadForm(request.POST or None, unit=unit, initial={"noted_on": office_period().as_of})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lead = services.add_lead(
+                user=request.user,
+                unit=data["unit"] if office else unit,
+                title=data["title"],
+                noted_on=data["noted_on"],
+                source=data["source"],
+                aspect=data["aspect"],
+                estimated=data["estimated"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Lead “%(title)s” noted for %(unit)s.")
+                % {"title": lead.title, "unit": lead.unit.name},
+            )
+            return redirect("funding:lead_list")
+    return render(request, "funding/lead_form.html", {"form": form, "unit": unit})
 
 
 @login_required

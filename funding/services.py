@@ -818,7 +818,7 @@ def save_guide(
     title: str,
     issuer: str,
     level: str,
-    published_on: dt.date,
+    published_on: dt.date | None,
     deadline: dt.date | None = None,
     scope: str = "",
     aspect=None,
@@ -850,7 +850,9 @@ def save_guide(
         existing = Guide.objects.filter(title=title, issuer=issuer).first()
     if existing is not None:
         return existing, False
-    guide = Guide.objects.create(code=code or next_guide_code(published_on.year), **values)
+    # a guide of unknown publication date is numbered in its deadline's year, else this one
+    year = (published_on or deadline or timezone.localdate()).year
+    guide = Guide.objects.create(code=code or next_guide_code(year), **values)
     guide.units.set(units)
     record(
         "funding.guide.created",

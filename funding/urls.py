@@ -7,6 +7,7 @@ from .directory import views as directory
 app_name = "funding"
 urlpatterns = [
     path("targets/", views.target_list, name="target_list"),
+    path("targets/new/", views.target_create, name="target_create"),
     path("targets/<int:pk>/", views.target_edit, name="target_edit"),
     path("projects/", views.project_list, name="project_list"),
     path("projects/new/", pipeline.project_create, name="project_create"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("guides/<int:pk>/edit/", pipeline.guide_edit, name="guide_edit"),
     path("guides/<int:pk>/prepare/", pipeline.guide_prepare, name="guide_prepare"),
     path("leads/", pipeline.lead_list, name="lead_list"),
+    path("leads/new/", pipeline.lead_create, name="lead_create"),
     path("leads/<int:pk>/convert/", pipeline.lead_convert, name="lead_convert"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/counterparts/", pipeline.counterpart_list, name="counterpart_list"),

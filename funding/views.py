@@ -20,7 +20,7 @@ from reporting.figures import figures_for
 from reporting.period import ReportingPeriod, office_period
 
 from . import lists, services
-from .forms import ContactLinkForm, TargetForm
+from .forms import ContactLinkForm, NewTargetForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
 from .pipeline_views import project_context
 from .querysets import doubtful_claims, targets_in_force
@@ -45,7 +45,48 @@ def target_list(request):
             request.user, request.GET.get("year", ""), unit_ids
         ),
     )
+    if role_of(request.user) == Role.OFFICE:
+        context["actions"] = [(_("Set a target"), reverse("funding:target_create"))]
     return render_list(request, spec, Target.objects.visible_to(request.user), context)
+
+
+@login_required
+def target_create(request):
+    """The office sets a unit's target for a year it has none for (a new year's targets);
+    an existing target is raised or lowered on its own page."""
+    if role_of(request.user) != Role.OFFICE:
+        raise PermissionDenied
+    form = NewTargetForm(request.POST or None, initial={"year": office_period().year + 1})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit, year = data["unit"], data["year"]
+        existing = Target.objects.filter(unit=unit, year=year).first()
+        if existing is not None:
+            form.add_error(
+                None,
+                _(
+                    "%(unit)s already has a %(year)s target (%(amount)s万元): change it on its "
+                    "page, from an effective date on."
+                )
+                % {"unit": unit.name, "year": year, "amount": format_wan(existing.amount)},
+            )
+            return render(
+                request, "funding/target_create.html", {"form": form, "existing": existing}
+            )
+        try:
+            target, _created = services.set_target(
+                user=request.user, unit=unit, year=year, amount=data["amount"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The %(year)s target of %(unit)s is %(amount)s万元.")
+                % {"year": year, "unit": unit.name, "amount": format_wan(target.amount)},
+            )
+            return redirect("funding:target_edit", pk=target.pk)
+    return render(request, "funding/target_create.html", {"form": form, "existing": None})
 
 
 def _target_figures(user, year: str, unit_ids=None) -> dict:
@@ -307,7 +348,7 @@ def project_detail(request, pk: int):
     _business(request)
     project = get_object_or_404(
         Project.objects.visible_to(request.user).select_related(
-            "unit", "channel", "section", "measure", "follow_up", "guide"
+            "unit", "channel", "section", "measure__policy", "follow_up", "guide"
         ),
         pk=pk,
     )
@@ -327,7 +368,12 @@ def project_detail(request, pk: int):
         (_("Applied on"), project.applied_on, ""),
         (_("Plan included in"), _included_in(project), ""),
         (_("Plan year"), project.plan_year, ""),
-        (_("Policy measure"), str(project.measure) if project.measure else "", ""),
+        # a measure's code (一, 二…) means something only with its policy's name
+        (
+            _("Policy measure"),
+            f"{project.measure.policy} · {project.measure}" if project.measure else "",
+            "",
+        ),
         (_("Person responsible"), project.owner, ""),
         (
             _("Follow-up person"),

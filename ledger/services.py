@@ -741,8 +741,9 @@ class _Plan(CounterpartSheet):
             return None
         if None in (code, title, issuer, level) or bad_dates:
             return None
-        published = published or self.today
-        if deadline is not None and deadline < published:
+        # a ledger is a record of the past (design §4): a missing 发布日期 is unknown, never
+        # today (which would put a past deadline before it); a past deadline is closed
+        if deadline is not None and published is not None and deadline < published:
             reader.error(
                 number,
                 reader.column_name("deadline"),
@@ -1332,6 +1333,8 @@ class _Plan(CounterpartSheet):
                 for key in self.GUIDE_FIELDS
                 if column_of.get(key, key) in present or key == "title"
             }
+            if wanted.get("published_on", "") is None:
+                wanted.pop("published_on")  # a blank date is unknown: the known one stays
             have = {
                 "title": guide.title,
                 "issuer": guide.issuer,

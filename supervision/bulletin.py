@@ -122,15 +122,18 @@ def meeting_decisions(as_of: dt.date) -> list[dict]:
 
 
 def lag_measures(year: int, as_of: dt.date, unit_ids: list[int]) -> list[dict]:
-    """The latest causes and measures each lagging unit filed up to the as-of date.
-
-    The lag-explanation workflow (statuses, dated measures) is built beside this; whatever it
-    holds, a filed explanation has causes and measures as text, and a status when it has one.
-    """
+    """The latest causes and measures of each lagging unit its leader signed off, up to the
+    as-of date. An official document prints only what the leader accepted: an explanation
+    still awaiting the leader, or sent back to the unit, is not in it (issue 20)."""
     from .models import LagExplanation
 
     rows = (
-        LagExplanation.objects.filter(year=year, as_of__lte=as_of, unit_id__in=unit_ids)
+        LagExplanation.objects.filter(
+            year=year,
+            as_of__lte=as_of,
+            unit_id__in=unit_ids,
+            status=LagExplanation.Status.SIGNED_OFF,
+        )
         .exclude(causes="")
         .select_related("unit", "signed_off_by")
         .order_by("unit__sort_order", "unit__code", "-as_of", "-id")

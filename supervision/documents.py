@@ -374,12 +374,15 @@ class GovDocument:
 
 @xml_safe_arguments  # stored text with a control character never fails the document
 def render_bulletin_docx(
-    content: dict, *, government: str = "", number: int | None = None
+    content: dict, *, government: str = "", number: int | None = None, draft: bool = False
 ) -> bytes:
-    """The bulletin (design §7) as a .docx, from `bulletin.bulletin_content` data."""
+    """The bulletin (design §7) as a .docx, from `bulletin.bulletin_content` data. A draft
+    names the number it would be issued under and says it is a draft (征求意见稿)."""
     doc = GovDocument()
     issuer = f"{government}督查室" if government else "督查室"
-    number_text = f"第{number}期" if number else "（送审稿）"
+    number_text = f"第{number}期" if number else ""
+    if draft or not number:
+        number_text += "（征求意见稿）"
     doc.masthead("督 查 通 报", number_text)
     doc.title(f"关于{content['year']}年对上争取工作进展情况的通报")
     doc.subtitle(f"（截至{content['date_text']}）")

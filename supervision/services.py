@@ -220,13 +220,23 @@ def government_name() -> str:
     return SiteConfig.objects.order_by("pk").values_list("name", flat=True).first() or ""
 
 
+def next_bulletin_number(year: int) -> int:
+    """The number (期号) the next bulletin of `year` is issued under."""
+    last = Bulletin.objects.filter(year=year).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
 def build_bulletin(period: ReportingPeriod, *, number: int | None = None, pdf: bool = True):
-    """(content, docx bytes, pdf bytes or b"") of a bulletin of `period`; writes nothing."""
+    """(content, docx bytes, pdf bytes or b"") of a bulletin of `period`; writes nothing.
+    Without `number` it is a draft: 第N期（征求意见稿）, N the number issuing it would take."""
     from .bulletin import bulletin_content
     from .documents import docx_to_pdf, render_bulletin_docx
 
     content = bulletin_content(period)
-    docx = render_bulletin_docx(content, government=government_name(), number=number)
+    draft = number is None
+    if draft:
+        number = next_bulletin_number(period.year)
+    docx = render_bulletin_docx(content, government=government_name(), number=number, draft=draft)
     return content, docx, docx_to_pdf(docx) if pdf else b""
 
 

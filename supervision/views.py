@@ -306,7 +306,7 @@ def bulletin_draft(request, fmt: str):
     services.record_download(
         user=request.user, name="bulletin_draft", what=f"{period.as_of.isoformat()}.{fmt}"
     )
-    name = f"通报（送审稿）截至{period.as_of.isoformat()}.{fmt}"
+    name = f"通报（征求意见稿）截至{period.as_of.isoformat()}.{fmt}"
     return _attachment(
         docx if fmt == "docx" else pdf, DOCX if fmt == "docx" else "application/pdf", name
     )

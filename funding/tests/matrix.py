@@ -205,3 +205,17 @@ BUSINESS = ("office", "leader", "zjj", "zjj_head")
 MATRIX["funding:counterpart_directory"] = access(*BUSINESS)
 MATRIX["funding:counterpart_detail"] = access(*BUSINESS, kwargs=_counterpart)
 MATRIX["funding:counterpart_person_remove"] = access("office", kwargs=_counterpart_person)
+# noting a lead: a unit for itself, the office for any unit (the leader reads)
+MATRIX["funding:lead_create"] = access(*WRITERS)
+MATRIX["funding:lead_create#post"] = access(
+    *WRITERS,
+    method="post",
+    data=lambda: {"unit": "1", "title": "矩阵线索", "noted_on": "2024-06-30"},
+)
+# a new year's targets: the office alone
+MATRIX["funding:target_create"] = access("office")
+MATRIX["funding:target_create#post"] = access(
+    "office",
+    method="post",
+    data=lambda: {"unit": "1", "year": "2025", "amount": "1000"},
+)

@@ -218,6 +218,15 @@ def test_lagging_units_measures_are_in_the_bulletin(demo):
         as_of=dt.date(2024, 6, 30),
         causes="高标准农田项目前期手续滞后",
         measures="7月底前完成可研批复",
+        status=LagExplanation.Status.SIGNED_OFF,
+    )
+    LagExplanation.objects.create(  # filed, not yet signed off: not in an official document
+        unit=Unit.objects.get(code="CZJ"),
+        year=2024,
+        as_of=dt.date(2024, 6, 30),
+        causes="未审签的原因",
+        measures="未审签的措施",
+        status=LagExplanation.Status.FILED,
     )
     LagExplanation.objects.create(  # an ahead unit's old explanation is not a lagging unit's
         unit=Unit.objects.get(code="ZJJ"),
@@ -231,11 +240,13 @@ def test_lagging_units_measures_are_in_the_bulletin(demo):
     )
     units = [m["unit"] for m in content["lag_measures"]]
     assert "市农业农村局" in units and "市住房和城乡建设局" not in units
-    # the demo's two explanations: 城市管理局 signed off by its leader, 文化和旅游局 sent back
+    # the demo's two explanations: 城市管理局 signed off by its leader is printed; 文化和旅游局
+    # sent back to the unit (and 财政局's, awaiting its leader) are not (issue 20 point 6)
     status = {m["unit"]: m["status"] for m in content["lag_measures"]}
-    assert status["市城市管理局"] == "领导已审签" and status["市文化和旅游局"] == "已退回单位"
+    assert status == {"市农业农村局": "领导已审签", "市城市管理局": "领导已审签"}
     texts = [p.text for p in Document(io.BytesIO(docx)).paragraphs]
     assert any(t.startswith("市农业农村局") and "可研批复" in t for t in texts)
+    assert not any("已退回单位" in t or "未审签" in t for t in texts)
 
 
 def test_an_issued_bulletin_refuses_to_be_saved_again(demo):
