@@ -21,6 +21,7 @@ from reporting.figures import SYSTEM, figures_for
 from reporting.period import ReportingPeriod
 
 from .assessment import Rules, assess, half_up, rules_for_year
+from .province import bound_lists, province_part
 
 CLASS_ORDER = ["completed", "ahead", "behind", "none"]
 CLASS_NAMES = {
@@ -199,6 +200,10 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         "assessment": None,
         "success_rates": success_rates_annex(period),
     }
+    province = province_part(figures, rows)
+    if province:  # above 40 task departments: grouped by county (supervision/province.py)
+        content["province"] = province
+        bound_lists(content)
     if period.as_of == dt.date(period.year, 12, 31):
         # the year-end bulletin carries the assessment (design §8)
         chosen = rules or rules_for_year(period.year)

@@ -232,9 +232,13 @@ def _chart(content: dict) -> str:
     import base64
 
     from .documents import rate_chart
+    from .province import distribution_chart
 
     progress = float(content["time_progress"].rstrip("%"))
-    png = rate_chart(content["league"], progress, "各任务部门完成率与时间进度")
+    if content.get("province"):  # a fixed-size chart of bands, not 3,000 bars
+        png = distribution_chart(content["province"], progress, "各任务部门完成率分布与时间进度")
+    else:
+        png = rate_chart(content["league"], progress, "各任务部门完成率与时间进度")
     return base64.b64encode(png).decode()
 
 
