@@ -1,10 +1,11 @@
 """Ledger import/export benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python benchmarks/ledger.py [--rows 100000 --units 3000] [--postgres]
+    .venv/bin/python benchmarks/ledger.py [--rows 100000 --units 3000] [--postgres | --into DIR]
 
 Sets up a throwaway SQLite database in a temporary LUOSHI_DATA_DIR (with --postgres: a
 throwaway PostgreSQL server started by scripts/pg.sh on $PG_PORT, stopped at the end),
-migrates it, writes a workbook with `--rows` receipts over `--units` units, then measures:
+migrates it (with --into DIR: a copy of the SQLite database of the data directory DIR, such as
+one `luoshi synth` filled, so the import meets a million receipts), writes a workbook with `--rows` receipts over `--units` units, then measures:
 python-calamine merely reading the file, the pandas peer (read_excel + to_sql into SQLite, no
 validation, no audit), the import and its ratio to the peer, peak memory (maxrss) and the
 export.
@@ -31,9 +32,20 @@ def main() -> None:
         action="store_true",
         help="import into a throwaway PostgreSQL (scripts/pg.sh, port $PG_PORT)",
     )
+    parser.add_argument(
+        "--into",
+        metavar="DIR",
+        help="import into a copy of DIR's SQLite database and keys (e.g. a province's)",
+    )
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="luoshi-bench-")
+    if args.into:
+        started = time.perf_counter()
+        for source in Path(args.into).iterdir():  # the database, its keys, the audit anchor
+            if source.is_file():
+                shutil.copy2(source, Path(folder) / source.name)
+        print(f"copied {args.into} in {time.perf_counter() - started:.1f} s")
     os.environ["LUOSHI_DATA_DIR"] = folder
     os.environ.pop("DATABASE_URL", None)
     if args.postgres:
