@@ -56,9 +56,11 @@ RECEIPT_TABLES = frozenset(
     }
 )
 #: tables no cached page reads and whose writes would only empty the cache for nothing:
-#: the stamps themselves, sessions, the audit trail (append-only), migrations
+#: the stamps themselves, sessions, the audit trail (append-only), migrations, jobs
 UNSTAMPED = frozenset(
     {TABLE, "django_session", "django_migrations", "audit_auditevent", "audit_auditanchor"}
+    # background jobs' queue and progress: written every half second while a job runs
+    | {"jobs_job", "django_tasks_database_dbtaskresult"}
 )
 
 

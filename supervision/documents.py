@@ -15,6 +15,7 @@ completion rate of every task department against time progress, and money secure
 import io
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -562,6 +563,15 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def _kill_group(process: subprocess.Popen) -> None:
+    """End the process group a LibreOffice conversion runs in (a no-op once it has exited)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
 def docx_to_pdf(docx: bytes, *, timeout: int = 180) -> bytes:
     """Render a .docx to PDF with LibreOffice headless (a private profile per call, so calls
     at the same time never share one; fonts mapped by `fonts.conf`)."""
@@ -576,29 +586,35 @@ def docx_to_pdf(docx: bytes, *, timeout: int = 180) -> bytes:
         source.write_bytes(docx)
         profile = work / f"profile-{uuid.uuid4().hex}"
         env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "HOME": folder}
+        command = [
+            binary,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(work),
+            str(source),
+        ]
+        # soffice starts soffice.bin under it: in a session of its own, so that on a timeout
+        # (or the job being stopped) the whole group goes, never a LibreOffice left running
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
         try:
-            subprocess.run(
-                [
-                    binary,
-                    f"-env:UserInstallation=file://{profile}",
-                    "--headless",
-                    "--norestore",
-                    "--convert-to",
-                    "pdf:writer_pdf_Export",
-                    "--outdir",
-                    str(work),
-                    str(source),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=timeout,
-                env=env,
-            )
+            _out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise RenderError("生成PDF超时，请稍后重试。") from None
-        except subprocess.CalledProcessError as exc:
-            detail = (exc.stderr or b"").decode(errors="replace")[-300:]
-            raise RenderError(f"LibreOffice生成PDF失败：{detail}") from None
+        finally:
+            _kill_group(process)
+        if process.returncode != 0:
+            detail = (err or b"").decode(errors="replace")[-300:]
+            raise RenderError(f"LibreOffice生成PDF失败：{detail}")
         pdf = work / "document.pdf"
         if not pdf.exists():
             raise RenderError("LibreOffice未生成PDF文件。")

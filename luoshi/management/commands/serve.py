@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -26,8 +30,15 @@ class Command(BaseCommand):
             default=1,
             help="worker processes (1: waitress in this process; more: gunicorn)",
         )
+        parser.add_argument(
+            "--job-workers",
+            type=int,
+            default=1,
+            help="background job workers started beside the web app (0: none, when "
+            "`luoshi db_worker` runs on its own)",
+        )
 
-    def handle(self, *args, host, port, threads, workers, **options):
+    def handle(self, *args, host, port, threads, workers, job_workers=1, **options):
         if not 1 <= workers <= MAX_WORKERS:
             raise CommandError(f"--workers must be between 1 and {MAX_WORKERS}")
         if threads is None:
@@ -39,6 +50,8 @@ class Command(BaseCommand):
             raise CommandError("--threads must be between 1 and 64")
         if not 1 <= port <= 65535:
             raise CommandError("--port must be between 1 and 65535")
+        if not 0 <= job_workers <= 8:
+            raise CommandError("--job-workers must be between 0 and 8")
         from ledger import storage
 
         storage.cleanup()  # uploaded ledgers older than a day go, even without an upload
@@ -51,14 +64,19 @@ class Command(BaseCommand):
         self.stdout.flush()
         # No connection may be shared by forked workers.
         connections.close_all()
-        if workers == 1:
-            from waitress import serve
+        job_processes = [start_job_worker() for _ in range(job_workers)]
+        try:
+            if workers == 1:
+                from waitress import serve
 
-            from luoshi.wsgi import application
+                from luoshi.wsgi import application
 
-            serve(application, host=host, port=port, threads=threads, ident="luoshi")
-        else:
-            serve_with_gunicorn(host=host, port=port, workers=workers, threads=threads)
+                serve(application, host=host, port=port, threads=threads, ident="luoshi")
+            else:
+                serve_with_gunicorn(host=host, port=port, workers=workers, threads=threads)
+        finally:
+            for process in job_processes:
+                stop_job_worker(process)
 
     def _print_demo_logins(self) -> None:
         from demo import data
@@ -73,6 +91,46 @@ class Command(BaseCommand):
         for username, full_name, role, *_ in data.DEMO_USERS:
             if username in present:
                 self.stdout.write(f"  {username:<10} {role:<15} {full_name}")
+
+
+def start_job_worker() -> subprocess.Popen:
+    """The background job worker (django-tasks' database worker) as a process of its own: a
+    job runs outside every web request, so no request waits for it and no web worker's
+    timeout ever cuts it short."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "luoshi.cli",
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "1",
+            "--no-reload",
+            "--no-startup-delay",
+            "--verbosity",
+            "0",
+        ],
+        env=os.environ.copy(),
+    )
+
+
+def stop_job_worker(process: subprocess.Popen, grace: float = 30) -> None:
+    """Ask the worker to stop after its current job (SIGTERM); stop it outright after
+    `grace` seconds (a LibreOffice conversion it runs goes with it: docx_to_pdf)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the worker's second signal ends its job (and cleans up)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def serve_with_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
