@@ -572,7 +572,7 @@ def _kill_group(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def docx_to_pdf(docx: bytes, *, timeout: int = 180) -> bytes:
+def docx_to_pdf(docx: bytes, *, timeout: int = 600) -> bytes:
     """Render a .docx to PDF with LibreOffice headless (a private profile per call, so calls
     at the same time never share one; fonts mapped by `fonts.conf`)."""
     binary = soffice()

@@ -115,3 +115,29 @@ def test_a_libreoffice_over_its_time_is_killed_with_its_group(tmp_path, monkeypa
         docx_to_pdf(doc.bytes(), timeout=1)
     time.sleep(0.5)
     assert _processes_mentioning(str(tmp_path)) == []
+
+
+def test_a_large_ledger_is_imported_by_a_job(
+    demo, client, cast, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from funding.models import Receipt
+    from ledger.tests.helpers import write_xlsx
+    from ledger.tests.test_views import GOOD
+
+    settings.LEDGER_JOB_ABOVE_BYTES = 0  # every file counts as large here
+    client.force_login(cast["office"])
+    data = write_xlsx(tmp_path / "good.xlsx", GOOD).read_bytes()
+    uploaded = client.post("/ledger/", {"file": SimpleUploadedFile("good.xlsx", data)})
+    sha = uploaded["Location"].rstrip("/").rsplit("/", 1)[1]
+    count = Receipt.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"/ledger/confirm/{sha}/", HTTP_HX_REQUEST="true")
+    job = Job.objects.get()
+    assert started.status_code == 204 and started["HX-Redirect"] == f"/jobs/{job.pk}/"
+    assert Receipt.objects.count() == count  # not inside the request
+    run_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.DONE and Receipt.objects.count() == count + 1
+    assert "到位资金" in job.message and job.result_url == "/ledger/"
