@@ -20,7 +20,7 @@ class Job(models.Model):
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
     STATUSES = [
-        (QUEUED, _("Waiting")),
+        (QUEUED, _("Queued")),
         (RUNNING, _("Running")),
         (DONE, _("Done")),
         (FAILED, _("Failed")),

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(max_length=60, verbose_name='kind')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('params', models.JSONField(default=dict, verbose_name='parameters')),
-                ('status', models.CharField(choices=[('queued', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
                 ('done', models.PositiveIntegerField(default=0)),
                 ('total', models.PositiveIntegerField(default=0)),
                 ('step', models.CharField(blank=True, max_length=200, verbose_name='step')),
