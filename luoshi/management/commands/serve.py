@@ -1,4 +1,5 @@
 import os
+import signal
 import subprocess
 import sys
 
@@ -71,6 +72,9 @@ class Command(BaseCommand):
 
                 from luoshi.wsgi import application
 
+                # waitress leaves SIGTERM (systemd's stop) to its default, which would end
+                # this process without stopping the job workers below
+                signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
                 serve(application, host=host, port=port, threads=threads, ident="luoshi")
             else:
                 serve_with_gunicorn(host=host, port=port, workers=workers, threads=threads)
