@@ -34,6 +34,9 @@ def main() -> None:
         help="import into a throwaway PostgreSQL (scripts/pg.sh, port $PG_PORT)",
     )
     parser.add_argument(
+        "--import-only", action="store_true", help="stop after the import (no re-import, export)"
+    )
+    parser.add_argument(
         "--into",
         metavar="DIR",
         help="import into a copy of DIR's SQLite database and keys (e.g. a province's)",
@@ -141,12 +144,16 @@ def run(args, folder: str) -> None:
     assert result.ok, result.errors[:5]
     # CPU time too: on a shared machine the wall time says more about the neighbours
     print(f"import: {took:.2f} s, CPU {time.process_time() - cpu:.2f} s ({result.summary_line()})")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak memory after the import: {peak:.0f} MB")
     print(f"import / bare read: {took / bare:.1f}x")
     if peer:
         print(f"import / pandas peer: {took / peer:.1f}x (goal: at most 3x)")
     else:
         print("import / pandas peer: not measured (pandas is not installed)")
 
+    if args.import_only:
+        return
     started = time.perf_counter()
     again = import_ledger(path, user=None)
     print(
