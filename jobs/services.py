@@ -2,6 +2,7 @@
 once; the worker (`luoshi serve` starts one) runs it, reporting its progress in the job's
 row, and keeps its result in a file under `LUOSHI_DATA_DIR/jobs/` (0600) for its owner."""
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -39,10 +40,24 @@ def start_job(*, user, kind: str, title: str, params: dict | None = None) -> Job
 
     if kind not in KINDS:
         raise ValidationError(_("Unknown kind of job."))
+    discard_old_results()
     job = Job.objects.create(kind=kind, title=title[:200], owner=user, params=params or {})
     record("jobs.job.started", job, after={"kind": kind, "params": job.params}, user=user)
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
+
+
+KEEP_RESULTS_DAYS = 7
+
+
+def discard_old_results() -> None:
+    """Result files of jobs finished more than `KEEP_RESULTS_DAYS` ago are deleted (each new
+    job sweeps; the job's row stays, its page then offers nothing to download)."""
+    since = timezone.now() - dt.timedelta(days=KEEP_RESULTS_DAYS)
+    for pk in Job.objects.filter(finished_at__lt=since).values_list("pk", flat=True)[:500]:
+        folder = jobs_folder() / str(pk)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _progress_writer(job: Job):
@@ -124,7 +139,7 @@ def _fail(job: Job, message: str) -> None:
 
 def result_path(job: Job) -> Path | None:
     """The result file of a done job, if it has one."""
-    if job.status != Job.DONE or not job.result_name:
+    if job.status != Job.DONE or not job.result_name:  # (or swept: see discard_old_results)
         return None
     path = job_folder(job) / RESULT
     return path if path.is_file() else None

@@ -141,3 +141,25 @@ def test_a_large_ledger_is_imported_by_a_job(
     job.refresh_from_db()
     assert job.status == Job.DONE and Receipt.objects.count() == count + 1
     assert "到位资金" in job.message and job.result_url == "/ledger/"
+
+
+def test_results_older_than_a_week_are_swept_by_the_next_job(demo, cast):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jobs.services import job_folder, start_job
+
+    old = Job.objects.create(
+        kind="test", title="old", owner=cast["office"], status=Job.DONE,
+        finished_at=timezone.now() - dt.timedelta(days=8), result_name="old.docx",
+    )  # fmt: skip
+    recent = Job.objects.create(
+        kind="test", title="recent", owner=cast["office"], status=Job.DONE,
+        finished_at=timezone.now() - dt.timedelta(days=6), result_name="new.docx",
+    )  # fmt: skip
+    for job in (old, recent):
+        job_folder(job).mkdir(parents=True, exist_ok=True)
+        (job_folder(job) / "result").write_bytes(b"x")
+    start_job(user=cast["office"], kind="supervision.bulletin_draft", title="t", params={})
+    assert not job_folder(old).exists() and job_folder(recent).exists()
