@@ -233,3 +233,58 @@ def screenshot(page, name: str) -> str:
     path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return str(path)
+
+
+@pytest.fixture
+def job_worker():
+    """The background job worker (django-tasks' database worker, as `luoshi serve` starts it)
+    in a thread of this process, polling every 0.1 s, for a live server's test; stopped after
+    the test."""
+    import threading
+
+    from django.db import connections
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0.1,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield worker
+    worker.running = False
+    thread.join(timeout=60)
+
+
+def run_jobs() -> None:
+    """Run every queued background job now, in this thread, as the worker runs each one
+    (its loop would close the test's connection between two jobs: it expects autocommit)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-run-jobs",
+        excluded_queue_names=[],
+    )
+    while (result := DBTaskResult.objects.ready().first()) is not None:
+        result.claim(worker.worker_id)
+        worker.run_task(result)

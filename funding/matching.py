@@ -12,6 +12,7 @@ without a database); `matches_for(guide, viewer)` reads the reserve a viewer may
 """
 
 import datetime as dt
+import functools
 import logging
 import math
 import re
@@ -221,8 +222,15 @@ def _weighted(parts: dict[str, str], weights: dict[str, float]) -> Counter:
 
 
 def _project_bag(p: ProjectText) -> Counter:
+    return _bag_of(p.name, p.description, p.measure)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _bag_of(name: str, description: str, measure: str) -> Counter:
+    # segmenting is most of matching's cost and a project's text rarely changes: each text is
+    # segmented once per process (the bags are only read, never changed)
     return _weighted(
-        {"name": p.name, "description": p.description, "measure": p.measure}, PROJECT_WEIGHTS
+        {"name": name, "description": description, "measure": measure}, PROJECT_WEIGHTS
     )
 
 
@@ -236,13 +244,19 @@ def rank(
     *,
     limit: int | None = 10,
     bags: dict[str, Counter] | None = None,
+    counts: tuple[Counter, int] | None = None,
 ) -> list[Match]:
-    """The projects that fit the guide, best first, each with its reasons."""
+    """The projects that fit the guide, best first, each with its reasons. `counts`: how
+    many candidates each word occurs in and how many candidates there are, when `projects`
+    are only some of the candidates (`document_counts`); by default `projects` are all."""
     if not projects:
         return []
     bags = bags if bags is not None else {p.code: _project_bag(p) for p in projects}
-    documents = Counter(word for p in projects for word in bags[p.code])
-    total = len(projects)
+    if counts is None:
+        documents = Counter(word for p in projects for word in bags[p.code])
+        total = len(projects)
+    else:
+        documents, total = counts
     guide_bag = _weighted(
         {"title": guide.title, "scope": guide.scope, "conditions": guide.conditions},
         GUIDE_WEIGHTS,
@@ -341,30 +355,79 @@ def required_materials(guide, names: dict[int | None, list[str]] | None = None) 
 
 
 def reserve_texts(projects) -> list[ProjectText]:
-    """Reserve projects as the matcher reads them (three queries whatever their number)."""
+    """Reserve projects as the matcher reads them (two queries whatever their number)."""
     from .models import ProjectMaterial
 
-    rows = list(projects.select_related("unit", "channel", "measure"))
+    # plain values, not model instances: a province's reserve is 9,000 projects
+    rows = list(
+        projects.values_list(
+            "pk",
+            "code",
+            "name",
+            "description",
+            "measure__text",
+            "channel__name",
+            "level",
+            "unit__code",
+            "plan_year",
+        )
+    )
     attached: dict[int, set[str]] = {}
     for project_id, name in ProjectMaterial.objects.filter(
-        project_id__in=[p.pk for p in rows], requirement__isnull=False
+        project_id__in=projects.values("pk"), requirement__isnull=False
     ).values_list("project_id", "requirement__name"):
         attached.setdefault(project_id, set()).add(name)
     return [
         ProjectText(
-            code=p.code,
-            name=p.name,
-            description=p.description,
-            measure=p.measure.text if p.measure_id else "",
-            channel=p.channel.name if p.channel_id else "",
-            level=p.level,
-            unit_code=p.unit.code,
-            plan_year=p.plan_year,
-            materials=attached.get(p.pk, set()),
-            pk=p.pk,
+            code=code,
+            name=name,
+            description=description,
+            measure=measure or "",
+            channel=channel or "",
+            level=level,
+            unit_code=unit_code,
+            plan_year=plan_year,
+            materials=attached.get(pk, set()),
+            pk=pk,
         )
-        for p in rows
+        for pk, code, name, description, measure, channel, level, unit_code, plan_year in rows
     ]
+
+
+def _reserve(viewer):
+    from .choices import Stage
+    from .models import Project
+
+    projects = Project.objects.filter(stage=Stage.RESERVE)
+    return projects if viewer is None else projects.visible_to(viewer)
+
+
+def document_counts(viewer=None) -> tuple[Counter, int]:
+    """How many reserve projects `viewer` may see each word occurs in, and how many there
+    are: the rarity `rank` weighs a shared word by. Reading and segmenting the whole reserve
+    is the cost of matching (9,000 projects: about a second), so a page that matches one
+    project keeps this under the data stamps (`funding/pipeline_views.project_context`)."""
+    texts = reserve_texts(_reserve(viewer))
+    return Counter(word for p in texts for word in _project_bag(p)), len(texts)
+
+
+def fits_of_project(project, guides, counts: tuple[Counter, int]) -> list[tuple[object, Match]]:
+    """The guides among `guides` that `project` fits, each with its match, scored exactly as
+    the guide's own page ranks it among the reserve (`counts` from `document_counts`)."""
+    from .models import Project
+
+    texts = reserve_texts(Project.objects.filter(pk=project.pk))
+    if not texts:
+        return []
+    names = requirement_names()
+    out = []
+    for guide in guides:
+        found = rank(
+            guide_text(guide, required_materials(guide, names)), texts, limit=None, counts=counts
+        )
+        if found:
+            out.append((guide, found[0]))
+    return out
 
 
 def matches_for(guide, viewer=None, *, limit: int | None = 10) -> list[Match]:

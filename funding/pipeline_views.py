@@ -170,19 +170,29 @@ def project_context(request, project: Project) -> dict:
     arrived = sum(r.amount for r in project.receipts.all())
     guides = []
     if project.stage == Stage.RESERVE:
-        as_of = office_period().as_of
-        from .matching import match_all
+        from reporting import stamps
 
+        from .matching import document_counts, fits_of_project
+
+        as_of = office_period().as_of
         open_guides = (
             Guide.objects.visible_to(request.user)
             .filter(deadline__gte=as_of)
             .select_related("channel")
             .prefetch_related("units")
         )
-        for guide, matches in match_all(list(open_guides), request.user, limit=None):
-            match = next((m for m in matches if m.project.pk == project.pk), None)
-            if match is not None:
-                guides.append({"guide": guide, "match": match})
+        # the reserve's word counts are the same for every project page this viewer opens
+        # until something is written: segmented once under the data stamps, not per view
+        counts = stamps.cached(
+            "reserve_words",
+            (request.user.pk,),
+            lambda: document_counts(request.user),
+            receipts=False,
+        )
+        guides = [
+            {"guide": guide, "match": match}
+            for guide, match in fits_of_project(project, list(open_guides), counts)
+        ]
         guides.sort(key=lambda g: -g["match"].score)
         guides = guides[:5]
     return {

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -341,6 +342,48 @@ class _Rows:
 
 
 # --- the import --------------------------------------------------------------------------
+
+
+RECEIPT_BATCH = 500  # keys a query (SQLite allows 32,766 parameters; PostgreSQL more)
+
+
+def receipts_colliding_with(rows: list[tuple], unit_pk: dict[str, int]):
+    """The stored receipts a file's receipt rows can collide with, and only those: the ones
+    sharing a normalised 文号 with a row (an exact repeat, a duplicate or a doubtful claim),
+    and for a row without 文号 the ones of its unit on its date without one. Looked up by key,
+    a batch at a time, so an import costs what its file holds, not what the database does.
+    Yields (pk, unit id, date, amount, 文号, 文号 key, project code, channel id, level)."""
+    fields = (
+        "pk",
+        "unit_id",
+        "received_on",
+        "amount",
+        "doc_no",
+        "doc_key",
+        "project__code",
+        "channel_id",
+        "level",
+    )
+    keys, blank = set(), set()
+    for row in rows:
+        key = normalise_doc_no(row[4])
+        if key:
+            keys.add(key)
+        elif row[1] in unit_pk:
+            blank.add((unit_pk[row[1]], row[3]))
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), RECEIPT_BATCH):
+        yield from (
+            Receipt.objects.filter(doc_key__in=ordered[start : start + RECEIPT_BATCH])
+            .order_by("-received_on", "-id")
+            .values_list(*fields)
+        )
+    pairs = sorted(blank)
+    for start in range(0, len(pairs), RECEIPT_BATCH):
+        match = Q()
+        for unit_id, on in pairs[start : start + RECEIPT_BATCH]:
+            match |= Q(unit_id=unit_id, received_on=on)
+        yield from Receipt.objects.filter(match, doc_key="").values_list(*fields)
 
 
 def _require_office(user) -> None:
@@ -1380,7 +1423,6 @@ class _Plan(CounterpartSheet):
             return [], []
         present = self.present["receipts"]
         unit_ids = {u.pk: c for c, u in self.units.items()}
-        project_ids = dict(Project.objects.values_list("pk", "code"))
         existing = {}
         recorded: dict[tuple, tuple] = {}  # (unit, 文号 key, amount) → (date, amount, 文号)
         key_units: dict[str, set[str]] = defaultdict(set)
@@ -1391,24 +1433,14 @@ class _Plan(CounterpartSheet):
             amount,
             doc,
             doc_key,
-            project_id,
+            project_code,
             channel_id,
             level,
-        ) in Receipt.objects.values_list(
-            "pk",
-            "unit_id",
-            "received_on",
-            "amount",
-            "doc_no",
-            "doc_key",
-            "project_id",
-            "channel_id",
-            "level",
-        ).iterator(chunk_size=20_000):
+        ) in receipts_colliding_with(rows, {c: u.pk for c, u in self.units.items()}):
             unit = unit_ids[unit_id]
             existing[(unit, on, amount, doc)] = (
                 pk,
-                project_ids.get(project_id, ""),
+                project_code or "",
                 self._channel_name(channel_id),
                 level,
             )

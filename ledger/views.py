@@ -1,10 +1,13 @@
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.money import format_amount
@@ -12,6 +15,7 @@ from common.percent import rate_text
 from common.permissions import Role, role_of
 from common.services import require
 from common.validation import parse_year, query_value
+from jobs.services import start_job
 from reporting.figures import SYSTEM, figures_for
 from reporting.period import office_period
 
@@ -78,11 +82,29 @@ def preview(request, sha: str):
     )
 
 
+#: a file larger than this is imported by a background job (100,000 rows: 2.7 MB, seconds
+#: to minutes); a smaller one at once, answering with the figures before and after
+JOB_ABOVE_BYTES = 512 * 1024
+
+
 @login_required
 @require_POST
 def confirm(request, sha: str):
     _office(request)
     path, name = _stored(sha)
+    if path.stat().st_size > getattr(settings, "LEDGER_JOB_ABOVE_BYTES", JOB_ABOVE_BYTES):
+        job = start_job(
+            user=request.user,
+            kind="ledger.import",
+            title=_("Import %(name)s") % {"name": name},
+            params={"sha": sha},
+        )
+        url = reverse("jobs:job_detail", kwargs={"pk": job.pk})
+        if request.htmx:  # the form posts with htmx: the browser goes to the job's page
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return redirect(url)
     before = _figures()
     result = import_ledger(path, user=request.user, name=name)
     if not result.ok:

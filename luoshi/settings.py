@@ -145,10 +145,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "ninja",  # the API docs page and its bundled (local) Swagger UI files
+    "django_tasks",
+    "django_tasks_db",  # background jobs' queue in the database: no broker (design §6)
     "common",
     "audit",
     "org",
     "accounts",
+    "jobs",
     "policy",
     "funding",
     "reporting",
@@ -257,6 +260,10 @@ CACHES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (jobs/): queued in the database, run by the worker `luoshi serve` starts
+# (or `luoshi db_worker` on its own, e.g. under systemd)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -12,6 +12,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("supervision/", include("supervision.urls")),
     path("ledger/", include("ledger.urls")),
+    path("jobs/", include("jobs.urls")),
     path("reminders/", include("reminders.urls")),
     path("audit/", include("audit.urls")),
     path("api/", include("api.urls")),

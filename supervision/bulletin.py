@@ -24,6 +24,7 @@ from reporting.period import ReportingPeriod
 
 from .assessment import Rules, assess, rules_for_year
 from .effect import effect_annex
+from .province import bound_lists, province_part
 
 CLASS_ORDER = ["completed", "ahead", "behind", "none"]
 CLASS_NAMES = {
@@ -238,6 +239,10 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         "success_rates": success_rates_annex(period),
         "reminder_effect": effect_annex(period.year, period.as_of),
     }
+    province = province_part(figures, rows)
+    if province:  # above 40 task departments: grouped by county (supervision/province.py)
+        content["province"] = province
+        bound_lists(content)
     if period.as_of == dt.date(period.year, 12, 31):
         # the year-end bulletin carries the assessment (design §8)
         chosen = rules or rules_for_year(period.year)

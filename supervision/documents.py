@@ -15,6 +15,7 @@ completion rate of every task department against time progress, and money secure
 import io
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -378,6 +379,8 @@ def render_bulletin_docx(
 ) -> bytes:
     """The bulletin (design §7) as a .docx, from `bulletin.bulletin_content` data. A draft
     names the number it would be issued under and says it is a draft (征求意见稿)."""
+    from . import province
+
     doc = GovDocument()
     issuer = f"{government}督查室" if government else "督查室"
     number_text = f"第{number}期" if number else ""
@@ -393,40 +396,46 @@ def render_bulletin_docx(
     )
 
     doc.heading("一、各任务部门完成情况")
-    doc.para("各任务部门按完成率排名如下（金额单位：万元）：")
-    doc.table(
-        ["名次", "任务部门", "年度任务", "累计到位", "完成率", "类别"],
-        [
+    if content.get("province"):  # above 40 task departments: grouped by county
+        province.league_section(doc, content)
+    else:
+        doc.para("各任务部门按完成率排名如下（金额单位：万元）：")
+        doc.table(
+            ["名次", "任务部门", "年度任务", "累计到位", "完成率", "类别"],
             [
-                r["rank"],
-                r["name"],
-                r["target_wan"],
-                r["secured_wan"],
-                r["rate_text"],
-                r["status_text"],
-            ]
-            for r in content["league"]
-        ],
-        [12, 50, 24, 24, 18, 28],
-        numeric=(2, 3, 4),
-    )
-    doc.picture(
-        rate_chart(
-            content["league"],
-            float(content["time_progress"].rstrip("%")) if content["time_progress"] != "—" else 0,
-            "各任务部门完成率与时间进度",
+                [
+                    r["rank"],
+                    r["name"],
+                    r["target_wan"],
+                    r["secured_wan"],
+                    r["rate_text"],
+                    r["status_text"],
+                ]
+                for r in content["league"]
+            ],
+            [12, 50, 24, 24, 18, 28],
+            numeric=(2, 3, 4),
         )
-    )
-    doc.para("图1  各任务部门完成率（红线为时间进度）", indent=False, size=12)
+        doc.picture(
+            rate_chart(
+                content["league"],
+                float(content["time_progress"].rstrip("%"))
+                if content["time_progress"] != "—"
+                else 0,
+                "各任务部门完成率与时间进度",
+            )
+        )
+        doc.para("图1  各任务部门完成率（红线为时间进度）", indent=False, size=12)
 
     doc.heading("二、分类情况")
     for index, key in enumerate(["completed", "ahead", "behind", "none"], start=1):
         names = content["classes"][key]
         label = content["class_names"][key]
-        listed = "、".join(names) if names else "无"
+        listed = province.classes_text(content, key)
         doc.para(f"（{'一二三四'[index - 1]}）{label}的{len(names)}家：{listed}。")
 
     doc.heading("三、逾期工作事项")
+    province.trimmed_note(doc, content, "overdue_items")
     if content["overdue_items"]:
         doc.table(
             ["编号", "工作事项", "牵头单位", "牵头市级领导", "完成时限"],
@@ -441,6 +450,7 @@ def render_bulletin_docx(
     _extension_requests(doc, content)
 
     doc.heading("四、滞后单位原因分析及整改措施")
+    province.trimmed_note(doc, content, "lag_measures")
     if content["lag_measures"]:
         for row in content["lag_measures"]:
             status = f"（{row['status']}）" if row["status"] else ""
@@ -449,6 +459,7 @@ def render_bulletin_docx(
         doc.para("滞后单位尚未报送原因分析及整改措施，请于通报印发后5个工作日内报送督查室。")
 
     doc.heading("五、待核实资金")
+    province.trimmed_note(doc, content, "doubtful_claims")
     if content["doubtful_claims"]:
         doc.para("以下文号由多个单位重复申报，暂计入统计，待督查室核实：")
         for claim in content["doubtful_claims"]:
@@ -469,7 +480,7 @@ def render_bulletin_docx(
             ["名次", "任务部门", "资金得分", "超额奖励", "事项得分", "总分"],
             [
                 [u["rank"], u["name"], u["funding_score"], u["bonus"], u["items_score"], u["total"]]
-                for u in assessment["units"]
+                for u in province.assessment_units(content)
             ],
             [12, 48, 24, 24, 24, 24],
             numeric=(2, 3, 4, 5),
@@ -527,6 +538,8 @@ def render_bulletin_docx(
         "明确整改措施，分管市级领导要加强调度，确保完成全年任务。"
     )
     doc.signature(issuer, content["date_text"])
+    if content.get("province"):
+        province.annex(doc, content)
     return doc.bytes()
 
 
@@ -605,7 +618,16 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def docx_to_pdf(docx: bytes, *, timeout: int = 180) -> bytes:
+def _kill_group(process: subprocess.Popen) -> None:
+    """End the process group a LibreOffice conversion runs in (a no-op once it has exited)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+
+
+def docx_to_pdf(docx: bytes, *, timeout: int = 600) -> bytes:
     """Render a .docx to PDF with LibreOffice headless (a private profile per call, so calls
     at the same time never share one; fonts mapped by `fonts.conf`)."""
     binary = soffice()
@@ -619,29 +641,35 @@ def docx_to_pdf(docx: bytes, *, timeout: int = 180) -> bytes:
         source.write_bytes(docx)
         profile = work / f"profile-{uuid.uuid4().hex}"
         env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "HOME": folder}
+        command = [
+            binary,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(work),
+            str(source),
+        ]
+        # soffice starts soffice.bin under it: in a session of its own, so that on a timeout
+        # (or the job being stopped) the whole group goes, never a LibreOffice left running
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            start_new_session=True,
+        )
         try:
-            subprocess.run(
-                [
-                    binary,
-                    f"-env:UserInstallation=file://{profile}",
-                    "--headless",
-                    "--norestore",
-                    "--convert-to",
-                    "pdf:writer_pdf_Export",
-                    "--outdir",
-                    str(work),
-                    str(source),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=timeout,
-                env=env,
-            )
+            _out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise RenderError("生成PDF超时，请稍后重试。") from None
-        except subprocess.CalledProcessError as exc:
-            detail = (exc.stderr or b"").decode(errors="replace")[-300:]
-            raise RenderError(f"LibreOffice生成PDF失败：{detail}") from None
+        finally:
+            _kill_group(process)
+        if process.returncode != 0:
+            detail = (err or b"").decode(errors="replace")[-300:]
+            raise RenderError(f"LibreOffice生成PDF失败：{detail}")
         pdf = work / "document.pdf"
         if not pdf.exists():
             raise RenderError("LibreOffice未生成PDF文件。")

@@ -2,7 +2,6 @@
 permission, input, a service or a read, a template)."""
 
 import io
-import time
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.spreadsheets import neutralise
 from funding.choices import Status
+from jobs.services import start_job
 from reminders.services import topic_reach
 from reporting.figures import figures_for
 from reporting.period import MODE_CHOICES, office_period, period_from_query
@@ -26,8 +25,7 @@ from reporting.period import MODE_CHOICES, office_period, period_from_query
 from . import services
 from .assessment import Rules, assess, rules_for_year
 from .bulletin import bulletin_content, rank_changes
-from .dispatch import briefing, known_figures, round_period
-from .documents import RenderError, render_briefing_docx
+from .dispatch import known_figures, round_period
 from .forms import AnswerForm, CopyRulesForm, DispatchForm, RulesForm, sane_pk
 from .models import AssessmentRules, Bulletin, Dispatch, DispatchRequest
 
@@ -170,13 +168,19 @@ def dispatch_urge(request, pk: int):
 
 
 @login_required
+@require_POST
 def dispatch_briefing(request, pk: int):
-    """The round compiled into a briefing .docx (built on demand from the answers)."""
+    """Compile the round into a briefing .docx, as a background job (a province's round is
+    thousands of units): the job's page follows it and gives the file."""
     _office(request)
     dispatch = get_object_or_404(Dispatch, pk=pk)
-    content = render_briefing_docx(briefing(dispatch))
-    services.record_download(user=request.user, name="dispatch_briefing", what=dispatch.title)
-    return _attachment(content, DOCX, f"{dispatch.title}-汇报材料.docx")
+    job = start_job(
+        user=request.user,
+        kind="supervision.dispatch_briefing",
+        title=_("Briefing of %(title)s") % {"title": dispatch.title},
+        params={"dispatch": dispatch.pk},
+    )
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 def _my_request(request, pk: int) -> DispatchRequest:
@@ -254,9 +258,13 @@ def _chart(content: dict) -> str:
     import base64
 
     from .documents import rate_chart
+    from .province import distribution_chart
 
     progress = float(content["time_progress"].rstrip("%"))
-    png = rate_chart(content["league"], progress, "各任务部门完成率与时间进度")
+    if content.get("province"):  # a fixed-size chart of bands, not 3,000 bars
+        png = distribution_chart(content["province"], progress, "各任务部门完成率分布与时间进度")
+    else:
+        png = rate_chart(content["league"], progress, "各任务部门完成率与时间进度")
     return base64.b64encode(png).decode()
 
 
@@ -284,54 +292,53 @@ def bulletin_preview(request):
             "changes": rank_changes(content, previous.figures if previous else None),
             "previous": previous,
             "chart": _chart(content),
+            "drafts": [("docx", _("Draft (.docx)")), ("pdf", _("Draft (.pdf)"))],
         },
     )
 
 
+def _period_params(period) -> dict:
+    return {"year": period.year, "as_of": period.as_of.isoformat(), "mode": period.mode}
+
+
 @login_required
+@require_POST
 def bulletin_draft(request, fmt: str):
-    """Download the draft (.docx or .pdf) of a period's bulletin, not issued."""
+    """Make the draft (.docx or .pdf) of a period's bulletin, not issued, as a background job
+    (a province's PDF takes minutes): the job's page shows its progress and gives the file."""
     _office(request)
     if fmt not in ("docx", "pdf"):
         raise Http404
-    period, error = period_from_query(request.GET)
+    period, error = period_from_query(request.POST)
     if error:
         messages.error(request, error)
         return redirect("supervision:bulletin_preview")
-    try:
-        _content, docx, pdf = services.build_bulletin(period, pdf=fmt == "pdf")
-    except RenderError as exc:
-        messages.error(request, str(exc))
-        return redirect(f"{reverse('supervision:bulletin_preview')}?{period.query()}")
-    services.record_download(
-        user=request.user, name="bulletin_draft", what=f"{period.as_of.isoformat()}.{fmt}"
+    job = start_job(
+        user=request.user,
+        kind="supervision.bulletin_draft",
+        title=_("Draft bulletin as of %(date)s (.%(fmt)s)")
+        % {"date": period.as_of.isoformat(), "fmt": fmt},
+        params={**_period_params(period), "fmt": fmt},
     )
-    name = f"通报（征求意见稿）截至{period.as_of.isoformat()}.{fmt}"
-    return _attachment(
-        docx if fmt == "docx" else pdf, DOCX if fmt == "docx" else "application/pdf", name
-    )
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 @login_required
 @require_POST
 def bulletin_issue(request):
+    """Issue a period's bulletin as a background job; when it is done its page opens it."""
     _office(request)
     period, error = period_from_query(request.POST)
     if error:
         messages.error(request, error)
         return redirect("supervision:bulletin_list")
-    started = time.perf_counter()
-    try:
-        bulletin = services.issue_bulletin(user=request.user, period=period)
-    except RenderError as exc:
-        messages.error(request, str(exc))
-        return redirect(f"{reverse('supervision:bulletin_preview')}?{period.query()}")
-    messages.success(
-        request,
-        _("Bulletin issued: %(title)s (built in %(seconds)s s).")
-        % {"title": bulletin.title, "seconds": f"{time.perf_counter() - started:.1f}"},
+    job = start_job(
+        user=request.user,
+        kind="supervision.bulletin_issue",
+        title=_("Issue the bulletin as of %(date)s") % {"date": period.as_of.isoformat()},
+        params=_period_params(period),
     )
-    return redirect("supervision:bulletin_detail", pk=bulletin.pk)
+    return redirect("jobs:job_detail", pk=job.pk)
 
 
 @login_required

@@ -46,14 +46,17 @@ MATRIX = {
     "supervision:dispatch_create": access("office"),
     "supervision:dispatch_detail": access("office", kwargs=_round),
     "supervision:dispatch_urge": access("office", method="post", kwargs=_round),
-    "supervision:dispatch_briefing": access("office", kwargs=_round),
+    "supervision:dispatch_briefing": access("office", method="post", kwargs=_round),
     # a unit answers its own request only; another unit's is out of scope (404)
     "supervision:dispatch_answer": access("zjj", "zjj_head", kwargs=_request("ZJJ")),
     "supervision:dispatch_answer#other-unit": access(kwargs=_request("JTJ")),
     "supervision:bulletin_list": access(*OFFICE_AND_LEADER, "zjj", "zjj_head"),
     "supervision:bulletin_preview": access("office", query="?year=2024&as_of=2024-06-30"),
     "supervision:bulletin_draft": access(
-        "office", kwargs=lambda: {"fmt": "docx"}, query="?year=2024&as_of=2024-06-30"
+        "office",
+        method="post",
+        kwargs=lambda: {"fmt": "docx"},
+        data=lambda: {"year": "2024", "as_of": "2024-06-30"},
     ),
     "supervision:bulletin_issue": access(
         "office", method="post", data=lambda: {"year": "2024", "as_of": "2024-06-30"}

@@ -18,7 +18,7 @@ SENTENCE = (
 )
 
 
-def test_office_opens_a_round_a_unit_answers_the_office_compiles(demo, new_page):
+def test_office_opens_a_round_a_unit_answers_the_office_compiles(demo, new_page, job_worker):
     office = new_page()
     login(office, "office")
     office.goto("/supervision/dispatch/")
@@ -64,8 +64,11 @@ def test_office_opens_a_round_a_unit_answers_the_office_compiles(demo, new_page)
     # 市水利局 has no account and no robot: the urging says it reached no one
     assert "1个单位中有1个无法送达" in office.content() and "市水利局" in office.content()
     screenshot(office, "supervision-dispatch-detail")
+    office.click("#briefing-download")  # a background job: its page, then the file
+    settle(office)
+    office.wait_for_selector("#job-download", timeout=120_000)
     with office.expect_download() as info:
-        office.click("#briefing-download")
+        office.click("#job-download")
     path = info.value.path()
     document = Document(io.BytesIO(open(path, "rb").read()))
     text = "\n".join(p.text for p in document.paragraphs)
@@ -73,7 +76,9 @@ def test_office_opens_a_round_a_unit_answers_the_office_compiles(demo, new_page)
     assert document.tables[0].rows[1].cells[0].text == "市水利局"
 
 
-def test_office_issues_the_june_bulletin_and_downloads_word_and_pdf(demo, new_page, tmp_path):
+def test_office_issues_the_june_bulletin_and_downloads_word_and_pdf(
+    demo, new_page, tmp_path, job_worker
+):
     office = new_page()
     login(office, "office")
     office.goto("/supervision/bulletins/")
@@ -85,9 +90,15 @@ def test_office_issues_the_june_bulletin_and_downloads_word_and_pdf(demo, new_pa
     assert office.locator("#sentence").inner_text() == SENTENCE
     assert office.locator("#league tbody tr").count() == 17
     screenshot(office, "supervision-bulletin-preview")
-    office.click("#issue-button")
-    settle(office, timeout=120_000)
-    assert "通报已印发" in office.content()
+    office.click("#issue-button")  # a background job: its page follows it to the end
+    settle(office)
+    assert office.locator("#job-progress [role=progressbar]").count() == 1
+    screenshot(office, "supervision-bulletin-issue-job")
+    office.wait_for_selector("#job-progress[data-status=done]", timeout=180_000)
+    screenshot(office, "supervision-bulletin-issue-job-done")
+    office.click("#job-open")
+    settle(office)
+    assert "第2期" in office.locator("h1").inner_text()
     assert office.locator("#sentence").inner_text() == SENTENCE
     screenshot(office, "supervision-bulletin-detail")
 

@@ -164,12 +164,15 @@ def test_the_preview_and_draft_answer_bad_input_clearly(demo, client, cast):
     client.force_login(cast["office"])
     page = client.get("/supervision/bulletins/preview/?year=2024&as_of=2024-02-31")
     assert page.status_code == 200
-    assert client.get("/supervision/bulletins/draft.exe?year=2024").status_code == 404
-    bad = client.get("/supervision/bulletins/draft.docx?year=abc")
-    assert bad.status_code == 302
-    draft = client.get("/supervision/bulletins/draft.docx?year=2024&as_of=2024-06-30")
-    assert draft.status_code == 200
-    check_docx(draft.content, SENTENCE)
+    assert client.post("/supervision/bulletins/draft.exe", {"year": "2024"}).status_code == 404
+    bad = client.post("/supervision/bulletins/draft.docx", {"year": "abc"})
+    assert bad.status_code == 302 and bad["Location"] == "/supervision/bulletins/preview/"
+    # a draft is made by a background job (jobs/tests/test_jobs.py follows one to its file)
+    draft = client.post(
+        "/supervision/bulletins/draft.docx", {"year": "2024", "as_of": "2024-06-30"}
+    )
+    assert draft.status_code == 302 and draft["Location"].startswith("/jobs/")
+    assert client.get("/supervision/bulletins/draft.docx?year=2024").status_code == 405
     assert client.post("/supervision/bulletins/issue/", {"year": "x"}).status_code == 302
 
 

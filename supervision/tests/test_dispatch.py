@@ -7,6 +7,7 @@ import pytest
 from docx import Document
 
 from audit.models import AuditEvent
+from conftest import run_jobs
 from supervision.models import Dispatch, DispatchRequest
 
 
@@ -76,7 +77,9 @@ def test_a_unit_cannot_open_another_units_request(demo, client, cast):
     assert client.post(f"/supervision/dispatch/answer/{other.pk}/", {}).status_code == 404
 
 
-def test_urging_records_when_and_who_and_the_briefing_names_the_late(demo, client, cast):
+def test_urging_records_when_and_who_and_the_briefing_names_the_late(
+    demo, client, cast, django_capture_on_commit_callbacks
+):
     dispatch = Dispatch.objects.get(title="2024年7月对上争取工作调度会")
     client.force_login(cast["office"])
     response = client.post(f"/supervision/dispatch/{dispatch.pk}/urge/")
@@ -103,10 +106,14 @@ def test_urging_records_when_and_who_and_the_briefing_names_the_late(demo, clien
     assert set(late.values_list("urge_count", flat=True)) == {2}
     assert urged.count() == 6
 
-    briefing = client.get(f"/supervision/dispatch/{dispatch.pk}/briefing.docx")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"/supervision/dispatch/{dispatch.pk}/briefing.docx")
+    assert started.status_code == 302 and started["Location"].startswith("/jobs/")
+    run_jobs()  # the background job compiles it
+    briefing = client.get(started["Location"] + "download/")
     assert briefing.status_code == 200
     assert "wordprocessingml" in briefing["Content-Type"]
-    document = Document(io.BytesIO(briefing.content))
+    document = Document(io.BytesIO(b"".join(briefing.streaming_content)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "本轮调度共6个单位，已报送3个，未报送3个" in text
     assert "国省道改造提升工程" in text  # 市交通运输局's answer

@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 PAGES = [
     ("office", "/supervision/dispatch/"),
     ("office", "/supervision/dispatch/{round}/"),
-    ("office", "/supervision/dispatch/{round}/briefing.docx"),
     ("zjj", "/supervision/dispatch/answer/{request}/"),
     ("zjj", "/cockpit/workbench/"),
     ("office", "/supervision/bulletins/"),

@@ -104,8 +104,15 @@ class Command(BaseCommand):
             action="store_true",
             help="also time every sortable column of every list, both ways (the office)",
         )
+        parser.add_argument(
+            "--documents",
+            action="store_true",
+            help="also the bulletin (.docx, and .pdf with --pdf), its preview, a reserve "
+            "project's page (luoshi/bench_documents.py)",
+        )
+        parser.add_argument("--pdf", action="store_true", help="with --documents: the PDF too")
 
-    def handle(self, *args, format, repeat, sorts=False, **options):
+    def handle(self, *args, format, repeat, sorts=False, documents=False, pdf=False, **options):
         if not 1 <= repeat <= 1000:
             raise CommandError("--repeat must be between 1 and 1000")
         users = {u.username: u for u in get_user_model().objects.filter(
@@ -148,6 +155,13 @@ class Command(BaseCommand):
                                     max(3, repeat // 4),
                                 )
                             )
+            documents_result = None
+            if documents:
+                from luoshi import bench_documents
+
+                documents_result = bench_documents.measure(
+                    clients["office"], period, repeat=max(1, repeat // 5), pdf=pdf
+                )
         sql = self._time_sql(period, repeat)
         cockpit = pages[0]["p50_ms"]
         result = {
@@ -164,6 +178,8 @@ class Command(BaseCommand):
             "sorts": sorted_pages,
             "cockpit_vs_sql": round(cockpit / sql, 2) if sql else None,
         }
+        if documents_result is not None:
+            result["documents"] = documents_result
         if format == "json":
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -191,6 +207,11 @@ class Command(BaseCommand):
             f"hand-written SQL p50 {sql:.1f} ms; cockpit (office) / SQL = "
             f"{result['cockpit_vs_sql']}×"
         )
+        if documents_result is not None:
+            from luoshi import bench_documents
+
+            for line in bench_documents.lines(documents_result):
+                self.stdout.write(line)
 
     def _time_page(self, name, client, path, repeat) -> dict:
         response = client.get(path)  # warm-up (and the check that it answers)

@@ -1,5 +1,8 @@
 import logging
+import os
 import signal
+import subprocess
+import sys
 import threading
 
 from django.conf import settings
@@ -21,21 +24,40 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8, help="threads per process")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="threads per process (default: 8 for one process; 1 a worker with --workers)",
+        )
         parser.add_argument(
             "--workers",
             type=int,
             default=1,
             help="worker processes (1: waitress in this process; more: gunicorn)",
         )
+        parser.add_argument(
+            "--job-workers",
+            type=int,
+            default=1,
+            help="background job workers started beside the web app (0: none, when "
+            "`luoshi db_worker` runs on its own)",
+        )
 
-    def handle(self, *args, host, port, threads, workers, **options):
+    def handle(self, *args, host, port, threads, workers, job_workers=1, **options):
         if not 1 <= workers <= MAX_WORKERS:
             raise CommandError(f"--workers must be between 1 and {MAX_WORKERS}")
+        if threads is None:
+            # several workers: one thread each (threads of a process share one interpreter
+            # lock; measured p99 548 ms against 1.8 s with 8, docs/deploy.md §3); one process
+            # alone needs threads to answer more than one request at a time
+            threads = 1 if workers > 1 else 8
         if not 1 <= threads <= 64:
             raise CommandError("--threads must be between 1 and 64")
         if not 1 <= port <= 65535:
             raise CommandError("--port must be between 1 and 65535")
+        if not 0 <= job_workers <= 8:
+            raise CommandError("--job-workers must be between 0 and 8")
         from ledger import storage
 
         storage.cleanup()  # uploaded ledgers older than a day go, even without an upload
@@ -49,6 +71,7 @@ class Command(BaseCommand):
         # No connection may be shared by forked workers.
         connections.close_all()
         stop = start_anchoring(settings.AUDIT_ANCHOR_INTERVAL)
+        job_processes = [start_job_worker() for _ in range(job_workers)]
         try:
             if workers == 1:
                 from waitress import serve
@@ -56,13 +79,16 @@ class Command(BaseCommand):
                 from luoshi.wsgi import application
 
                 # SIGTERM (systemd's stop) ends waitress through this `finally`, which waits
-                # for an anchoring under way, instead of killing the process mid-way
+                # for an anchoring under way and stops the job workers, instead of killing the
+                # process mid-way
                 signal.signal(signal.SIGTERM, _exit)
                 serve(application, host=host, port=port, threads=threads, ident="luoshi")
             else:
                 serve_with_gunicorn(host=host, port=port, workers=workers, threads=threads)
         finally:
             stop()
+            for process in job_processes:
+                stop_job_worker(process)
 
     def _print_demo_logins(self) -> None:
         from demo import data
@@ -120,6 +146,44 @@ def start_anchoring(interval: int):
         thread.join(timeout=30)
 
     return stop
+def start_job_worker() -> subprocess.Popen:
+    """The background job worker (django-tasks' database worker) as a process of its own: a
+    job runs outside every web request, so no request waits for it and no web worker's
+    timeout ever cuts it short."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "luoshi.cli",
+            "db_worker",
+            "--queue-name",
+            "*",
+            "--interval",
+            "1",
+            "--no-reload",
+            "--no-startup-delay",
+            "--verbosity",
+            "0",
+        ],
+        env=os.environ.copy(),
+    )
+
+
+def stop_job_worker(process: subprocess.Popen, grace: float = 30) -> None:
+    """Ask the worker to stop after its current job (SIGTERM); stop it outright after
+    `grace` seconds (a LibreOffice conversion it runs goes with it: docx_to_pdf)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the worker's second signal ends its job (and cleans up)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def serve_with_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
