@@ -87,7 +87,8 @@ def _anchor_status() -> dict:
         anchor.valid_mac
         and AuditEvent.objects.filter(id=anchor.event_id, hash=anchor.hash).exists()
     )
-    return {"anchor": anchor, "anchor_holds": holds}
+    # the anchor file keeps UTC; people read the time of the header (Asia/Shanghai)
+    return {"anchor": anchor, "anchor_holds": holds, "anchor_at": plain_value(anchor.at)}
 
 
 @login_required
