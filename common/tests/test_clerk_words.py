@@ -2,6 +2,7 @@
 audit codes on any page a role opens (issue: words a clerk understands)."""
 
 import html
+import io
 import re
 
 import pytest
@@ -91,3 +92,13 @@ def test_every_kind_of_audit_event_reads_in_words(client, cast):
         if found:
             problems.append(f"event {pk}: {found[:3]}")
     assert not problems, "\n".join(problems)
+
+
+def test_the_newest_anchor_reads_in_local_time(client, cast):
+    from django.core.management import call_command
+
+    call_command("audit_anchor", stdout=io.StringIO())
+    client.force_login(cast["auditor"])
+    page = client.get(reverse("audit:event_list")).content.decode()
+    assert 'id="anchor-status"' in page and "UTC" not in visible_text(page)
+    assert machine_words(visible_text(page)) == []
