@@ -80,3 +80,23 @@ def test_pages_in_chinese_show_no_english_label(client, cast):
         assert not found, f"{key} as {username} shows English: {found}"
         checked += 1
     assert checked >= 3
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_every_compiled_catalogue_matches_its_source(path):
+    """A .mo left behind its .po (two branches merged, the binary kept from one side) shows
+    English for the other side's phrases: compile again (compilemessages)."""
+
+    def entries(catalogue):
+        return {
+            (e.msgctxt, e.msgid, e.msgstr or tuple(sorted(e.msgstr_plural.items())))
+            for e in catalogue
+            if (e.msgstr or any(e.msgstr_plural.values()))
+            and not e.obsolete
+            and "fuzzy" not in e.flags
+        }
+
+    source = entries(polib.pofile(str(path)))
+    compiled = entries(polib.mofile(str(path.with_suffix(".mo"))))
+    missing = sorted(source - compiled, key=str)
+    assert not missing, f"{path.with_suffix('.mo')} lacks {len(missing)}: {missing[:5]}"
