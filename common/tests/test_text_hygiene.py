@@ -24,6 +24,7 @@ from django.test import Client
 from docx import Document
 
 from common.validation import control_character, refuse_control_characters
+from conftest import run_jobs
 from funding import services as funding
 from funding.models import Receipt
 from funding.querysets import doubtful_claims
@@ -208,27 +209,43 @@ def _docx_text(data: bytes) -> str:
     return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
-def test_stored_control_characters_never_fail_a_document(cast, tmp_path):
+def _download(client, job_url: str) -> bytes:
+    response = client.get(job_url + "download/")
+    assert response.status_code == 200, job_url
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_stored_control_characters_never_fail_a_document(
+    cast, tmp_path, django_capture_on_commit_callbacks
+):
     from supervision.models import Bulletin, Dispatch
 
     _old_data()
     office = client_for(cast["office"])
-    period = "year=2024&as_of=2024-06-30"
 
-    draft = office.get(f"/supervision/bulletins/draft.docx?{period}")
-    assert draft.status_code == 200
-    assert "市住房和城乡建设局" in _docx_text(draft.content)
+    # the draft, the briefing and the issue are background jobs: run them, then read the files
+    period = {"year": "2024", "as_of": "2024-06-30"}
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = office.post("/supervision/bulletins/draft.docx", period)
+    assert draft.status_code == 302
+    run_jobs()
+    assert "市住房和城乡建设局" in _docx_text(_download(office, draft["Location"]))
 
     out = tmp_path / "通报.docx"
     call_command("bulletin", year=2024, as_of="2024-06-30", out=str(out), stdout=StringIO())
     assert "市住房和城乡建设局" in _docx_text(out.read_bytes())
 
     dispatch = Dispatch.objects.order_by("pk").first()
-    briefing = office.get(f"/supervision/dispatch/{dispatch.pk}/briefing.docx")
-    assert briefing.status_code == 200 and "六月调度会" in _docx_text(briefing.content)
+    with django_capture_on_commit_callbacks(execute=True):
+        briefing = office.post(f"/supervision/dispatch/{dispatch.pk}/briefing.docx")
+    assert briefing.status_code == 302
+    run_jobs()
+    assert "六月调度会" in _docx_text(_download(office, briefing["Location"]))
 
-    issued = office.post("/supervision/bulletins/issue/", {"year": "2024", "as_of": "2024-06-30"})
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = office.post("/supervision/bulletins/issue/", period)
     assert issued.status_code == 302
+    run_jobs()
     bulletin = Bulletin.objects.order_by("-pk").first()
     assert "市住房和城乡建设局" in _docx_text(bytes(bulletin.docx))
     assert bytes(bulletin.pdf).startswith(b"%PDF")
