@@ -17,6 +17,29 @@ class Stage(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class ReceiptState(models.TextChoices):
+    """A receipt is never edited in place nor deleted (design §10): a correction leaves it in
+    the table in one of the states after the first, out of every figure and check."""
+
+    ACTIVE = "active", _("In effect")
+    VOIDED = "voided", _("Voided")
+    SUPERSEDED = "superseded", _("Corrected")
+    REJECTED = "rejected", _("Rejected as a double claim")
+
+
+class CorrectionKind(models.TextChoices):
+    VOID = "void", _("Void")
+    AMEND = "amend", _("Amend")
+    REJECT = "reject", _("Reject (double claim)")
+    REINSTATE = "reinstate", _("Reinstate")
+
+
+class CorrectionState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
 # Stage names as people write them in ledgers (design §2).
 STAGE_NAMES_ZH = {
     "储备": Stage.RESERVE,

@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -45,6 +46,22 @@ class ReceiptQuerySet(UnitOwnedQuerySet):
     def in_year(self, year: int, as_of: dt.date | None = None):
         end = as_of or dt.date(year, 12, 31)
         return self.filter(received_on__gte=dt.date(year, 1, 1), received_on__lte=end)
+
+
+class CountedReceiptManager(models.Manager.from_queryset(ReceiptQuerySet)):
+    """`Receipt.objects`: the receipts in effect only. A voided, corrected or rejected receipt
+    keeps its row (design §10: never edited nor deleted) but was never money: leaving it out
+    here leaves it out of every figure, duplicate check, doubtful claim, list and export that
+    reads receipts, whoever wrote them. `Receipt.every` sees all."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(state="active")
+
+
+class ReceiptCorrectionQuerySet(ScopedQuerySet):
+    """Corrections follow their receipt's unit: a unit sees and asks for its own."""
+
+    unit_path = "receipt__unit"
 
 
 def targets_in_force(
@@ -123,3 +140,63 @@ def doubtful_claims(
             }
         )
     return claims
+
+
+# --- what the receipt rule reads (`receipt_rule.ReceiptBook`) ------------------------------
+
+
+def receipt_book(
+    *,
+    units=None,
+    unit_ids: Iterable[int] | None = None,
+    doc_keys: Iterable[str] | None = None,
+    project_ids: Iterable[int] | None = None,
+    channel_ids: Iterable[int] | None = None,
+    exclude: int | None = None,
+):
+    """The `ReceiptBook` of the receipts to be recorded for `unit_ids` (None: any unit),
+    keyed by ids: their projects, the channels' levels, the receipts in effect that could be
+    repeated (those units' with a 文号) and the units sharing each 文号 key, the office's
+    confirmations. `units`: the units the actor may record for (None: all). Given
+    `doc_keys`, only those keys are read (one receipt: a few rows); otherwise every receipt
+    with a 文号 is read once (a bulk import). A handful of queries whatever the number of
+    records. `exclude`: a receipt left out (one being corrected: it is about to leave the
+    receipts in effect)."""
+    from .models import Channel, ClaimReview, Project, Receipt
+    from .receipt_rule import Earlier, ProjectFacts, ReceiptBook
+
+    book = ReceiptBook(units=units)
+    projects = Project.objects.all()
+    if project_ids is not None:
+        projects = projects.filter(pk__in=list(project_ids))
+    elif unit_ids is not None:
+        projects = projects.filter(unit_id__in=list(unit_ids))
+    for pk, unit_id, stage, channel_id, level, name in projects.values_list(
+        "pk", "unit_id", "stage", "channel_id", "level", "name"
+    ):
+        book.projects[pk] = ProjectFacts(unit_id, stage, channel_id, level, name)
+    channels = Channel.objects.all()
+    if channel_ids is not None:
+        wanted = set(channel_ids) | {f.channel for f in book.projects.values() if f.channel}
+        channels = channels.filter(pk__in=wanted)
+    book.channel_levels = dict(channels.values_list("pk", "level"))
+    receipts = Receipt.objects.exclude(doc_key="")
+    if exclude is not None:
+        receipts = receipts.exclude(pk=exclude)
+    reviews = ClaimReview.units.through.objects.all()
+    if doc_keys is not None:
+        doc_keys = [key for key in set(doc_keys) if key]
+        receipts = receipts.filter(doc_key__in=doc_keys)
+        reviews = reviews.filter(claimreview__doc_key__in=doc_keys)
+    wanted_units = None if unit_ids is None else set(unit_ids)
+    for unit_id, key, amount, on, doc_no in (
+        receipts.order_by("received_on", "pk")
+        .values_list("unit_id", "doc_key", "amount", "received_on", "doc_no")
+        .iterator(chunk_size=20_000)
+    ):
+        book.key_units.setdefault(key, set()).add(unit_id)
+        if wanted_units is None or unit_id in wanted_units:
+            book.recorded.setdefault((unit_id, key, amount), Earlier(on, amount, doc_no))
+    for key, unit_id in reviews.values_list("claimreview__doc_key", "unit_id"):
+        book.confirmed.setdefault(key, set()).add(unit_id)
+    return book

@@ -19,6 +19,7 @@ from reporting.figures import figures_for
 from reporting.period import ReportingPeriod, office_period
 
 from . import lists, services
+from .corrections import services as correction_services
 from .forms import ContactLinkForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
 from .pipeline_views import project_context
@@ -214,12 +215,12 @@ def claim_confirm(request):
 def receipt_reject(request, pk: int):
     """The office removes one receipt of a doubtful claim as a double claim."""
     _office(request)
-    receipt = get_object_or_404(Receipt.objects.select_related("unit"), pk=pk)
+    receipt = get_object_or_404(Receipt.every.select_related("unit"), pk=pk)
     version = request.POST.get("version", "")
     try:
         if not (version.isascii() and version.isdigit()):
             raise StaleObjectError(_("The form is out of date; reload the page."), code="stale")
-        services.reject_receipt(
+        correction_services.reject_receipt(
             user=request.user,
             receipt=receipt,
             note=request.POST.get("note", ""),
