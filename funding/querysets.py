@@ -200,3 +200,137 @@ def receipt_book(
     for key, unit_id in reviews.values_list("claimreview__doc_key", "unit_id"):
         book.confirmed.setdefault(key, set()).add(unit_id)
     return book
+
+
+# --- corrections (design §10) ----------------------------------------------------------
+
+
+def _receipt_text(receipt) -> str:
+    from common.money import format_amount
+
+    parts = [receipt.received_on.isoformat(), format_amount(receipt.amount)]
+    if receipt.doc_no:
+        parts.append(receipt.doc_no)
+    return " ".join(parts)
+
+
+def correction_rows(corrections) -> list[dict]:
+    """Each correction as the pages and the bulletin show it: {`correction`, `unit`,
+    `receipt` (its date, amount and 文号), `kind`, `changes` ([{field, before, after}]),
+    `reason`, `requested_by`, `requested_at`, `decided_by`, `decided_at`, `state`,
+    `comment`}. Texts in the active language. Three queries whatever the number."""
+    from django.utils.translation import gettext as _
+
+    from common.money import format_amount
+
+    from .choices import CorrectionKind
+    from .models import Channel, Project
+
+    rows = list(
+        corrections.select_related(
+            "receipt__unit",
+            "receipt__channel",
+            "receipt__project",
+            "requested_by",
+            "decided_by",
+        )
+    )
+    channel_names = dict(
+        Channel.objects.filter(
+            pk__in={c.changes["channel"] for c in rows if c.changes.get("channel")}
+        ).values_list("pk", "name")
+    )
+    project_names = dict(
+        Project.objects.filter(
+            pk__in={c.changes["project"] for c in rows if c.changes.get("project")}
+        ).values_list("pk", "name")
+    )
+    labels = {
+        "amount": _("Amount"),
+        "received_on": _("Received on"),
+        "doc_no": _("Document number"),
+        "channel": _("Channel"),
+        "project": _("Project"),
+    }
+    outcome = {
+        CorrectionKind.VOID: _("voided"),
+        CorrectionKind.REJECT: _("rejected as a double claim"),
+        CorrectionKind.REINSTATE: _("counted again"),
+    }
+
+    def person(user) -> str:
+        return (user.first_name or user.username) if user is not None else ""
+
+    out = []
+    for correction in rows:
+        receipt = correction.receipt
+        changes = []
+        if correction.kind in outcome:
+            changes.append(
+                {
+                    "field": _("Receipt"),
+                    "before": _receipt_text(receipt),
+                    "after": str(outcome[correction.kind]),
+                }
+            )
+        for name, value in correction.changes.items():
+            if name == "amount":
+                before, after = format_amount(receipt.amount), format_amount(value)
+            elif name == "received_on":
+                before, after = receipt.received_on.isoformat(), value
+            elif name == "doc_no":
+                before, after = receipt.doc_no, value
+            elif name == "channel":
+                before = receipt.channel.name if receipt.channel else ""
+                after = channel_names.get(value, "")
+            else:
+                before = receipt.project.name if receipt.project else ""
+                after = project_names.get(value, "")
+            changes.append(
+                {"field": str(labels[name]), "before": before or "—", "after": after or "—"}
+            )
+        out.append(
+            {
+                "correction": correction,
+                "unit": receipt.unit.name,
+                "receipt": _receipt_text(receipt),
+                "kind": correction.get_kind_display(),
+                "changes": changes,
+                "reason": correction.reason,
+                "requested_by": person(correction.requested_by),
+                "requested_at": correction.requested_at,
+                "decided_by": person(correction.decided_by),
+                "decided_at": correction.decided_at,
+                "state": correction.state,
+                "state_text": correction.get_state_display(),
+                "comment": correction.comment,
+            }
+        )
+    return out
+
+
+def corrections_since(since: dt.datetime | None, until: dt.datetime | None = None) -> list[dict]:
+    """更正说明 of a bulletin (design §10): the corrections approved after `since` (the
+    previous issued bulletin; None: all) up to `until`, oldest first, as plain data (unit,
+    kind, changes before → after, reason, date decided)."""
+    from django.utils import timezone
+
+    from .choices import CorrectionState
+    from .models import ReceiptCorrection
+
+    corrections = ReceiptCorrection.objects.filter(state=CorrectionState.APPROVED)
+    if since is not None:
+        corrections = corrections.filter(decided_at__gt=since)
+    if until is not None:
+        corrections = corrections.filter(decided_at__lte=until)
+    return [
+        {
+            "unit": row["unit"],
+            "receipt": row["receipt"],
+            "kind": str(row["kind"]),
+            "changes": row["changes"],
+            "reason": row["reason"],
+            "decided_on": timezone.localdate(row["decided_at"]).isoformat(),
+        }
+        for row in correction_rows(corrections.order_by("decided_at", "pk"))
+    ]

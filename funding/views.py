@@ -20,6 +20,7 @@ from reporting.period import ReportingPeriod, office_period
 
 from . import lists, services
 from .corrections import services as correction_services
+from .corrections.context import receipt_corrections_context
 from .forms import ContactLinkForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
 from .pipeline_views import project_context
@@ -150,11 +151,13 @@ def project_list(request):
 @login_required
 def receipt_list(request):
     _business(request)
-    actions = []
-    if role_of(request.user) == Role.OFFICE:
+    role = role_of(request.user)
+    actions = [(_("Corrections of receipts"), reverse("funding:correction_list"))]
+    if role == Role.OFFICE:
         actions.append((_("Doubtful claims to check"), reverse("funding:claim_list")))
+    spec = lists.RECEIPTS if role == Role.LEADER else lists.RECEIPTS_CORRECTABLE
     return render_list(
-        request, lists.RECEIPTS, Receipt.objects.visible_to(request.user), {"actions": actions}
+        request, spec, Receipt.objects.visible_to(request.user), {"actions": actions}
     )
 
 
@@ -354,7 +357,9 @@ def project_detail(request, pk: int):
 def receipt_detail(request, pk: int):
     _business(request)
     receipt = get_object_or_404(
-        Receipt.objects.visible_to(request.user).select_related("unit", "channel", "project"),
+        Receipt.every.visible_to(request.user).select_related(
+            "unit", "channel", "project", "corrects"
+        ),
         pk=pk,
     )
     facts = [
@@ -368,7 +373,15 @@ def receipt_detail(request, pk: int):
         (_("Note"), receipt.note, ""),
     ]
     title = f"{receipt.received_on} {receipt.unit.name} {format_amount(receipt.amount)}"
-    return _detail(request, "common/detail.html", receipt, title, "funding:receipt_list", facts)
+    return _detail(
+        request,
+        "funding/receipt_detail.html",
+        receipt,
+        title,
+        "funding:receipt_list",
+        facts,
+        **receipt_corrections_context(request.user, receipt),
+    )
 
 
 @login_required
