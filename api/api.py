@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from ninja.pagination import PaginationBase, paginate
 
@@ -103,9 +104,20 @@ class YearFilter(Schema):
 
 
 def _user_unit(request: HttpRequest, code: str | None, action: str = "change") -> Unit:
-    """The unit a write is for: a unit's own people write for their unit; the office names it."""
+    """The unit a write is for: a unit's own people write for their unit (naming another is
+    refused, never rewritten to their own: design §10); the office names it."""
     if role_of(request.auth) in UNIT_ROLES:
-        return request.auth.membership.unit
+        own = request.auth.membership.unit
+        if code and code != own.code:
+            raise HttpError(
+                403,
+                _(
+                    "You write for your own unit only (%(own)s): leave out “unit” or give "
+                    "%(own)s, not %(code)s."
+                )
+                % {"own": own.code, "code": code},
+            )
+        return own
     return get_object_or_404(Unit.objects.visible_to(request.auth, action), code=code or "")
 
 

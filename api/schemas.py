@@ -82,6 +82,7 @@ class ReceiptOut(Schema):
     channel: str | None = None
     level: str
     project: str | None = None
+    version: int
 
     @staticmethod
     def resolve_unit(obj):

@@ -14,6 +14,7 @@ from common.dates import format_date_zh
 from common.money import format_amount, format_wan
 from funding.choices import Status
 from funding.figures import bulletin_sentence, ratio_decimal, whole_percent
+from funding.querysets import corrections_since
 from funding.rates import success_rates
 from policy.models import Assignment, WorkItem
 from policy.states import OVERDUE, due_soon_horizon
@@ -21,6 +22,7 @@ from reporting.figures import SYSTEM, figures_for
 from reporting.period import ReportingPeriod
 
 from .assessment import Rules, assess, half_up, rules_for_year
+from .models import Bulletin
 
 CLASS_ORDER = ["completed", "ahead", "behind", "none"]
 CLASS_NAMES = {
@@ -155,6 +157,15 @@ def success_rates_annex(period: ReportingPeriod) -> dict:
         }
 
 
+def correction_notes() -> list[dict]:
+    """更正说明 (design §10): the corrections of receipts approved since the previous issued
+    bulletin (any year: a correction changes the figures of its receipt's year), in the
+    bulletin's language."""
+    since = Bulletin.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    with translation.override("zh-hans"):
+        return corrections_since(since)
+
+
 def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
     """Everything a bulletin of `period` shows, as plain data (see the module docstring)."""
     figures = figures_for(SYSTEM, period)
@@ -193,6 +204,7 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         "overdue_items": overdue_items(period.as_of),
         "lag_measures": lag_measures(period.year, period.as_of, lagging),
         "doubtful_claims": claims,
+        "corrections": correction_notes(),
         "monthly_wan": [
             float(v) / 10_000 for v in figures.secured_by_month()[: period.as_of.month]
         ],

@@ -467,6 +467,7 @@ def render_bulletin_docx(
             [12, 48, 24, 24, 24, 24],
             numeric=(2, 3, 4, 5),
         )
+    _corrections_section(doc, content)
     annex = content.get("success_rates")
     if annex:
         doc.heading("附件：对上争取成功率")
@@ -500,6 +501,33 @@ def render_bulletin_docx(
     )
     doc.signature(issuer, content["date_text"])
     return doc.bytes()
+
+
+def _corrections_section(doc: GovDocument, content: dict) -> None:
+    """更正说明 (design §10): the corrections of receipts approved since the previous issued
+    bulletin, each with its unit, what changed (before → after), reason and date. Numbered
+    after the sections above it (the assessment's, at year end)."""
+    number = "七" if content.get("assessment") else "六"
+    doc.heading(f"{number}、更正说明")
+    corrections = content.get("corrections") or []
+    if not corrections:
+        doc.para("自上期通报以来，无到位资金更正。")
+        return
+    doc.para("自上期通报以来，经督查室审核，以下到位资金记录已更正，本期数据按更正后的记录统计：")
+    doc.table(
+        ["单位", "更正内容", "原记录 → 更正后", "理由", "审核日期"],
+        [
+            [
+                c["unit"],
+                f"{c['kind']}（{c['receipt']}）",
+                "；".join(f"{x['field']}：{x['before']} → {x['after']}" for x in c["changes"]),
+                c["reason"],
+                c["decided_on"],
+            ]
+            for c in corrections
+        ],
+        [26, 36, 50, 30, 22],
+    )
 
 
 # --- the dispatch briefing ------------------------------------------------------------------
