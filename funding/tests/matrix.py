@@ -181,3 +181,95 @@ MATRIX["funding:contact_link"] = access(
 )
 MATRIX["funding:rates"] = access(*EVERYONE_IN_BUSINESS)
 MATRIX["funding:rates#bad-year"] = access(*EVERYONE_IN_BUSINESS, query="?year=abc&as_of=2024-13-40")
+
+
+# --- corrections of receipts (design §10) -------------------------------------------------
+
+
+def _zjj_receipt():
+    from funding.models import Receipt
+
+    return Receipt.objects.filter(unit__code="ZJJ").order_by("pk").first()
+
+
+def pending_correction(kind: str = "void"):
+    """A ZJJ receipt's request waiting for the office (made once, before the roles run)."""
+    from django.contrib.auth import get_user_model
+
+    from funding.corrections import services as corrections
+
+    receipt = _zjj_receipt()
+    zjj = get_user_model().objects.get(username="zjj")
+    correction = corrections.request_correction(
+        user=zjj, receipt=receipt, kind=kind, reason="矩阵", expected_version=receipt.version
+    )
+    return correction
+
+
+def _decision(comment: str):
+    def data():
+        from funding.models import ReceiptCorrection
+
+        correction = ReceiptCorrection.objects.order_by("-pk").first()
+        return {"version": str(correction.version), "comment": comment}
+
+    return data
+
+
+def _rejected_receipt():
+    from django.contrib.auth import get_user_model
+
+    from funding.corrections import services as corrections
+
+    receipt = _claim_receipts().get(unit__code="MZJ")
+    office = get_user_model().objects.get(username="office")
+    corrections.reject_receipt(user=office, receipt=receipt, note="矩阵：重复申报")
+    return {"pk": receipt.pk}
+
+
+MATRIX["funding:correction_list"] = access(*EVERYONE_IN_BUSINESS)
+MATRIX["funding:correction_request"] = access(
+    "office", "zjj", "zjj_head", kwargs=lambda: {"pk": _zjj_receipt().pk}
+)
+MATRIX["funding:correction_request#other-unit"] = access(
+    "office", kwargs=_first("Receipt", unit__code="FGW")
+)
+MATRIX["funding:correction_request#post"] = access(
+    "office",
+    "zjj",
+    "zjj_head",
+    method="post",
+    kwargs=lambda: {"pk": _zjj_receipt().pk},
+    # the first asks; the others are told a request is already waiting (the form again)
+    data=lambda: {
+        "kind": "void",
+        "reason": "矩阵：误报",
+        "version": str(_zjj_receipt().version),
+    },
+)
+MATRIX["funding:correction_approve"] = access(
+    "office",
+    method="post",
+    kwargs=lambda: {"pk": pending_correction().pk},
+    data=_decision(""),
+)
+MATRIX["funding:correction_refuse"] = access(
+    "office",
+    method="post",
+    kwargs=lambda: {"pk": pending_correction().pk},
+    data=_decision("矩阵：不予更正"),
+)
+MATRIX["funding:receipt_reinstate"] = access(
+    "office",
+    method="post",
+    kwargs=_rejected_receipt,
+    data=lambda: {
+        "version": str(
+            _claim_receipts()
+            .model.every.filter(doc_key=DEMO_CLAIM, unit__code="MZJ")
+            .values_list("version", flat=True)
+            .first()
+        ),
+        "reason": "矩阵：恢复",
+    },
+)
