@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -35,9 +36,9 @@ class CorrectionKind(models.TextChoices):
 
 
 class CorrectionState(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    PENDING = "pending", pgettext_lazy("correction", "Pending")
+    APPROVED = "approved", pgettext_lazy("correction", "Approved")
+    REFUSED = "refused", pgettext_lazy("correction", "Refused")
 
 
 # Stage names as people write them in ledgers (design §2).

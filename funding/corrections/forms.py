@@ -82,7 +82,7 @@ class CorrectionRequestForm(VersionedFormMixin, forms.Form):
         if data.get("kind") == CorrectionKind.AMEND:
             for name in ("amount", "received_on"):
                 if name in data and data[name] is None and name not in self.errors:
-                    self.add_error(name, _("This field is required."))
+                    self.add_error(name, self.fields[name].error_messages["required"])
         return data
 
     def changes(self) -> dict:
