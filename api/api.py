@@ -46,6 +46,7 @@ from .schemas import (
     ReceiptCreated,
     ReceiptIn,
     ReceiptOut,
+    StrictIn,
     SummaryOut,
     TargetOut,
     UnitOut,
@@ -188,7 +189,7 @@ def get_project(request, code: ProjectCode):
     )
 
 
-class AdvanceIn(Schema):
+class AdvanceIn(StrictIn):
     to_stage: str = Field(
         ..., max_length=20, description="applied, in_review, approved, funded or rejected"
     )

@@ -16,9 +16,10 @@ from funding.querysets import correction_rows
 
 from .api import ERRORS, WRITE_ERRORS, Pages, api
 from .errors import error_response
+from .schemas import StrictIn
 
 
-class CorrectionIn(Schema):
+class CorrectionIn(StrictIn):
     """Void or amend a receipt. An amendment gives the corrected values of the fields that
     change: `amount` (as people write it, 万元 by default), `received_on`, `doc_no`,
     `channel` (name, or "" for none), `project` (code, or "" for none)."""
@@ -33,7 +34,7 @@ class CorrectionIn(Schema):
     project: str | None = Field(None, max_length=40, description="project code")
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictIn):
     version: int = Field(..., ge=1, le=2**31, description="the request's version you read")
     comment: str = Field("", max_length=300, description="required to refuse")
 
