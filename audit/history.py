@@ -25,6 +25,10 @@ VERBS = {
     "done": _("marked done"),
     "rescheduled": _("rescheduled"),
     "removed": _("removed"),
+    # corrections of receipts (design §10)
+    "voided": _("voided"),
+    "superseded": _("replaced by a corrected receipt"),
+    "reinstated": _("reinstated"),
 }
 HIDDEN_FIELDS = {"id", "version"}
 # Labels of snapshot keys that are not model fields.

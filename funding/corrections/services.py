@@ -234,7 +234,7 @@ def approve_correction(
             ReceiptState.VOIDED,
             user=user,
             action="funding.receipt.voided",
-            after={"correction": correction.pk, "reason": correction.reason},
+            after={"reason": correction.reason},
         )
     else:
         checked = _check_amendment(user, receipt, correction.changes)
@@ -243,7 +243,7 @@ def approve_correction(
             ReceiptState.SUPERSEDED,
             user=user,
             action="funding.receipt.superseded",
-            after={"correction": correction.pk, "reason": correction.reason},
+            after={"reason": correction.reason},
         )
         correction.replacement = store_receipt(user=user, checked=checked, corrects=receipt)
     before = _decide(correction, user=user, state=CorrectionState.APPROVED, comment=comment)
@@ -330,7 +330,7 @@ def reject_receipt(
         ReceiptState.REJECTED,
         user=user,
         action="funding.receipt.rejected",
-        after={"note": note, "correction": correction.pk},
+        after={"note": note},
     )
     return correction
 
@@ -378,6 +378,6 @@ def reinstate_receipt(
         ReceiptState.ACTIVE,
         user=user,
         action="funding.receipt.reinstated",
-        after={"reason": reason, "correction": correction.pk},
+        after={"reason": reason},
     )
     return correction
