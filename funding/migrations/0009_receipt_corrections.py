@@ -78,6 +78,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # going back, last: the triggers for the table without its state column
+        migrations.RunPython(migrations.RunPython.noop, reinstall_triggers),
         migrations.CreateModel(
             name='ReceiptCorrection',
             fields=[
@@ -157,14 +159,6 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(restore_rejected_receipts, migrations.RunPython.noop),
         migrations.RunPython(reinstall_triggers, reinstall_triggers),
-        migrations.RemoveField(
-            model_name='rejectedreceipt',
-            name='rejected_by',
-        ),
-        migrations.RemoveField(
-            model_name='rejectedreceipt',
-            name='unit',
-        ),
         migrations.DeleteModel(
             name='RejectedReceipt',
         ),
