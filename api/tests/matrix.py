@@ -117,10 +117,8 @@ def _decision(comment: str):
     def data():
         from funding.models import ReceiptCorrection
 
-        return {
-            "version": ReceiptCorrection.objects.order_by("-pk").first().version,
-            "comment": comment,
-        }
+        correction = ReceiptCorrection.objects.order_by("-pk").first()
+        return {"version": correction.version if correction else 1, "comment": comment}
 
     return data
 

@@ -82,18 +82,21 @@ MATRIX["funding:claim_confirm"] = access(
         "note": "矩阵",
     },
 )
+
+
+def _mzj_claim_receipt():
+    """MZJ's receipt of the demo's claim, in effect or not (other entries may reject it)."""
+    from funding.models import Receipt
+
+    return Receipt.every.get(doc_key=DEMO_CLAIM, unit__code="MZJ")
+
+
 MATRIX["funding:receipt_reject"] = access(
     "office",
     method="post",
-    kwargs=lambda: {"pk": _claim_receipts().get(unit__code="MZJ").pk},
-    # after the office has rejected it, the others post for a receipt that is gone
-    data=lambda: {
-        "version": str(
-            _claim_receipts().filter(unit__code="MZJ").values_list("version", flat=True).first()
-            or 1
-        ),
-        "note": "矩阵：重复申报",
-    },
+    kwargs=lambda: {"pk": _mzj_claim_receipt().pk},
+    # after the office has rejected it, the others post for a receipt no longer in effect
+    data=lambda: {"version": str(_mzj_claim_receipt().version), "note": "矩阵：重复申报"},
 )
 
 
@@ -193,11 +196,16 @@ def _zjj_receipt():
 
 
 def pending_correction(kind: str = "void"):
-    """A ZJJ receipt's request waiting for the office (made once, before the roles run)."""
+    """A ZJJ receipt's request waiting for the office (made once, before the roles run; the
+    one already waiting when another entry made it)."""
     from django.contrib.auth import get_user_model
 
     from funding.corrections import services as corrections
+    from funding.models import ReceiptCorrection
 
+    waiting = ReceiptCorrection.objects.filter(state="pending").order_by("pk").first()
+    if waiting is not None:
+        return waiting
     receipt = _zjj_receipt()
     zjj = get_user_model().objects.get(username="zjj")
     correction = corrections.request_correction(
@@ -211,7 +219,7 @@ def _decision(comment: str):
         from funding.models import ReceiptCorrection
 
         correction = ReceiptCorrection.objects.order_by("-pk").first()
-        return {"version": str(correction.version), "comment": comment}
+        return {"version": str(correction.version if correction else 1), "comment": comment}
 
     return data
 
@@ -221,9 +229,10 @@ def _rejected_receipt():
 
     from funding.corrections import services as corrections
 
-    receipt = _claim_receipts().get(unit__code="MZJ")
-    office = get_user_model().objects.get(username="office")
-    corrections.reject_receipt(user=office, receipt=receipt, note="矩阵：重复申报")
+    receipt = _mzj_claim_receipt()
+    if receipt.state == "active":
+        office = get_user_model().objects.get(username="office")
+        corrections.reject_receipt(user=office, receipt=receipt, note="矩阵：重复申报")
     return {"pk": receipt.pk}
 
 
@@ -263,13 +272,5 @@ MATRIX["funding:receipt_reinstate"] = access(
     "office",
     method="post",
     kwargs=_rejected_receipt,
-    data=lambda: {
-        "version": str(
-            _claim_receipts()
-            .model.every.filter(doc_key=DEMO_CLAIM, unit__code="MZJ")
-            .values_list("version", flat=True)
-            .first()
-        ),
-        "reason": "矩阵：恢复",
-    },
+    data=lambda: {"version": str(_mzj_claim_receipt().version), "reason": "矩阵：恢复"},
 )
