@@ -15,6 +15,7 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from ninja.pagination import PaginationBase, paginate
 
@@ -48,6 +49,7 @@ from .schemas import (
     ReceiptCreated,
     ReceiptIn,
     ReceiptOut,
+    StrictIn,
     SummaryOut,
     TargetOut,
     UnitOut,
@@ -142,9 +144,20 @@ class YearFilter(Schema):
 
 
 def _user_unit(request: HttpRequest, code: str | None, action: str = "change") -> Unit:
-    """The unit a write is for: a unit's own people write for their unit; the office names it."""
+    """The unit a write is for: a unit's own people write for their unit (naming another is
+    refused, never rewritten to their own: design §10); the office names it."""
     if role_of(request.auth) in UNIT_ROLES:
-        return request.auth.membership.unit
+        own = request.auth.membership.unit
+        if code and code != own.code:
+            raise HttpError(
+                403,
+                _(
+                    "You write for your own unit only (%(own)s): leave out “unit” or give "
+                    "%(own)s, not %(code)s."
+                )
+                % {"own": own.code, "code": code},
+            )
+        return own
     return get_object_or_404(Unit.objects.visible_to(request.auth, action), code=code or "")
 
 
@@ -215,7 +228,7 @@ def get_project(request, code: ProjectCode):
     )
 
 
-class AdvanceIn(Schema):
+class AdvanceIn(StrictIn):
     to_stage: str = Field(
         ...,
         max_length=20,

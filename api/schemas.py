@@ -4,6 +4,14 @@ dates are ISO dates; related records are named by their codes, as in the ledger 
 import datetime as dt
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class StrictIn(Schema):
+    """A request body: a field the API does not take is refused (400 naming it), never
+    silently ignored (design §10: a caller believing it set something must be told)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def _code(obj, name: str):
@@ -82,6 +90,7 @@ class ReceiptOut(Schema):
     channel: str | None = None
     level: str
     project: str | None = None
+    version: int
 
     @staticmethod
     def resolve_unit(obj):
@@ -100,7 +109,7 @@ class ReceiptOut(Schema):
         return _code(obj, "project")
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(StrictIn):
     """The first API's contract: amount as people write it (万元 by default, `1.2亿`,
     `12345元`) or a number of 万元; the date as `2024-06-30` or `2024年6月30日`."""
 
@@ -181,7 +190,7 @@ class ProgressReportOut(Schema):
         return obj.return_comment
 
 
-class ProgressReportIn(Schema):
+class ProgressReportIn(StrictIn):
     work_item: str = Field(..., max_length=20, description="work item code")
     reported_on: dt.date
     text: str = Field(..., min_length=1, max_length=5000)
@@ -219,7 +228,7 @@ class ContactOut(Schema):
         return _code(obj, "project")
 
 
-class ContactIn(Schema):
+class ContactIn(StrictIn):
     direction: str = Field(..., max_length=10, description="out (走访) or in (邀请调研)")
     occurred_on: dt.date
     counterpart: str = Field(..., min_length=1, max_length=200)

@@ -3,7 +3,7 @@ import functools
 from django.urls import URLPattern, path, re_path
 from django.utils.translation import gettext as _
 
-from . import views
+from . import corrections, views  # noqa: F401  (corrections: its routes join `api`)
 from .api import api, not_found
 from .errors import error_response
 

@@ -53,6 +53,7 @@ VERBS = {
     "reinstated": pgettext_lazy("audit action", "reinstated"),
     "acknowledged": pgettext_lazy("audit action", "acknowledged"),
     "voided": pgettext_lazy("audit action", "voided"),
+    "superseded": pgettext_lazy("audit action", "replaced by a corrected receipt"),
     "amended": pgettext_lazy("audit action", "amended"),
     "closed": pgettext_lazy("audit action", "closed"),
 }

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -17,6 +18,29 @@ class Stage(models.TextChoices):
     APPROVED = "approved", _("Approved")
     FUNDED = "funded", _("Funded")
     REJECTED = "rejected", _("Rejected")
+
+
+class ReceiptState(models.TextChoices):
+    """A receipt is never edited in place nor deleted (design §10): a correction leaves it in
+    the table in one of the states after the first, out of every figure and check."""
+
+    ACTIVE = "active", _("In effect")
+    VOIDED = "voided", _("Voided")
+    SUPERSEDED = "superseded", _("Corrected")
+    REJECTED = "rejected", _("Rejected as a double claim")
+
+
+class CorrectionKind(models.TextChoices):
+    VOID = "void", _("Void")
+    AMEND = "amend", _("Amend")
+    REJECT = "reject", _("Reject (double claim)")
+    REINSTATE = "reinstate", _("Reinstate")
+
+
+class CorrectionState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("correction", "Pending")
+    APPROVED = "approved", pgettext_lazy("correction", "Approved")
+    REFUSED = "refused", pgettext_lazy("correction", "Refused")
 
 
 # Stage names as people write them in ledgers (design §2).

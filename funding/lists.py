@@ -1,5 +1,7 @@
 """The funding lists: what each shows, how it sorts and filters (see `common.lists`)."""
 
+import dataclasses
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +139,20 @@ RECEIPTS = ListSpec(
     default_sort="-received_on",
     empty=_("No receipts yet. Units record money received on their workbench."),
     related=["unit", "channel", "project"],
+)
+# for those who may ask for corrections (a unit, the office): a link on every row
+RECEIPTS_CORRECTABLE = dataclasses.replace(
+    RECEIPTS,
+    columns=[
+        *RECEIPTS.columns,
+        Column(
+            "correct",
+            _("Correction"),
+            lambda r: _("Ask for a correction"),
+            link=link_to("funding:correction_request"),
+            export=False,
+        ),
+    ],
 )
 
 

@@ -8,10 +8,21 @@ from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 from policy.models import Aspect, Measure
 
-from .choices import ContactDirection, ContactResult, LeadStatus, Level, Stage
+from .choices import (
+    ContactDirection,
+    ContactResult,
+    CorrectionKind,
+    CorrectionState,
+    LeadStatus,
+    Level,
+    ReceiptState,
+    Stage,
+)
 from .docno import DOC_KEY_LENGTH
 from .querysets import (
+    CountedReceiptManager,
     ProjectMaterialQuerySet,
+    ReceiptCorrectionQuerySet,
     ReceiptQuerySet,
     TargetQuerySet,
     TargetRevisionQuerySet,
@@ -234,9 +245,16 @@ class ProjectStageChange(models.Model):
 
 
 class Receipt(models.Model):
-    """Money actually secured (到位资金), in 元."""
+    """Money actually secured (到位资金), in 元.
 
-    objects = ReceiptQuerySet.as_manager()
+    Never edited in place nor deleted (design §10): a correction approved by the office marks
+    it voided or superseded (by the corrected receipt, whose `corrects` points back at it), a
+    double claim rejected marks it rejected. Only receipts in effect count: `objects` holds
+    them alone, so every figure, check, list and export leaves the others out; `every` holds
+    all, for the receipt's own page, the office's lists and the corrections."""
+
+    objects = CountedReceiptManager()
+    every = ReceiptQuerySet.as_manager()
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("unit")
@@ -271,6 +289,24 @@ class Receipt(models.Model):
     )
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # db_default: the bulk paths' raw INSERTs (the ledger, `luoshi synth`) leave it out
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=ReceiptState.choices,
+        default=ReceiptState.ACTIVE,
+        db_default="active",
+    )
+    # the receipt this one corrects (an approved amendment): that one is superseded
+    corrects = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+        verbose_name=_("corrects"),
+        editable=False,
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -284,8 +320,14 @@ class Receipt(models.Model):
             models.CheckConstraint(
                 condition=models.Q(level__in=[*Level.values, ""]), name="receipt_level_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=ReceiptState.values), name="receipt_state_valid"
+            ),
+            # a receipt voided or corrected keeps its row: the key holds among those in effect
             models.UniqueConstraint(
-                fields=["unit", "received_on", "amount", "doc_no"], name="receipt_natural_key"
+                fields=["unit", "received_on", "amount", "doc_no"],
+                condition=models.Q(state="active"),
+                name="receipt_natural_key_in_effect",
             ),
         ]
         indexes = [
@@ -298,6 +340,85 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_on} {self.unit} {format_amount(self.amount)}"
+
+    @property
+    def in_effect(self) -> bool:
+        return self.state == ReceiptState.ACTIVE
+
+
+class ReceiptCorrection(models.Model):
+    """A correction (更正) of a receipt, design §10: a unit (for its own receipts) or the office
+    asks to void it or amend amount, date, 文号, channel or project, with a reason; the office
+    approves or refuses with a comment. The office's rejection of a double claim and its
+    reinstatement are kept here too, decided when made. `changes` of an amendment: field →
+    new value (`amount` 元, `received_on` ISO date, `doc_no`, `channel` and `project` ids or
+    null); `replacement` is the corrected receipt an approved amendment recorded."""
+
+    objects = ReceiptCorrectionQuerySet.as_manager()
+
+    receipt = models.ForeignKey(
+        Receipt, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("receipt")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CorrectionKind.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    state = models.CharField(
+        _("state"),
+        max_length=20,
+        choices=CorrectionState.choices,
+        default=CorrectionState.PENDING,
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    replacement = models.ForeignKey(
+        Receipt,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected receipt"),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("receipt correction")
+        verbose_name_plural = _("receipt corrections")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receipt"],
+                condition=models.Q(state="pending"),
+                name="receipt_correction_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CorrectionKind.values), name="correction_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=CorrectionState.values),
+                name="correction_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "decided_at"], name="correction_by_decision")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.receipt_id}"
 
 
 class ClaimReview(models.Model):
@@ -331,41 +452,6 @@ class ClaimReview(models.Model):
 
     def __str__(self) -> str:
         return self.doc_no
-
-
-class RejectedReceipt(models.Model):
-    """A receipt the office removed as a double claim. Kept so that importing a ledger that
-    still holds it does not bring it back (the ledger skips it with a warning)."""
-
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
-    )
-    amount = models.BigIntegerField(_("amount (元)"))
-    received_on = models.DateField(_("received on"))
-    doc_no = models.CharField(_("document number"), max_length=100, blank=True)
-    doc_key = models.CharField(
-        _("document number (normalised)"), max_length=DOC_KEY_LENGTH, blank=True
-    )
-    receipt_id = models.PositiveBigIntegerField(_("removed receipt"))
-    note = models.CharField(_("reason"), max_length=300)
-    rejected_at = models.DateTimeField(_("rejected at"))
-    rejected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("rejected by"),
-    )
-
-    class Meta:
-        verbose_name = _("rejected receipt")
-        verbose_name_plural = _("rejected receipts")
-        ordering = ["-rejected_at", "-id"]
-        indexes = [models.Index(fields=["unit", "received_on"])]
-
-    def __str__(self) -> str:
-        return f"{self.received_on} {self.unit} {format_amount(self.amount)} {self.doc_no}"
 
 
 class Lead(models.Model):

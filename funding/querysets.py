@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import models
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -45,6 +46,22 @@ class ReceiptQuerySet(UnitOwnedQuerySet):
     def in_year(self, year: int, as_of: dt.date | None = None):
         end = as_of or dt.date(year, 12, 31)
         return self.filter(received_on__gte=dt.date(year, 1, 1), received_on__lte=end)
+
+
+class CountedReceiptManager(models.Manager.from_queryset(ReceiptQuerySet)):
+    """`Receipt.objects`: the receipts in effect only. A voided, corrected or rejected receipt
+    keeps its row (design §10: never edited nor deleted) but was never money: leaving it out
+    here leaves it out of every figure, duplicate check, doubtful claim, list and export that
+    reads receipts, whoever wrote them. `Receipt.every` sees all."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(state="active")
+
+
+class ReceiptCorrectionQuerySet(ScopedQuerySet):
+    """Corrections follow their receipt's unit: a unit sees and asks for its own."""
+
+    unit_path = "receipt__unit"
 
 
 def targets_in_force(
@@ -123,3 +140,197 @@ def doubtful_claims(
             }
         )
     return claims
+
+
+# --- what the receipt rule reads (`receipt_rule.ReceiptBook`) ------------------------------
+
+
+def receipt_book(
+    *,
+    units=None,
+    unit_ids: Iterable[int] | None = None,
+    doc_keys: Iterable[str] | None = None,
+    project_ids: Iterable[int] | None = None,
+    channel_ids: Iterable[int] | None = None,
+    exclude: int | None = None,
+):
+    """The `ReceiptBook` of the receipts to be recorded for `unit_ids` (None: any unit),
+    keyed by ids: their projects, the channels' levels, the receipts in effect that could be
+    repeated (those units' with a 文号) and the units sharing each 文号 key, the office's
+    confirmations. `units`: the units the actor may record for (None: all). Given
+    `doc_keys`, only those keys are read (one receipt: a few rows); otherwise every receipt
+    with a 文号 is read once (a bulk import). A handful of queries whatever the number of
+    records. `exclude`: a receipt left out (one being corrected: it is about to leave the
+    receipts in effect)."""
+    from .models import Channel, ClaimReview, Project, Receipt
+    from .receipt_rule import Earlier, ProjectFacts, ReceiptBook
+
+    book = ReceiptBook(units=units)
+    projects = Project.objects.all()
+    if project_ids is not None:
+        projects = projects.filter(pk__in=list(project_ids))
+    elif unit_ids is not None:
+        projects = projects.filter(unit_id__in=list(unit_ids))
+    for pk, unit_id, stage, channel_id, level, name in projects.values_list(
+        "pk", "unit_id", "stage", "channel_id", "level", "name"
+    ):
+        book.projects[pk] = ProjectFacts(unit_id, stage, channel_id, level, name)
+    channels = Channel.objects.all()
+    if channel_ids is not None:
+        wanted = set(channel_ids) | {f.channel for f in book.projects.values() if f.channel}
+        channels = channels.filter(pk__in=wanted)
+    book.channel_levels = dict(channels.values_list("pk", "level"))
+    receipts = Receipt.objects.exclude(doc_key="")
+    if exclude is not None:
+        receipts = receipts.exclude(pk=exclude)
+    reviews = ClaimReview.units.through.objects.all()
+    if doc_keys is not None:
+        doc_keys = [key for key in set(doc_keys) if key]
+        receipts = receipts.filter(doc_key__in=doc_keys)
+        reviews = reviews.filter(claimreview__doc_key__in=doc_keys)
+    wanted_units = None if unit_ids is None else set(unit_ids)
+    for unit_id, key, amount, on, doc_no in (
+        receipts.order_by("received_on", "pk")
+        .values_list("unit_id", "doc_key", "amount", "received_on", "doc_no")
+        .iterator(chunk_size=20_000)
+    ):
+        book.key_units.setdefault(key, set()).add(unit_id)
+        if wanted_units is None or unit_id in wanted_units:
+            book.recorded.setdefault((unit_id, key, amount), Earlier(on, amount, doc_no))
+    for key, unit_id in reviews.values_list("claimreview__doc_key", "unit_id"):
+        book.confirmed.setdefault(key, set()).add(unit_id)
+    return book
+
+
+# --- corrections (design §10) ----------------------------------------------------------
+
+
+def _receipt_text(receipt) -> str:
+    from common.money import format_amount
+
+    parts = [receipt.received_on.isoformat(), format_amount(receipt.amount)]
+    if receipt.doc_no:
+        parts.append(receipt.doc_no)
+    return " ".join(parts)
+
+
+def correction_rows(corrections) -> list[dict]:
+    """Each correction as the pages and the bulletin show it: {`correction`, `unit`,
+    `receipt` (its date, amount and 文号), `kind`, `changes` ([{field, before, after}]),
+    `reason`, `requested_by`, `requested_at`, `decided_by`, `decided_at`, `state`,
+    `comment`}. Texts in the active language. Three queries whatever the number."""
+    from django.utils.translation import gettext as _
+
+    from common.money import format_amount
+
+    from .choices import CorrectionKind
+    from .models import Channel, Project
+
+    rows = list(
+        corrections.select_related(
+            "receipt__unit",
+            "receipt__channel",
+            "receipt__project",
+            "requested_by",
+            "decided_by",
+        )
+    )
+    channel_names = dict(
+        Channel.objects.filter(
+            pk__in={c.changes["channel"] for c in rows if c.changes.get("channel")}
+        ).values_list("pk", "name")
+    )
+    project_names = dict(
+        Project.objects.filter(
+            pk__in={c.changes["project"] for c in rows if c.changes.get("project")}
+        ).values_list("pk", "name")
+    )
+    labels = {
+        "amount": _("Amount"),
+        "received_on": _("Received on"),
+        "doc_no": _("Document number"),
+        "channel": _("Channel"),
+        "project": _("Project"),
+    }
+    outcome = {
+        CorrectionKind.VOID: _("voided"),
+        CorrectionKind.REJECT: _("rejected as a double claim"),
+        CorrectionKind.REINSTATE: _("counted again"),
+    }
+
+    def person(user) -> str:
+        return (user.first_name or user.username) if user is not None else ""
+
+    out = []
+    for correction in rows:
+        receipt = correction.receipt
+        changes = []
+        if correction.kind in outcome:
+            changes.append(
+                {
+                    "field": _("Receipt"),
+                    "before": _receipt_text(receipt),
+                    "after": str(outcome[correction.kind]),
+                }
+            )
+        for name, value in correction.changes.items():
+            if name == "amount":
+                before, after = format_amount(receipt.amount), format_amount(value)
+            elif name == "received_on":
+                before, after = receipt.received_on.isoformat(), value
+            elif name == "doc_no":
+                before, after = receipt.doc_no, value
+            elif name == "channel":
+                before = receipt.channel.name if receipt.channel else ""
+                after = channel_names.get(value, "")
+            else:
+                before = receipt.project.name if receipt.project else ""
+                after = project_names.get(value, "")
+            changes.append(
+                {"field": str(labels[name]), "before": before or "—", "after": after or "—"}
+            )
+        out.append(
+            {
+                "correction": correction,
+                "unit": receipt.unit.name,
+                "receipt": _receipt_text(receipt),
+                "kind": correction.get_kind_display(),
+                "changes": changes,
+                "reason": correction.reason,
+                "requested_by": person(correction.requested_by),
+                "requested_at": correction.requested_at,
+                "decided_by": person(correction.decided_by),
+                "decided_at": correction.decided_at,
+                "state": correction.state,
+                "state_text": correction.get_state_display(),
+                "comment": correction.comment,
+            }
+        )
+    return out
+
+
+def corrections_since(since: dt.datetime | None, until: dt.datetime | None = None) -> list[dict]:
+    """更正说明 of a bulletin (design §10): the corrections approved after `since` (the
+    previous issued bulletin; None: all) up to `until`, oldest first, as plain data (unit,
+    kind, changes before → after, reason, date decided)."""
+    from django.utils import timezone
+
+    from .choices import CorrectionState
+    from .models import ReceiptCorrection
+
+    corrections = ReceiptCorrection.objects.filter(state=CorrectionState.APPROVED)
+    if since is not None:
+        corrections = corrections.filter(decided_at__gt=since)
+    if until is not None:
+        corrections = corrections.filter(decided_at__lte=until)
+    return [
+        {
+            "unit": row["unit"],
+            "receipt": row["receipt"],
+            "kind": str(row["kind"]),
+            "changes": row["changes"],
+            "reason": row["reason"],
+            "decided_on": timezone.localdate(row["decided_at"]).isoformat(),
+        }
+        for row in correction_rows(corrections.order_by("decided_at", "pk"))
+    ]

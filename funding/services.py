@@ -13,9 +13,10 @@ from audit.services import AuditBatch, record, snapshot
 from audit.versions import StaleObjectError, check_version
 from common.files import check_upload, max_upload_bytes
 from common.money import format_amount
-from common.permissions import Role, role_of
+from common.permissions import CHANGE, Role, role_of
+from common.querysets import ALL, unit_scope
 from common.services import indexes_built_after, insert_rows, new_ids, require
-from common.validation import FIRST_DAY, latest_event_date, require_event_date
+from common.validation import require_event_date
 from org.models import Leader, Unit
 from org.services import ensure_unit_access
 
@@ -35,9 +36,15 @@ from .models import (
     ProjectMaterial,
     ProjectStageChange,
     Receipt,
-    RejectedReceipt,
     Target,
     TargetRevision,
+)
+from .querysets import receipt_book
+from .receipt_rule import (
+    CheckedReceipt,
+    check_receipt,
+    complete_links,
+    rejected_project_message,
 )
 
 
@@ -142,12 +149,76 @@ def set_target(
     return target, True
 
 
-def duplicate_message(received_on: dt.date, amount: int, doc_no: str) -> str:
-    """What a duplicate claim is told: the receipt already recorded (date, amount, 文号)."""
-    return _(
-        "This unit already recorded this money on %(date)s: %(amount)s, document number "
-        "%(doc_no)s. The same document number and amount cannot be recorded twice."
-    ) % {"date": received_on.isoformat(), "amount": format_amount(amount), "doc_no": doc_no}
+def _record_scope(user):
+    """The units `user` may record receipts for, as the receipt rule takes them (None: all)."""
+    if user is None:
+        return None
+    scope = unit_scope(user, CHANGE)
+    return None if scope == ALL else set(scope)
+
+
+def checked_receipt(
+    *,
+    user,
+    unit: Unit,
+    amount: int,
+    received_on: dt.date,
+    doc_no: str,
+    project: Project | None,
+    channel: Channel | None,
+    level: str,
+    note: str,
+    exclude: int | None = None,
+) -> CheckedReceipt:
+    """The receipt rule (`receipt_rule.check_receipt`) for one record, its book read for
+    this unit and 文号 only (`exclude`: a receipt being corrected, left out)."""
+    book = receipt_book(
+        exclude=exclude,
+        units=_record_scope(user),
+        unit_ids=[unit.pk],
+        doc_keys=[normalise_doc_no(doc_no)],
+        project_ids=[project.pk] if project is not None else [],
+        channel_ids=[channel.pk] if channel is not None else [],
+    )
+    return check_receipt(
+        book=book,
+        unit=unit.pk,
+        amount=amount,
+        received_on=received_on,
+        doc_no=doc_no,
+        project=project.pk if project is not None else None,
+        channel=channel.pk if channel is not None else None,
+        level=level,
+        note=note,
+        today=timezone.localdate(),
+    )
+
+
+def store_receipt(*, user, checked: CheckedReceipt, corrects: "Receipt | None" = None) -> Receipt:
+    """Store a receipt the rule accepted, audited; money on a project advances it."""
+    receipt = Receipt.objects.create(
+        unit_id=checked.unit,
+        received_on=checked.received_on,
+        amount=checked.amount,
+        doc_no=checked.doc_no,
+        doc_key=checked.doc_key,
+        project_id=checked.project,
+        channel_id=checked.channel,
+        level=checked.level,
+        note=checked.note,
+        corrects=corrects,
+    )
+    record("funding.receipt.created", receipt, after=snapshot(receipt), user=user)
+    if receipt.project_id is not None:
+        fund_project(user=user, project=receipt.project, receipt=receipt)
+    receipt.doubtful = checked.doubtful
+    return receipt
+
+
+def lock_unit_receipts(unit_id: int) -> None:
+    """One writer of a unit's receipts at a time, so two concurrent entries cannot both pass
+    the duplicate check."""
+    list(Unit.objects.select_for_update().filter(pk=unit_id).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -164,62 +235,36 @@ def record_receipt(
     note: str = "",
     repeat_ok: bool = False,
 ) -> tuple[Receipt, bool]:
-    """Record secured money.
+    """Record secured money through the receipt rule (`receipt_rule.check_receipt`).
 
     The same unit recording the same normalised 文号 with the same amount again is a
     duplicate (design §3.1) and refused, naming the receipt already there. `repeat_ok` is for
     loaders that may run twice (the demo, like a re-imported ledger): an exact repeat
     (unit + date + amount + 文号) then returns the existing receipt unchanged. A receipt
     without 文号 repeated exactly is always returned unchanged. Another unit recording the
-    same 文号 is accepted: a doubtful claim, listed by `querysets.doubtful_claims`.
+    same 文号 is accepted: a doubtful claim (`receipt.doubtful`), listed by
+    `querysets.doubtful_claims`.
     """
     ensure_unit_access(user, unit)
-    require_event_date(received_on)  # 9999-12-31 would be "the latest" for ever
-    if amount <= 0:
-        raise ValidationError(_("The amount must be greater than zero."))
-    if project is not None and project.unit_id != unit.pk:
-        raise ValidationError(_("The project belongs to another unit."))
-    if project is not None:
-        # one fact once (design §9): money on a project takes the project's channel and level
-        channel = channel or project.channel
-        level = level or project.level
-    if channel is not None and not level:
-        level = channel.level
     doc_no = (doc_no or "").strip()
-    doc_key = normalise_doc_no(doc_no)
-    # One writer per unit at a time, so two concurrent entries cannot both pass the check.
-    list(Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True))
+    lock_unit_receipts(unit.pk)
     existing = Receipt.objects.filter(
         unit=unit, received_on=received_on, amount=amount, doc_no=doc_no
     ).first()
-    if existing is not None and (repeat_ok or not doc_key):
+    if existing is not None and (repeat_ok or not normalise_doc_no(doc_no)):
         return existing, False
-    if doc_key:
-        duplicate = (
-            Receipt.objects.filter(unit=unit, doc_key=doc_key, amount=amount)
-            .order_by("received_on", "pk")
-            .first()
-        )
-        if duplicate is not None:
-            raise ValidationError(
-                duplicate_message(duplicate.received_on, duplicate.amount, duplicate.doc_no),
-                code="duplicate",
-            )
-    receipt = Receipt.objects.create(
+    checked = checked_receipt(
+        user=user,
         unit=unit,
-        received_on=received_on,
         amount=amount,
+        received_on=received_on,
         doc_no=doc_no,
-        doc_key=doc_key,
         project=project,
         channel=channel,
         level=level,
         note=note,
     )
-    record("funding.receipt.created", receipt, after=snapshot(receipt), user=user)
-    if project is not None:
-        fund_project(user=user, project=project, receipt=receipt)
-    return receipt, True
+    return store_receipt(user=user, checked=checked), True
 
 
 # the stages a project passes on its way to 到位 when money arrives on it
@@ -249,14 +294,7 @@ def fund_project(
     of a bulk change (a ledger import) the events go into."""
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.stage == Stage.REJECTED:
-        raise ValidationError(
-            _(
-                "“%(name)s” is marked as not approved; money cannot arrive on it. Move it back "
-                "to the reserve first, or record the receipt without the project."
-            )
-            % {"name": project.name},
-            code="rejected",
-        )
+        raise ValidationError(rejected_project_message(project.name), code="rejected")
     note = _("Money received: %(amount)s on %(date)s") % {
         "amount": format_amount(receipt.amount),
         "date": receipt.received_on.isoformat(),
@@ -334,55 +372,6 @@ def confirm_claim(
         user=user,
     )
     return review
-
-
-@transaction.atomic
-def reject_receipt(
-    *, user, receipt: Receipt, note: str, expected_version: int | None = None
-) -> RejectedReceipt:
-    """The office removes one receipt of a doubtful claim (the money was claimed twice).
-
-    The receipt is deleted, so no figure counts it; its full record stays in the audit trail,
-    and a `RejectedReceipt` keeps a re-imported ledger from bringing it back.
-    """
-    _require_office(user)
-    receipt = Receipt.objects.select_for_update().filter(pk=receipt.pk).first()
-    if receipt is None:
-        raise ValidationError(_("This receipt has already been removed."), code="gone")
-    check_version(receipt, expected_version)
-    note = note.strip()[:300]
-    if not note:
-        raise ValidationError(_("Say why the receipt is rejected."), code="note")
-    shared = (
-        receipt.doc_key
-        and Receipt.objects.filter(doc_key=receipt.doc_key).exclude(unit=receipt.unit_id).exists()
-    )
-    if not shared:
-        raise ValidationError(
-            _("Only a receipt whose document number another unit also recorded can be rejected."),
-            code="not_doubtful",
-        )
-    before = snapshot(receipt)
-    rejected = RejectedReceipt.objects.create(
-        unit_id=receipt.unit_id,
-        amount=receipt.amount,
-        received_on=receipt.received_on,
-        doc_no=receipt.doc_no,
-        doc_key=receipt.doc_key,
-        receipt_id=receipt.pk,
-        note=note,
-        rejected_at=timezone.now(),
-        rejected_by=user,
-    )
-    record(
-        "funding.receipt.rejected",
-        receipt,
-        before=before,
-        after={"note": note, "rejected_receipt": rejected.pk},
-        user=user,
-    )
-    receipt.delete()
-    return rejected
 
 
 PLAN_YEAR_MIN, PLAN_YEAR_MAX = 2000, 2100
@@ -1203,27 +1192,48 @@ def bulk_record_receipts(
     unit_names: dict[int, str],
     stages_given: frozenset[int] = frozenset(),
 ) -> None:
-    """Record receipts already checked for duplicates (`(unit id, project id, amount,
-    received on, 文号, channel id, level)`, level "" taking the channel's) with their
-    normalised 文号 key, as `record_receipt` does, through raw batched INSERTs (a county
-    ledger holds ~100,000); and change others (`(receipt id, {"project_id"?, "channel_id"?,
-    "level"?})`). One audit event per receipt; `unit_names` (id → name) names them. A project
-    that receives money advances to 到位 (`fund_project`, its events in the same batch), but
-    for those in `stages_given`, whose stage the caller sets itself (a ledger's 项目 sheet:
-    importing the same file again must change nothing)."""
+    """Record receipts `(unit id, project id, amount, received on, 文号, channel id, level)`
+    through the receipt rule (`receipt_rule.check_receipt`, its book read once for the
+    batch: no query per row), which refuses a bad or duplicate one (a later one of the batch
+    repeating an earlier one too) and completes channel, level and the 文号 key, as
+    `record_receipt` does; they are written through raw batched INSERTs (a county ledger
+    holds ~100,000). Others change (`(receipt id, {"project_id"?, "channel_id"?,
+    "level"?})`), the project part of the rule applied to them. One audit event per
+    receipt; `unit_names` (id → name) names them. A project that receives money advances to
+    到位 (`fund_project`, its events in the same batch), but for those in `stages_given`,
+    whose stage the caller sets itself (a ledger's 项目 sheet: importing the same file
+    again must change nothing)."""
     _require_office(user)
-    channel_levels = dict(Channel.objects.values_list("pk", "level"))
     today = timezone.localdate()
-    latest = latest_event_date(today)  # after FIRST_DAY, before LAST_DAY
+    book = receipt_book(unit_ids={row[0] for row in creates}) if creates else None
     rows = []
     for unit, project, amount, on, doc, channel, level in creates:
-        if amount <= 0:
-            raise ValidationError(_("The amount must be greater than zero."))
-        if not FIRST_DAY <= on <= latest:
-            require_event_date(on, today)  # refuses it, with its message
-        if channel and not level:
-            level = channel_levels[channel]
-        rows.append((unit, project, amount, on, doc, channel, level, "", 1, normalise_doc_no(doc)))
+        checked = check_receipt(
+            book=book,
+            unit=unit,
+            amount=amount,
+            received_on=on,
+            doc_no=doc,
+            project=project,
+            channel=channel,
+            level=level,
+            today=today,
+        )
+        book.add(checked)
+        rows.append(
+            (
+                unit,
+                checked.project,
+                amount,
+                checked.received_on,
+                checked.doc_no,
+                checked.channel,
+                checked.level,
+                "",
+                1,
+                checked.doc_key,
+            )
+        )
     last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
     with (
         rollup_triggers.bulk_insert(connection, last_id),  # the rollups, added up once
@@ -1252,11 +1262,25 @@ def bulk_record_receipts(
     del rows
     changed = []
     receipts = Receipt.objects.in_bulk([pk for pk, _wanted in updates])
+    if updates:
+        book = receipt_book(
+            project_ids={
+                wanted.get("project_id", receipts[pk].project_id) for pk, wanted in updates
+            }
+            - {None}
+        )
     for pk, wanted in updates:
         receipt = receipts[pk]
         before = snapshot(receipt)
         for key, value in wanted.items():
             setattr(receipt, key, value)
+        receipt.channel_id, receipt.level = complete_links(
+            book=book,
+            unit=receipt.unit_id,
+            project=receipt.project_id,
+            channel=receipt.channel_id,
+            level=receipt.level,
+        )
         receipt.version += 1
         changed.append(receipt)
         audit.add("funding.receipt.updated", receipt, before=before, after=snapshot(receipt))

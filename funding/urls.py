@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import pipeline_views as pipeline
 from . import plan_views, views
+from .corrections import views as corrections
 from .directory import views as directory
 
 app_name = "funding"
@@ -26,6 +27,13 @@ urlpatterns = [
     path("receipts/", views.receipt_list, name="receipt_list"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
     path("receipts/<int:pk>/reject/", views.receipt_reject, name="receipt_reject"),
+    path("receipts/<int:pk>/correct/", corrections.correction_request, name="correction_request"),
+    path("receipts/<int:pk>/reinstate/", corrections.receipt_reinstate, name="receipt_reinstate"),
+    path("corrections/", corrections.correction_list, name="correction_list"),
+    path(
+        "corrections/<int:pk>/approve/", corrections.correction_approve, name="correction_approve"
+    ),
+    path("corrections/<int:pk>/refuse/", corrections.correction_refuse, name="correction_refuse"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/confirm/", views.claim_confirm, name="claim_confirm"),
     path("guides/", views.guide_list, name="guide_list"),

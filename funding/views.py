@@ -20,6 +20,8 @@ from reporting.figures import figures_for
 from reporting.period import ReportingPeriod, office_period
 
 from . import lists, services
+from .corrections import services as correction_services
+from .corrections.context import receipt_corrections_context
 from .forms import ContactLinkForm, NewTargetForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
 from .pipeline_views import project_context
@@ -191,11 +193,13 @@ def project_list(request):
 @login_required
 def receipt_list(request):
     _business(request)
-    actions = []
-    if role_of(request.user) == Role.OFFICE:
+    role = role_of(request.user)
+    actions = [(_("Corrections of receipts"), reverse("funding:correction_list"))]
+    if role == Role.OFFICE:
         actions.append((_("Doubtful claims to check"), reverse("funding:claim_list")))
+    spec = lists.RECEIPTS if role == Role.LEADER else lists.RECEIPTS_CORRECTABLE
     return render_list(
-        request, lists.RECEIPTS, Receipt.objects.visible_to(request.user), {"actions": actions}
+        request, spec, Receipt.objects.visible_to(request.user), {"actions": actions}
     )
 
 
@@ -260,7 +264,7 @@ def claim_confirm(request):
 def receipt_reject(request, pk: int):
     """The office removes one receipt of a doubtful claim as a double claim."""
     _office(request)
-    receipt = get_object_or_404(Receipt.objects.select_related("unit"), pk=pk)
+    receipt = get_object_or_404(Receipt.every.select_related("unit"), pk=pk)
     try:
         try:
             version = parse_id(request.POST.get("version", ""))
@@ -269,7 +273,7 @@ def receipt_reject(request, pk: int):
                 _("The form is out of date; reload the page."), code="stale"
             ) from None
         refuse_control_characters(request.POST.get("note", ""))  # a text read without a form
-        services.reject_receipt(
+        correction_services.reject_receipt(
             user=request.user,
             receipt=receipt,
             note=request.POST.get("note", ""),
@@ -430,7 +434,9 @@ def _with_include_form(request, project, context: dict) -> dict:
 def receipt_detail(request, pk: int):
     _business(request)
     receipt = get_object_or_404(
-        Receipt.objects.visible_to(request.user).select_related("unit", "channel", "project"),
+        Receipt.every.visible_to(request.user).select_related(
+            "unit", "channel", "project", "corrects"
+        ),
         pk=pk,
     )
     facts = [
@@ -444,7 +450,15 @@ def receipt_detail(request, pk: int):
         (_("Note"), receipt.note, ""),
     ]
     title = f"{receipt.received_on} {receipt.unit.name} {format_amount(receipt.amount)}"
-    return _detail(request, "common/detail.html", receipt, title, "funding:receipt_list", facts)
+    return _detail(
+        request,
+        "funding/receipt_detail.html",
+        receipt,
+        title,
+        "funding:receipt_list",
+        facts,
+        **receipt_corrections_context(request.user, receipt),
+    )
 
 
 @login_required

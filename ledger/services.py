@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,7 @@ from common.validation import (
     control_character_message,
     latest_event_date,
 )
-from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
+from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, ReceiptState, Stage
 from funding.docno import normalise_doc_no
 from funding.figures import amount_in_force
 from funding.models import (
@@ -50,9 +50,16 @@ from funding.models import (
     Guide,
     Project,
     Receipt,
-    RejectedReceipt,
     Target,
     TargetRevision,
+)
+from funding.receipt_rule import (
+    Earlier,
+    ProjectFacts,
+    ReceiptBook,
+    ReceiptRefused,
+    check_receipt,
+    complete_links,
 )
 from funding.services import (
     PLAN_YEAR_MAX,
@@ -62,7 +69,6 @@ from funding.services import (
     bulk_save_guides,
     bulk_save_projects,
     bulk_set_targets,
-    duplicate_message,
     effective_date,
 )
 from org.models import Leader, Unit, UnitKind
@@ -876,50 +882,24 @@ class _Plan(CounterpartSheet):
                 % {"name": name},
             )
 
-        project_units = dict(Project.objects.values_list("code", "unit__code"))
-        project_units.update(self.project_units_seen)
-        # the stage each project will have: this file's 项目 sheet, else the database's
-        project_stages = dict(Project.objects.values_list("code", "stage"))
-        project_stages.update(
-            (row["code"], row["stage"]) for row in self.rows.get("projects", []) if row["stage"]
-        )
         for project in self.rows.get("projects", []):
             if project["unit"] not in known_units:
                 unknown_unit("projects", project["row"], project["unit"])
             name = project["channel"]
             if name and name not in self.channels and name not in self.new_channels:
                 unknown_channel("projects", project["row"], name)
-        reader = self.readers.get("receipts")
-        for row, unit, _amount, _on, _doc, project, channel, _level in self.rows.get(
+        # receipts: codes and names the file maps to units and channels; the rest of a
+        # receipt's checks is the receipt rule's (`_diff_receipts`)
+        self.receipts_unmapped: set[int] = set()
+        for row, unit, _amount, _on, _doc, _project, channel, _level in self.rows.get(
             "receipts", []
         ):
             if unit not in known_units:
                 unknown_unit("receipts", row, unit)
+                self.receipts_unmapped.add(row)
             if channel and channel not in self.channels and channel not in self.new_channels:
                 unknown_channel("receipts", row, channel)
-            if project:
-                if project not in project_units:
-                    reader.error(
-                        row,
-                        reader.column_name("project"),
-                        _("Unknown project code “%(code)s”.") % {"code": project},
-                    )
-                elif project_units[project] != unit:
-                    reader.error(
-                        row,
-                        reader.column_name("project"),
-                        _("The project belongs to another unit."),
-                    )
-                elif project_stages.get(project) == Stage.REJECTED:
-                    reader.error(
-                        row,
-                        reader.column_name("project"),
-                        _(
-                            "Project “%(code)s” is marked as not approved: money cannot arrive "
-                            "on it."
-                        )
-                        % {"code": project},
-                    )
+                self.receipts_unmapped.add(row)
         self._check_work_items(known_units, file_leaders)
         self._check_counterparts(known_units)
         guides = self.readers.get("guides")
@@ -1411,21 +1391,89 @@ class _Plan(CounterpartSheet):
             self._channel_names = {c.pk: n for n, c in self.channels.items()}
         return self._channel_names.get(channel_id, "")
 
+    def _receipt_book(self) -> ReceiptBook:
+        """The receipt rule's book keyed as the file writes things (unit and project codes,
+        channel names): the projects as they will be after this import (the database's,
+        with this file's 项目 sheet over them), the channels' levels, the office's
+        confirmations. The receipts already recorded are added by `_diff_receipts` as it
+        reads them."""
+        book = ReceiptBook()
+        for code, unit, stage, channel, level, name in Project.objects.values_list(
+            "code", "unit__code", "stage", "channel__name", "level", "name"
+        ):
+            book.projects[code] = ProjectFacts(unit, stage, channel or None, level, name)
+        present = self.present.get("projects", set())
+        for row in self.rows.get("projects", []):
+            known = book.projects.get(row["code"])
+            channel = row["channel"] if "channel" in present or known is None else known.channel
+            level = row["level"] if "level" in present or known is None else known.level
+            book.projects[row["code"]] = ProjectFacts(
+                row["unit"], row["stage"], channel or None, level or "", row["name"]
+            )
+        book.channel_levels = {name: c.level for name, c in self.channels.items()}
+        book.channel_levels.update(self.new_channels)
+        codes = {u.pk: c for c, u in self.units.items()}
+        for key, unit_id in ClaimReview.units.through.objects.values_list(
+            "claimreview__doc_key", "unit_id"
+        ):
+            book.confirmed.setdefault(key, set()).add(codes.get(unit_id, ""))
+        return book
+
+    def _kept_out(self, unit_ids: dict[int, str]) -> dict[tuple, tuple[str, dt.datetime]]:
+        """Receipts no longer in effect (voided, corrected, rejected as a double claim) by
+        unit+date+amount+文号: a ledger that still holds one does not bring it back."""
+        kept_out = {}
+        for unit_id, on, amount, doc, state, when in (
+            Receipt.every.exclude(state=ReceiptState.ACTIVE)
+            .annotate(when=Max("corrections__decided_at"))
+            .values_list("unit_id", "received_on", "amount", "doc_no", "state", "when")
+        ):
+            kept_out[(unit_ids[unit_id], on, amount, doc)] = (state, when)
+        return kept_out
+
+    def _kept_out_message(self, state: str, when: dt.datetime | None) -> str:
+        date = timezone.localtime(when).date().isoformat() if when else "—"
+        if state == ReceiptState.REJECTED:
+            return _(
+                "The office rejected this receipt as a double claim on %(date)s; it is not "
+                "imported again."
+            ) % {"date": date}
+        if state == ReceiptState.VOIDED:
+            return _("This receipt was voided on %(date)s; it is not imported again.") % {
+                "date": date
+            }
+        return _(
+            "This receipt was corrected on %(date)s; the corrected receipt stands and this row "
+            "is not imported again."
+        ) % {"date": date}
+
+    RULE_COLUMNS = {
+        "unit": "unit",
+        "amount": "amount",
+        "received_on": "date",
+        "doc_no": "doc_no",
+        "project": "project",
+        "channel": "channel",
+        "level": "level",
+    }
+
     def _diff_receipts(self):
-        """Receipts by unit+date+amount+文号 (an exact repeat is unchanged or updated). A new
-        row with the same unit, normalised 文号 and amount as a receipt already recorded, or
-        as an earlier row, is a duplicate claim: an error naming it. A new row whose 文号
-        another unit recorded is a doubtful claim: a warning. A row the office rejected
-        before is not imported again (a warning)."""
+        """Receipts by unit+date+amount+文号 (an exact repeat is unchanged or updated). Every
+        new row goes through the receipt rule (`funding.receipt_rule.check_receipt`, the
+        one every path calls): its refusals are errors in the column at fault (a duplicate of
+        a receipt already recorded or of an earlier row, the project of another unit or not
+        approved…), its completions what is written (channel and level from the project). A
+        new row whose 文号 another unit recorded is a doubtful claim: a warning. A row of a
+        receipt no longer in effect (voided, corrected, rejected) is not imported again (a
+        warning)."""
         rows = self.rows.get("receipts", [])
         self.receipt_counts = (0, 0, 0)
         if not rows:
             return [], []
         present = self.present["receipts"]
         unit_ids = {u.pk: c for c, u in self.units.items()}
+        book = self._receipt_book()
         existing = {}
-        recorded: dict[tuple, tuple] = {}  # (unit, 文号 key, amount) → (date, amount, 文号)
-        key_units: dict[str, set[str]] = defaultdict(set)
         for (
             pk,
             unit_id,
@@ -1445,62 +1493,72 @@ class _Plan(CounterpartSheet):
                 level,
             )
             if doc_key:
-                recorded.setdefault((unit, doc_key, amount), (on, amount, doc))
-                key_units[doc_key].add(unit)
-        rejected = {
-            (unit_ids[unit_id], on, amount, doc): when
-            for unit_id, on, amount, doc, when in RejectedReceipt.objects.values_list(
-                "unit_id", "received_on", "amount", "doc_no", "rejected_at"
-            )
-        }
+                book.recorded.setdefault((unit, doc_key, amount), Earlier(on, amount, doc))
+                book.key_units.setdefault(doc_key, set()).add(unit)
+        kept_out = self._kept_out(unit_ids)
         reader = self.readers["receipts"]
-        doc_column = reader.column_name("doc_no")
-        in_file: dict[tuple, int] = {}
-        creates, create_keys, updates, unchanged = [], [], [], 0
+        creates, updates, unchanged = [], [], 0
+
+        def refused(row: int, exc: ReceiptRefused) -> None:
+            message = exc.messages[0]
+            if exc.earlier is not None and exc.earlier.row is not None:
+                message = _(
+                    "Same unit, document number and amount as row %(row)s: the same money "
+                    "cannot be recorded twice."
+                ) % {"row": exc.earlier.row}
+            reader.error(row, reader.column_name(self.RULE_COLUMNS[exc.field]), message)
+
         for item in rows:
             row, unit, amount, on, doc, project, channel, level = item
+            if row in self.receipts_unmapped:
+                continue
             have = existing.get((unit, on, amount, doc))
             if have is None:
-                when = rejected.get((unit, on, amount, doc))
-                if when is not None:
+                gone = kept_out.get((unit, on, amount, doc))
+                if gone is not None:
                     self.issues.append(
                         Issue(
-                            _(
-                                "The office rejected this receipt as a double claim on "
-                                "%(date)s; it is not imported again."
-                            )
-                            % {"date": timezone.localtime(when).date().isoformat()},
+                            self._kept_out_message(*gone),
                             sheet=reader.title,
                             row=row,
-                            column=doc_column,
+                            column=reader.column_name("doc_no"),
                             warning=True,
                         )
                     )
                     unchanged += 1
                     continue
-                doc_key = normalise_doc_no(doc)
-                if doc_key:
-                    same = recorded.get((unit, doc_key, amount))
-                    if same is not None:
-                        reader.error(row, doc_column, duplicate_message(*same))
-                        continue
-                    earlier = in_file.setdefault((unit, doc_key, amount), row)
-                    if earlier != row:
-                        reader.error(
-                            row,
-                            doc_column,
-                            _(
-                                "Same unit, document number and amount as row %(row)s: the "
-                                "same money cannot be recorded twice."
-                            )
-                            % {"row": earlier},
-                        )
-                        continue
-                creates.append(item)
-                create_keys.append(doc_key)
+                try:
+                    checked = check_receipt(
+                        book=book,
+                        unit=unit,
+                        amount=amount,
+                        received_on=on,
+                        doc_no=doc,
+                        project=project or None,
+                        channel=channel or None,
+                        level=level,
+                        today=self.today,
+                    )
+                except ReceiptRefused as exc:
+                    refused(row, exc)
+                    continue
+                book.add(checked, row=row)
+                creates.append(
+                    (row, unit, amount, on, doc, project, checked.channel or "", checked.level)
+                )
                 continue
-            if channel and not level:
-                level = self._level_of_channel(channel)
+            try:
+                channel, level = complete_links(
+                    book=book,
+                    unit=unit,
+                    project=project or None,
+                    channel=channel or None,
+                    level=level,
+                )
+            except ReceiptRefused as exc:
+                refused(row, exc)
+                continue
+            channel = channel or ""
             wanted = {}
             if "project" in present and have[1] != project:
                 wanted["project"] = project
@@ -1512,44 +1570,22 @@ class _Plan(CounterpartSheet):
                 updates.append((have[0], wanted))
             else:
                 unchanged += 1
-        self._warn_doubtful(creates, create_keys, key_units, reader)
+        self._warn_doubtful(creates, book, reader)
         self.receipt_counts = (len(creates), len(updates), unchanged)
         return creates, updates
 
-    def _warn_doubtful(
-        self, creates: list, keys: list[str], key_units: dict[str, set[str]], reader
-    ) -> None:
+    def _warn_doubtful(self, creates: list, book: ReceiptBook, reader) -> None:
         """A warning on each new receipt whose 文号 another unit recorded too (design §3.1),
-        unless the office already confirmed the claim for all those units."""
-        new_units: dict[str, set[str]] = defaultdict(set)
-        for item, key in zip(creates, keys, strict=True):  # keys: their normalised 文号
-            if key:
-                new_units[key].add(item[1])
-
-        def shared(key: str, units: set[str]) -> bool:  # by more than one unit
-            if len(units) > 1:
-                return True
-            recorded = key_units.get(key)
-            return bool(recorded) and not recorded <= units
-
-        if not any(shared(key, units) for key, units in new_units.items()):
-            return
-        confirmed: dict[str, set[str]] = defaultdict(set)
-        codes = {u.pk: c for c, u in self.units.items()}
-        for key, unit_id in ClaimReview.units.through.objects.values_list(
-            "claimreview__doc_key", "unit_id"
-        ):
-            confirmed[key].add(codes.get(unit_id, ""))
+        in this file or before, unless the office confirmed the claim for all those units:
+        the rule's `sharing` once the whole file is in the book."""
         names = {code: unit.name for code, unit in self.units.items()}
         order = {code: unit.sort_order for code, unit in self.units.items()}
         names.update({u["code"]: u["name"] for u in self.rows.get("units", [])})
-        for item, key in zip(creates, keys, strict=True):
-            if not key:
+        for item in creates:
+            others = book.sharing(item[1], normalise_doc_no(item[4]))
+            if not others:
                 continue
-            units = key_units.get(key, set()) | new_units[key]
-            if len(units) < 2 or units <= confirmed[key]:
-                continue
-            others = sorted(units - {item[1]}, key=lambda c: (order.get(c, 1 << 30), c))
+            others = sorted(others, key=lambda c: (order.get(c, 1 << 30), c))
             self.issues.append(
                 Issue(
                     _(

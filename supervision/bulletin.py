@@ -15,6 +15,7 @@ from common.money import format_amount, format_wan
 from common.percent import progress_text, rate_text, ratio_decimal
 from funding.choices import Status
 from funding.figures import bulletin_sentence
+from funding.querysets import corrections_since
 from funding.rates import success_rates
 from policy.models import Assignment, WorkItem
 from policy.querysets import extension_counts
@@ -24,6 +25,7 @@ from reporting.period import ReportingPeriod
 
 from .assessment import Rules, assess, rules_for_year
 from .effect import effect_annex
+from .models import Bulletin
 from .province import bound_lists, province_part
 
 CLASS_ORDER = ["completed", "ahead", "behind", "none"]
@@ -191,6 +193,15 @@ def success_rates_annex(period: ReportingPeriod) -> dict:
         }
 
 
+def correction_notes() -> list[dict]:
+    """更正说明 (design §10): the corrections of receipts approved since the previous issued
+    bulletin (any year: a correction changes the figures of its receipt's year), in the
+    bulletin's language."""
+    since = Bulletin.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    with translation.override("zh-hans"):
+        return corrections_since(since)
+
+
 def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
     """Everything a bulletin of `period` shows, as plain data (see the module docstring)."""
     figures = figures_for(SYSTEM, period)
@@ -232,6 +243,7 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         "lag_measures": lag_measures(period.year, period.as_of, lagging),
         "meeting_decisions": meeting_decisions(period.as_of),
         "doubtful_claims": claims,
+        "corrections": correction_notes(),
         "monthly_wan": [
             float(v) / 10_000 for v in figures.secured_by_month()[: period.as_of.month]
         ],

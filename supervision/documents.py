@@ -485,10 +485,11 @@ def render_bulletin_docx(
             [12, 48, 24, 24, 24, 24],
             numeric=(2, 3, 4, 5),
         )
-    section = "七" if content.get("assessment") else "六"
+    # the sections after 五 (and the assessment's 六) are numbered in the order they come
+    numbers = iter(["七", "八"] if content.get("assessment") else ["六", "七"])
     if content.get("meeting_decisions"):
         # a bulletin of a day with open meeting decisions follows them too (design §12)
-        doc.heading(f"{section}、会议议定事项落实情况")
+        doc.heading(f"{next(numbers)}、会议议定事项落实情况")
         state_zh = {"overdue": "已逾期", "due_soon": "即将到期", "on_track": "正常推进"}
         doc.table(
             ["编号", "议定事项", "会议", "牵头单位", "完成时限", "状态"],
@@ -505,6 +506,7 @@ def render_bulletin_docx(
             ],
             [16, 50, 30, 26, 22, 16],
         )
+    _corrections_section(doc, content, next(numbers))
     annex = content.get("success_rates")
     if annex:
         doc.heading("附件：对上争取成功率")
@@ -551,6 +553,8 @@ def _extension_requests(doc: GovDocument, content: dict) -> None:
             f"本年度以来，各单位提出工作事项及时间节点延期申请{counts['made']}件，"
             f"经督查室批准{counts['approved']}件；未获批准的仍按原时限督办。"
         )
+
+
 def _effect_annex(doc, annex: dict | None) -> None:
     """附件：催办效果 (design §11), from `supervision.effect.effect_annex`."""
     if not annex:
@@ -566,6 +570,32 @@ def _effect_annex(doc, annex: dict | None) -> None:
         [list(row) for row in annex["rows"]],
         [52, 18, 18, 18, 28, 26],
         numeric=(1, 2, 3, 4, 5),
+    )
+
+
+def _corrections_section(doc: GovDocument, content: dict, number: str) -> None:
+    """更正说明 (design §10): the corrections of receipts approved since the previous issued
+    bulletin, each with its unit, what changed (before → after), reason and date; `number`
+    is the section's, after those above it."""
+    doc.heading(f"{number}、更正说明")
+    corrections = content.get("corrections") or []
+    if not corrections:
+        doc.para("自上期通报以来，无到位资金更正。")
+        return
+    doc.para("自上期通报以来，经督查室审核，以下到位资金记录已更正，本期数据按更正后的记录统计：")
+    doc.table(
+        ["单位", "更正内容", "原记录 → 更正后", "理由", "审核日期"],
+        [
+            [
+                c["unit"],
+                f"{c['kind']}（{c['receipt']}）",
+                "；".join(f"{x['field']}：{x['before']} → {x['after']}" for x in c["changes"]),
+                c["reason"],
+                c["decided_on"],
+            ]
+            for c in corrections
+        ],
+        [26, 36, 50, 30, 22],
     )
 
 

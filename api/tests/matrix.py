@@ -79,3 +79,63 @@ MATRIX = {
         method="post", kwargs=lambda: {"pk": 999999}, note="only one's own tokens: 404"
     ),
 }
+
+
+# --- corrections of receipts (design §10) -------------------------------------------------
+
+
+def _zjj_receipt_id():
+    from funding.models import Receipt
+
+    return Receipt.objects.filter(unit__code="ZJJ").order_by("pk").first().pk
+
+
+def _fresh_request():
+    """A void request for the ZJJ receipt; the previous role's request, if any, refused
+    first, so each role asks afresh (one request waits at a time)."""
+    from django.contrib.auth import get_user_model
+
+    from funding.choices import CorrectionState
+    from funding.corrections import services
+    from funding.models import Receipt, ReceiptCorrection
+
+    office = get_user_model().objects.get(username="office")
+    for waiting in ReceiptCorrection.objects.filter(state=CorrectionState.PENDING):
+        services.refuse_correction(
+            user=office, correction=waiting, comment="矩阵", expected_version=waiting.version
+        )
+    receipt = Receipt.objects.get(pk=_zjj_receipt_id())
+    return {"kind": "void", "reason": "矩阵：误报", "version": receipt.version}
+
+
+def _pending():
+    from funding.tests.matrix import pending_correction
+
+    return {"correction_id": pending_correction().pk}
+
+
+def _decision(comment: str):
+    def data():
+        from funding.models import ReceiptCorrection
+
+        correction = ReceiptCorrection.objects.order_by("-pk").first()
+        return {"version": correction.version if correction else 1, "comment": comment}
+
+    return data
+
+
+MATRIX["api:corrections"] = access(*EVERY_BUSINESS_ROLE, query="?state=pending")
+MATRIX["api:correction_create"] = access(
+    "office",
+    "zjj",
+    "zjj_head",
+    method="post",
+    kwargs=lambda: {"receipt_id": _zjj_receipt_id()},
+    data=_fresh_request,
+)
+MATRIX["api:correction_approve"] = access(
+    "office", method="post", kwargs=_pending, data=_decision("")
+)
+MATRIX["api:correction_refuse"] = access(
+    "office", method="post", kwargs=_pending, data=_decision("矩阵：不予更正")
+)

@@ -82,18 +82,21 @@ MATRIX["funding:claim_confirm"] = access(
         "note": "矩阵",
     },
 )
+
+
+def _mzj_claim_receipt():
+    """MZJ's receipt of the demo's claim, in effect or not (other entries may reject it)."""
+    from funding.models import Receipt
+
+    return Receipt.every.get(doc_key=DEMO_CLAIM, unit__code="MZJ")
+
+
 MATRIX["funding:receipt_reject"] = access(
     "office",
     method="post",
-    kwargs=lambda: {"pk": _claim_receipts().get(unit__code="MZJ").pk},
-    # after the office has rejected it, the others post for a receipt that is gone
-    data=lambda: {
-        "version": str(
-            _claim_receipts().filter(unit__code="MZJ").values_list("version", flat=True).first()
-            or 1
-        ),
-        "note": "矩阵：重复申报",
-    },
+    kwargs=lambda: {"pk": _mzj_claim_receipt().pk},
+    # after the office has rejected it, the others post for a receipt no longer in effect
+    data=lambda: {"version": str(_mzj_claim_receipt().version), "note": "矩阵：重复申报"},
 )
 
 
@@ -218,4 +221,94 @@ MATRIX["funding:target_create#post"] = access(
     "office",
     method="post",
     data=lambda: {"unit": "1", "year": "2025", "amount": "1000"},
+)
+
+
+# --- corrections of receipts (design §10) -------------------------------------------------
+
+
+def _zjj_receipt():
+    from funding.models import Receipt
+
+    return Receipt.objects.filter(unit__code="ZJJ").order_by("pk").first()
+
+
+def pending_correction(kind: str = "void"):
+    """A ZJJ receipt's request waiting for the office (made once, before the roles run; the
+    one already waiting when another entry made it)."""
+    from django.contrib.auth import get_user_model
+
+    from funding.corrections import services as corrections
+    from funding.models import ReceiptCorrection
+
+    waiting = ReceiptCorrection.objects.filter(state="pending").order_by("pk").first()
+    if waiting is not None:
+        return waiting
+    receipt = _zjj_receipt()
+    zjj = get_user_model().objects.get(username="zjj")
+    correction = corrections.request_correction(
+        user=zjj, receipt=receipt, kind=kind, reason="矩阵", expected_version=receipt.version
+    )
+    return correction
+
+
+def _decision(comment: str):
+    def data():
+        from funding.models import ReceiptCorrection
+
+        correction = ReceiptCorrection.objects.order_by("-pk").first()
+        return {"version": str(correction.version if correction else 1), "comment": comment}
+
+    return data
+
+
+def _rejected_receipt():
+    from django.contrib.auth import get_user_model
+
+    from funding.corrections import services as corrections
+
+    receipt = _mzj_claim_receipt()
+    if receipt.state == "active":
+        office = get_user_model().objects.get(username="office")
+        corrections.reject_receipt(user=office, receipt=receipt, note="矩阵：重复申报")
+    return {"pk": receipt.pk}
+
+
+MATRIX["funding:correction_list"] = access(*EVERYONE_IN_BUSINESS)
+MATRIX["funding:correction_request"] = access(
+    "office", "zjj", "zjj_head", kwargs=lambda: {"pk": _zjj_receipt().pk}
+)
+MATRIX["funding:correction_request#other-unit"] = access(
+    "office", kwargs=_first("Receipt", unit__code="FGW")
+)
+MATRIX["funding:correction_request#post"] = access(
+    "office",
+    "zjj",
+    "zjj_head",
+    method="post",
+    kwargs=lambda: {"pk": _zjj_receipt().pk},
+    # the first asks; the others are told a request is already waiting (the form again)
+    data=lambda: {
+        "kind": "void",
+        "reason": "矩阵：误报",
+        "version": str(_zjj_receipt().version),
+    },
+)
+MATRIX["funding:correction_approve"] = access(
+    "office",
+    method="post",
+    kwargs=lambda: {"pk": pending_correction().pk},
+    data=_decision(""),
+)
+MATRIX["funding:correction_refuse"] = access(
+    "office",
+    method="post",
+    kwargs=lambda: {"pk": pending_correction().pk},
+    data=_decision("矩阵：不予更正"),
+)
+MATRIX["funding:receipt_reinstate"] = access(
+    "office",
+    method="post",
+    kwargs=_rejected_receipt,
+    data=lambda: {"version": str(_mzj_claim_receipt().version), "reason": "矩阵：恢复"},
 )

@@ -11,7 +11,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from funding import services
-from funding.models import ClaimReview, Receipt, RejectedReceipt
+from funding.choices import ReceiptState
+from funding.corrections import services as correction_services
+from funding.models import ClaimReview, Receipt, ReceiptCorrection
 from funding.querysets import doubtful_claims
 from org.models import Unit
 from reporting.figures import SYSTEM, figures_for
@@ -203,21 +205,28 @@ def test_the_office_rejects_one_receipt_and_the_figures_drop(client, cast):
     assert Receipt.objects.filter(pk=receipt.pk).exists()
     response = client.post(url, {"version": receipt.version, "note": "民政局误报住建局资金"})
     assert response.status_code == 302
+    # kept, out of the figures
     assert not Receipt.objects.filter(pk=receipt.pk).exists()
+    assert Receipt.every.get(pk=receipt.pk).state == ReceiptState.REJECTED
     assert (
         figures_for(SYSTEM, ReportingPeriod(2024, dt.date(2024, 12, 31))).summary.secured
         == before - 8_000_000
     )
     assert doubtful_claims(2024) == []
-    kept = RejectedReceipt.objects.get()
-    assert (kept.unit.code, kept.amount, kept.note) == ("MZJ", 8_000_000, "民政局误报住建局资金")
+    kept = ReceiptCorrection.objects.get()
+    assert (kept.receipt.unit.code, kept.receipt.amount, kept.reason, kept.decided_by) == (
+        "MZJ",
+        8_000_000,
+        "民政局误报住建局资金",
+        cast["office"],
+    )
     event = AuditEvent.objects.get(action="funding.receipt.rejected")
     assert event.object_id == str(receipt.pk) and event.before["amount"] == 8_000_000
     assert event.actor_id == cast["office"].pk and event.after["note"] == "民政局误报住建局资金"
     # the other unit's receipt is no longer part of a claim: it cannot be rejected here
     zjj = Receipt.objects.get(doc_key=DEMO_CLAIM)
     with pytest.raises(ValidationError):
-        services.reject_receipt(user=cast["office"], receipt=zjj, note="x")
+        correction_services.reject_receipt(user=cast["office"], receipt=zjj, note="x")
 
 
 @pytest.mark.parametrize("username", ["leader", "zjj", "zjj_head", "sysadmin", "auditor"])

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from audit.services import AuditBatch
 from funding import rollup_triggers, services
+from funding.corrections import services as correction_services
 from funding.models import (
     Channel,
     Receipt,
@@ -115,6 +116,16 @@ _write = st.one_of(
     st.tuples(st.just("bulk"), st.integers(0, 40), st.integers(1, 900), _day, st.integers(-1, 6)),
     st.tuples(st.just("move"), st.integers(0, 10_000), st.integers(-1, 6)),
     st.tuples(st.just("reject"), st.integers(0, 10_000)),
+    # corrections (design §10): void, amend amount/date/channel, reinstate a rejected one
+    st.tuples(st.just("void"), st.integers(0, 10_000)),
+    st.tuples(
+        st.just("amend"),
+        st.integers(0, 10_000),
+        st.integers(1, 5_000).map(lambda w: w * 10_000),
+        _day,
+        st.integers(-1, 6),
+    ),
+    st.tuples(st.just("reinstate"), st.integers(0, 10_000)),
 )
 _as_of = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 12, 31))
 
@@ -193,6 +204,50 @@ def test_random_writes_keep_the_rollups_exact(demo, cast, writes, as_of, mode):
                     ],
                     unit_names={},
                 )
+            elif kind in ("void", "amend"):
+                ids = list(Receipt.objects.order_by("pk").values_list("pk", flat=True))
+                receipt = Receipt.objects.get(pk=ids[write[1] % len(ids)])
+                changes = {}
+                if kind == "amend":
+                    _, _r, amount, on, c = write
+                    changes = {
+                        "amount": amount,
+                        "received_on": on,
+                        "channel": channels[c] if c >= 0 else None,
+                    }
+                try:
+                    with transaction.atomic():
+                        request = correction_services.request_correction(
+                            user=office,
+                            receipt=receipt,
+                            kind=kind,
+                            reason="随机更正",
+                            changes=changes,
+                            expected_version=receipt.version,
+                        )
+                        correction_services.approve_correction(
+                            user=office, correction=request, expected_version=request.version
+                        )
+                except ValidationError:
+                    pass  # nothing changes, or the corrected receipt would be a duplicate
+            elif kind == "reinstate":
+                rejected = list(
+                    Receipt.every.filter(state="rejected")
+                    .order_by("pk")
+                    .values_list("pk", flat=True)
+                )
+                if rejected:
+                    receipt = Receipt.every.get(pk=rejected[write[1] % len(rejected)])
+                    try:
+                        with transaction.atomic():
+                            correction_services.reinstate_receipt(
+                                user=office,
+                                receipt=receipt,
+                                reason="核实",
+                                expected_version=receipt.version,
+                            )
+                    except ValidationError:
+                        pass  # recorded again since
             else:
                 _, r = write
                 shared = list(
@@ -202,7 +257,9 @@ def test_random_writes_keep_the_rollups_exact(demo, cast, writes, as_of, mode):
                     receipt = Receipt.objects.get(pk=shared[r % len(shared)])
                     try:
                         with transaction.atomic():
-                            services.reject_receipt(user=office, receipt=receipt, note="重复")
+                            correction_services.reject_receipt(
+                                user=office, receipt=receipt, note="重复"
+                            )
                     except ValidationError:
                         pass  # not a doubtful claim
         assert_rollups_exact()

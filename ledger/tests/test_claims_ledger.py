@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from funding import services
+from funding.corrections import services as correction_services
 from funding.docno import normalise_doc_no
 from funding.models import Receipt
 from funding.querysets import doubtful_claims
@@ -111,7 +112,7 @@ def test_a_rejected_receipt_is_not_imported_again(tmp_path, demo, cast):
     path = tmp_path / "before.xlsx"
     export_ledger(path)
     mzj = Receipt.objects.get(doc_key=DEMO_CLAIM, unit__code="MZJ")
-    services.reject_receipt(user=cast["office"], receipt=mzj, note="重复申报")
+    correction_services.reject_receipt(user=cast["office"], receipt=mzj, note="重复申报")
     result = import_ledger(path, user=None)
     assert result.ok and result.changed == 0
     assert not Receipt.objects.filter(doc_key=DEMO_CLAIM, unit__code="MZJ").exists()

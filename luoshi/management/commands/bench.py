@@ -64,7 +64,8 @@ SELECT u.id, u.code, u.name,
   FROM funding_target t
   JOIN org_unit u ON u.id = t.unit_id
   LEFT JOIN (SELECT unit_id, SUM(amount) AS secured FROM funding_receipt
-              WHERE received_on >= %s AND received_on <= %s GROUP BY unit_id) s
+              WHERE received_on >= %s AND received_on <= %s AND state = 'active'
+              GROUP BY unit_id) s
          ON s.unit_id = t.unit_id
  WHERE t.year = %s
  ORDER BY u.sort_order, u.code
