@@ -71,7 +71,7 @@ def reinstall_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0008_receipt_rollup_insert_trigger_when'),
+        ('funding', '0012_merge_guides_published_unknown'),
         ('org', '0004_leader_version'),
         ('audit', '0005_keyed_chain'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
