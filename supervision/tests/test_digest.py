@@ -101,3 +101,18 @@ def test_the_phone_page_is_the_leaders_own(demo, client, cast):
     page = client.get("/supervision/digest/", {"leader": other.pk})
     assert page.context["digest"].leader == other
     assert client.get("/supervision/digest/", {"leader": "x"}).status_code == 200
+
+
+def test_a_digest_run_anchors_the_audit_trail_and_a_dry_run_does_not(demo):
+    """Issue 25 point 1: `digest` anchors the trail as `remind` does, its own events included."""
+    from audit import anchors
+    from audit.models import AuditEvent
+
+    digest("--as-of", "2024-09-30", "--dry-run")
+    assert anchors.read_anchors() == []
+    digest("--as-of", "2024-09-30")
+    written = anchors.read_anchors()
+    assert len(written) == 1
+    event = AuditEvent.objects.get(id=written[0].event_id)
+    assert event.action == "audit.anchored" and event.actor_name == "luoshi digest"
+    assert AuditEvent.objects.filter(action="reminders.reminder.created", id__lt=event.id).exists()

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.anchors import anchor_trail
 from audit.commands import SystemCommand
 from common.dates import DateError, parse_date
 from org.models import Leader
@@ -68,8 +69,14 @@ class Command(SystemCommand):
                 self.stdout.write(
                     f"{recipient}: {digest.subject()} [{'、'.join(map(str, channels))}]"
                 )
-        # Anchoring the audit chain after a run that wrote (hardening): call it here, once
-        # the digests' events are committed, e.g. `if not dry_run: anchor_audit_chain()`.
+        # every run that writes anchors the audit trail (its own events included)
+        anchoring = None if dry_run else anchor_trail()
+        if anchoring is not None and not anchoring.ok:
+            self.stderr.write(
+                _("The audit trail is broken at event %(event)s: %(problem)s; nothing anchored.")
+                % {"event": anchoring.bad_id, "problem": anchoring.problem}
+            )
+            raise CommandError(_("The digests were sent, but the audit trail is broken."))
         if dry_run:
             self.stdout.write(_("Dry run: nothing sent."))
         else:
