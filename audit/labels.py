@@ -56,6 +56,10 @@ VERBS = {
     "superseded": pgettext_lazy("audit action", "replaced by a corrected receipt"),
     "amended": pgettext_lazy("audit action", "amended"),
     "closed": pgettext_lazy("audit action", "closed"),
+    "contact_changed": pgettext_lazy("audit action", "contact details changed"),
+    "decision_added": pgettext_lazy("audit action", "decision added"),
+    "minutes_downloaded": pgettext_lazy("audit action", "minutes downloaded"),
+    "readdressed": pgettext_lazy("audit action", "sent again to a new recipient"),
 }
 
 # Labels of snapshot keys that are not model fields.
@@ -84,6 +88,8 @@ KEY_LABELS = {
     "sha256": gettext_lazy("SHA-256 checksum"),
     "as_of": gettext_lazy("as of"),
     "work_item": gettext_lazy("work item"),
+    "due_on": gettext_lazy("due on"),
+    "title": gettext_lazy("title"),
 }
 
 
@@ -139,6 +145,7 @@ ACTIONS = {
 }
 SUBJECTS = {  # action subjects that are not a model's name
     "claim": pgettext_lazy("audit action", "doubtful claim"),
+    "drafts": pgettext_lazy("audit action", "draft work items"),
     "material": pgettext_lazy("audit action", "application material"),
     "request": pgettext_lazy("audit action", "account request"),
     "token": pgettext_lazy("audit action", "API token"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.files import PrivateFolder
 from common.money import format_amount
@@ -386,7 +387,7 @@ class ReceiptCorrection(models.Model):
         related_name="+",
         verbose_name=_("decided by"),
     )
-    comment = models.CharField(_("comment"), max_length=300, blank=True)
+    comment = models.CharField(pgettext_lazy("correction", "comment"), max_length=300, blank=True)
     replacement = models.ForeignKey(
         Receipt,
         null=True,

@@ -20,9 +20,8 @@ FIELD_NAME = re.compile(
     r"\b[a-z]+(?:_[a-z0-9]+)*_(?:on|at|id|by|wan|no|key|amount|version|units?|items?|of|bytes"
     r"|name|count|date|rate|score|status|stage|level|channel|text)\b"
 )
-RAW_AMOUNT = re.compile(
-    r"(?<![A-Za-z0-9.,:/#-])\d{6,}(?![A-Za-z0-9.,:/-])"
-)  # 120000000, not 1.2亿元
+# 120000000 (元 as stored), not 1.2亿元; a mobile number (13800000003) is not money
+RAW_AMOUNT = re.compile(r"(?<![A-Za-z0-9.,:/#-])(?!1[3-9]\d{9}\b)\d{6,}(?![A-Za-z0-9.,:/-])")
 EXCEPTION = re.compile(r"\b(?:[A-Z][a-zA-Z]+Error|Errno \d+|Traceback)\b")
 
 
@@ -54,6 +53,7 @@ def test_the_checks_catch_what_they_look_for():
         "2026-12-06T10:36:21+00:00 要求原因：['牵头的…'] funding.receipt.rejected due_on URLError"
         " 市住房和城乡建设局 120000000"
     )
+    assert machine_words("手机 13800000003") == []  # a mobile number is not money
     assert len(machine_words(bad)) == 6
     assert machine_words("2026-12-06 18:36 到位资金：驳回 截止日期 发送失败") == []
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from audit.services import record, snapshot
 from audit.versions import check_version
@@ -269,7 +270,7 @@ def refuse_correction(
     """The office refuses a pending request, saying why; the receipt stays as it is."""
     _require_office(user)
     correction = _pending(correction, expected_version)
-    comment = _reason(comment, _("Say why the request is refused."))
+    comment = _reason(comment, pgettext("correction", "Say why the request is refused."))
     before = _decide(correction, user=user, state=CorrectionState.REFUSED, comment=comment)
     correction.save()
     record(
