@@ -12,10 +12,11 @@ from reporting.period import office_period
 
 
 def fitting(html: str) -> dict[str, str]:
-    """guide id → fit score, as the project page's “open guides” card shows them."""
+    """guide id → fit (high / medium / low), as the project page's “open guides” card shows
+    them (the score in words, issue 20)."""
     card = html.split('id="fitting-guides"', 1)[1].split("</section>", 1)[0]
     return dict(
-        re.findall(r'href="/funding/guides/(\d+)/">[^<]*</a> <span[^>]*>[^<]*?(\d+\.\d+)', card)
+        re.findall(r'href="/funding/guides/(\d+)/">[^<]*</a>.*?class="score fit-(\w+)"', card)
     )
 
 
@@ -27,14 +28,14 @@ def test_the_project_page_scores_each_guide_as_the_guide_page_does(demo, client,
     expected = {}
     for guide in guides:
         for match in matches_for(guide, user, limit=None):
-            expected.setdefault(match.project.pk, {})[str(guide.pk)] = f"{match.score}"
+            expected.setdefault(match.project.pk, {})[str(guide.pk)] = (match.score, match.fit)
     assert expected, "the demo has reserve projects that fit open guides"
     client.force_login(user)
     checked = 0
     for project in Project.objects.visible_to(user).filter(stage=Stage.RESERVE, pk__in=expected):
         html = client.get(f"/funding/projects/{project.pk}/").content.decode()
-        best = sorted(expected[project.pk].items(), key=lambda kv: -float(kv[1]))[:5]
-        assert fitting(html) == dict(best)
+        best = sorted(expected[project.pk].items(), key=lambda kv: -kv[1][0])[:5]
+        assert fitting(html) == {guide: fit for guide, (_score, fit) in best}
         checked += 1
     assert checked
 
