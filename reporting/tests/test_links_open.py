@@ -45,9 +45,9 @@ def crawl(client, start: list[str]) -> tuple[dict[str, int], dict[str, str]]:
             continue
         for href in HREF.findall(response.content.decode()):
             href = href.replace("&amp;", "&")
-            target = urljoin(url, href)
+            target = urljoin(url, href)  # a tel: or mailto: link is not a page
             parts = urlsplit(target)
-            if parts.netloc or SKIP.search(target):
+            if parts.netloc or parts.scheme not in ("", "http") or SKIP.search(target):
                 continue
             # one page per path: the crawl checks that links open, not every filter
             path = parts.path + (f"?{parts.query}" if "as_of" in parts.query else "")
