@@ -148,13 +148,13 @@ class ContactForm(forms.Form):
     direction = forms.ChoiceField(label=_("Kind"), choices=ContactDirection.choices)
     occurred_on = LenientDateField(label=_("Date"))
     # picked from the counterpart directory (对口联系); the text fields for anyone not in it
-    directory = forms.ModelChoiceField(
+    directory = BoundedModelChoiceField(
         label=_("Counterpart department"),
         queryset=Counterpart.objects.none(),
         required=False,
         empty_label=_("— not in the directory —"),
     )
-    person = forms.ModelChoiceField(
+    person = BoundedModelChoiceField(
         label=_("Contact person"), queryset=CounterpartPerson.objects.none(), required=False
     )
     counterpart = forms.CharField(

@@ -363,7 +363,7 @@ class ContactLinkForm(forms.Form):
 class LeadForm(forms.Form):
     """A lead (争取线索) a unit heard of; the office names the unit, a unit notes its own."""
 
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = BoundedModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     source = forms.CharField(
         label=pgettext_lazy("lead", "Source"),
@@ -371,7 +371,7 @@ class LeadForm(forms.Form):
         required=False,
         help_text=_("Where it was heard: a meeting, a ministry's notice, a visit."),
     )
-    aspect = forms.ModelChoiceField(
+    aspect = BoundedModelChoiceField(
         label=_("Aspect"), queryset=Aspect.objects.order_by("sort_order", "code"), required=False
     )
     estimated = AmountWanField(label=_("Estimated amount (万元)"), required=False)
@@ -405,7 +405,7 @@ class NewTargetForm(forms.Form):
     """The office sets a unit's target for a year that has none yet (a new year's targets);
     a target that exists is changed on its own page, against its version."""
 
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = BoundedModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     amount = forms.CharField(
         label=_("Annual target (万元)"), help_text=_("e.g. 36000, 3.6亿 or 36,000万")

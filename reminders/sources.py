@@ -544,8 +544,9 @@ def _still_open(reminders: list[Reminder], as_of: dt.date) -> set[int]:
     ids = {"workitem": set(), "milestone": set(), "measure": set(), "guide": set()}
     for r in reminders:
         kind, _sep, rest = r.topic.partition(":")
-        if kind in ids and rest.split(":")[0].isdigit():
-            ids[kind].add(int(rest.split(":")[0]))
+        number = rest.split(":")[0]
+        if kind in ids and number.isascii() and number.isdigit():
+            ids[kind].add(int(number))
     open_ids = {
         "workitem": set(
             WorkItem.objects.filter(pk__in=ids["workitem"], done_on__isnull=True).values_list(
@@ -569,8 +570,10 @@ def _still_open(reminders: list[Reminder], as_of: dt.date) -> set[int]:
         kind, _sep, rest = r.topic.partition(":")
         if kind not in ids:
             still.add(r.pk)
-        elif rest.split(":")[0].isdigit() and int(rest.split(":")[0]) in open_ids[kind]:
-            still.add(r.pk)
+        else:
+            number = rest.split(":")[0]
+            if number.isascii() and number.isdigit() and int(number) in open_ids[kind]:
+                still.add(r.pk)
     return still
 
 
@@ -604,7 +607,7 @@ def unacknowledged(context: RunContext) -> Iterable[Notice]:
     item_ids = set()
     for r in candidates:
         kind, _sep, rest = r.topic.partition(":")
-        if kind == "workitem" and rest.isdigit():
+        if kind == "workitem" and rest.isascii() and rest.isdigit():
             item_ids.add(int(rest))
     step_items = dict(
         Milestone.objects.filter(

@@ -18,6 +18,7 @@ from docx.oxml import parse_xml
 from docx.shared import Mm
 
 from common.money import format_wan
+from common.percent import as_fraction, progress_text
 from org.models import Unit
 
 # the cockpit's `league.SMALL`: a league this size or smaller is shown whole
@@ -115,7 +116,9 @@ def bands(rows: list[dict]) -> list[dict]:
     """How many units of each class fall in each band of 10 % of completion rate."""
     out = [{key: 0 for key in CLASS_KEYS} for _ in range(BANDS)]
     for row in rows:
-        rate = float(row["rate"]) * 100 if row["rate"] is not None else 100.0
+        # the exact percent (the rate is a decimal text), so no binary float moves a unit
+        # across a band's edge
+        rate = Fraction(row["rate"]) * 100 if row["rate"] is not None else Fraction(100)
         band = min(BANDS - 1, max(0, int(rate // 10)))
         out[band][row["status"]] = out[band].get(row["status"], 0) + 1
     return out
@@ -178,7 +181,7 @@ def distribution_chart(province: dict, time_progress_percent: float, title: str)
     draw.line([(x, top - 6 * scale), (x, base)], fill=(200, 0, 0), width=2 * scale)
     draw.text(
         (x, top - 8 * scale),
-        f"时间进度 {time_progress_percent:.1f}%",
+        f"时间进度 {progress_text(as_fraction(time_progress_percent) / 100)}",
         fill=(200, 0, 0),
         font=small,
         anchor="mb",

@@ -26,6 +26,7 @@ WRITE_NOTHING = {
     "flush": "empties a test database, audit trail included (refused on any other database)",
     "ledger_cleanup": "deletes expired upload files; the database is not touched",
     "reminder_effect": "prints the effect of urging",
+    "draft_items": "prints the work items drafted from a policy text; nothing is saved",
 }
 
 

@@ -47,7 +47,7 @@ class Deadline:
 
 
 def _month(value: str) -> int:
-    return int(value) if value.isdigit() else CN_DIGITS[value]
+    return int(value) if value.isascii() and value.isdigit() else CN_DIGITS[value]
 
 
 def _month_end(year: int, month: int) -> dt.date:
