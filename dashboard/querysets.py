@@ -35,17 +35,20 @@ class DueEntry:
     milestone: Milestone | None
 
 
-def due_for_unit(unit, states: DueSoonHorizon) -> dict[str, list[DueEntry]]:
+def due_for_unit(unit, states: DueSoonHorizon, items=None) -> dict[str, list[DueEntry]]:
     """The unit's open work items and time nodes in two groups, `overdue` and `due_soon`,
     each complete and by due date. Both are classified by the one rule (policy.states): an
     item due within the horizon is on the card whether or not a node of it is."""
     wanted = [OVERDUE, DUE_SOON]
-    items = (
-        WorkItem.objects.filter(assignments__unit=unit)
-        .annotate(state=state_expression(states.as_of, states.horizon))
-        .filter(state__in=wanted)
-        .order_by("due_on", "code")
-    )
+    if items is None:
+        items = (
+            WorkItem.objects.filter(assignments__unit=unit)
+            .annotate(state=state_expression(states.as_of, states.horizon))
+            .filter(state__in=wanted)
+            .order_by("due_on", "code")
+        )
+    else:  # the unit's items already read with their state (the workbench's list)
+        items = [i for i in items if i.state in wanted]
     milestones = (
         Milestone.objects.filter(
             Q(work_item__assignments__unit=unit) | Q(work_item__isnull=True, unit=unit)

@@ -26,13 +26,14 @@ from funding import services as funding
 from funding.choices import Level, Stage, Status
 from funding.models import Project, Receipt
 from funding.workbench import guides_for_unit
+from org.calendar import load_calendar
 from org.models import Unit
 from policy import services as policy
 from policy.models import ProgressReport, WorkItem
 from policy.querysets import requests_of_unit
 from policy.states import due_soon_horizon
 from reporting import stamps
-from reporting.figures import cumulative, figures_for, pro_rata_plan
+from reporting.figures import cumulative, figures_for, pro_rata_plan, secured_by_unit
 from reporting.forecast import forecast_context
 from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
 from supervision.models import LagExplanation
@@ -334,10 +335,13 @@ def _secured_after(viewer, unit: Unit, period: ReportingPeriod, figures) -> dict
     if period.as_of >= min(timezone.localdate(), year_end.as_of):
         return None
     now = figures.unit(unit.pk)
-    whole = figures_for(viewer, year_end, unit_ids=[unit.pk]).unit(unit.pk)
-    if now is None or whole is None or whole.secured <= now.secured:
+    if now is None:  # no target in the year: no card
         return None
-    return {"amount": whole.secured - now.secured, "query": year_end.query(), "year_end": year_end}
+    # the unit's own money to the year's end (a month end: the rollup alone, one query)
+    whole = secured_by_unit(year_end, [unit.pk]).get(unit.pk, 0)
+    if whole <= now.secured:
+        return None
+    return {"amount": whole - now.secured, "query": year_end.query(), "year_end": year_end}
 
 
 def _my_figures_context(request, unit: Unit, period: ReportingPeriod) -> dict:
@@ -377,12 +381,15 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
     if period is None:
         period = _period(request)
     year, as_of = period.year, period.as_of
-    states = due_soon_horizon(as_of)
+    # one calendar for the due-soon horizon and the guides' countdowns
+    calendar = load_calendar(as_of.year, as_of.year + 1)
+    states = due_soon_horizon(as_of, calendar=calendar)
     projects = list(Project.objects.filter(unit=unit).select_related("channel").order_by("code"))
     board = [
         (stage, label, [p for p in projects if p.stage == stage]) for stage, label in Stage.choices
     ]
-    items = (
+    # read once: the list and the due card (its overdue and due-soon ones)
+    items = list(
         WorkItem.objects.filter(assignments__unit=unit)
         .with_state(states.as_of, states.horizon)
         .select_related("lead_leader")
@@ -407,7 +414,7 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
             (request.user.pk, unit.pk, as_of.isoformat(), get_language()),
             lambda: render_to_string(
                 "funding/_workbench_guides.html",
-                {"guides": guides_for_unit(request.user, unit, as_of)},
+                {"guides": guides_for_unit(request.user, unit, as_of, calendar=calendar)},
             ),
             receipts=False,
         ),
@@ -418,7 +425,7 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         "my_figures_html": holes.mark("figures"),
         "modes": MODE_CHOICES,
         "board": board,
-        "due": read.due_for_unit(unit, states),
+        "due": read.due_for_unit(unit, states, items),
         "items": items,
         "states": states,
         "calendar_warning": states.warning,

@@ -49,6 +49,11 @@ urlpatterns = [
     path("counterparts/", directory.counterpart_directory, name="counterpart_directory"),
     path("counterparts/<int:pk>/", directory.counterpart_detail, name="counterpart_detail"),
     path(
+        "counterparts/<int:pk>/people/",
+        directory.counterpart_person_add,
+        name="counterpart_person_add",
+    ),
+    path(
         "counterparts/people/<int:pk>/remove/",
         directory.counterpart_person_remove,
         name="counterpart_person_remove",

@@ -6,9 +6,11 @@ import datetime as dt
 from django.db.models import Q
 
 
-def guides_for_unit(user, unit, as_of: dt.date, *, limit: int = 8) -> list[dict]:
+def guides_for_unit(user, unit, as_of: dt.date, *, limit: int = 8, calendar=None) -> list[dict]:
     """Guides naming the unit whose deadline has not passed on `as_of` (or that have none),
-    soonest deadline first; each with `countdown` and `best` (a `matching.Match` or None)."""
+    soonest deadline first; each with `countdown` and `best` (a `matching.Match` or None).
+    `calendar`: the working-day calendar already loaded from `as_of`'s year through the
+    following one (it is loaded here when the deadlines go further)."""
     from org.calendar import load_calendar
 
     from .matching import match_all
@@ -25,7 +27,8 @@ def guides_for_unit(user, unit, as_of: dt.date, *, limit: int = 8) -> list[dict]
     if not guides:
         return []
     last = max((g.deadline for g in guides if g.deadline), default=as_of)
-    calendar = load_calendar(as_of.year, last.year)
+    if calendar is None or last.year > as_of.year + 1:
+        calendar = load_calendar(as_of.year, last.year)
     return [
         {
             "guide": guide,

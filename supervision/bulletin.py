@@ -19,7 +19,7 @@ from funding.querysets import corrections_since
 from funding.rates import success_rates
 from policy.models import Assignment, WorkItem
 from policy.querysets import extension_counts
-from policy.states import OVERDUE, due_soon_horizon
+from policy.states import OVERDUE, DueSoonHorizon, due_soon_horizon
 from reporting.figures import SYSTEM, figures_for
 from reporting.period import ReportingPeriod
 
@@ -68,9 +68,9 @@ def league(figures) -> list[dict]:
     return rows
 
 
-def overdue_items(as_of: dt.date) -> list[dict]:
+def overdue_items(as_of: dt.date, states: DueSoonHorizon | None = None) -> list[dict]:
     """Work items overdue on the as-of date (policy.states), with their lead unit."""
-    states = due_soon_horizon(as_of)
+    states = states or due_soon_horizon(as_of)
     items = (
         WorkItem.objects.with_state(states.as_of, states.horizon)
         .filter(state=OVERDUE)
@@ -95,10 +95,10 @@ def overdue_items(as_of: dt.date) -> list[dict]:
     ]
 
 
-def meeting_decisions(as_of: dt.date) -> list[dict]:
+def meeting_decisions(as_of: dt.date, states: DueSoonHorizon | None = None) -> list[dict]:
     """Decisions of meetings held by the as-of date and not done by it (会议议定事项落实情况),
     each with its state on that day (policy.states), soonest due first."""
-    states = due_soon_horizon(as_of)
+    states = states or due_soon_horizon(as_of)
     items = (
         WorkItem.objects.filter(source_meeting__held_on__lte=as_of)
         .exclude(done_on__lte=as_of)
@@ -222,6 +222,8 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         secured_text = format_amount(summary.secured)
         target_text = format_amount(summary.target)
     rows = league(figures)
+    # one due-soon horizon (settings and calendar read once) for both lists of work items
+    states = due_soon_horizon(period.as_of)
     classes = {key: [row["name"] for row in rows if row["status"] == key] for key in CLASS_ORDER}
     lagging = [u.unit_id for u in figures.units if u.status in (Status.BEHIND, Status.NONE)]
     content = {
@@ -237,11 +239,11 @@ def bulletin_content(period: ReportingPeriod, *, rules=None) -> dict:
         "league": rows,
         "classes": classes,
         "class_names": CLASS_NAMES,
-        "overdue_items": overdue_items(period.as_of),
+        "overdue_items": overdue_items(period.as_of, states),
         # 延期申请 filed and approved from 1 January to the as-of date
         "extension_requests": extension_counts(dt.date(period.year, 1, 1), period.as_of),
         "lag_measures": lag_measures(period.year, period.as_of, lagging),
-        "meeting_decisions": meeting_decisions(period.as_of),
+        "meeting_decisions": meeting_decisions(period.as_of, states),
         "doubtful_claims": claims,
         "corrections": correction_notes(),
         "monthly_wan": [

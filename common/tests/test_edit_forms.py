@@ -28,6 +28,9 @@ from common.testing import all_matrix_entries
 # POST forms naming a record that save nothing the reader saw of it, with the reason. Every
 # other form whose action names a record is an edit form and must carry its version.
 CREATES = {  # a new record under the one named
+    "funding:counterpart_person_add": "a new contact person of the department (by the name "
+    "typed; the form shows no person's post or phone to save over)",
+    "policy:meeting_detail": "a new decision (work item) of the meeting",
     "funding:material_upload": "a new material file of the project",
     "org:section_add": "a new section of the unit",
     "policy:measure_create": "a new measure of the policy",
@@ -47,6 +50,11 @@ NOT_EDITS = {
     "reminders:robot_remove": "removes a robot; nothing is saved over",
     "ledger:confirm": "imports the workbook named by its hash as a new batch",
     "supervision:dispatch_urge": "records an urging (new reminders) on the open requests",
+    "supervision:dispatch_briefing": "starts a job compiling the round's briefing; saves nothing",
+    "supervision:bulletin_draft": "starts a job making a draft file (its format in the URL); "
+    "saves nothing",
+    "funding:counterpart_person_remove": "removes a contact person; nothing is saved over",
+    "policy:alias_remove": "removes a unit alias; nothing is saved over",
 }
 
 READS = {"security.permission_denied", "security.scope_denied", "list.exported"}

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from common.validation import parse_choice
 
 from ..models import Counterpart, CounterpartPerson
 from . import services
@@ -57,59 +56,82 @@ def counterpart_directory(request):
     )
 
 
-@login_required
-def counterpart_detail(request, pk: int):
-    _business(request)
-    counterpart = get_object_or_404(directory_for(request.user), pk=pk)
-    edit_form = person_form = None
-    status = 200
+def _detail(request, counterpart, *, edit_form=None, person_form=None, status=200):
     if _office(request):
-        action = parse_choice(request.POST.get("action"), ["edit", "person"], "edit")
-        initial = {
-            "name": counterpart.name,
-            "level": counterpart.level,
-            "units": [u.pk for u in counterpart.units.all()],
-            "note": counterpart.note,
-            "version": counterpart.version,
-        }
-        posted = request.method == "POST"
-        edit_form = CounterpartForm(
-            request.POST if posted and action == "edit" else None, initial=initial
+        edit_form = (
+            edit_form
+            if edit_form is not None
+            else CounterpartForm(
+                initial={
+                    "name": counterpart.name,
+                    "level": counterpart.level,
+                    "units": [u.pk for u in counterpart.units.all()],
+                    "note": counterpart.note,
+                    "version": counterpart.version,
+                }
+            )
         )
-        person_form = PersonForm(request.POST if posted and action == "person" else None)
-        form = edit_form if action == "edit" else person_form
-        if posted and form.is_valid():
-            data = form.cleaned_data
-            try:
-                if action == "edit":
-                    services.save_counterpart(
-                        user=request.user,
-                        counterpart=counterpart,
-                        name=data["name"],
-                        level=data["level"],
-                        units=list(data["units"]),
-                        note=data["note"],
-                        expected_version=data["version"],
-                    )
-                else:
-                    services.save_counterpart_person(
-                        user=request.user, counterpart=counterpart, **data
-                    )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Counterpart directory saved."))
-                return redirect("funding:counterpart_detail", pk=counterpart.pk)
-        if posted:
-            status = 400
-    elif request.method == "POST":
-        raise PermissionDenied
+        person_form = person_form if person_form is not None else PersonForm()
     return render(
         request,
         "funding/directory/detail.html",
         {"c": counterpart, "edit_form": edit_form, "person_form": person_form},
         status=status,
     )
+
+
+@login_required
+def counterpart_detail(request, pk: int):
+    """The department's page; the office edits it here (from the version it read)."""
+    _business(request)
+    counterpart = get_object_or_404(directory_for(request.user), pk=pk)
+    if request.method != "POST":
+        return _detail(request, counterpart)
+    if not _office(request):
+        raise PermissionDenied
+    form = CounterpartForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_counterpart(
+                user=request.user,
+                counterpart=counterpart,
+                name=data["name"],
+                level=data["level"],
+                units=list(data["units"]),
+                note=data["note"],
+                expected_version=data["version"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Counterpart directory saved."))
+            return redirect("funding:counterpart_detail", pk=counterpart.pk)
+    return _detail(request, counterpart, edit_form=form, status=400)
+
+
+@login_required
+def counterpart_person_add(request, pk: int):
+    """The office adds a contact person to the department (or, by the name typed, gives the
+    one of that name a new post and phone): the form shows nothing of a person to save over."""
+    _business(request)
+    counterpart = get_object_or_404(directory_for(request.user), pk=pk)
+    if not _office(request):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("funding:counterpart_detail", pk=counterpart.pk)
+    form = PersonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_counterpart_person(
+                user=request.user, counterpart=counterpart, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Counterpart directory saved."))
+            return redirect("funding:counterpart_detail", pk=counterpart.pk)
+    return _detail(request, counterpart, person_form=form, status=400)
 
 
 @login_required

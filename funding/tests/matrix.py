@@ -207,6 +207,7 @@ def _counterpart_person():
 BUSINESS = ("office", "leader", "zjj", "zjj_head")
 MATRIX["funding:counterpart_directory"] = access(*BUSINESS)
 MATRIX["funding:counterpart_detail"] = access(*BUSINESS, kwargs=_counterpart)
+MATRIX["funding:counterpart_person_add"] = access("office", kwargs=_counterpart)
 MATRIX["funding:counterpart_person_remove"] = access("office", kwargs=_counterpart_person)
 # noting a lead: a unit for itself, the office for any unit (the leader reads)
 MATRIX["funding:lead_create"] = access(*WRITERS)

@@ -27,7 +27,10 @@ def second_policy():
     measure = policy.save_measure(
         user=None, policy=other, aspect=aspect, code="一", text="支持城市更新项目申请专项债券"
     )
-    return Policy.objects.exclude(pk=other.pk).get(), measure
+    # the demo's policy with measures (the meetings' decisions have a policy of their own,
+    # with none: no group of the select)
+    demo = Policy.objects.exclude(pk=other.pk).filter(measures__isnull=False).distinct().get()
+    return demo, measure
 
 
 @pytest.mark.parametrize("width", [1366, 360])

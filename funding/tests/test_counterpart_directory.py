@@ -26,8 +26,8 @@ def test_the_office_keeps_the_directory_and_a_unit_reads_it(demo, client, cast):
     assert response.status_code == 302
     counterpart = Counterpart.objects.get(name="省住房和城乡建设厅村镇处")
     response = client.post(
-        reverse("funding:counterpart_detail", args=[counterpart.pk]),
-        {"action": "person", "name": "陆明", "post": "副处长", "phone": "0551-6262-0999"},
+        reverse("funding:counterpart_person_add", args=[counterpart.pk]),
+        {"name": "陆明", "post": "副处长", "phone": "0551-6262-0999"},
     )
     assert response.status_code == 302
     assert counterpart.people.get().post == "副处长"
@@ -36,8 +36,8 @@ def test_the_office_keeps_the_directory_and_a_unit_reads_it(demo, client, cast):
     page = client.get(reverse("funding:counterpart_directory"), {"q": "村镇"})
     assert "陆明" in page.content.decode() and "0551-6262-0999" in page.content.decode()
     refused = client.post(
-        reverse("funding:counterpart_detail", args=[counterpart.pk]),
-        {"action": "person", "name": "某人"},
+        reverse("funding:counterpart_person_add", args=[counterpart.pk]),
+        {"name": "某人"},
     )
     assert refused.status_code == 403
 

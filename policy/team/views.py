@@ -47,7 +47,8 @@ def item_team(request, pk: int):
                 "version": team.version if team else None,
             }
             bound = request.POST if posted_unit == a.unit_id else None
-            form = TeamForm(bound, unit=a.unit, initial=initial, prefix=f"u{a.unit_id}")
+            # one form a unit, each naming its fields plainly (the posted `unit` says whose)
+            form = TeamForm(bound, unit=a.unit, initial=initial, auto_id=f"id_u{a.unit_id}_%s")
             if bound is not None and form.is_valid():
                 try:
                     services.save_item_team(
