@@ -23,17 +23,17 @@ def test_the_office_menu_is_grouped_and_opens_one_group_at_a_time(new_page, demo
     assert daily == ["驾驶舱", "工作事项", "待审批申请"]
     groups = page.locator(".menu-group > summary").all_inner_texts()
     assert [g.strip(" ▾") for g in groups] == ["督查", "争取", "数据", "设置"]
-    assert not page.locator(".menu-links a", has_text="到位资金").is_visible()
+    assert not page.locator(".menu-links a").get_by_text("到位资金", exact=True).is_visible()
     page.click(".menu-group > summary:has-text('争取')")
-    assert page.locator(".menu-links a", has_text="到位资金").is_visible()
+    assert page.locator(".menu-links a").get_by_text("到位资金", exact=True).is_visible()
     page.click(".menu-group > summary:has-text('督查')")  # the other closes
-    assert not page.locator(".menu-links a", has_text="到位资金").is_visible()
+    assert not page.locator(".menu-links a").get_by_text("到位资金", exact=True).is_visible()
     assert page.locator(".menu-links a", has_text="通报").is_visible()
     page.keyboard.press("Escape")
     assert not page.locator(".menu-links a", has_text="通报").is_visible()
     assert menu_height(page) < 60
     page.click(".menu-group > summary:has-text('争取')")
-    page.click(".menu-links a:has-text('到位资金')")
+    page.locator(".menu-links a").get_by_text("到位资金", exact=True).click()
     settle(page)
     assert page.url.endswith("/funding/receipts/")
     current = page.locator(".menu-group:has(a[aria-current=page]) > summary").inner_text()

@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_office_changes_the_due_soon_window(demo, new_page):
     page = new_page()
     login(page, "office")
+    page.click('.menu-group:has(a[href="/org/settings/"]) > summary')  # the 设置 group
     page.click('nav a[href="/org/settings/"]')
     assert page.input_value("#id_default_as_of") == "2024-06-30"
     page.fill("#id_due_soon_workdays", "15")
@@ -44,6 +45,7 @@ def test_the_office_switches_time_progress_to_by_month_without_django_admin(demo
     login(page, "office")
     page.goto("/cockpit/")
     assert page.inner_text('[data-figure="time_progress"]') == "49.7%"
+    page.click('.menu-group:has(a[href="/org/settings/"]) > summary')  # the 设置 group
     page.click('nav a[href="/org/settings/"]')
     page.select_option("#id_time_progress_mode", "month")
     page.click("button[type=submit].primary")
