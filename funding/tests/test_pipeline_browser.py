@@ -44,7 +44,11 @@ def test_an_officer_takes_a_reserve_project_from_guide_to_money(demo, new_page, 
         "对北关片区合流制排水管网实施雨污分流改造，新建污水管网21公里，消除城区易涝积水点。",
     )
     page.select_option("#id_channel", label="中央预算内投资")
-    page.select_option("#id_follow_up", label="住建局联络员 周伟")
+    # a person is offered with how they are reached: “周伟（…）· mobile · e-mail”
+    zhou = page.eval_on_selector(
+        "#id_follow_up", "s => [...s.options].find(o => o.text.includes('周伟')).value"
+    )
+    page.select_option("#id_follow_up", value=zhou)
     page.click("#project-save")
     settle(page)
     project = Project.objects.get(code="CB2025-ZJJ-21")

@@ -23,7 +23,7 @@ def test_a_pasted_text_becomes_work_items_on_the_units_workbenches(demo, new_pag
     page = new_page(viewport=(1280, 900))
     login(page, "office")
     page.goto("/policy/")
-    page.click("text=从文本起草事项")
+    page.click("main a:has-text('从文本起草事项')")
     settle(page)
     page.select_option("#id_policy", label="《意见》")
     page.fill("#id_year", "2025")
