@@ -5,6 +5,8 @@ from django.db import models
 
 from common.querysets import ScopedQuerySet
 
+from .choices import Channel
+
 
 class ReminderQuerySet(ScopedQuerySet):
     unit_path = "unit"
@@ -13,8 +15,6 @@ class ReminderQuerySet(ScopedQuerySet):
 class DeliveryQuerySet(models.QuerySet):
     def inbox_of(self, user):
         """The in-app notices addressed to `user`, newest first."""
-        from .models import Channel
-
         if user is None or not user.is_authenticated:
             return self.none()
         return self.filter(channel=Channel.APP, user=user).order_by("-created_at", "-id")
