@@ -36,13 +36,14 @@ from audit.models import AuditEvent
 from common.dates import WorkCalendar, format_date_zh
 from funding.choices import Stage
 from funding.models import Contact, Guide, Project, ProjectStageChange
+from org.calendar import load_calendar
 from org.models import Leader, Unit
 from policy.models import Assignment, AssignmentRole, Milestone, ProgressReport, WorkItem
 from policy.states import DUE_SOON, OVERDUE, due_soon_horizon
 from policy.team import people_to_remind
 
-from .models import Reminder
-from .services import Notice, office_users, unit_heads
+from .models import Delivery, DeliveryStatus, Reminder
+from .notices import Notice, office_users, unit_heads
 
 ESCALATE_HEAD = "escalate_head"
 ESCALATE_LEADER = "escalate_leader"
@@ -65,8 +66,6 @@ class RunContext:
 
     @classmethod
     def for_date(cls, as_of: dt.date) -> "RunContext":
-        from org.calendar import load_calendar
-
         calendar = load_calendar(as_of.year - 1, as_of.year + 1)
         horizon = due_soon_horizon(as_of, calendar=calendar)
         return cls(
@@ -582,8 +581,6 @@ def unacknowledged(context: RunContext) -> Iterable[Notice]:
     `ack_after` working days is escalated like silence: a unit's → its head (or, with no
     head, the overseeing leader); a head's → the overseeing leader. Same key as the silence
     escalation of the same subject, so each step happens once."""
-    from .models import Delivery, DeliveryStatus
-
     reached = Delivery.objects.filter(reminder=OuterRef("pk"), status=DeliveryStatus.SENT)
     candidates = list(
         Reminder.objects.filter(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,8 +53,6 @@ class DeliveryStats:
 
 
 def _send(delivery: Delivery) -> None:
-    from django.urls import reverse
-
     reminder = delivery.reminder
     # the message's link acknowledges (签收, after login) and then opens what it is about
     link = reverse("reminders:acknowledge", kwargs={"pk": reminder.pk})

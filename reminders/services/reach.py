@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Max
 
 from common.permissions import Role
 from org.models import Unit
@@ -35,8 +36,6 @@ class UnitReach:
 def reach_of_units(unit_ids) -> dict[int, UnitReach]:
     """For each unit: its active contact people (and how many have an e-mail address) and its
     enabled robots. Three queries whatever the number of units."""
-    from django.db.models import Count
-
     units = Unit.objects.filter(pk__in=list(unit_ids)).order_by("sort_order", "code")
     reach = {unit.pk: UnitReach(unit=unit) for unit in units}
     people = (
@@ -60,8 +59,6 @@ def reach_of_units(unit_ids) -> dict[int, UnitReach]:
 def unreachable_units(user) -> list[UnitReach]:
     """The units with reminders that reached no one (in the viewer's scope), most recent
     first, with what they lack: the office's 无法送达 list."""
-    from django.db.models import Count, Max
-
     rows = (
         Reminder.objects.visible_to(user)
         .filter(deliveries__isnull=True, recipient_unit__isnull=False)

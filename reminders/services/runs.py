@@ -11,6 +11,7 @@ from org.models import Unit
 
 from ..models import Channel, Delivery, DeliveryStatus, Reminder
 from ..notices import Notice, _addresses
+from ..sources import SOURCES, RunContext
 from .creating import create_reminder, readdress
 from .delivery import DeliveryStats, deliver_pending
 
@@ -110,8 +111,6 @@ class RunResult:
 def run_reminders(*, as_of: dt.date, dry_run: bool = False, sources=None) -> RunResult:
     """Create and send the reminders due on `as_of` (see `reminders.sources`), then retry
     what failed before. A dry run writes nothing and says what it would send."""
-    from ..sources import SOURCES, RunContext
-
     context = RunContext.for_date(as_of)
     result = RunResult(as_of=as_of, dry_run=dry_run)
     if context.warning:
