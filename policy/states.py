@@ -4,7 +4,7 @@ One rule (design §3.1), in working days: an item not done is overdue once its d
 passed; it is due soon when it is due on or before the *horizon*, the date `N` working days
 after the as-of date on the office's holiday calendar (`N` is `SiteConfig.due_soon_workdays`).
 `work_item_state` (Python) and `state_expression` (SQL) are the same rule; templates, lists,
-the cockpit and the workbench take the horizon from `due_soon_horizon`.
+the cockpit, the workbench and the reminders take the horizon from `due_soon_horizon`.
 
 Done means confirmed (design §10): `done_on` is set only when the office closes the item or
 confirms the lead unit's request (销号), to the date the unit gave. A unit's "done" awaiting the
@@ -24,6 +24,9 @@ ON_TRACK = "on_track"
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 DONE = "done"
+
+#: the states that call for action (what a reminder urges about): due soon or overdue
+PRESSING = (DUE_SOON, OVERDUE)
 
 STATE_LABELS = {
     ON_TRACK: _("On track"),

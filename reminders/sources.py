@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +39,14 @@ from funding.models import Contact, Guide, Project, ProjectStageChange
 from org.calendar import load_calendar
 from org.models import Leader, Unit
 from policy.models import Assignment, AssignmentRole, Milestone, ProgressReport, WorkItem
-from policy.states import DUE_SOON, OVERDUE, due_soon_horizon
+from policy.states import (
+    DUE_SOON,
+    OVERDUE,
+    PRESSING,
+    due_soon_horizon,
+    state_expression,
+    work_item_state,
+)
 from policy.team import people_to_remind
 
 from .models import Delivery, DeliveryStatus, Reminder
@@ -81,6 +88,16 @@ class RunContext:
     def workdays(self, start: dt.date, end: dt.date) -> int:
         return self.calendar.workdays_between(start, end)
 
+    def state(self, due_on: dt.date, done_on: dt.date | None = None) -> str:
+        """The state of an item (or time node) on the run's day: the one rule of states.py."""
+        return work_item_state(due_on, done_on, self.as_of, self.horizon)
+
+    def pressing(self, queryset: QuerySet) -> QuerySet:
+        """The items (or time nodes) of `queryset` that are due soon or overdue on the run's
+        day, each annotated with its `state`: the one rule of states.py, in SQL."""
+        state = state_expression(self.as_of, self.horizon)
+        return queryset.annotate(state=state).filter(state__in=PRESSING)
+
 
 def _short(text: str, length: int = 40) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
@@ -105,13 +122,11 @@ def _due_phrase(context: RunContext, due_on: dt.date) -> str:
 
 
 def work_items(context: RunContext) -> Iterable[Notice]:
-    items = WorkItem.objects.filter(
-        done_on__isnull=True, due_on__lte=context.horizon
-    ).prefetch_related(
+    items = context.pressing(WorkItem.objects.all()).prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("pk"))
     )
     for item in items.order_by("due_on", "pk"):
-        stage = OVERDUE if item.due_on < context.as_of else DUE_SOON
+        stage = item.state
         subject = (
             _("Work item %(code)s is overdue: %(title)s")
             if stage == OVERDUE
@@ -151,12 +166,8 @@ def _lead_units(item: WorkItem) -> list[Unit]:
 
 def milestones(context: RunContext) -> Iterable[Notice]:
     steps = (
-        Milestone.objects.filter(
-            done_on__isnull=True,
-            due_on__lte=context.horizon,
-            work_item__isnull=False,
-            work_item__done_on__isnull=True,
-        )
+        context.pressing(Milestone.objects.all())
+        .filter(work_item__isnull=False, work_item__done_on__isnull=True)
         .select_related("work_item")
         .prefetch_related(
             Prefetch(
@@ -168,7 +179,7 @@ def milestones(context: RunContext) -> Iterable[Notice]:
     )
     for step in steps:
         item = step.work_item
-        stage = OVERDUE if step.due_on < context.as_of else DUE_SOON
+        stage = step.state
         subject = (
             _("Milestone overdue: %(title)s (%(code)s)")
             if stage == OVERDUE
@@ -204,17 +215,13 @@ def _corrective_measures(context: RunContext) -> Iterable[Notice]:
     """A lag explanation's measures, signed off by the leader, are time nodes of the unit with
     no work item: the unit is urged like for any node (topic "measure:", no escalation)."""
     measures = (
-        Milestone.objects.filter(
-            done_on__isnull=True,
-            due_on__lte=context.horizon,
-            work_item__isnull=True,
-            unit__isnull=False,
-        )
+        context.pressing(Milestone.objects.all())
+        .filter(work_item__isnull=True, unit__isnull=False)
         .select_related("unit")
         .order_by("due_on", "pk")
     )
     for step in measures:
-        stage = OVERDUE if step.due_on < context.as_of else DUE_SOON
+        stage = step.state
         subject = (
             _("Corrective measure overdue: %(title)s")
             if stage == OVERDUE
@@ -425,8 +432,10 @@ def escalations(context: RunContext) -> Iterable[Notice]:
                 "title": _short(title, 60),
                 "code": code,
             }
-        if due_on != reminder.due_on or due_on >= context.as_of:
+        if due_on != reminder.due_on:
             continue  # rescheduled since: the new date has its own reminders
+        if context.state(due_on) != OVERDUE:
+            continue  # not overdue on the run's day (a run for an earlier date)
         candidates = [
             updates.get((reminder.topic, unit.pk)),
             updates.get((f"workitem:{item_id}", unit.pk)),
