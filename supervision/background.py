@@ -18,31 +18,15 @@ def _period(params: dict):
 
 
 def bulletin_draft(job, progress, folder: Path) -> Outcome:
-    from .bulletin import bulletin_content
-    from .documents import docx_to_pdf, render_bulletin_docx
-    from .services import government_name, next_bulletin_number, record_download
+    from .services import build_bulletin, record_download
 
     period = _period(job.params)
     fmt = job.params["fmt"]
-    steps = 3 if fmt == "pdf" else 2
-    progress(0, steps, "汇总数据")
-    content = bulletin_content(period)
-    progress(1, steps, "生成Word文档")
     # a draft names the number issuing it would take and says it is a draft (征求意见稿)
-    data = render_bulletin_docx(
-        content,
-        government=government_name(),
-        number=next_bulletin_number(period.year),
-        draft=True,
-    )
-    if fmt == "pdf":
-        progress(2, steps, "LibreOffice生成PDF")
-        data = docx_to_pdf(data)
+    content, docx, pdf = build_bulletin(period, pdf=fmt == "pdf", progress=progress)
     path = folder / f"draft.{fmt}"
-    path.write_bytes(data)
-    record_download(
-        user=job.owner, name="bulletin_draft", what=f"{period.as_of.isoformat()}.{fmt}"
-    )
+    path.write_bytes(pdf if fmt == "pdf" else docx)
+    record_download(user=job.owner, name="bulletin_draft", what=f"{period.as_of.isoformat()}.{fmt}")
     return Outcome(
         message=content["sentence"],
         path=path,

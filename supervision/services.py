@@ -1,6 +1,7 @@
 """All writes of supervision: dispatch rounds, bulletins and assessment rules (audited)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -226,18 +227,36 @@ def next_bulletin_number(year: int) -> int:
     return (last or 0) + 1
 
 
-def build_bulletin(period: ReportingPeriod, *, number: int | None = None, pdf: bool = True):
+def _no_progress(done: int, total: int, label: str) -> None:
+    pass
+
+
+def build_bulletin(
+    period: ReportingPeriod,
+    *,
+    number: int | None = None,
+    pdf: bool = True,
+    progress: Callable[[int, int, str], None] = _no_progress,
+):
     """(content, docx bytes, pdf bytes or b"") of a bulletin of `period`; writes nothing.
-    Without `number` it is a draft: 第N期（征求意见稿）, N the number issuing it would take."""
+    Without `number` it is a draft: 第N期（征求意见稿）, N the number issuing it would take.
+    The one path to a bulletin: issuing, the `bulletin` command and the draft job take it
+    (`progress(done, total, label)` tells the job's page each step)."""
     from .bulletin import bulletin_content
     from .documents import docx_to_pdf, render_bulletin_docx
 
+    steps = 3 if pdf else 2
+    progress(0, steps, "汇总数据")
     content = bulletin_content(period)
     draft = number is None
     if draft:
         number = next_bulletin_number(period.year)
+    progress(1, steps, "生成Word文档")
     docx = render_bulletin_docx(content, government=government_name(), number=number, draft=draft)
-    return content, docx, docx_to_pdf(docx) if pdf else b""
+    if not pdf:
+        return content, docx, b""
+    progress(2, steps, "LibreOffice生成PDF")
+    return content, docx, docx_to_pdf(docx)
 
 
 @transaction.atomic

@@ -39,3 +39,36 @@ def test_the_cli_draft_names_the_next_number_and_says_draft(demo, tmp_path, cast
         ReportingPeriod(2025, dt.date(2025, 3, 31)), pdf=False
     )
     assert masthead_number(docx) == "第1期（征求意见稿）"
+
+
+def test_the_draft_job_takes_the_one_path_to_a_bulletin(demo, cast):
+    """The page's draft (a background job) is the document `build_bulletin` makes, which the
+    command and issuing make too: one path, not a second rendering beside it."""
+    from jobs.models import Job
+    from jobs.services import result_path, run_job, start_job
+    from reporting.period import ReportingPeriod
+    from supervision import services
+
+    params = {"year": 2024, "as_of": "2024-06-30", "mode": "day", "fmt": "docx"}
+    job = start_job(
+        user=cast["office"], kind="supervision.bulletin_draft", title="t", params=params
+    )
+    run_job(job_id=job.pk)
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == Job.DONE, job.message
+    content, docx, pdf = services.build_bulletin(
+        ReportingPeriod(2024, dt.date(2024, 6, 30)), pdf=False
+    )
+    assert pdf == b"" and job.message == content["sentence"]
+
+    def text(data: bytes) -> list[str]:
+        return [p.text for p in Document(io.BytesIO(data)).paragraphs]
+
+    assert text(result_path(job).read_bytes()) == text(docx)
+    steps = []
+    services.build_bulletin(
+        ReportingPeriod(2024, dt.date(2024, 6, 30)),
+        pdf=False,
+        progress=lambda done, total, label: steps.append((done, total, label)),
+    )
+    assert steps == [(0, 2, "汇总数据"), (1, 2, "生成Word文档")]
