@@ -31,21 +31,14 @@ from docx.shared import Mm, Pt, RGBColor
 
 from common.text import xml_safe_arguments
 
+from . import province
+from .charts import CLASS_COLOURS, _font
+
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋"
 LATIN_FONT = "Times New Roman"
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
-NOTO_SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
-NOTO_SANS_BOLD = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
-NOTO_SC_INDEX = 2  # Simplified Chinese face inside the Noto CJK collections
-
-CLASS_COLOURS = {
-    "completed": (46, 125, 50),
-    "ahead": (25, 118, 210),
-    "behind": (245, 124, 0),
-    "none": (198, 40, 40),
-}
 
 
 class RenderError(RuntimeError):
@@ -53,16 +46,6 @@ class RenderError(RuntimeError):
 
 
 # --- charts -------------------------------------------------------------------------------
-
-
-def _font(size: int, bold: bool = False):
-    from PIL import ImageFont
-
-    path = NOTO_SANS_BOLD if bold else NOTO_SANS
-    try:
-        return ImageFont.truetype(path, size, index=NOTO_SC_INDEX)
-    except OSError:  # no CJK font installed: still a chart, with Pillow's own font
-        return ImageFont.load_default(size)
 
 
 def rate_chart(league: list[dict], time_progress_percent: float, title: str) -> bytes:
@@ -379,8 +362,6 @@ def render_bulletin_docx(
 ) -> bytes:
     """The bulletin (design §7) as a .docx, from `bulletin.bulletin_content` data. A draft
     names the number it would be issued under and says it is a draft (征求意见稿)."""
-    from . import province
-
     doc = GovDocument()
     issuer = f"{government}督查室" if government else "督查室"
     number_text = f"第{number}期" if number else ""

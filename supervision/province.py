@@ -18,8 +18,10 @@ from docx.oxml import parse_xml
 from docx.shared import Mm
 
 from common.money import format_wan
-from common.percent import as_fraction, progress_text
+from common.percent import as_fraction, progress_text, rate_text
 from org.models import Unit
+
+from .charts import CLASS_COLOURS, _font
 
 # the cockpit's `league.SMALL`: a league this size or smaller is shown whole
 GROUPED_ABOVE = 40
@@ -32,9 +34,7 @@ LISTED = {"overdue_items": 20, "lag_measures": 20, "doubtful_claims": 20}
 
 
 def _percent(secured: int, target: int) -> str:
-    from .bulletin import percent_text
-
-    return percent_text(Fraction(secured, target) if target > 0 else None)
+    return rate_text(Fraction(secured, target) if target > 0 else None)
 
 
 def province_part(figures, rows: list[dict]) -> dict | None:
@@ -132,8 +132,6 @@ def distribution_chart(province: dict, time_progress_percent: float, title: str)
     """Stacked vertical bars: how many task departments fall in each band of completion rate,
     coloured by class, with the time-progress line. A fixed size whatever the units. PNG."""
     from PIL import Image, ImageDraw
-
-    from .documents import CLASS_COLOURS, _font
 
     scale = 2
     width, height = 900 * scale, 380 * scale
