@@ -13,10 +13,12 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from common.percent import rate_text, ratio_decimal
 from funding.models import Contact, Receipt
 from org.calendar import load_calendar
 from org.models import Unit
@@ -71,9 +73,9 @@ class Stats:
         return _median(self.ack_days)
 
     @property
-    def quick_share(self) -> float | None:
-        """Share of the urgings answered within 2 working days (0–1)."""
-        return self.quick / self.urgings if self.urgings else None
+    def quick_share(self) -> Fraction | None:
+        """Share of the urgings answered within 2 working days (0–1), exact."""
+        return Fraction(self.quick, self.urgings) if self.urgings else None
 
 
 def _median(values: list[int]) -> int | float | None:
@@ -111,8 +113,10 @@ class Effect:
         }
 
 
-def _share(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+def _share(value: Fraction | None) -> float | None:
+    """A share as a JSON number (0.5577), rounded by the one formatter (common.percent)."""
+    share = ratio_decimal(value)
+    return None if share is None else float(share)
 
 
 def _level(stage: str) -> int:
@@ -246,7 +250,7 @@ def effect_annex(year: int, as_of: dt.date) -> dict | None:
             s.acknowledged,
             s.answered,
             "—" if median is None else str(median),
-            "—" if quick is None else f"{round(quick * 100)}%",
+            rate_text(quick),
         ]
 
     return {

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from common.percent import rate_text, whole_percent
 from common.permissions import Role, role_of
 from common.validation import parse_date_param, parse_int, query_value
 from org.models import Leader, Unit
@@ -17,10 +18,6 @@ from reporting.period import office_period, period_from_query
 
 from .digest import digest_for
 from .effect import LEVEL_HEAD, LEVEL_LEADER, LEVEL_UNIT, effect_for
-
-
-def _share(value) -> str:
-    return "—" if value is None else f"{round(value * 100)}%"
 
 
 @login_required
@@ -57,7 +54,7 @@ def effect(request: HttpRequest) -> HttpResponse:
             {
                 "name": unit.name,
                 "median": s.median_workdays,
-                "quick": None if s.quick_share is None else round(s.quick_share * 100),
+                "quick": whole_percent(s.quick_share),
             }
             for unit, s in result.units
         ],
@@ -74,7 +71,7 @@ def effect(request: HttpRequest) -> HttpResponse:
             "effect": result,
             "groups": groups,
             "chart": chart,
-            "quick_share": _share(result.total.quick_share),
+            "quick_share": rate_text(result.total.quick_share),
         },
     )
 

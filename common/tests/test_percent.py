@@ -74,9 +74,12 @@ def test_the_lag_list_says_the_cockpits_time_progress(demo, client, cast):
     assert "低于时间进度49.7%" in lag and "时间进度50%" not in lag
 
 
-#: ad-hoc percent arithmetic: a float scaled by 100, an f-string rounding to a percent, or
-#: its own half-up rounding
-AD_HOC = re.compile(r"float\([^()]*(\([^()]*\))?[^()]*\)\s*\*\s*100\b|:\.\d+f\}%|ROUND_HALF_UP")
+#: ad-hoc percent arithmetic: a float scaled by 100, an f-string rounding to a percent,
+#: Python's `round` of a scaled ratio (half to even, on a float), or its own half-up rounding
+AD_HOC = re.compile(
+    r"float\([^()]*(\([^()]*\))?[^()]*\)\s*\*\s*100\b|:\.\d+f\}%|ROUND_HALF_UP"
+    r"|round\([^()]*\*\s*100\b"
+)
 #: where it is allowed: the formatter itself, money (amounts, not percents), and the
 #: bulletin's chart, which draws the number the formatter's text gave it
 ALLOWED = {"common/percent.py", "common/money.py", "supervision/documents.py"}

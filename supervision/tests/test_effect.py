@@ -98,3 +98,17 @@ def test_the_bulletin_carries_the_annex(demo):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "附件：催办效果" in text
     assert f"送达催办{annex['urgings']}次" in text
+
+
+def test_the_quick_share_is_exact_and_rounded_half_up_by_the_one_formatter():
+    """1 of 8 urgings answered quickly is 12.5%: the pages say 13%, like every percent
+    (common.percent), not Python's round-half-even of a float (12%)."""
+    from fractions import Fraction
+
+    from common.percent import rate_text
+    from supervision.effect import Stats, _share
+
+    stats = Stats(urgings=8, quick=1)
+    assert stats.quick_share == Fraction(1, 8) and rate_text(stats.quick_share) == "13%"
+    assert _share(stats.quick_share) == 0.125 and _share(Fraction(1, 3)) == 0.3333
+    assert _share(Stats().quick_share) is None
