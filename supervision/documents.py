@@ -32,7 +32,7 @@ from docx.shared import Mm, Pt, RGBColor
 from common.text import xml_safe_arguments
 
 from . import province
-from .charts import CLASS_COLOURS, _font
+from .charts import CLASS_COLOURS, _font, title_and_legend
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -60,21 +60,7 @@ def rate_chart(league: list[dict], time_progress_percent: float, title: str) -> 
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     label_font, small = _font(16 * scale), _font(14 * scale)
-    draw.text(
-        (width // 2, 18 * scale), title, fill="black", font=_font(16 * scale, True), anchor="mt"
-    )
-    x_legend = 40 * scale
-    for key, label in (
-        ("completed", "完成全年任务"),
-        ("ahead", "超时间进度"),
-        ("behind", "低于时间进度"),
-        ("none", "无实绩"),
-    ):
-        draw.rectangle(
-            [x_legend, 44 * scale, x_legend + 14 * scale, 56 * scale], fill=CLASS_COLOURS[key]
-        )
-        draw.text((x_legend + 18 * scale, 50 * scale), label, fill="#333", font=small, anchor="lm")
-        x_legend += 40 * scale + int(draw.textlength(label, font=small))
+    title_and_legend(draw, width, title, small, scale)
     rates = [float(row["rate"]) * 100 if row["rate"] is not None else 100.0 for row in league]
     top_value = max([100.0, time_progress_percent, *rates])
     top_value = ((int(top_value) + 19) // 20) * 20

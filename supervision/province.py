@@ -21,7 +21,7 @@ from common.money import format_wan
 from common.percent import as_fraction, progress_text, rate_text
 from org.models import Unit
 
-from .charts import CLASS_COLOURS, _font
+from .charts import CLASS_COLOURS, _font, title_and_legend
 
 # the cockpit's `league.SMALL`: a league this size or smaller is shown whole
 GROUPED_ABOVE = 40
@@ -139,21 +139,7 @@ def distribution_chart(province: dict, time_progress_percent: float, title: str)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     small = _font(12 * scale)
-    draw.text(
-        (width // 2, 18 * scale), title, fill="black", font=_font(16 * scale, True), anchor="mt"
-    )
-    x_legend = 40 * scale
-    for key, label in (
-        ("completed", "完成全年任务"),
-        ("ahead", "超时间进度"),
-        ("behind", "低于时间进度"),
-        ("none", "无实绩"),
-    ):
-        draw.rectangle(
-            [x_legend, 44 * scale, x_legend + 14 * scale, 56 * scale], fill=CLASS_COLOURS[key]
-        )
-        draw.text((x_legend + 18 * scale, 50 * scale), label, fill="#333", font=small, anchor="lm")
-        x_legend += 40 * scale + int(draw.textlength(label, font=small))
+    title_and_legend(draw, width, title, small, scale)
     counts = province["bands"]
     peak = max([sum(b.values()) for b in counts] + [1])
     plot_h, plot_w = height - top - bottom, width - left - right
