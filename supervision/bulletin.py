@@ -68,6 +68,15 @@ def league(figures) -> list[dict]:
     return rows
 
 
+def _lead_unit_names(items) -> dict[int, str]:
+    """The name of each work item's lead unit, by item id (one query)."""
+    return dict(
+        Assignment.objects.filter(role="lead", work_item__in=items).values_list(
+            "work_item_id", "unit__name"
+        )
+    )
+
+
 def overdue_items(as_of: dt.date, states: DueSoonHorizon | None = None) -> list[dict]:
     """Work items overdue on the as-of date (policy.states), with their lead unit."""
     states = states or due_soon_horizon(as_of)
@@ -77,11 +86,7 @@ def overdue_items(as_of: dt.date, states: DueSoonHorizon | None = None) -> list[
         .select_related("lead_leader")
         .order_by("due_on", "code")
     )
-    leads = dict(
-        Assignment.objects.filter(role="lead", work_item__in=items).values_list(
-            "work_item_id", "unit__name"
-        )
-    )
+    leads = _lead_unit_names(items)
     return [
         {
             "code": item.code,
@@ -106,11 +111,7 @@ def meeting_decisions(as_of: dt.date, states: DueSoonHorizon | None = None) -> l
         .select_related("source_meeting")
         .order_by("due_on", "code")
     )
-    leads = dict(
-        Assignment.objects.filter(role="lead", work_item__in=items).values_list(
-            "work_item_id", "unit__name"
-        )
-    )
+    leads = _lead_unit_names(items)
     return [
         {
             "code": item.code,

@@ -158,9 +158,9 @@ def month_chart(monthly_wan: list[float], title: str) -> bytes:
 # --- Word ---------------------------------------------------------------------------------
 
 
-def _set_run_fonts(run, east_asia: str, size: float | None = None, bold: bool | None = None):
-    run.font.name = LATIN_FONT
-    r_pr = run._element.get_or_add_rPr()
+def _set_fonts(r_pr, east_asia: str) -> None:
+    """The run properties' fonts: `east_asia` for Chinese, the Latin font for the rest (Word
+    takes the Chinese face from w:eastAsia only)."""
     fonts = r_pr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
@@ -168,6 +168,11 @@ def _set_run_fonts(run, east_asia: str, size: float | None = None, bold: bool | 
     fonts.set(qn("w:eastAsia"), east_asia)
     fonts.set(qn("w:ascii"), LATIN_FONT)
     fonts.set(qn("w:hAnsi"), LATIN_FONT)
+
+
+def _set_run_fonts(run, east_asia: str, size: float | None = None, bold: bool | None = None):
+    run.font.name = LATIN_FONT
+    _set_fonts(run._element.get_or_add_rPr(), east_asia)
     if size is not None:
         run.font.size = Pt(size)
     if bold is not None:
@@ -178,14 +183,7 @@ def _set_run_fonts(run, east_asia: str, size: float | None = None, bold: bool | 
 def _set_style_fonts(style, east_asia: str, size: float) -> None:
     style.font.name = LATIN_FONT
     style.font.size = Pt(size)
-    r_pr = style.element.get_or_add_rPr()
-    fonts = r_pr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        r_pr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    _set_fonts(style.element.get_or_add_rPr(), east_asia)
 
 
 def _page_number_footer(section) -> None:
