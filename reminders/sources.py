@@ -374,6 +374,19 @@ def _last_updates(context: RunContext, item_ids: set[int]) -> dict[tuple[str, in
     return updates
 
 
+def _updates_of(
+    updates: dict[tuple[str, int | None], dt.date], topic: str, item_id: int, unit_id: int
+) -> list[dt.date]:
+    """The last updates (`_last_updates`) that answer a reminder about `topic` to a unit: the
+    unit's on the subject or on its work item, or anyone's change of the subject."""
+    found = [
+        updates.get((topic, unit_id)),
+        updates.get((f"workitem:{item_id}", unit_id)),
+        updates.get((topic, None)),
+    ]
+    return [day for day in found if day is not None]
+
+
 def escalations(context: RunContext) -> Iterable[Notice]:
     urged = list(
         Reminder.objects.filter(
@@ -436,12 +449,7 @@ def escalations(context: RunContext) -> Iterable[Notice]:
             continue  # rescheduled since: the new date has its own reminders
         if context.state(due_on) != OVERDUE:
             continue  # not overdue on the run's day (a run for an earlier date)
-        candidates = [
-            updates.get((reminder.topic, unit.pk)),
-            updates.get((f"workitem:{item_id}", unit.pk)),
-            updates.get((reminder.topic, None)),
-        ]
-        last_update = max((d for d in candidates if d is not None), default=None)
+        last_update = max(_updates_of(updates, reminder.topic, item_id, unit.pk), default=None)
         head_urged = heads_urged.get((reminder.topic, unit.pk, due_on))
         since = max(d for d in (reminder.as_of, head_urged, last_update) if d is not None)
         silent = context.workdays(since, context.as_of)
@@ -638,12 +646,8 @@ def unacknowledged(context: RunContext) -> Iterable[Notice]:
             else None
         )
         if item_id is not None:
-            seen_on = [
-                updates.get((reminder.topic, unit.pk)),
-                updates.get((f"workitem:{item_id}", unit.pk)),
-                updates.get((reminder.topic, None)),
-            ]
-            if any(day is not None and day >= reminder.as_of for day in seen_on):
+            seen_on = _updates_of(updates, reminder.topic, item_id, unit.pk)
+            if any(day >= reminder.as_of for day in seen_on):
                 continue
         facts = {
             "unit": unit.name,

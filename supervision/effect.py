@@ -130,23 +130,18 @@ def _level(stage: str) -> int:
 def _update_dates(unit_ids: set[int], start: dt.date, end: dt.date) -> dict[int, list[dt.date]]:
     """Every unit's update days in [start, end], sorted: the answers an urging may get."""
     days: dict[int, set[dt.date]] = defaultdict(set)
-    for unit_id, day in ProgressReport.objects.filter(
-        unit_id__in=unit_ids, reported_on__range=(start, end)
-    ).values_list("unit_id", "reported_on"):
-        days[unit_id].add(day)
-    for unit_id, day in Receipt.objects.filter(
-        unit_id__in=unit_ids, received_on__range=(start, end)
-    ).values_list("unit_id", "received_on"):
-        days[unit_id].add(day)
-    for unit_id, day in Contact.objects.filter(
-        unit_id__in=unit_ids, occurred_on__range=(start, end)
-    ).values_list("unit_id", "occurred_on"):
-        days[unit_id].add(day)
-    # time nodes done: a measure's unit, or the lead units of the node's work item
-    for unit_id, day in Milestone.objects.filter(
-        unit_id__in=unit_ids, done_on__range=(start, end)
-    ).values_list("unit_id", "done_on"):
-        days[unit_id].add(day)
+    # a progress report, money arrived, a contact with the higher level, and a time node done
+    # (a measure's unit here; the lead units of a work item's node below)
+    for model, day_field in (
+        (ProgressReport, "reported_on"),
+        (Receipt, "received_on"),
+        (Contact, "occurred_on"),
+        (Milestone, "done_on"),
+    ):
+        for unit_id, day in model.objects.filter(
+            unit_id__in=unit_ids, **{f"{day_field}__range": (start, end)}
+        ).values_list("unit_id", day_field):
+            days[unit_id].add(day)
     done_by_item: dict[int, set[dt.date]] = defaultdict(set)
     for item_id, day in Milestone.objects.filter(
         work_item__isnull=False, done_on__range=(start, end)
