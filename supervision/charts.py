@@ -2,6 +2,8 @@
 and legend), apart from the documents, so that the province part draws its chart without
 importing them."""
 
+import io
+
 NOTO_SANS = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 NOTO_SANS_BOLD = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
 NOTO_SC_INDEX = 2  # Simplified Chinese face inside the Noto CJK collections
@@ -42,3 +44,11 @@ def title_and_legend(draw, width: int, title: str, font, scale: int) -> None:
         )
         draw.text((x_legend + 18 * scale, 50 * scale), label, fill="#333", font=font, anchor="lm")
         x_legend += 40 * scale + int(draw.textlength(label, font=font))
+
+
+def png_bytes(image) -> bytes:
+    """A drawn chart as the PNG the documents embed (optimised: a province's bulletin holds
+    several)."""
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()

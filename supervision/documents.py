@@ -32,7 +32,7 @@ from docx.shared import Mm, Pt, RGBColor
 from common.text import xml_safe_arguments
 
 from . import province
-from .charts import CLASS_COLOURS, _font, title_and_legend
+from .charts import CLASS_COLOURS, _font, png_bytes, title_and_legend
 
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -103,9 +103,7 @@ def rate_chart(league: list[dict], time_progress_percent: float, title: str) -> 
         font=small,
         anchor="mb",
     )
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return png_bytes(image)
 
 
 def month_chart(monthly_wan: list[float], title: str) -> bytes:
@@ -150,9 +148,7 @@ def month_chart(monthly_wan: list[float], title: str) -> bytes:
             anchor="mb",
         )
     draw.text((left - 8 * scale, top), "万元", fill="#555", font=small, anchor="rt")
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return png_bytes(image)
 
 
 # --- Word ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ a chart. `bulletin.bulletin_content` adds the `province` part to the content (fr
 issued bulletin); `documents.render_bulletin_docx` and the preview page read it.
 """
 
-import io
 from fractions import Fraction
 from xml.sax.saxutils import escape
 
@@ -21,7 +20,7 @@ from common.money import format_wan
 from common.percent import as_fraction, progress_text, rate_text
 from org.models import Unit
 
-from .charts import CLASS_COLOURS, _font, title_and_legend
+from .charts import CLASS_COLOURS, _font, png_bytes, title_and_legend
 
 # the cockpit's `league.SMALL`: a league this size or smaller is shown whole
 GROUPED_ABOVE = 40
@@ -171,9 +170,7 @@ def distribution_chart(province: dict, time_progress_percent: float, title: str)
         anchor="mb",
     )
     draw.text((left - 8 * scale, top), "单位数", fill="#555", font=small, anchor="rt")
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+    return png_bytes(image)
 
 
 def time_progress_percent(content: dict) -> float:
