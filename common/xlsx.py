@@ -8,9 +8,9 @@ spreadsheet would run as a formula gets a leading "'"), so nothing a user typed 
 """
 
 import datetime as dt
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -155,12 +155,14 @@ class Sheet:
         else:
             ws.write_string(row, col, neutralise(str(value)), cell_format)
 
-    def note(self, text: str, *, warning: bool = False, skip: int = 1) -> None:
+    def note(self, *cells: str, warning: bool = False, skip: int = 1) -> None:
         """A line of text below the rows (after `skip` blank lines): a cut, a file's name."""
         self.row += skip
-        style = {"bold": True, "font_color": "#B00020"} if warning else {}
-        self.ws.write_string(self.row, 0, neutralise(text), self.workbook.format(**style))
+        style = self.workbook.format(**({"bold": True, "font_color": "#B00020"} if warning else {}))
+        for col, text in enumerate(cells):
+            self.ws.write_string(self.row, col, neutralise(str(text)), style)
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    # int, float, Decimal, Fraction (a rate)
+    return isinstance(value, numbers.Number) and not isinstance(value, bool | complex)
