@@ -111,6 +111,16 @@ def _year_filters(filters) -> list[str]:
     ]
 
 
+def bind_filters(filterset: type, data, queryset: QuerySet, request) -> Any:
+    """A list's FilterSet bound to `data` over `queryset` (scoped already), every value
+    bounded in one place (years 2000–2100, dates in the window, integers): the page, its
+    export and its API endpoint filter through this one definition. `request` gives the user
+    (units offered are those they may see)."""
+    filters = filterset(data or None, queryset=queryset, request=request)
+    harden_form(filters.form, years=_year_filters(filters))
+    return filters
+
+
 def display(column: Column, row) -> str:
     """A cell as the page shows it: 万元 with thousands separators, ISO dates."""
     value = column.value(row)
@@ -200,9 +210,7 @@ class ListExport:
 def render_list(
     request: HttpRequest, spec: ListSpec, queryset: QuerySet, context: dict | None = None
 ) -> HttpResponse:
-    filters = spec.filterset(request.GET or None, queryset=queryset, request=request)
-    # every filter bounded in one place (years 2000–2100, dates in the window, integers)
-    harden_form(filters.form, years=_year_filters(filters))
+    filters = bind_filters(spec.filterset, request.GET, queryset, request)
     sort, order_by = ordering(spec, str(request.GET.get("sort", "")))
     rows = (
         filters.qs.select_related(*spec.related)
