@@ -24,9 +24,12 @@ from common.money import AmountError, parse_amount
 from common.permissions import UNIT_ROLES, Role, role_of
 from funding import services as funding_services
 from funding.figures import FiguresEncoder
+from funding.lists import ContactFilter, GuideFilter, ProjectFilter, ReceiptFilter, TargetFilter
 from funding.models import Channel, Contact, Guide, Project, Receipt, Target
+from org.lists import UnitFilter
 from org.models import Unit
 from policy import services as policy_services
+from policy.lists import WorkItemFilter
 from policy.models import ProgressReport, WorkItem
 from policy.states import due_soon_horizon
 from reporting.figures import figures_for
@@ -37,6 +40,7 @@ from supervision.models import AssessmentRules, Bulletin
 from . import errors
 from .auth import SessionAuth, TokenAuth
 from .errors import ErrorOut, error_response
+from .filters import apply_filters, query_schema
 from .schemas import (
     AssessmentOut,
     BulletinOut,
@@ -138,11 +142,6 @@ def _period(period: PeriodQuery) -> ReportingPeriod:
         raise DjangoValidationError(str(exc)) from None
 
 
-class YearFilter(Schema):
-    year: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR)
-    unit: str | None = Field(None, max_length=32, description="unit code")
-
-
 def _user_unit(request: HttpRequest, code: str | None, action: str = "change") -> Unit:
     """The unit a write is for: a unit's own people write for their unit (naming another is
     refused, never rewritten to their own: design §10); the office names it."""
@@ -161,8 +160,14 @@ def _user_unit(request: HttpRequest, code: str | None, action: str = "change") -
     return get_object_or_404(Unit.objects.visible_to(request.auth, action), code=code or "")
 
 
-def _by_unit(queryset, code: str | None):
-    return queryset.filter(unit__code=code) if code else queryset
+# every list's filters are its page's FilterSet (api/filters.py)
+UnitQuery = query_schema(UnitFilter, "UnitQuery")
+TargetQuery = query_schema(TargetFilter, "TargetQuery")
+ProjectQuery = query_schema(ProjectFilter, "ProjectQuery")
+ReceiptQuery = query_schema(ReceiptFilter, "ReceiptQuery")
+WorkItemQuery = query_schema(WorkItemFilter, "WorkItemQuery")
+GuideQuery = query_schema(GuideFilter, "GuideQuery")
+ContactQuery = query_schema(ContactFilter, "ContactQuery")
 
 
 # --- units, targets ------------------------------------------------------------------------
@@ -170,13 +175,11 @@ def _by_unit(queryset, code: str | None):
 
 @api.get("/units/", response={200: list[UnitOut], **ERRORS}, url_name="units", tags=["org"])
 @paginate(Pages)
-def list_units(request):
-    """The units the caller may see (the office: all; a leader: those overseen; a unit: its own)."""
-    return (
-        Unit.objects.visible_to(request.auth)
-        .select_related("parent")
-        .order_by("sort_order", "code")
-    )
+def list_units(request, filters: Query[UnitQuery]):
+    """The units the caller may see (the office: all; a leader: those overseen; a unit: its own),
+    filtered as the unit list's page filters them."""
+    units = Unit.objects.visible_to(request.auth).select_related("parent")
+    return apply_filters(request, UnitFilter, units, filters).order_by("sort_order", "code")
 
 
 @api.get("/units/{code}/", response={200: UnitOut, **ERRORS}, url_name="unit", tags=["org"])
@@ -190,32 +193,23 @@ def get_unit(request, code: UnitCode):
     "/targets/", response={200: list[TargetOut], **ERRORS}, url_name="targets", tags=["funding"]
 )
 @paginate(Pages)
-def list_targets(request, filters: Query[YearFilter]):
+def list_targets(request, filters: Query[TargetQuery]):
     targets = Target.objects.visible_to(request.auth).select_related("unit")
-    if filters.year:
-        targets = targets.filter(year=filters.year)
-    return _by_unit(targets, filters.unit).order_by("-year", "unit__code")
+    return apply_filters(request, TargetFilter, targets, filters).order_by("-year", "unit__code")
 
 
 # --- projects ------------------------------------------------------------------------------
-
-
-class ProjectFilter(Schema):
-    stage: str | None = Field(None, max_length=20)
-    unit: str | None = Field(None, max_length=32, description="unit code")
 
 
 @api.get(
     "/projects/", response={200: list[ProjectOut], **ERRORS}, url_name="projects", tags=["funding"]
 )
 @paginate(Pages)
-def list_projects(request, filters: Query[ProjectFilter]):
+def list_projects(request, filters: Query[ProjectQuery]):
     projects = Project.objects.visible_to(request.auth).select_related(
         "unit", "channel", "follow_up"
     )
-    if filters.stage:
-        projects = projects.filter(stage=filters.stage)
-    return _by_unit(projects, filters.unit).order_by("code")
+    return apply_filters(request, ProjectFilter, projects, filters).order_by("code")
 
 
 @api.get(
@@ -316,11 +310,10 @@ def create_receipt(request, payload: ReceiptIn):
     "/receipts/", response={200: list[ReceiptOut], **ERRORS}, url_name="receipts", tags=["funding"]
 )
 @paginate(Pages)
-def list_receipts(request, filters: Query[YearFilter]):
+def list_receipts(request, filters: Query[ReceiptQuery]):
     receipts = Receipt.objects.visible_to(request.auth).select_related("unit", "channel", "project")
-    if filters.year:
-        receipts = receipts.filter(received_on__year=filters.year)
-    return _by_unit(receipts, filters.unit).order_by("-received_on", "-id")
+    receipts = apply_filters(request, ReceiptFilter, receipts, filters)
+    return receipts.order_by("-received_on", "-id")
 
 
 # --- work items, progress reports ----------------------------------------------------------
@@ -333,15 +326,15 @@ def list_receipts(request, filters: Query[YearFilter]):
     tags=["policy"],
 )
 @paginate(Pages)
-def list_work_items(request, period: Query[PeriodQuery]):
+def list_work_items(request, period: Query[PeriodQuery], filters: Query[WorkItemQuery]):
     """Work items in scope with their state (policy/states.py) on the reporting period's
     as-of date, as the pages show them (the office's period unless `year`, `as_of` or `mode`
-    name another), and latest progress."""
+    name another), and latest progress; filtered as the work item list's page filters them."""
     chosen = _period(period)
     states = due_soon_horizon(chosen.as_of)
+    items = WorkItem.objects.visible_to(request.auth).with_state(states.as_of, states.horizon)
     return (
-        WorkItem.objects.visible_to(request.auth)
-        .with_state(states.as_of, states.horizon)
+        apply_filters(request, WorkItemFilter, items, filters)
         .prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("code")))
         .order_by("code")
     )
@@ -401,22 +394,19 @@ def _check_year(date) -> None:
 
 @api.get("/guides/", response={200: list[GuideOut], **ERRORS}, url_name="guides", tags=["funding"])
 @paginate(Pages)
-def list_guides(request):
-    return Guide.objects.visible_to(request.auth).order_by(
-        F("published_on").desc(nulls_last=True), "id"
-    )
+def list_guides(request, filters: Query[GuideQuery]):
+    guides = apply_filters(request, GuideFilter, Guide.objects.visible_to(request.auth), filters)
+    return guides.order_by(F("published_on").desc(nulls_last=True), "id")
 
 
 @api.get(
     "/contacts/", response={200: list[ContactOut], **ERRORS}, url_name="contacts", tags=["funding"]
 )
 @paginate(Pages)
-def list_contacts(request):
-    return (
-        Contact.objects.visible_to(request.auth)
-        .select_related("unit", "project")
-        .order_by("-occurred_on", "-id")
-    )
+def list_contacts(request, filters: Query[ContactQuery]):
+    contacts = Contact.objects.visible_to(request.auth).select_related("unit", "project")
+    contacts = apply_filters(request, ContactFilter, contacts, filters)
+    return contacts.order_by("-occurred_on", "-id")
 
 
 @api.post(

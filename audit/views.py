@@ -2,16 +2,16 @@
 
 import io
 
-import xlsxwriter
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from common.dates import DateError, parse_date
 from common.permissions import Role, role_of
-from common.spreadsheets import neutralise
+from common.xlsx import INT, XLSX_TYPE, Workbook, XlsxColumn
 
 from .anchors import anchor_file, newest_anchor, read_anchors
 from .history import changes_of, related_names
@@ -21,11 +21,6 @@ from .services import record
 
 EXPORT_LIMIT = 100_000
 ANCHOR_EXPORT_LIMIT = 10_000
-
-
-def _text(value) -> str:
-    """A text cell as Excel must not run it: names, objects and JSON typed by anyone."""
-    return neutralise(str(value or ""))
 
 
 def _audit_admin(request) -> None:
@@ -126,52 +121,45 @@ def event_changes(event: AuditEvent) -> list[tuple[str, str, str]]:
     ]
 
 
+EVENT_COLUMNS = [
+    XlsxColumn("编号", lambda e: e.pk, INT, 8),
+    XlsxColumn("时间", lambda e: e.at.strftime("%Y-%m-%d %H:%M:%S"), width=20),
+    XlsxColumn("操作人", lambda e: e.actor_name),
+    XlsxColumn("角色", lambda e: e.role),
+    XlsxColumn("IP", lambda e: e.ip),
+    XlsxColumn("操作", lambda e: e.action, width=24),
+    XlsxColumn("对象", lambda e: e.object_repr, width=24),
+    XlsxColumn("成功", lambda e: "是" if e.success else "否", width=6),
+    XlsxColumn("变更前", lambda e: str(e.before or ""), width=30),
+    XlsxColumn("变更后", lambda e: str(e.after or ""), width=30),
+    XlsxColumn("哈希", lambda e: e.hash),
+    XlsxColumn("前一哈希", lambda e: e.prev_hash),
+    XlsxColumn("请求编号", lambda e: e.request_id),
+    XlsxColumn("客户端请求编号", lambda e: e.client_request_id),
+]
+ANCHOR_COLUMNS = [
+    XlsxColumn("行", lambda a: a.line, INT, 6),
+    XlsxColumn("类型", lambda a: a.kind),
+    XlsxColumn("写入时间(UTC)", lambda a: a.at, width=24),
+    XlsxColumn("事件编号", lambda a: a.event_id, INT),
+    XlsxColumn("哈希", lambda a: a.hash),
+    XlsxColumn("已核验事件数", lambda a: a.count, INT),
+    XlsxColumn("签名有效", lambda a: "是" if a.valid_mac else "否", width=8),
+]
+
+
 def _export(request, events, filters) -> HttpResponse:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet("审计日志")
-    header = [
-        "编号",
-        "时间",
-        "操作人",
-        "角色",
-        "IP",
-        "操作",
-        "对象",
-        "成功",
-        "变更前",
-        "变更后",
-        "哈希",
-        "前一哈希",
-        "请求编号",
-        "客户端请求编号",
-    ]
-    sheet.write_row(0, 0, header)
-    sheet.freeze_panes(1, 0)
-    count = 0
-    for count, event in enumerate(events[:EXPORT_LIMIT].iterator(chunk_size=2000), start=1):
-        sheet.write_row(
-            count,
-            0,
-            [
-                event.pk,
-                event.at.strftime("%Y-%m-%d %H:%M:%S"),
-                _text(event.actor_name),
-                _text(event.role),
-                event.ip or "",
-                _text(event.action),
-                _text(event.object_repr),
-                "是" if event.success else "否",
-                _text(event.before),
-                _text(event.after),
-                event.hash,
-                event.prev_hash,
-                event.request_id,
-                _text(event.client_request_id),
-            ],
-        )
-    _anchor_sheet(workbook)
-    workbook.close()
+    with Workbook(buffer) as book:
+        sheet = book.sheet("审计日志", EVENT_COLUMNS)
+        count = sheet.write_rows(events[:EXPORT_LIMIT].iterator(chunk_size=2000))
+        if count == EXPORT_LIMIT and events.count() > count:
+            sheet.note(
+                _("Only the newest %(count)s events: narrow the search to export the rest.")
+                % {"count": f"{count:,}"},
+                warning=True,
+            )
+        _anchor_sheet(book)
     record(
         "audit.exported",
         None,
@@ -179,34 +167,14 @@ def _export(request, events, filters) -> HttpResponse:
         object_type="audit.auditevent",
         user=request.user,
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="audit.xlsx"'
     return response
 
 
-def _anchor_sheet(workbook) -> None:
+def _anchor_sheet(book: Workbook) -> None:
     """The chain heads anchored outside the database, so the export can be checked later
     against a trail that may have been cut or rewritten since."""
-    sheet = workbook.add_worksheet("链锚点")
-    header = ["行", "类型", "写入时间(UTC)", "事件编号", "哈希", "已核验事件数", "签名有效"]
-    sheet.write_row(0, 0, header)
-    sheet.freeze_panes(1, 0)
-    anchors = read_anchors()[-ANCHOR_EXPORT_LIMIT:]
-    for row, anchor in enumerate(anchors, start=1):
-        sheet.write_row(
-            row,
-            0,
-            [
-                anchor.line,
-                _text(anchor.kind),
-                _text(anchor.at),
-                anchor.event_id,
-                _text(anchor.hash),
-                anchor.count,
-                "是" if anchor.valid_mac else "否",
-            ],
-        )
-    sheet.write_row(len(anchors) + 2, 0, ["文件", str(anchor_file())])
+    sheet = book.sheet("链锚点", ANCHOR_COLUMNS)
+    sheet.write_rows(read_anchors()[-ANCHOR_EXPORT_LIMIT:])
+    sheet.note("文件", str(anchor_file()))

@@ -2,7 +2,7 @@
 
 A list page is a `ListSpec` (its columns and filters) rendered over a queryset the caller has
 already scoped with `visible_to`; the export writes the same filtered, sorted rows, every page
-of them, and is recorded in the audit trail like the ledger export.
+of them (a background job above `export_limit()` rows), and is recorded in the audit trail.
 """
 
 import datetime as dt
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import django_filters
-import xlsxwriter
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.dispatch import Signal
@@ -27,13 +27,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from . import xlsx
 from .money import format_wan
-from .spreadsheets import neutralise
 from .validation import harden_form, parse_page
+from .xlsx import XlsxColumn
 
 TEXT, MONEY, DATE, NUMBER = "text", "money", "date", "number"
 PAGE_SIZE = 50
-EXPORT_LIMIT = 100_000  # rows; a bigger export is the ledger's job
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,16 @@ def _year_filters(filters) -> list[str]:
     ]
 
 
+def bind_filters(filterset: type, data, queryset: QuerySet, request) -> Any:
+    """A list's FilterSet bound to `data` over `queryset` (scoped already), every value
+    bounded in one place (years 2000–2100, dates in the window, integers): the page, its
+    export and its API endpoint filter through this one definition. `request` gives the user
+    (units offered are those they may see)."""
+    filters = filterset(data or None, queryset=queryset, request=request)
+    harden_form(filters.form, years=_year_filters(filters))
+    return filters
+
+
 def display(column: Column, row) -> str:
     """A cell as the page shows it: 万元 with thousands separators, ISO dates."""
     value = column.value(row)
@@ -175,21 +185,55 @@ def headers(spec: ListSpec, sort: str) -> list[dict]:
     return out
 
 
+def export_limit() -> int:
+    """Rows an export writes during the request; a longer list is written by a background job
+    (`LUOSHI_EXPORT_IMMEDIATE_ROWS`, 100,000 by default)."""
+    return settings.EXPORT_IMMEDIATE_ROWS
+
+
+#: starts a list's export as a background job: `(request, spec) -> response` (the job's page).
+#: Set by the jobs app, which this low module does not import; None: no background exports.
+background_export: Callable[[HttpRequest, ListSpec], HttpResponse] | None = None
+
+
+@dataclass
+class ListExport:
+    """A background job's request for a whole list: `render_list` writes every filtered row to
+    `path` instead of rendering the page, reporting `progress(done, total, step)`."""
+
+    path: str
+    progress: Callable[[int, int, str], None]
+    rows: int = 0
+    total: int = 0
+
+
 def render_list(
     request: HttpRequest, spec: ListSpec, queryset: QuerySet, context: dict | None = None
 ) -> HttpResponse:
-    filters = spec.filterset(request.GET or None, queryset=queryset, request=request)
-    # every filter bounded in one place (years 2000–2100, dates in the window, integers)
-    harden_form(filters.form, years=_year_filters(filters))
+    filters = bind_filters(spec.filterset, request.GET, queryset, request)
     sort, order_by = ordering(spec, str(request.GET.get("sort", "")))
     rows = (
         filters.qs.select_related(*spec.related)
         .prefetch_related(*spec.prefetch)
         .order_by(*order_by)
     )
+    job: ListExport | None = getattr(request, "list_export", None)
+    if job is not None:  # a background job runs this view for its owner
+        if filters.form.errors:
+            raise ExportRefused(_("The filters of this export are no longer valid."))
+        return _export_to_file(request, spec, rows, job)
+    context = dict(context or {})
     # an export of what a refused filter would have left out is not what was asked for
-    if request.GET.get("export") == "xlsx" and not filters.form.errors:
-        return export_response(request, spec, rows)
+    wants = request.GET.get("export") == "xlsx" or (
+        request.method == "POST" and request.POST.get("export") == "job"
+    )
+    if wants and not filters.form.errors:
+        total = rows.count()
+        if total <= export_limit() and request.method != "POST":
+            return export_response(request, spec, rows, total)
+        if request.method == "POST" and background_export is not None:
+            return background_export(request, spec)
+        context["notice"] = too_long_message(total)
     page = Paginator(rows, PAGE_SIZE).get_page(parse_page(request.GET.get("page", "")))
     if spec.prepare is not None:
         spec.prepare(list(page.object_list))
@@ -209,56 +253,52 @@ def render_list(
             "headers": headers(spec, sort),
             "page": page,
             "table": table,
-            "export_cut": cut_message(EXPORT_LIMIT, count) if count > EXPORT_LIMIT else "",
-            **(context or {}),
+            # above the limit the export is a background job (a POST: a GET starts no work)
+            "export_in_background": count > export_limit() and background_export is not None,
+            "export_limit": f"{export_limit():,}",
+            **context,
         },
     )
 
 
-def write_workbook(spec: ListSpec, rows, total: int | None = None) -> tuple[str, int]:
-    """The rows as one sheet: frozen header, widths, 万元 and date formats, written row by
-    row to a temporary file (xlsxwriter's constant-memory mode: a million-row list costs no
-    more memory than a small one). At most `EXPORT_LIMIT` rows; when `total` is more, the
-    sheet ends with a line saying how many of how many it holds. (file path, row count)"""
-    handle = tempfile.NamedTemporaryFile(prefix="luoshi-export-", suffix=".xlsx", delete=False)
-    handle.close()
-    book = xlsxwriter.Workbook(handle.name, {"constant_memory": True, "remove_timezone": True})
-    sheet = book.add_worksheet(str(spec.title)[:31])
-    bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
-    wan = book.add_format({"num_format": "#,##0.00##"})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    warning = book.add_format({"bold": True, "font_color": "#B00020"})
-    columns = [c for c in spec.columns if c.export]
-    for index, column in enumerate(columns):
-        label = str(column.label) + (_("（万元）") if column.kind == MONEY else "")
-        sheet.write_string(0, index, label, bold)
-        sheet.set_column(index, index, column.width)
-    sheet.freeze_panes(1, 0)
-    count = 0
-    for count, row in enumerate(rows[:EXPORT_LIMIT].iterator(chunk_size=2000), start=1):
-        for index, column in enumerate(columns):
-            value = column.value(row)
-            if value is None or value == "":
-                continue
-            if column.kind == MONEY:
-                sheet.write_number(count, index, value / 10_000, wan)
-            elif isinstance(value, dt.date):
-                sheet.write_datetime(count, index, value, date)
-            elif isinstance(value, int | float) and not isinstance(value, bool):
-                sheet.write_number(count, index, value)
-            else:
-                sheet.write_string(count, index, neutralise(str(value)))
-    if total is not None and total > count:
-        sheet.write_string(count + 1, 0, cut_message(count, total), warning)
-    book.close()
-    return handle.name, count
+class ExportRefused(Exception):
+    """A background export that cannot run (its message is for the job's owner)."""
 
 
-def cut_message(count: int, total: int) -> str:
+def export_columns(spec: ListSpec) -> list[XlsxColumn]:
+    """The workbook's columns: the page's, less its action links; money in 万元."""
+    kinds = {MONEY: xlsx.MONEY, DATE: xlsx.DATE, NUMBER: xlsx.NUMBER}
+    return [
+        XlsxColumn(
+            str(column.label) + (_("（万元）") if column.kind == MONEY else ""),
+            column.value,
+            kinds.get(column.kind, xlsx.TEXT),
+            column.width,
+        )
+        for column in spec.columns
+        if column.export
+    ]
+
+
+def write_workbook(
+    spec: ListSpec,
+    rows: QuerySet,
+    target: str,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Every row as one sheet (frozen header, widths, 万元 and date formats), streamed to
+    `target` (a million-row list costs no more memory than a small one). Returns the count."""
+    with xlsx.Workbook(target) as book:
+        sheet = book.sheet(str(spec.title), export_columns(spec))
+        return sheet.write_rows(rows.iterator(chunk_size=2000), progress=progress)
+
+
+def too_long_message(total: int) -> str:
     return _(
-        "Only the first %(count)s of %(total)s rows, in the order shown: an export holds at "
-        "most %(limit)s rows. Narrow the filters (a year, a unit) to export the rest."
-    ) % {"count": f"{count:,}", "total": f"{total:,}", "limit": f"{EXPORT_LIMIT:,}"}
+        "This list has %(total)s rows: an export of more than %(limit)s rows is written in "
+        "the background. Press “Export to Excel” and follow it on its page."
+    ) % {"total": f"{total:,}", "limit": f"{export_limit():,}"}
 
 
 #: sent after a list is written to a workbook; the audit trail records it (audit.apps), so
@@ -266,23 +306,32 @@ def cut_message(count: int, total: int) -> str:
 list_exported = Signal()
 
 
-def export_response(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> HttpResponse:
-    total = rows.count()
+def _export_filters(request: HttpRequest) -> dict:
+    return {k: v for k, v in request.GET.items() if k not in ("export", "page") and v}
+
+
+def export_response(
+    request: HttpRequest, spec: ListSpec, rows: QuerySet, total: int
+) -> HttpResponse:
     if spec.prepare is not None:
         spec.prepare(None)
-    path, count = write_workbook(spec, rows, total)
-    filters = {k: v for k, v in request.GET.items() if k not in ("export", "page") and v}
+    handle = tempfile.NamedTemporaryFile(prefix="luoshi-export-", suffix=".xlsx", delete=False)
+    handle.close()
+    count = write_workbook(spec, rows, handle.name)
     list_exported.send(
-        ListSpec, request=request, spec=spec, rows=count, filters={**filters, "of": total}
+        ListSpec,
+        request=request,
+        spec=spec,
+        rows=count,
+        filters={**_export_filters(request), "of": total},
     )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    handle = open(path, "rb")  # noqa: SIM115  (FileResponse closes it)
-    os.unlink(path)  # the open handle keeps the file until the response is sent
+    file = open(handle.name, "rb")  # noqa: SIM115  (FileResponse closes it)
+    os.unlink(handle.name)  # the open handle keeps the file until the response is sent
     response = FileResponse(
-        handle,
+        file,
         as_attachment=True,
-        filename=f"{spec.name}-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=export_filename(spec),
+        content_type=xlsx.XLSX_TYPE,
     )
     response["X-Export-Rows"] = str(count)
     response["X-Export-Total"] = str(total)
@@ -291,6 +340,32 @@ def export_response(request: HttpRequest, spec: ListSpec, rows: QuerySet) -> Htt
         "luoshi_export_done", "1", max_age=120, samesite="Lax", secure=request.is_secure()
     )
     return response
+
+
+def export_filename(spec: ListSpec) -> str:
+    return f"{spec.name}-{timezone.localdate().strftime('%Y%m%d')}.xlsx"
+
+
+def _export_to_file(
+    request: HttpRequest, spec: ListSpec, rows: QuerySet, job: ListExport
+) -> HttpResponse:
+    """A background job's export: every row, however many, with its progress."""
+    job.total = rows.count()
+    step = _("Writing the rows")
+    job.progress(0, job.total, step)
+    if spec.prepare is not None:
+        spec.prepare(None)
+    job.rows = write_workbook(
+        spec, rows, job.path, progress=lambda done: job.progress(done, job.total, step)
+    )
+    list_exported.send(
+        ListSpec,
+        request=request,
+        spec=spec,
+        rows=job.rows,
+        filters={**_export_filters(request), "of": job.total},
+    )
+    return HttpResponse(status=204)
 
 
 # --- Filters every list uses ---

@@ -1,14 +1,12 @@
 """Writing the ledger workbook (design §4) with xlsxwriter: the format the import reads."""
 
 import datetime as dt
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
-import xlsxwriter
-
 from audit.services import record
-from common.money import yuan_to_wan
-from common.spreadsheets import neutralise
+from common.xlsx import DATE, INT, MONEY, TEXT, Workbook, XlsxColumn
 from funding.models import Channel, Guide, Project, Receipt, Target, TargetRevision
 from org.models import Leader, Unit
 from policy.models import AssignmentRole, WorkItem
@@ -64,6 +62,33 @@ WIDTHS = {
 }
 _AMOUNT_KEYS = {"amount", "requested", "total_investment"}
 _DATE_KEYS = {"date", "applied_on", "effective", "due_on", "deadline", "published"}
+_NUMBER_KEYS = {"year", "plan_year"}
+MONEY_FORMAT = "#,##0.####"  # exact 万元, up to the 元
+
+
+def _columns(sheet: Sheet) -> list[XlsxColumn]:
+    """A sheet's columns of design §4, typed by their key: amounts in exact 万元, dates."""
+    columns = []
+    for index, column in enumerate(sheet.columns):
+        kind = (
+            MONEY
+            if column.key in _AMOUNT_KEYS
+            else DATE
+            if column.key in _DATE_KEYS
+            else INT
+            if column.key in _NUMBER_KEYS
+            else TEXT
+        )
+        columns.append(
+            XlsxColumn(
+                column.name,
+                itemgetter(index),
+                kind,
+                WIDTHS.get(column.key, 14),
+                MONEY_FORMAT if kind == MONEY else "",
+            )
+        )
+    return columns
 
 
 def _target_rows(targets):
@@ -131,43 +156,11 @@ def export_ledger(target: str | Path | BinaryIO, *, user=None, year: int | None 
     def scoped(queryset):
         return queryset.visible_to(user) if user is not None else queryset
 
-    workbook = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    bold = workbook.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1})
-    money = workbook.add_format({"num_format": "#,##0.####"})
-    date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    workbook = Workbook(target)
     counts = {}
 
-    def sheet_writer(sheet: Sheet):
-        ws = workbook.add_worksheet(sheet.name)
-        ws.freeze_panes(1, 0)
-        for col, column in enumerate(sheet.columns):
-            fmt = (
-                money if column.key in _AMOUNT_KEYS else date if column.key in _DATE_KEYS else None
-            )
-            ws.set_column(col, col, WIDTHS.get(column.key, 14), fmt)
-            ws.write_string(0, col, column.name, bold)
-        return ws
-
     def write_rows(sheet: Sheet, rows) -> None:
-        ws = sheet_writer(sheet)
-        number = 0
-        for number, row in enumerate(rows, start=1):
-            for col, value in enumerate(row):
-                key = sheet.columns[col].key
-                if value is None or value == "":
-                    continue
-                if key in _AMOUNT_KEYS:
-                    # exact 万元 (≤ 4 decimals); a Decimal of that size is exact as a double
-                    ws.write_number(number, col, float(yuan_to_wan(value)), money)
-                elif key in _DATE_KEYS:
-                    ws.write_datetime(number, col, value, date)
-                elif key in ("year", "plan_year"):
-                    ws.write_number(number, col, value)
-                else:
-                    ws.write_string(number, col, neutralise(str(value)))
-        counts[sheet.key] = number
+        counts[sheet.key] = workbook.sheet(sheet.name, _columns(sheet)).write_rows(rows)
 
     units = scoped(Unit.objects.all()).order_by("sort_order", "code")
     codes = dict(Unit.objects.values_list("pk", "code"))

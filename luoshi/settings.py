@@ -339,6 +339,10 @@ LEDGER_MAX_UPLOAD_BYTES = env_int("LUOSHI_LEDGER_MAX_UPLOAD_MB", 50) * 1024 * 10
 UPLOAD_MAX_BYTES = (
     env_int("LUOSHI_UPLOAD_MAX_MB", env_int("LUOSHI_EVIDENCE_MAX_MB", 20)) * 1024 * 1024
 )
+# a list export of more rows than this is written by a background job (jobs/), never cut
+EXPORT_IMMEDIATE_ROWS = env_int("LUOSHI_EXPORT_IMMEDIATE_ROWS", 100_000)
+if EXPORT_IMMEDIATE_ROWS < 1:
+    raise ImproperlyConfigured("LUOSHI_EXPORT_IMMEDIATE_ROWS must be at least 1")
 AUDIT_RETENTION_DAYS = env_int("LUOSHI_AUDIT_RETENTION_DAYS", 180)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("LUOSHI_AUDIT_RETENTION_DAYS must be at least 180 (MLPS 2.0)")

@@ -2,6 +2,7 @@
 permission, input, a service or a read, a template)."""
 
 import io
+from operator import attrgetter
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
-from common.spreadsheets import neutralise
+from common.xlsx import INT, NUMBER, PERCENT, Workbook, XlsxColumn
 from funding.choices import Status
 from jobs.services import start_job
 from reminders.services import topic_reach
@@ -418,58 +419,39 @@ def assessment(request):
     )
 
 
+def _assessment_columns(rules_code: str) -> list[XlsxColumn]:
+    """The assessment workbook's columns; every row carries the rules version."""
+    top = {"valign": "top"}
+    return [
+        XlsxColumn("名次", attrgetter("rank"), INT, 6),
+        XlsxColumn("单位编码", attrgetter("code"), width=10),
+        XlsxColumn("任务部门", attrgetter("name"), width=26),
+        XlsxColumn("完成率", attrgetter("rate"), PERCENT, 11, "0.00%"),
+        XlsxColumn("资金得分", attrgetter("funding_score"), NUMBER, 11, "0.00", top),
+        XlsxColumn("超额奖励", attrgetter("bonus"), NUMBER, 11, "0.00", top),
+        XlsxColumn("事项得分", attrgetter("items_score"), NUMBER, 11, "0.00", top),
+        XlsxColumn("总分", attrgetter("total"), NUMBER, 11, "0.00", top),
+        XlsxColumn("规则版本", lambda unit: rules_code, width=11),
+        XlsxColumn(
+            "计算过程",
+            lambda unit: "\n".join(unit.calculation),
+            width=90,
+            style={"text_wrap": True, "valign": "top"},
+        ),
+    ]
+
+
 @login_required
 def assessment_export(request):
-    import xlsxwriter
-
     period, rules, result = _assessment(request)
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet("考核结果")
-    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    number = book.add_format({"num_format": "0.00", "valign": "top"})
-    sheet.write_row(
-        0,
-        0,
-        [
-            f"{period.year}年度对上争取考核（截至{period.as_of.isoformat()}，规则版本{result.rules.code}）"
-        ],
+    title = (
+        f"{period.year}年度对上争取考核（截至{period.as_of.isoformat()}，"
+        f"规则版本{result.rules.code}）"
     )
-    headers = [
-        "名次",
-        "单位编码",
-        "任务部门",
-        "完成率",
-        "资金得分",
-        "超额奖励",
-        "事项得分",
-        "总分",
-        "规则版本",
-        "计算过程",
-    ]
-    sheet.write_row(1, 0, headers, head)
-    for row, unit in enumerate(result.units, start=2):
-        sheet.write_number(row, 0, unit.rank)
-        sheet.write_string(row, 1, neutralise(unit.code))
-        sheet.write_string(row, 2, neutralise(unit.name))
-        sheet.write_number(row, 3, float(unit.rate), book.add_format({"num_format": "0.00%"}))
-        for col, value in (
-            (4, unit.funding_score),
-            (5, unit.bonus),
-            (6, unit.items_score),
-            (7, unit.total),
-        ):
-            sheet.write_number(row, col, float(value), number)
-        sheet.write_string(row, 8, result.rules.code)
-        sheet.write_string(row, 9, "\n".join(unit.calculation), wrap)
-    sheet.set_column(0, 0, 6)
-    sheet.set_column(1, 1, 10)
-    sheet.set_column(2, 2, 26)
-    sheet.set_column(3, 8, 11)
-    sheet.set_column(9, 9, 90)
-    sheet.freeze_panes(2, 0)
-    book.close()
+    buffer = io.BytesIO()
+    with Workbook(buffer) as book:
+        sheet = book.sheet("考核结果", _assessment_columns(result.rules.code), title=title)
+        sheet.write_rows(result.units)
     services.record_download(
         user=request.user,
         name="assessment",
