@@ -21,15 +21,8 @@ from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from common.services import require
 
 from ..models import CloseRequest, ExtensionRequest, Milestone, RequestStatus, WorkItem
-from ..services import (
-    _attach,
-    _check_done_on,
-    _check_reason,
-    _checked,
-    _move_due_date,
-    can_change_item,
-    can_change_milestone,
-)
+from ..services import can_change_item, can_change_milestone
+from ..services.completion import _attach, _check_done_on, _check_reason, _checked, _move_due_date
 
 
 def _require_unit_of(user, allowed: bool) -> None:

@@ -1,0 +1,223 @@
+"""A work item or milestone done with evidence, or rescheduled with a reason."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record, snapshot
+from audit.versions import check_version
+from common.files import check_upload, max_upload_bytes
+
+from ..models import (
+    CloseRequest,
+    DueDateChange,
+    Evidence,
+    ExtensionRequest,
+    Milestone,
+    WorkItem,
+)
+from .access import require_milestone_change
+from .base import _require_office
+
+
+def _check_done_on(done_on: dt.date, *, today: dt.date | None = None) -> None:
+    if done_on > (today or timezone.localdate()):
+        raise ValidationError(_("The date it was done cannot be in the future."))
+
+
+def _attach(user, upload, checked, *, work_item=None, milestone=None, **request) -> Evidence | None:
+    """Store a checked evidence file and write its row (in the caller's transaction);
+    `request`: the unit's request it is filed with (`extension_request=` / `close_request=`).
+
+    The file is written last; if its row cannot be written the file is removed again. (A
+    transaction rolled back later leaves an unreferenced 0600 file, never a row without one.)
+    """
+    if upload is None:
+        return None
+    stored = Evidence.FOLDER.store(upload, max_bytes=max_upload_bytes())
+    try:
+        item = Evidence.objects.create(
+            work_item=work_item,
+            milestone=milestone,
+            **request,
+            name=checked.name,
+            stored_as=stored.name,
+            size=stored.size,
+            content_type=checked.content_type,
+            sha256=stored.sha256,
+            uploaded_at=timezone.now(),
+            uploaded_by=user,
+        )
+        record(
+            "policy.evidence.attached",
+            item,
+            after={
+                "name": item.name,
+                "size": item.size,
+                "sha256": stored.sha256,
+                "work_item": work_item.pk if work_item else None,
+                "milestone": milestone.pk if milestone else None,
+                **{key: value.pk for key, value in request.items()},
+            },
+            user=user,
+        )
+    except Exception:
+        Evidence.FOLDER.discard(stored.name)
+        raise
+    return item
+
+
+def _checked(upload):
+    return check_upload(upload.name, upload) if upload is not None else None
+
+
+@transaction.atomic
+def complete_milestone(
+    *,
+    user,
+    milestone: Milestone,
+    done_on: dt.date,
+    note: str = "",
+    upload=None,
+    expected_version: int | None = None,
+) -> Milestone:
+    """Mark a milestone done on `done_on`, with what was done and an evidence file."""
+    require_milestone_change(user, milestone)
+    _check_done_on(done_on)
+    checked = _checked(upload)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    check_version(milestone, expected_version)
+    if milestone.done_on is not None:
+        raise ValidationError(_("This milestone is already done."))
+    before = snapshot(milestone)
+    milestone.done_on, milestone.done_note = done_on, note
+    milestone.version += 1
+    milestone.save()
+    record("policy.milestone.done", milestone, before=before, after=snapshot(milestone), user=user)
+    _attach(user, upload, checked, milestone=milestone)
+    return milestone
+
+
+@transaction.atomic
+def complete_work_item(
+    *,
+    user,
+    item: WorkItem,
+    done_on: dt.date,
+    note: str = "",
+    upload=None,
+    expected_version: int | None = None,
+) -> WorkItem:
+    """The office closes a work item itself (销号), with what was done and evidence: it leaves
+    已逾期 / 即将到期 for 已完成 (policy/states.py). A unit asks instead (`request_closing` in
+    policy/approvals/services.py), and only the office's confirmation sets `done_on`."""
+    _require_office(user)
+    _check_done_on(done_on)
+    checked = _checked(upload)
+    item = WorkItem.objects.select_for_update().get(pk=item.pk)
+    check_version(item, expected_version)
+    if item.done_on is not None:
+        raise ValidationError(_("This work item is already done."))
+    if CloseRequest.objects.pending().filter(work_item=item).exists():
+        raise ValidationError(_("The lead unit has asked to close this item: decide its request."))
+    before = snapshot(item)
+    item.done_on, item.done_note = done_on, note
+    item.version += 1
+    item.save()
+    record("policy.work_item.done", item, before=before, after=snapshot(item), user=user)
+    _attach(user, upload, checked, work_item=item)
+    return item
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the new date."))
+    return reason
+
+
+@transaction.atomic
+def reschedule_milestone(
+    *,
+    user,
+    milestone: Milestone,
+    due_on: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Milestone:
+    """The office moves a milestone's due date; the old date and the reason are kept and
+    shown. A unit files an extension request instead (policy/approvals/services.py)."""
+    _require_office(user)
+    reason = _check_reason(reason)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    check_version(milestone, expected_version)
+    if milestone.done_on is not None:
+        raise ValidationError(_("A milestone that is done cannot be rescheduled."))
+    _no_pending_extension(milestone=milestone)
+    _move_due_date(
+        user, milestone, due_on, reason, "policy.milestone.rescheduled", milestone=milestone
+    )
+    return milestone
+
+
+@transaction.atomic
+def reschedule_work_item(
+    *,
+    user,
+    item: WorkItem,
+    due_on: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> WorkItem:
+    """The office moves a work item's due date (the division of labour); reason required."""
+    _require_office(user)
+    reason = _check_reason(reason)
+    item = WorkItem.objects.select_for_update().get(pk=item.pk)
+    check_version(item, expected_version)
+    if item.done_on is not None:
+        raise ValidationError(_("A work item that is done cannot be rescheduled."))
+    _no_pending_extension(work_item=item)
+    _move_due_date(user, item, due_on, reason, "policy.work_item.rescheduled", work_item=item)
+    return item
+
+
+def _no_pending_extension(**target) -> None:
+    """The office decides a unit's pending extension request before moving the date itself
+    (else the request would be answered by a date it never asked for)."""
+    if ExtensionRequest.objects.pending().filter(**target).exists():
+        raise ValidationError(
+            _("The unit has asked for an extension: approve or refuse its request first.")
+        )
+
+
+def _move_due_date(user, obj, due_on: dt.date, reason: str, action: str, **owner) -> None:
+    """Move a locked milestone's or work item's due date, keeping the old date and the reason
+    (a `DueDateChange` of `owner`), and audit it."""
+    if due_on == obj.due_on:
+        raise ValidationError(_("The new date is the same as the current one."))
+    before = snapshot(obj)
+    DueDateChange.objects.create(
+        **owner,
+        old_due_on=obj.due_on,
+        new_due_on=due_on,
+        reason=reason,
+        changed_at=timezone.now(),
+        changed_by=user,
+    )
+    obj.due_on = due_on
+    obj.version += 1
+    obj.save()
+    record(action, obj, before=before, after={**snapshot(obj), "reason": reason}, user=user)
+
+
+def record_evidence_download(*, user, evidence: Evidence) -> None:
+    """Reading an evidence file is audited (who read which file when)."""
+    record(
+        "policy.evidence.downloaded",
+        evidence,
+        after={"name": evidence.name, "sha256": evidence.sha256},
+        user=user,
+    )
