@@ -22,7 +22,14 @@ from common.services import require
 
 from ..models import CloseRequest, ExtensionRequest, Milestone, RequestStatus, WorkItem
 from ..services import can_change_item, can_change_milestone
-from ..services.completion import _attach, _check_done_on, _check_reason, _checked, _move_due_date
+from ..services.completion import (
+    _attach,
+    _check_done_on,
+    _check_reason,
+    _checked,
+    _move_due_date,
+    mark_done,
+)
 
 
 def _require_unit_of(user, allowed: bool) -> None:
@@ -218,17 +225,8 @@ def confirm_closing(
     if item.done_on is not None:
         raise ValidationError(_("This work item is already done."))
     before = _decide(request, user, RequestStatus.APPROVED, (comment or "").strip())
-    item_before = snapshot(item)
-    item.done_on, item.done_note = request.done_on, request.note
-    item.version += 1
-    item.save()
-    record(
-        "policy.work_item.done",
-        item,
-        before=item_before,
-        after=snapshot(item),  # the request's own event (below) names the item
-        user=user,
-    )
+    # the item's event; the request's own event (below) names the item
+    mark_done(user, item, request.done_on, request.note, "policy.work_item.done")
     record(
         "policy.close_request.confirmed", request, before=before, after=snapshot(request), user=user
     )

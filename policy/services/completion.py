@@ -74,6 +74,33 @@ def _checked(upload):
     return check_upload(upload.name, upload) if upload is not None else None
 
 
+def mark_done(user, obj, done_on: dt.date, note: str, action: str) -> None:
+    """Set a locked milestone's or work item's done date and note, and audit it: the one
+    way either becomes done (the office's 销号, a milestone ticked off, a confirmed
+    closing request)."""
+    before = snapshot(obj)
+    obj.done_on, obj.done_note = done_on, note
+    obj.version += 1
+    obj.save()
+    record(action, obj, before=before, after=snapshot(obj), user=user)
+
+
+def _complete(*, user, obj, owner: str, done_on, note, upload, expected_version, already_done: str):
+    """Mark a milestone or work item (`owner`: which) done on `done_on`, with what was done
+    and an evidence file, once its caller checked who may."""
+    _check_done_on(done_on)
+    checked = _checked(upload)
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    check_version(obj, expected_version)
+    if obj.done_on is not None:
+        raise ValidationError(already_done)
+    if owner == "work_item" and CloseRequest.objects.pending().filter(work_item=obj).exists():
+        raise ValidationError(_("The lead unit has asked to close this item: decide its request."))
+    mark_done(user, obj, done_on, note, f"policy.{owner}.done")
+    _attach(user, upload, checked, **{owner: obj})
+    return obj
+
+
 @transaction.atomic
 def complete_milestone(
     *,
@@ -86,19 +113,16 @@ def complete_milestone(
 ) -> Milestone:
     """Mark a milestone done on `done_on`, with what was done and an evidence file."""
     require_milestone_change(user, milestone)
-    _check_done_on(done_on)
-    checked = _checked(upload)
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
-    check_version(milestone, expected_version)
-    if milestone.done_on is not None:
-        raise ValidationError(_("This milestone is already done."))
-    before = snapshot(milestone)
-    milestone.done_on, milestone.done_note = done_on, note
-    milestone.version += 1
-    milestone.save()
-    record("policy.milestone.done", milestone, before=before, after=snapshot(milestone), user=user)
-    _attach(user, upload, checked, milestone=milestone)
-    return milestone
+    return _complete(
+        user=user,
+        obj=milestone,
+        owner="milestone",
+        done_on=done_on,
+        note=note,
+        upload=upload,
+        expected_version=expected_version,
+        already_done=_("This milestone is already done."),
+    )
 
 
 @transaction.atomic
@@ -115,21 +139,16 @@ def complete_work_item(
     已逾期 / 即将到期 for 已完成 (policy/states.py). A unit asks instead (`request_closing` in
     policy/approvals/services.py), and only the office's confirmation sets `done_on`."""
     _require_office(user)
-    _check_done_on(done_on)
-    checked = _checked(upload)
-    item = WorkItem.objects.select_for_update().get(pk=item.pk)
-    check_version(item, expected_version)
-    if item.done_on is not None:
-        raise ValidationError(_("This work item is already done."))
-    if CloseRequest.objects.pending().filter(work_item=item).exists():
-        raise ValidationError(_("The lead unit has asked to close this item: decide its request."))
-    before = snapshot(item)
-    item.done_on, item.done_note = done_on, note
-    item.version += 1
-    item.save()
-    record("policy.work_item.done", item, before=before, after=snapshot(item), user=user)
-    _attach(user, upload, checked, work_item=item)
-    return item
+    return _complete(
+        user=user,
+        obj=item,
+        owner="work_item",
+        done_on=done_on,
+        note=note,
+        upload=upload,
+        expected_version=expected_version,
+        already_done=_("This work item is already done."),
+    )
 
 
 def _check_reason(reason: str) -> str:
