@@ -1,6 +1,8 @@
 """All writes to funding, one module per record type: targets, receipts, projects, leads,
-guides, contacts, channels, materials. Importers use `funding.services` as before."""
+guides, contacts, channels, materials. Importers use `funding.services` as before. The
+rules the single and bulk writes share are `receipt_rule.py` and `record_rules.py`."""
 
+from ..record_rules import PLAN_YEAR_MAX, PLAN_YEAR_MIN, effective_date
 from .channels import bulk_save_channels, save_channel
 from .contacts import link_contact, log_contact
 from .guides import (
@@ -21,8 +23,6 @@ from .materials import (
 )
 from .projects import (
     FUNDING_PATH,
-    PLAN_YEAR_MAX,
-    PLAN_YEAR_MIN,
     PROJECT_EDIT_FIELDS,
     PROJECT_MORE_FIELDS,
     advance_project,
@@ -42,7 +42,7 @@ from .receipts import (
     record_receipt,
     store_receipt,
 )
-from .targets import bulk_set_targets, effective_date, set_target
+from .targets import bulk_set_targets, set_target
 
 __all__ = [
     "FUNDING_PATH",

@@ -7,6 +7,7 @@ from audit.services import AuditBatch, record, snapshot
 from ..models import (
     Channel,
 )
+from ..record_rules import next_free_code
 from .base import _require_office
 
 
@@ -28,10 +29,8 @@ def bulk_save_channels(*, user, audit: AuditBatch, levels: dict[str, str]) -> di
     created = {}
     number = len(used)
     for name, level in levels.items():
-        number += 1
-        while f"QD{number:03d}" in used:
-            number += 1
-        channel = Channel.objects.create(code=f"QD{number:03d}", name=name, level=level)
+        code, number = next_free_code("QD", used, after=number)
+        channel = Channel.objects.create(code=code, name=name, level=level)
         created[name] = channel
         audit.add("funding.channel.created", channel, after=snapshot(channel))
     return created

@@ -13,28 +13,15 @@ from audit.versions import check_version
 from org.models import Unit
 from org.services import ensure_unit_access
 
-from ..choices import Level, Stage
+from ..choices import Stage
 from ..models import (
     Channel,
     Guide,
     Project,
 )
+from ..record_rules import check_guide, next_free_code
 from .base import _require_office
 from .projects import advance_project
-
-
-def _check_guide(values: dict) -> None:
-    level = values.get("level")
-    if level not in Level.values:
-        raise ValidationError(_("Unknown level “%(level)s”.") % {"level": level}, code="level")
-    published, deadline = values.get("published_on"), values.get("deadline")
-    if published and deadline and deadline < published:
-        raise ValidationError(
-            _("The deadline cannot be before the publication date."), code="deadline"
-        )
-    if not (values.get("title") or "").strip() or not (values.get("issuer") or "").strip():
-        raise ValidationError(_("A guide needs a title and an issuer."), code="title")
-
 
 GUIDE_FIELDS = (
     "title",
@@ -54,10 +41,29 @@ def next_guide_code(year: int) -> str:
     """ZN<year>-NNN, the next free number of the year."""
     prefix = f"ZN{year}-"
     used = set(Guide.objects.filter(code__startswith=prefix).values_list("code", flat=True))
-    number = len(used) + 1
-    while f"{prefix}{number:03d}" in used:
-        number += 1
-    return f"{prefix}{number:03d}"
+    return next_free_code(prefix, used)[0]
+
+
+def check_guide_change(guide: Guide, values: dict) -> None:
+    """A change of a guide checked merged with the fields it leaves as they are."""
+    check_guide({name: getattr(guide, name) for name in GUIDE_FIELDS} | values)
+
+
+def change_guide(guide: Guide, values: dict, unit_ids: Collection[int] | None) -> dict | None:
+    """Change a locked guide's fields (checked: `check_guide_change`) and, unless None, the
+    units it is for: none when nothing changes; else the version goes up, the guide is
+    saved and the audit event's before/after are returned."""
+    before = {**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))}
+    for key, value in values.items():
+        setattr(guide, key, value)
+    after_units = before["units"] if unit_ids is None else sorted(unit_ids)
+    if {**snapshot(guide), "units": after_units} == before:
+        return None
+    guide.version += 1
+    guide.save()
+    if unit_ids is not None:
+        guide.units.set(unit_ids)
+    return {"before": before, "after": {**snapshot(guide), "units": after_units}}
 
 
 @transaction.atomic
@@ -92,7 +98,7 @@ def save_guide(
         "conditions": conditions,
         "materials": materials,
     }
-    _check_guide(values)
+    check_guide(values)
     code = code.strip()
     existing = Guide.objects.filter(code=code).first() if code else None
     if existing is None:
@@ -123,24 +129,11 @@ def update_guide(
     unknown = set(values) - set(GUIDE_FIELDS)
     if unknown:
         raise TypeError(f"unknown guide fields {sorted(unknown)}")
-    merged = {name: getattr(guide, name) for name in GUIDE_FIELDS} | values
-    _check_guide(merged)
-    before = {**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))}
-    for key, value in values.items():
-        setattr(guide, key, value)
-    after_units = sorted(u.pk for u in units)
-    if {**snapshot(guide), "units": after_units} == before:
+    check_guide_change(guide, values)
+    event = change_guide(guide, values, [u.pk for u in units])
+    if event is None:
         return guide, False
-    guide.version += 1
-    guide.save()
-    guide.units.set(units)
-    record(
-        "funding.guide.updated",
-        guide,
-        before=before,
-        after={**snapshot(guide), "units": after_units},
-        user=user,
-    )
+    record("funding.guide.updated", guide, **event, user=user)
     return guide, True
 
 
@@ -189,24 +182,14 @@ def bulk_save_guides(
     None)`), with the rules of `save_guide`/`update_guide`, one audit event each."""
     _require_office(user)
     for values, _units in creates:
-        _check_guide(values)
+        check_guide(values)
     for guide, values, _units in updates:
-        _check_guide({name: getattr(guide, name) for name in GUIDE_FIELDS} | values)
+        check_guide_change(guide, values)
     for values, units in creates:
         guide = Guide.objects.create(**values)
         guide.units.set(units)
         audit.add("funding.guide.created", guide, after={**snapshot(guide), "units": units})
     for guide, values, units in updates:
-        before = {**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))}
-        for key, value in values.items():
-            setattr(guide, key, value)
-        guide.version += 1
-        guide.save()
-        if units is not None:
-            guide.units.set(units)
-        audit.add(
-            "funding.guide.updated",
-            guide,
-            before=before,
-            after={**snapshot(guide), "units": sorted(guide.units.values_list("pk", flat=True))},
-        )
+        event = change_guide(guide, values, units)
+        if event is not None:
+            audit.add("funding.guide.updated", guide, **event)

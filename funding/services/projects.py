@@ -14,7 +14,7 @@ from common.validation import require_event_date
 from org.models import Unit
 from org.services import ensure_unit_access
 
-from ..choices import STAGE_FLOW, Level, Stage
+from ..choices import STAGE_FLOW, Stage
 from ..models import (
     Channel,
     Guide,
@@ -25,6 +25,7 @@ from ..models import (
 from ..receipt_rule import (
     rejected_project_message,
 )
+from ..record_rules import check_project
 from .base import _audit, _require_office
 
 # the stages a project passes on its way to 到位 when money arrives on it
@@ -79,39 +80,6 @@ def fund_project(
     return project
 
 
-PLAN_YEAR_MIN, PLAN_YEAR_MAX = 2000, 2100
-
-
-def _check_project(unit: Unit, values: dict) -> None:
-    """The rules of a project's fields, whoever writes them (form, ledger, demo)."""
-    stage, level = values.get("stage"), values.get("level")
-    if stage is not None and stage not in Stage.values:
-        raise ValidationError(_("Unknown stage “%(stage)s”.") % {"stage": stage})
-    if level and level not in Level.values:
-        raise ValidationError(_("Unknown level “%(level)s”.") % {"level": level})
-    for key in ("requested", "approved_amount", "total_investment"):
-        if values.get(key) is not None and values[key] < 0:
-            raise ValidationError(_("An amount cannot be negative."), code=key)
-    year = values.get("plan_year")
-    if year is not None and not PLAN_YEAR_MIN <= year <= PLAN_YEAR_MAX:
-        raise ValidationError(
-            _("The plan year must be between %(first)s and %(last)s.")
-            % {"first": PLAN_YEAR_MIN, "last": PLAN_YEAR_MAX},
-            code="plan_year",
-        )
-    section = values.get("section")
-    if section is not None and section.unit_id != unit.pk:
-        raise ValidationError(_("The section belongs to another unit."), code="section")
-    person = values.get("follow_up")
-    if person is not None:
-        membership = getattr(person, "membership", None)
-        if membership is None or membership.unit_id != unit.pk:
-            raise ValidationError(
-                _("The follow-up person must be a member of %(unit)s.") % {"unit": unit.name},
-                code="follow_up",
-            )
-
-
 def code_taken_message(project: Project) -> str:
     """What a second project with a code already used is told: which project has it."""
     return _(
@@ -161,38 +129,49 @@ def save_project(
         "measure": measure,
         **more,
     }
-    _check_project(unit, values)
+    check_project(values, unit=unit)
     project = Project.objects.select_for_update().filter(code=code).first()
     if project is None:
         project = Project.objects.create(code=code, **values)
-        ProjectStageChange.objects.create(
-            project=project,
-            from_stage="",
-            to_stage=stage,
-            changed_on=on or applied_on or timezone.localdate(),
-            changed_by=user,
-        )
+        first_stage(user, project, on or applied_on or timezone.localdate()).save()
         record("funding.project.created", project, after=snapshot(project), user=user)
         return project, True
     ensure_unit_access(user, project.unit)
+    event = change_project(user, project, values, on or timezone.localdate())
+    if event is None:
+        return project, False
+    record("funding.project.updated", project, **event, user=user)
+    return project, True
+
+
+def first_stage(user, project: Project, on: dt.date) -> ProjectStageChange:
+    """The first entry of a new project's stage history (not saved: one or a batch)."""
+    return ProjectStageChange(
+        project=project, from_stage="", to_stage=project.stage, changed_on=on, changed_by=user
+    )
+
+
+def change_project(user, project: Project, values: dict, on: dt.date) -> dict | None:
+    """Change a locked project's fields to `values`, already checked (`check_project`): none
+    when nothing changes; else a stage change goes into its history (on `on`), the version
+    goes up, the project is saved and the audit event's before/after are returned."""
     before = snapshot(project)
     old_stage = project.stage
     for key, value in values.items():
         setattr(project, key, value)
     if snapshot(project) == before:
-        return project, False
-    if old_stage != stage:
+        return None
+    if project.stage != old_stage:
         ProjectStageChange.objects.create(
             project=project,
             from_stage=old_stage,
-            to_stage=stage,
-            changed_on=on or timezone.localdate(),
+            to_stage=project.stage,
+            changed_on=on,
             changed_by=user,
         )
     project.version += 1
     project.save()
-    record("funding.project.updated", project, before=before, after=snapshot(project), user=user)
-    return project, True
+    return {"before": before, "after": snapshot(project)}
 
 
 PROJECT_MORE_FIELDS = {
@@ -250,15 +229,11 @@ def update_project(
     unknown = set(values) - PROJECT_EDIT_FIELDS
     if unknown:
         raise TypeError(f"unknown project fields {sorted(unknown)}")
-    _check_project(project.unit, values)
-    before = snapshot(project)
-    for key, value in values.items():
-        setattr(project, key, value)
-    if snapshot(project) == before:
+    check_project(values, unit=project.unit)
+    event = change_project(user, project, values, timezone.localdate())
+    if event is None:
         return project, False
-    project.version += 1
-    project.save()
-    record("funding.project.updated", project, before=before, after=snapshot(project), user=user)
+    record("funding.project.updated", project, **event, user=user)
     return project, True
 
 
@@ -352,23 +327,11 @@ def bulk_save_projects(
     _require_office(user)
     on = on or timezone.localdate()
     for values in [*creates, *(wanted for _project, wanted in updates)]:
-        if "stage" in values and values["stage"] not in Stage.values:
-            raise ValidationError(_("Unknown stage “%(stage)s”.") % {"stage": values["stage"]})
-        if values.get("level") and values["level"] not in Level.values:
-            raise ValidationError(_("Unknown level “%(level)s”.") % {"level": values["level"]})
+        check_project(values)
     Project.objects.bulk_create([Project(**values) for values in creates], batch_size=1000)
     created = list(Project.objects.filter(code__in=[values["code"] for values in creates]))
     ProjectStageChange.objects.bulk_create(
-        [
-            ProjectStageChange(
-                project=project,
-                from_stage="",
-                to_stage=project.stage,
-                changed_on=project.applied_on or on,
-                changed_by=user,
-            )
-            for project in created
-        ],
+        [first_stage(user, project, project.applied_on or on) for project in created],
         batch_size=1000,
     )
     for project in created:
@@ -379,24 +342,11 @@ def bulk_save_projects(
             object_repr=f"{project.code} {project.name}",
         )
     for project, wanted in updates:
-        before = snapshot(project)
-        old_stage = project.stage
-        for key, value in wanted.items():
-            setattr(project, key, value)
-        if project.stage != old_stage:
-            ProjectStageChange.objects.create(
-                project=project,
-                from_stage=old_stage,
-                to_stage=project.stage,
-                changed_on=on,
-                changed_by=user,
+        event = change_project(user, project, wanted, on)
+        if event is not None:
+            audit.add(
+                "funding.project.updated",
+                project,
+                **event,
+                object_repr=f"{project.code} {project.name}",
             )
-        project.version += 1
-        project.save()
-        audit.add(
-            "funding.project.updated",
-            project,
-            before=before,
-            after=snapshot(project),
-            object_repr=f"{project.code} {project.name}",
-        )

@@ -2,35 +2,19 @@
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from audit.services import AuditBatch, record, snapshot
 from audit.versions import check_version
 from org.models import Unit
 
-from ..figures import amount_in_force
 from ..models import (
     Target,
     TargetRevision,
 )
+from ..record_rules import TargetHistory, check_target_amount, effective_date
 from .base import _require_office
-
-
-def effective_date(year: int, effective_on: dt.date | None, *, today: dt.date) -> dt.date:
-    """The day a target revision takes effect: the one given, which must lie in the target's
-    year, else `today` kept inside that year (before it: 1 January; after it: 31 December)."""
-    if effective_on is None:
-        return min(max(today, dt.date(year, 1, 1)), dt.date(year, 12, 31))
-    if effective_on.year != year:
-        raise ValidationError(
-            _("The effective date must be within %(year)s, the year of the target.")
-            % {"year": year},
-            code="effective_on",
-        )
-    return effective_on
 
 
 @transaction.atomic
@@ -54,8 +38,7 @@ def set_target(
     revision by effective date), which a back-dated revision need not change.
     """
     _require_office(user)
-    if amount < 0:
-        raise ValidationError(_("A target must not be negative."))
+    check_target_amount(amount)
     at = at or timezone.now()
     effective_on = effective_date(year, effective_on, today=timezone.localdate(at))
     target = Target.objects.select_for_update().filter(unit=unit, year=year).first()
@@ -64,16 +47,35 @@ def set_target(
         record("funding.target.created", target, after=snapshot(target), user=user)
         return target, True
     check_version(target, expected_version)
-    history = list(
-        target.revisions.order_by("pk").values_list(
-            "pk", "effective_on", "old_amount", "new_amount"
-        )
-    )
-    original = history[0][2] if history else target.amount
-    revisions = [(on, pk, new) for pk, on, _old, new in history]
-    in_force = amount_in_force(original, revisions, effective_on)
-    if in_force == amount:
+    history = TargetHistory.of(target.amount, target.revisions.order_by("pk").values_list(*ROW))
+    event = revise_target(user, target, history, amount, effective_on, reason, at)
+    if event is None:
         return target, False
+    target.save(update_fields=["amount", "version"])
+    record("funding.target.revised", target, **event, user=user)
+    return target, True
+
+
+# a revision as `TargetHistory.of` reads it
+ROW = ("pk", "effective_on", "old_amount", "new_amount")
+
+
+def revise_target(
+    user,
+    target: Target,
+    history: TargetHistory,
+    amount: int,
+    effective_on: dt.date,
+    reason: str,
+    at: dt.datetime,
+) -> dict | None:
+    """A revision of `target` to `amount` from `effective_on` through the revision rule
+    (`TargetHistory.revise`): none when the amount is already in force then; else the
+    revision is stored, `history` and the target (not saved: the caller saves one or a batch)
+    take it, and the audit event's before/after are returned."""
+    in_force = history.revise(amount, effective_on)
+    if in_force is None:
+        return None
     before = snapshot(target)
     revision = TargetRevision.objects.create(
         target=target,
@@ -84,24 +86,17 @@ def set_target(
         changed_at=at,
         changed_by=user,
     )
-    revisions.append((effective_on, revision.pk, amount))
-    target.amount = amount_in_force(original, revisions, dt.date(year, 12, 31))
+    history.add(effective_on, revision.pk, amount)
+    target.amount = history.year_end(target.year)
     target.version += 1
-    target.save(update_fields=["amount", "version"])
-    record(
-        "funding.target.revised",
-        target,
-        before=before,
-        after={
-            **snapshot(target),
-            "old_amount": in_force,
-            "new_amount": amount,
-            "effective_on": effective_on,
-            "reason": reason,
-        },
-        user=user,
-    )
-    return target, True
+    after = {
+        **snapshot(target),
+        "old_amount": in_force,
+        "new_amount": amount,
+        "effective_on": effective_on,
+        "reason": reason,
+    }
+    return {"before": before, "after": after}
 
 
 def bulk_set_targets(
@@ -116,8 +111,11 @@ def bulk_set_targets(
     in force before it on its effective date (none when the amount is already in force), and
     a target's amount ends as the amount in force on 31 December."""
     _require_office(user)
-    if any(amount < 0 for *_key, amount in creates) or any(r[2] < 0 for r in revisions):
-        raise ValidationError(_("A target must not be negative."))
+    for *_key, amount in creates:
+        check_target_amount(amount)
+    for _unit, year, amount, effective_on, _reason in revisions:
+        check_target_amount(amount)
+        effective_date(year, effective_on, today=timezone.localdate(audit.at))
     new_targets = [Target(unit_id=unit, year=year, amount=amount) for unit, year, amount in creates]
     Target.objects.bulk_create(new_targets, batch_size=1000)
     touched = {(unit, year) for unit, year, _amount in creates}
@@ -132,47 +130,21 @@ def bulk_set_targets(
     for unit, year, _amount in creates:
         target = targets[(unit, year)]
         audit.add("funding.target.created", target, after=snapshot(target))
-    history: dict[int, list] = {t.pk: [] for t in targets.values()}
+    rows: dict[int, list] = {t.pk: [] for t in targets.values()}
     for target_id, *revision in (
-        TargetRevision.objects.filter(target_id__in=list(history))
+        TargetRevision.objects.filter(target_id__in=list(rows))
         .order_by("pk")
-        .values_list("target_id", "pk", "effective_on", "old_amount", "new_amount")
+        .values_list("target_id", *ROW)
     ):
-        history[target_id].append(revision)
+        rows[target_id].append(revision)
+    histories = {t.pk: TargetHistory.of(t.amount, rows[t.pk]) for t in targets.values()}
     revised = {}
     for unit, year, amount, effective_on, reason in revisions:
         target = targets[(unit, year)]
-        past = history[target.pk]
-        original = past[0][2] if past else target.amount
-        known = [(on, pk, new) for pk, on, _old, new in past]
-        in_force = amount_in_force(original, known, effective_on)
-        if in_force == amount:
-            continue
-        before = snapshot(target)
-        revision = TargetRevision.objects.create(
-            target=target,
-            old_amount=in_force,
-            new_amount=amount,
-            effective_on=effective_on,
-            reason=reason,
-            changed_at=audit.at,
-            changed_by=user,
+        event = revise_target(
+            user, target, histories[target.pk], amount, effective_on, reason, audit.at
         )
-        past.append((revision.pk, effective_on, in_force, amount))
-        known.append((effective_on, revision.pk, amount))
-        target.amount = amount_in_force(original, known, dt.date(year, 12, 31))
-        target.version += 1
-        revised[target.pk] = target
-        audit.add(
-            "funding.target.revised",
-            target,
-            before=before,
-            after={
-                **snapshot(target),
-                "old_amount": in_force,
-                "new_amount": amount,
-                "effective_on": effective_on,
-                "reason": reason,
-            },
-        )
+        if event is not None:
+            revised[target.pk] = target
+            audit.add("funding.target.revised", target, **event)
     Target.objects.bulk_update(list(revised.values()), ["amount", "version"], batch_size=1000)

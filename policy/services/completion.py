@@ -212,24 +212,37 @@ def _no_pending_extension(**target) -> None:
         )
 
 
-def _move_due_date(user, obj, due_on: dt.date, reason: str, action: str, **owner) -> None:
-    """Move a locked milestone's or work item's due date, keeping the old date and the reason
-    (a `DueDateChange` of `owner`), and audit it."""
-    if due_on == obj.due_on:
-        raise ValidationError(_("The new date is the same as the current one."))
-    before = snapshot(obj)
+def keep_old_due_date(user, obj, due_on: dt.date, reason: str, at=None, **owner) -> None:
+    """Move `obj`'s due date (not saved), keeping the old one with the reason in a
+    `DueDateChange` of `owner`: the one way a due date moves, single or from the ledger."""
     DueDateChange.objects.create(
         **owner,
         old_due_on=obj.due_on,
         new_due_on=due_on,
         reason=reason,
-        changed_at=timezone.now(),
+        changed_at=at or timezone.now(),
         changed_by=user,
     )
     obj.due_on = due_on
+
+
+def _move_due_date(
+    user, obj, due_on: dt.date, reason: str, action: str, audit=None, **owner
+) -> None:
+    """Move a locked milestone's or work item's due date, keeping the old date and the reason
+    (a `DueDateChange` of `owner`), and audit it (into `audit`, a bulk change's batch, when
+    there is one)."""
+    if due_on == obj.due_on:
+        raise ValidationError(_("The new date is the same as the current one."))
+    before = snapshot(obj)
+    keep_old_due_date(user, obj, due_on, reason, **owner)
     obj.version += 1
     obj.save()
-    record(action, obj, before=before, after={**snapshot(obj), "reason": reason}, user=user)
+    after = {**snapshot(obj), "reason": reason}
+    if audit is not None:
+        audit.add(action, obj, before=before, after=after)
+    else:
+        record(action, obj, before=before, after=after, user=user)
 
 
 def record_evidence_download(*, user, evidence: Evidence) -> None:

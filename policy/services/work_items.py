@@ -14,13 +14,14 @@ from org.models import Leader, Unit
 from ..models import (
     Assignment,
     AssignmentRole,
-    DueDateChange,
     Measure,
     Milestone,
     Policy,
     WorkItem,
 )
+from ..record_rules import check_division, check_measure
 from .base import _require_office
+from .completion import _move_due_date, keep_old_due_date
 from .milestones import add_milestone
 
 
@@ -40,8 +41,7 @@ def save_work_item(
 ) -> tuple[WorkItem, bool]:
     """Create a work item with its one lead unit and co-units (idempotent by code)."""
     _require_office(user)
-    if lead_unit in co_units:
-        raise ValidationError(_("The lead unit cannot also be a co-unit."))
+    check_division(lead_unit.pk, [u.pk for u in co_units])
     item = WorkItem.objects.filter(code=code).first()
     if item is not None:
         return item, False
@@ -54,10 +54,7 @@ def save_work_item(
         measure=measure,
         goal=goal,
     )
-    Assignment.objects.create(work_item=item, unit=lead_unit, role=AssignmentRole.LEAD)
-    Assignment.objects.bulk_create(
-        Assignment(work_item=item, unit=unit, role=AssignmentRole.CO) for unit in co_units
-    )
+    _assign(item, lead_unit.pk, [u.pk for u in co_units])
     record(
         "policy.work_item.created",
         item,
@@ -85,28 +82,15 @@ def edit_work_item(
     The due date changes only by rescheduling, with a reason (`reschedule_work_item`).
     """
     _require_office(user)
-    if lead_unit in co_units:
-        raise ValidationError(_("The lead unit cannot also be a co-unit."))
-    if measure is not None and measure.policy_id != item.policy_id:
-        raise ValidationError(_("The measure belongs to another policy."))
+    check_division(lead_unit.pk, [u.pk for u in co_units])
+    check_measure(measure, item.policy_id)
     item = WorkItem.objects.select_for_update().get(pk=item.pk)
     check_version(item, expected_version)
-
-    def units_of(work_item):
-        rows = work_item.assignments.values_list("unit_id", "role")
-        return {
-            "lead_unit": next((u for u, r in rows if r == AssignmentRole.LEAD), None),
-            "co_units": sorted(u for u, r in rows if r == AssignmentRole.CO),
-        }
-
-    before = {**snapshot(item), **units_of(item)}
+    before = {**snapshot(item), **_units_of(item)}
     item.title, item.goal, item.lead_leader, item.measure = title, goal, lead_leader, measure
     item.assignments.all().delete()
-    Assignment.objects.create(work_item=item, unit=lead_unit, role=AssignmentRole.LEAD)
-    Assignment.objects.bulk_create(
-        Assignment(work_item=item, unit=unit, role=AssignmentRole.CO) for unit in co_units
-    )
-    after = {**snapshot(item), **units_of(item), "version": item.version}
+    _assign(item, lead_unit.pk, [u.pk for u in co_units])
+    after = {**snapshot(item), **_units_of(item), "version": item.version}
     old, new = changes(before, after)
     if new:
         item.version += 1
@@ -136,8 +120,7 @@ def create_work_item(
     _require_office(user)
     if WorkItem.objects.filter(code=code).exists():
         raise ValidationError(_("A work item with this code already exists."))
-    if measure is not None and measure.policy_id != policy.pk:
-        raise ValidationError(_("The measure belongs to another policy."))
+    check_measure(measure, policy.pk)
     item, _created = save_work_item(
         user=user,
         policy=policy,
@@ -183,6 +166,8 @@ def bulk_save_work_items(
         return policy_ids.get(value, value) if isinstance(value, str) else value
 
     for row in creates:
+        check_division(row["lead_unit_id"], row.get("co_unit_ids", []))
+    for row in creates:
         item = WorkItem.objects.create(
             policy_id=policy_id(row["policy_id"]),
             measure_id=row.get("measure_id"),
@@ -202,9 +187,7 @@ def bulk_save_work_items(
                 "co_units": row.get("co_unit_ids", []),
             },
         )
-        for due_on, title in row.get("milestones", []):
-            node = Milestone.objects.create(work_item=item, title=title, due_on=due_on)
-            audit.add("policy.milestone.created", node, after=snapshot(node))
+        _add_milestones(audit, item, row.get("milestones", []))
     for item, wanted in updates:
         before = snapshot(item)
         fields = {
@@ -215,14 +198,7 @@ def bulk_save_work_items(
         if "policy_id" in fields:
             fields["policy_id"] = policy_id(fields["policy_id"])
         if "due_on" in fields:
-            DueDateChange.objects.create(
-                work_item=item,
-                old_due_on=item.due_on,
-                new_due_on=fields["due_on"],
-                reason=reason,
-                changed_at=now,
-                changed_by=user,
-            )
+            keep_old_due_date(user, item, fields["due_on"], reason, at=now, work_item=item)
         for key, value in fields.items():
             setattr(item, key, value)
         units_changed = "lead_unit_id" in wanted or "co_unit_ids" in wanted
@@ -239,24 +215,16 @@ def bulk_save_work_items(
             if units_changed:
                 after.update(lead_unit=lead, co_units=co)
             audit.add("policy.work_item.updated", item, before=before, after=after)
-        for due_on, title in wanted.get("milestones", []):
-            node = Milestone.objects.create(work_item=item, title=title, due_on=due_on)
-            audit.add("policy.milestone.created", node, after=snapshot(node))
+        _add_milestones(audit, item, wanted.get("milestones", []))
         for node, due_on in wanted.get("moves", {}).items():
-            node_before = snapshot(node)
-            DueDateChange.objects.create(
+            _move_due_date(
+                user,
+                node,
+                due_on,
+                reason,
+                "policy.milestone.rescheduled",
+                audit=audit,
                 milestone=node,
-                old_due_on=node.due_on,
-                new_due_on=due_on,
-                reason=reason,
-                changed_at=now,
-                changed_by=user,
-            )
-            node.due_on = due_on
-            node.version += 1
-            node.save(update_fields=["due_on", "version"])
-            audit.add(
-                "policy.milestone.rescheduled", node, before=node_before, after=snapshot(node)
             )
 
 
@@ -266,3 +234,19 @@ def _assign(item: WorkItem, lead_unit_id: int, co_unit_ids: list[int]) -> None:
         Assignment(work_item=item, unit_id=unit_id, role=AssignmentRole.CO)
         for unit_id in co_unit_ids
     )
+
+
+def _units_of(item: WorkItem) -> dict:
+    """An item's division of labour as its audit events show it."""
+    rows = item.assignments.values_list("unit_id", "role")
+    return {
+        "lead_unit": next((u for u, r in rows if r == AssignmentRole.LEAD), None),
+        "co_units": sorted(u for u, r in rows if r == AssignmentRole.CO),
+    }
+
+
+def _add_milestones(audit, item: WorkItem, nodes: list[tuple[dt.date, str]]) -> None:
+    """The ledger's new time nodes (due on, title) of `item`, audited into its batch."""
+    for due_on, title in nodes:
+        node = Milestone.objects.create(work_item=item, title=title, due_on=due_on)
+        audit.add("policy.milestone.created", node, after=snapshot(node))
