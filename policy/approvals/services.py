@@ -59,9 +59,7 @@ def _locked_request(model, request, expected_version):
 
 def _decide(request, user, status: str, comment: str) -> dict:
     before = snapshot(request)
-    request.status, request.comment = status, comment
-    request.decided_by, request.decided_at = user, timezone.now()
-    request.version += 1
+    request.decide(user=user, state=status, comment=comment)
     request.save()
     return before
 
