@@ -85,15 +85,21 @@ def mark_done(user, obj, done_on: dt.date, note: str, action: str) -> None:
     record(action, obj, before=before, after=snapshot(obj), user=user)
 
 
+def lock_undone(obj, expected_version: int | None, already_done: str):
+    """A milestone or work item locked at the version read, refused when already done."""
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    check_version(obj, expected_version)
+    if obj.done_on is not None:
+        raise ValidationError(already_done)
+    return obj
+
+
 def _complete(*, user, obj, owner: str, done_on, note, upload, expected_version, already_done: str):
     """Mark a milestone or work item (`owner`: which) done on `done_on`, with what was done
     and an evidence file, once its caller checked who may."""
     _check_done_on(done_on)
     checked = _checked(upload)
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
-    check_version(obj, expected_version)
-    if obj.done_on is not None:
-        raise ValidationError(already_done)
+    obj = lock_undone(obj, expected_version, already_done)
     if owner == "work_item" and CloseRequest.objects.pending().filter(work_item=obj).exists():
         raise ValidationError(_("The lead unit has asked to close this item: decide its request."))
     mark_done(user, obj, done_on, note, f"policy.{owner}.done")

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import changes, record, snapshot
+from audit.services import record, snapshot
 from audit.versions import check_version
 
 from ..models import (
@@ -12,7 +12,7 @@ from ..models import (
     Measure,
     Policy,
 )
-from .base import _require_office
+from .base import _require_office, save_changes
 
 
 @transaction.atomic
@@ -75,12 +75,7 @@ def edit_policy(
     before = snapshot(policy)
     for key, value in fields.items():
         setattr(policy, key, value)
-    old, new = changes(before, snapshot(policy))
-    if new:
-        policy.version += 1
-        policy.save()
-        new["version"] = policy.version
-        record("policy.policy.updated", policy, before=old, after=new, user=user)
+    save_changes(user, policy, before, snapshot(policy), "policy.policy.updated")
     return policy
 
 
@@ -114,10 +109,5 @@ def edit_measure(
     check_version(measure, expected_version)
     before = snapshot(measure)
     measure.aspect, measure.code, measure.text = aspect, code, text
-    old, new = changes(before, snapshot(measure))
-    if new:
-        measure.version += 1
-        measure.save()
-        new["version"] = measure.version
-        record("policy.measure.updated", measure, before=old, after=new, user=user)
+    save_changes(user, measure, before, snapshot(measure), "policy.measure.updated")
     return measure

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import changes, record, snapshot
+from audit.services import record, snapshot
 from audit.versions import check_version
 from org.models import Leader, Unit
 
@@ -20,7 +20,7 @@ from ..models import (
     WorkItem,
 )
 from ..record_rules import check_division, check_measure
-from .base import _require_office
+from .base import _require_office, save_changes
 from .completion import _move_due_date, keep_old_due_date
 from .milestones import add_milestone
 
@@ -91,12 +91,7 @@ def edit_work_item(
     item.assignments.all().delete()
     _assign(item, lead_unit.pk, [u.pk for u in co_units])
     after = {**snapshot(item), **_units_of(item), "version": item.version}
-    old, new = changes(before, after)
-    if new:
-        item.version += 1
-        item.save()
-        new["version"] = item.version
-        record("policy.work_item.updated", item, before=old, after=new, user=user)
+    save_changes(user, item, before, after, "policy.work_item.updated")
     return item
 
 
