@@ -29,50 +29,40 @@ def _filed(due_on) -> str:
 @login_required
 def workitem_extension(request, pk: int):
     """The lead unit asks to move the item's due date."""
-
-    def act(item, data):
-        services.request_extension(
-            user=request.user,
-            work_item=item,
-            due_on=data["due_on"],
-            reason=data["reason"],
-            upload=data.get("evidence"),
-            expected_version=data.get("version"),
-        )
-        return _filed(item.due_on)
-
-    return pages._item_action(
-        request,
-        pk,
-        ExtensionRequestForm,
-        "extension_form",
-        act,
-        lambda i: may_ask_for_item(request.user, i),
-    )
+    return _ask_extension(request, pk, "work_item")
 
 
 @login_required
 def milestone_extension(request, pk: int):
     """The node's unit asks to move its due date."""
+    return _ask_extension(request, pk, "milestone")
 
-    def act(milestone, data):
+
+def _ask_extension(request, pk: int, owner: str):
+    """An extension request of a work item or a time node (`owner`), from its page."""
+
+    def act(target, data):
         services.request_extension(
             user=request.user,
-            milestone=milestone,
+            **{owner: target},
             due_on=data["due_on"],
             reason=data["reason"],
             upload=data.get("evidence"),
             expected_version=data.get("version"),
         )
-        return _filed(milestone.due_on)
+        return _filed(target.due_on)
 
-    return pages._milestone_action(
+    if owner == "work_item":
+        action, may_ask = pages._item_action, may_ask_for_item
+    else:
+        action, may_ask = pages._milestone_action, may_ask_for_milestone
+    return action(
         request,
         pk,
         ExtensionRequestForm,
         "extension_form",
         act,
-        lambda m: may_ask_for_milestone(request.user, m),
+        lambda target: may_ask(request.user, target),
     )
 
 
