@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.files import PrivateFolder
+from common.models import OfficeRequest
 from common.money import format_amount
 from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
@@ -347,13 +348,15 @@ class Receipt(models.Model):
         return self.state == ReceiptState.ACTIVE
 
 
-class ReceiptCorrection(models.Model):
+class ReceiptCorrection(OfficeRequest):
     """A correction (更正) of a receipt, design §10: a unit (for its own receipts) or the office
     asks to void it or amend amount, date, 文号, channel or project, with a reason; the office
     approves or refuses with a comment. The office's rejection of a double claim and its
     reinstatement are kept here too, decided when made. `changes` of an amendment: field →
     new value (`amount` 元, `received_on` ISO date, `doc_no`, `channel` and `project` ids or
     null); `replacement` is the corrected receipt an approved amendment recorded."""
+
+    STATE_FIELD = "state"
 
     objects = ReceiptCorrectionQuerySet.as_manager()
 
@@ -369,15 +372,7 @@ class ReceiptCorrection(models.Model):
         choices=CorrectionState.choices,
         default=CorrectionState.PENDING,
     )
-    requested_at = models.DateTimeField(_("requested at"))
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
+    # the base's answer, restated with the labels the corrections have always shown
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -396,7 +391,6 @@ class ReceiptCorrection(models.Model):
         related_name="+",
         verbose_name=_("corrected receipt"),
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("receipt correction")

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.files import PrivateFolder
+from common.models import OfficeRequest
 from common.querysets import PublishedQuerySet, UnitOwnedQuerySet
 from org.models import Leader, Section, Unit
 
@@ -516,7 +517,7 @@ class RequestStatus(models.TextChoices):
     REFUSED = "refused", _("Refused by the office")
 
 
-class UnitRequest(models.Model):
+class UnitRequest(OfficeRequest):
     """What a unit asks of the office, and the office's answer (who, when, comment)."""
 
     unit = models.ForeignKey(
@@ -525,33 +526,9 @@ class UnitRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("requested by"),
-    )
-    requested_at = models.DateTimeField(_("requested at"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
-    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    comment = models.TextField(_("the office's comment"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == RequestStatus.PENDING
 
 
 class ExtensionRequest(UnitRequest):

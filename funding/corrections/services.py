@@ -184,11 +184,7 @@ def request_correction(
 
 def _decide(correction: ReceiptCorrection, *, user, state: str, comment: str) -> dict:
     before = snapshot(correction)
-    correction.state = state
-    correction.decided_at = timezone.now()
-    correction.decided_by = user
-    correction.comment = comment
-    correction.version += 1
+    correction.decide(user=user, state=state, comment=comment)
     return before
 
 

@@ -103,21 +103,31 @@ def correction_list(request):
 def _decide(request, pk: int, decide, done: str):
     _office(request)
     correction = get_object_or_404(ReceiptCorrection.objects.visible_to(request.user), pk=pk)
-    form = DecisionForm(request.POST)
+    _act(
+        request,
+        DecisionForm(request.POST),
+        lambda data: decide(
+            user=request.user,
+            correction=correction,
+            comment=data["comment"],
+            expected_version=data["version"],
+        ),
+        done,
+    )
+    return redirect("funding:correction_list")
+
+
+def _act(request, form, act, done: str) -> None:
+    """The office's posted form validated and acted on (`act(cleaned data)`); the outcome,
+    or what was refused, as a message on the page it goes back to."""
     try:
         if not form.is_valid():
             raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
-        decide(
-            user=request.user,
-            correction=correction,
-            comment=form.cleaned_data["comment"],
-            expected_version=form.cleaned_data["version"],
-        )
+        act(form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, done)
-    return redirect("funding:correction_list")
 
 
 @login_required
@@ -145,18 +155,15 @@ def receipt_reinstate(request, pk: int):
     """The office puts a receipt it rejected as a double claim back into effect."""
     _office(request)
     receipt = get_object_or_404(Receipt.every.visible_to(request.user), pk=pk)
-    form = ReinstateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
-        services.reinstate_receipt(
+    _act(
+        request,
+        ReinstateForm(request.POST),
+        lambda data: services.reinstate_receipt(
             user=request.user,
             receipt=receipt,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Reinstated: the receipt counts in the figures again."))
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+        _("Reinstated: the receipt counts in the figures again."),
+    )
     return redirect("funding:receipt_detail", pk=receipt.pk)

@@ -21,14 +21,15 @@ from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from common.services import require
 
 from ..models import CloseRequest, ExtensionRequest, Milestone, RequestStatus, WorkItem
-from ..services import (
+from ..services import can_change_item, can_change_milestone
+from ..services.completion import (
     _attach,
     _check_done_on,
     _check_reason,
     _checked,
     _move_due_date,
-    can_change_item,
-    can_change_milestone,
+    lock_undone,
+    mark_done,
 )
 
 
@@ -59,9 +60,7 @@ def _locked_request(model, request, expected_version):
 
 def _decide(request, user, status: str, comment: str) -> dict:
     before = snapshot(request)
-    request.status, request.comment = status, comment
-    request.decided_by, request.decided_at = user, timezone.now()
-    request.version += 1
+    request.decide(user=user, state=status, comment=comment)
     request.save()
     return before
 
@@ -162,17 +161,25 @@ def refuse_extension(
     *, user, request: ExtensionRequest, comment: str, expected_version: int | None = None
 ) -> ExtensionRequest:
     """The office refuses, saying why: the due date (and an overdue state) stays."""
-    _require_office(user)
-    comment = _comment(comment, _("Say why the request is refused."))
-    request = _locked_request(ExtensionRequest, request, expected_version)
-    before = _decide(request, user, RequestStatus.REFUSED, comment)
-    record(
-        "policy.extension_request.refused",
-        request,
-        before=before,
-        after=snapshot(request),
+    return _refuse(
+        ExtensionRequest,
         user=user,
+        request=request,
+        comment=comment,
+        why=_("Say why the request is refused."),
+        action="policy.extension_request.refused",
+        expected_version=expected_version,
     )
+
+
+def _refuse(model, *, user, request, comment: str, why: str, action: str, expected_version):
+    """The office refuses a unit's request, saying why (`why`: what it is told without a
+    comment); what was asked stays as it is."""
+    _require_office(user)
+    comment = _comment(comment, why)
+    request = _locked_request(model, request, expected_version)
+    before = _decide(request, user, RequestStatus.REFUSED, comment)
+    record(action, request, before=before, after=snapshot(request), user=user)
     return request
 
 
@@ -194,10 +201,7 @@ def request_closing(
     _require_unit_of(user, can_change_item(user, item))
     _check_done_on(done_on)
     checked = _checked(upload)
-    item = WorkItem.objects.select_for_update().get(pk=item.pk)
-    check_version(item, expected_version)
-    if item.done_on is not None:
-        raise ValidationError(_("This work item is already done."))
+    item = lock_undone(item, expected_version, _("This work item is already done."))
     if CloseRequest.objects.pending().filter(work_item=item).exists():
         raise ValidationError(_("The item is already waiting for the office to close it."))
     request = CloseRequest.objects.create(
@@ -225,17 +229,8 @@ def confirm_closing(
     if item.done_on is not None:
         raise ValidationError(_("This work item is already done."))
     before = _decide(request, user, RequestStatus.APPROVED, (comment or "").strip())
-    item_before = snapshot(item)
-    item.done_on, item.done_note = request.done_on, request.note
-    item.version += 1
-    item.save()
-    record(
-        "policy.work_item.done",
-        item,
-        before=item_before,
-        after=snapshot(item),  # the request's own event (below) names the item
-        user=user,
-    )
+    # the item's event; the request's own event (below) names the item
+    mark_done(user, item, request.done_on, request.note, "policy.work_item.done")
     record(
         "policy.close_request.confirmed", request, before=before, after=snapshot(request), user=user
     )
@@ -247,11 +242,12 @@ def return_closing(
     *, user, request: CloseRequest, comment: str, expected_version: int | None = None
 ) -> CloseRequest:
     """The office returns the unit's "done" with a comment: the item stays open."""
-    _require_office(user)
-    comment = _comment(comment, _("Say why the closing is returned."))
-    request = _locked_request(CloseRequest, request, expected_version)
-    before = _decide(request, user, RequestStatus.REFUSED, comment)
-    record(
-        "policy.close_request.returned", request, before=before, after=snapshot(request), user=user
+    return _refuse(
+        CloseRequest,
+        user=user,
+        request=request,
+        comment=comment,
+        why=_("Say why the closing is returned."),
+        action="policy.close_request.returned",
+        expected_version=expected_version,
     )
-    return request

@@ -1,6 +1,9 @@
 """A unit's requests (POST only, from the item's or the node's page) and the office's
 decisions (from that page or the office's queue)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,50 +29,40 @@ def _filed(due_on) -> str:
 @login_required
 def workitem_extension(request, pk: int):
     """The lead unit asks to move the item's due date."""
-
-    def act(item, data):
-        services.request_extension(
-            user=request.user,
-            work_item=item,
-            due_on=data["due_on"],
-            reason=data["reason"],
-            upload=data.get("evidence"),
-            expected_version=data.get("version"),
-        )
-        return _filed(item.due_on)
-
-    return pages._item_action(
-        request,
-        pk,
-        ExtensionRequestForm,
-        "extension_form",
-        act,
-        lambda i: may_ask_for_item(request.user, i),
-    )
+    return _ask_extension(request, pk, "work_item")
 
 
 @login_required
 def milestone_extension(request, pk: int):
     """The node's unit asks to move its due date."""
+    return _ask_extension(request, pk, "milestone")
 
-    def act(milestone, data):
+
+def _ask_extension(request, pk: int, owner: str):
+    """An extension request of a work item or a time node (`owner`), from its page."""
+
+    def act(target, data):
         services.request_extension(
             user=request.user,
-            milestone=milestone,
+            **{owner: target},
             due_on=data["due_on"],
             reason=data["reason"],
             upload=data.get("evidence"),
             expected_version=data.get("version"),
         )
-        return _filed(milestone.due_on)
+        return _filed(target.due_on)
 
-    return pages._milestone_action(
+    if owner == "work_item":
+        action, may_ask = pages._item_action, may_ask_for_item
+    else:
+        action, may_ask = pages._milestone_action, may_ask_for_milestone
+    return action(
         request,
         pk,
         ExtensionRequestForm,
         "extension_form",
         act,
-        lambda m: may_ask_for_milestone(request.user, m),
+        lambda target: may_ask(request.user, target),
     )
 
 
@@ -106,118 +99,97 @@ def _office(request) -> None:
         raise PermissionDenied
 
 
-def _decide(request, obj, detail: str, pk: int, form_name: str, page, act):
-    """Validate the decision, call the service, back to the queue or the page it came from;
-    that page with the form's errors (status 400) when the form or the service refuses."""
-    back = "policy:request_queue" if request.POST.get("back") == "queue" else None
+@dataclass(frozen=True)
+class _Decision:
+    """One kind of unit request as the office decides it: which requests the office sees,
+    the services that approve and refuse it, what it is told after each, and the name of the
+    decision form on the page it is decided from."""
+
+    requests: Callable
+    approve: Callable
+    refuse: Callable
+    approved: Callable[[object], str]
+    refused: Callable[[object], str]
+    form_name: str
+
+
+DECISIONS = {
+    "extension": _Decision(
+        requests=lambda user: ExtensionRequest.objects.visible_to(user),
+        approve=services.approve_extension,
+        refuse=services.refuse_extension,
+        approved=lambda extension: (
+            _("Extension approved: the due date moved from %(old)s to %(new)s.")
+            % {"old": extension.old_due_on.isoformat(), "new": extension.new_due_on.isoformat()}
+        ),
+        refused=lambda extension: (
+            _("Extension refused; the due date stays %(due)s.")
+            % {"due": extension.old_due_on.isoformat()}
+        ),
+        form_name="extension_decision_form",
+    ),
+    "closing": _Decision(
+        requests=lambda user: CloseRequest.objects.visible_to(user).select_related("work_item"),
+        approve=services.confirm_closing,
+        refuse=services.return_closing,
+        approved=lambda closing: (
+            _("Work item %(code)s closed (销号), done on %(day)s.")
+            % {"code": closing.work_item.code, "day": closing.done_on.isoformat()}
+        ),
+        refused=lambda closing: (
+            _("Closing of %(code)s returned to the unit.") % {"code": closing.work_item.code}
+        ),
+        form_name="closing_decision_form",
+    ),
+}
+
+
+def _item_page(request, pk, form_name, form):
+    states = pages._states_on()
+    item = pages._visible_item(request, pk, with_state=states)
+    context = pages._item_context(request, item, states, **{form_name: form})
+    return render(request, "policy/workitem_detail.html", context, status=400)
+
+
+def _milestone_page(request, pk, form_name, form):
+    milestone = pages._visible_milestone(request, pk)
+    context = pages._milestone_context(request, milestone, **{form_name: form})
+    return render(request, "policy/milestone_detail.html", context, status=400)
+
+
+@login_required
+def request_decide(request, pk: int, kind: str):
+    """The office approves or refuses (with a comment) a unit's request: an extension (the
+    date moves) or a closing (销号). Back to the queue or the page it came from; that page
+    with the form's errors (status 400) when the form or the service refuses."""
+    _office(request)
+    decision = DECISIONS[kind]
+    asked = get_object_or_404(decision.requests(request.user), pk=pk)
+    if asked.work_item_id is not None:
+        detail, target, page = "policy:workitem_detail", asked.work_item_id, _item_page
+    else:
+        detail, target, page = "policy:milestone_detail", asked.milestone_id, _milestone_page
     if request.method != "POST":
-        return redirect(detail, pk=pk)
+        return redirect(detail, pk=target)
     form = DecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        approve = data["decision"] == APPROVE
         try:
-            message = act(obj, data["decision"] == APPROVE, data)
+            (decision.approve if approve else decision.refuse)(
+                user=request.user,
+                request=asked,
+                comment=data["comment"],
+                expected_version=data["version"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, message)
-            return redirect(back) if back else redirect(detail, pk=pk)
-    return page(pk, form_name, form)
-
-
-def _item_page(request):
-    def page(pk, form_name, form):
-        states = pages._states_on()
-        item = pages._visible_item(request, pk, with_state=states)
-        context = pages._item_context(request, item, states, **{form_name: form})
-        return render(request, "policy/workitem_detail.html", context, status=400)
-
-    return page
-
-
-def _milestone_page(request):
-    def page(pk, form_name, form):
-        milestone = pages._visible_milestone(request, pk)
-        context = pages._milestone_context(request, milestone, **{form_name: form})
-        return render(request, "policy/milestone_detail.html", context, status=400)
-
-    return page
-
-
-@login_required
-def extension_decide(request, pk: int):
-    """The office approves (the date moves) or refuses (with a comment) an extension request."""
-    _office(request)
-    extension = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
-
-    def act(extension, approve, data):
-        if approve:
-            services.approve_extension(
-                user=request.user,
-                request=extension,
-                comment=data["comment"],
-                expected_version=data["version"],
-            )
-            return _("Extension approved: the due date moved from %(old)s to %(new)s.") % {
-                "old": extension.old_due_on.isoformat(),
-                "new": extension.new_due_on.isoformat(),
-            }
-        services.refuse_extension(
-            user=request.user,
-            request=extension,
-            comment=data["comment"],
-            expected_version=data["version"],
-        )
-        return _("Extension refused; the due date stays %(due)s.") % {
-            "due": extension.old_due_on.isoformat()
-        }
-
-    if extension.work_item_id is not None:
-        detail, target, page = "policy:workitem_detail", extension.work_item_id, _item_page(request)
-    else:
-        detail, target = "policy:milestone_detail", extension.milestone_id
-        page = _milestone_page(request)
-    return _decide(request, extension, detail, target, "extension_decision_form", page, act)
-
-
-@login_required
-def closing_decide(request, pk: int):
-    """The office confirms (销号) or returns (with a comment) a unit's "done"."""
-    _office(request)
-    closing = get_object_or_404(
-        CloseRequest.objects.visible_to(request.user).select_related("work_item"), pk=pk
-    )
-
-    def act(closing, approve, data):
-        code = closing.work_item.code
-        if approve:
-            services.confirm_closing(
-                user=request.user,
-                request=closing,
-                comment=data["comment"],
-                expected_version=data["version"],
-            )
-            return _("Work item %(code)s closed (销号), done on %(day)s.") % {
-                "code": code,
-                "day": closing.done_on.isoformat(),
-            }
-        services.return_closing(
-            user=request.user,
-            request=closing,
-            comment=data["comment"],
-            expected_version=data["version"],
-        )
-        return _("Closing of %(code)s returned to the unit.") % {"code": code}
-
-    return _decide(
-        request,
-        closing,
-        "policy:workitem_detail",
-        closing.work_item_id,
-        "closing_decision_form",
-        _item_page(request),
-        act,
-    )
+            messages.success(request, (decision.approved if approve else decision.refused)(asked))
+            if request.POST.get("back") == "queue":
+                return redirect("policy:request_queue")
+            return redirect(detail, pk=target)
+    return page(request, target, decision.form_name, form)
 
 
 @login_required
