@@ -27,7 +27,8 @@ workers of one server share it; each server keeps its own, exact all the same).
 `cached(name, key, compute, receipts=…)` reads the stamps (one small query), returns the
 cached value when they match, else computes, and stores the value only when the stamps are
 still the same afterwards (no write committed while computing: the value is the state of
-exactly those stamps).
+exactly those stamps). `LUOSHI_PAGE_CACHE=false` (settings.PAGE_CACHE) computes every value.
+What is cached, keyed by what, and the locks involved: docs/caching.md.
 """
 
 import hashlib
