@@ -236,8 +236,10 @@ def main() -> None:
             # a consistent copy (SQLite's online backup), whatever its WAL holds
             import sqlite3
 
+            copy = Path(folder) / "load.sqlite3"
+            copy.touch(mode=0o600)  # Luoshi refuses a database others may read
             source = sqlite3.connect(f"file:{args.data}/luoshi.sqlite3?mode=ro", uri=True)
-            with sqlite3.connect(f"{folder}/load.sqlite3") as target:
+            with sqlite3.connect(copy) as target:
                 source.backup(target)
             source.close()
         luoshi(env, "migrate", "--verbosity", "0")
