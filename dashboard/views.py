@@ -378,8 +378,10 @@ PARTS = ("head", "dispatch", "cards", "due", "items")
 
 
 def _workbench_parts(request, unit: Unit, period: ReportingPeriod) -> dict[str, str]:
-    """The workbench's parts that hold no form, rendered: its head, dispatch card, cards
-    (reports sent back, requests, causes asked, guides), due card and work items. They read
+    """The workbench's parts that hold no CSRF token, rendered: its head, dispatch card, cards
+    (reports sent back, requests, causes asked, guides), the project board (its forms
+    without a token; `advance_ids`: the forms the page gives a token), due card, work items,
+    and the fields of the blank receipt and report forms (no <form> element). They read
     no receipt, so they stay cached across receipt writes (`workbench`). Rendered without the
     request's context: a CSRF token cannot get into them (each form, and its token, is the
     page's own, `dashboard/workbench.html`)."""
@@ -418,12 +420,23 @@ def _workbench_parts(request, unit: Unit, period: ReportingPeriod) -> dict[str, 
             {"guides": guides_for_unit(request.user, unit, as_of, calendar=calendar)},
         ),
     }
-    return {name: render_to_string(f"dashboard/_workbench_{name}.html", context) for name in PARTS}
+    parts = {name: render_to_string(f"dashboard/_workbench_{name}.html", context) for name in PARTS}
+    # the board's forms hold no token: the page writes one for each, tied to it by its id
+    board = _board_context(unit, as_of)
+    parts["board"] = render_to_string("dashboard/_board_columns.html", board)
+    parts["advance_ids"] = [
+        pk for pk, form in board["advance_forms"].items() if form.fields["to_stage"].choices
+    ]
+    # the blank receipt and report forms' fields read no receipt either (the contact form's
+    # offer the unit's receipts: `_contact_fields_html`)
+    blank = _blank_forms(unit, as_of)
+    for name in ("receipt_form", "report_form"):
+        parts[name] = render_to_string("dashboard/_form_fields.html", {"form": blank[name]()})
+    return parts
 
 
 def _board_context(unit: Unit, as_of: dt.date) -> dict:
-    """The unit's projects by stage, each with its form to move it on (rendered for every
-    response: each form carries the response's CSRF token)."""
+    """The unit's projects by stage, each with its form to move it on."""
     projects = list(Project.objects.filter(unit=unit).select_related("channel").order_by("code"))
     return {
         "board": [
@@ -447,16 +460,16 @@ def _blank_forms(unit: Unit, as_of: dt.date) -> dict:
     }
 
 
-def _blank_fields_html(name: str, unit: Unit, as_of: dt.date) -> str:
-    """The fields of the workbench's blank `name` form (not the <form> element nor its CSRF
-    token: the page writes those), cached per unit: only the contact form offers receipts,
-    the others survive receipt writes."""
-    make = _blank_forms(unit, as_of)[name]
+def _contact_fields_html(unit: Unit, as_of: dt.date) -> str:
+    """The fields of the workbench's blank contact form (not the <form> element nor its CSRF
+    token: the page writes those), cached per unit apart from the parts: it offers the
+    unit's receipts, so a receipt write recomputes it."""
     return stamps.cached(
-        f"workbench-fields-{name}",
+        "workbench-fields-contact_form",
         (unit.pk, as_of.isoformat(), get_language()),
-        lambda: render_to_string("dashboard/_form_fields.html", {"form": make()}),
-        receipts=name == "contact_form",
+        lambda: render_to_string(
+            "dashboard/_form_fields.html", {"form": _blank_forms(unit, as_of)["contact_form"]()}
+        ),
     )
 
 
@@ -467,8 +480,9 @@ def workbench(request):
 
 def _workbench_page(request, unit: Unit, period: ReportingPeriod, status: int = 200, **bound):
     """The workbench page. Its template places the cached parts (`_workbench_parts`, the
-    figure cards, the blank forms' fields) beside what is rendered for this response alone:
-    the board, the reports waiting for the head, and every <form> element with its CSRF token.
+    figure cards, the contact form's fields) beside what is rendered for this response alone:
+    the reports waiting for the head, the quick forms' <form> elements with their CSRF token,
+    and a token input for each of the board's forms (tied to it by HTML's form attribute).
     `bound`: a quick form with what was typed, shown with its errors instead of blank fields."""
     # The parts are cached under the `other` stamp and all else they show: the viewer, the
     # period, today (the dispatch card) and the language (reporting/stamps.py).
@@ -490,7 +504,6 @@ def _workbench_page(request, unit: Unit, period: ReportingPeriod, status: int = 
         "unit": unit,
         "parts": parts,
         "figures_html": _my_figures_html(request, unit, period),
-        **_board_context(unit, period.as_of),
         "pending_reports": ProgressReport.objects.filter(unit=unit)
         .pending()
         .select_related("work_item", "reporter")
@@ -501,7 +514,12 @@ def _workbench_page(request, unit: Unit, period: ReportingPeriod, status: int = 
     for name in QUICK_FORMS:
         form = bound.get(name)
         context[name] = form
-        fields = None if form else _blank_fields_html(name, unit, period.as_of)
+        if form is not None:
+            fields = None  # rendered live, with what was typed and its errors
+        elif name == "contact_form":
+            fields = _contact_fields_html(unit, period.as_of)
+        else:
+            fields = parts[name]
         context[name.removesuffix("_form") + "_fields"] = fields
     return render(request, "dashboard/workbench.html", context, status=status)
 

@@ -108,12 +108,31 @@ def test_a_form_of_a_cached_workbench_posts_with_the_token_of_its_own_response(d
     )
     assert response.status_code == 302, response.content.decode()[:500]
     assert Receipt.objects.filter(doc_no="缓存页提交-1", amount=120_000).exists()
-    # the board's and the head's forms of a cached page carry the response's token too
+    # every form of a cached page has the response's token: inside it, or (the board's, cached
+    # without one) in an input tied to it by HTML's form attribute
     head = _client("zjj_head", enforce_csrf_checks=True)
     head.get(url)
     page = head.get(url).content.decode()
-    forms = re.findall(r'<form method="post".*?</form>', page, re.S)
-    assert forms and all(TOKEN.search(f) for f in forms)
+    forms = re.findall(r'<form method="post"[^>]*>.*?</form>', page, re.S)
+    tied = {
+        form_id: token
+        for token, form_id in re.findall(
+            r'name="csrfmiddlewaretoken" value="([^"]*)" form="([^"]+)"', page
+        )
+    }
+    board = [f for f in forms if "advance-form" in f]
+    assert board and len(forms) > len(board)
+    for form in forms:
+        form_id = re.search(r'id="([^"]+)"', form)
+        assert TOKEN.search(form) or tied.get(form_id and form_id.group(1)), form[:200]
+    # a board form posts with its tied token
+    form = board[0]
+    form_id = re.search(r'id="([^"]+)"', form).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    stage = re.search(r'<option value="([^"]+)"', form).group(1)
+    action = re.search(r'action="([^"]+)"', form).group(1)
+    moved = head.post(action, {**fields, "to_stage": stage, "csrfmiddlewaretoken": tied[form_id]})
+    assert moved.status_code == 302
 
 
 def test_logging_in_leaves_the_cached_cockpit_cached(demo):
