@@ -6,8 +6,6 @@ Transactional tests: inside a test's transaction nothing is cached (reporting/st
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,6 +18,7 @@ from django.utils.html import escape
 from funding.models import Project, Receipt
 from policy.models import Milestone, WorkItem
 from reporting import stamps
+from reporting.tests.test_stamps import _computations as computed
 
 PASSWORD = "Luoshi@2024demo"
 #: every mark a cached body was ever filled at, and Django's own words for the token
@@ -34,22 +33,6 @@ TITLE = " ".join(FORMER_MARKS)  # 197 characters: a time node's title takes 200
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@contextmanager
-def computed() -> Iterator[list[str]]:
-    """The names of the cached computations computed (not found) inside."""
-    names: list[str] = []
-    real = stamps.cached
-
-    def counting(name, key, compute, **kwargs):
-        return real(name, key, lambda: names.append(name) or compute(), **kwargs)
-
-    stamps.cached = counting
-    try:
-        yield names
-    finally:
-        stamps.cached = real
 
 
 def _client(username: str, **kwargs) -> Client:
