@@ -4,7 +4,8 @@
                                              [--seconds 30] [--clients 24]
 
 Starts its own database (a throw-away SQLite file, or with --postgres a throw-away PostgreSQL
-cluster through scripts/pg.sh on PG_PORT), migrates it, loads the demo, starts
+cluster through scripts/pg.sh on PG_PORT), migrates it, loads the demo (or, with `--data DIR`,
+copies the SQLite database of data directory DIR, e.g. one `luoshi synth` filled), starts
 `luoshi serve --workers N`, logs each client in, and for `--seconds` sends, paced to `--rate`
 requests per second in all (0: as fast as the clients go):
   60 %  the cockpit (office, leader) or the workbench (unit officer, unit head),
@@ -216,7 +217,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--data",
+        help="a data directory whose SQLite database (demo + `luoshi synth`) is copied and used",
+    )
     args = parser.parse_args()
+    if args.data and args.postgres:
+        parser.error("--data copies a SQLite database: not with --postgres")
     if not 1 <= args.seconds <= 600 or not 1 <= args.clients <= 200:
         parser.error("--seconds must be 1–600 and --clients 1–200 (a bounded load)")
 
@@ -225,8 +232,19 @@ def main() -> None:
     env = dict(os.environ, LUOSHI_DATA_DIR=folder, DATABASE_URL=url, LUOSHI_DEMO="1")
     server = None
     try:
+        if args.data:
+            # a consistent copy (SQLite's online backup), whatever its WAL holds
+            import sqlite3
+
+            copy = Path(folder) / "load.sqlite3"
+            copy.touch(mode=0o600)  # Luoshi refuses a database others may read
+            source = sqlite3.connect(f"file:{args.data}/luoshi.sqlite3?mode=ro", uri=True)
+            with sqlite3.connect(copy) as target:
+                source.backup(target)
+            source.close()
         luoshi(env, "migrate", "--verbosity", "0")
-        luoshi(env, "demo")
+        if not args.data:
+            luoshi(env, "demo")
         token = django_snippet(
             env,
             "from django.contrib.auth import get_user_model\n"

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.versions import StaleObjectError, check_version
-from common.holes import Body, Holes, fill
 from common.lists import ListSpec, list_exported
 from common.percent import chart_percent, progress_text, rate_text
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
@@ -374,20 +372,23 @@ def _my_figures_html(request, unit: Unit, period: ReportingPeriod) -> str:
     )
 
 
-def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = None, **forms) -> dict:
-    """The workbench but its figure cards. It reads no receipt but through the blank
-    contact form (which offers the unit's receipts): the body stays cached across receipt
-    writes with both left as holes (`_workbench_page` fills them)."""
-    if period is None:
-        period = _period(request)
-    year, as_of = period.year, period.as_of
+QUICK_FORMS = ("receipt_form", "report_form", "contact_form")
+#: the workbench's parts that hold no form (dashboard/templates/dashboard/_workbench_<name>.html)
+PARTS = ("head", "dispatch", "cards", "due", "items")
+
+
+def _workbench_parts(request, unit: Unit, period: ReportingPeriod) -> dict[str, str]:
+    """The workbench's parts that hold no CSRF token, rendered: its head, dispatch card, cards
+    (reports sent back, requests, causes asked, guides), the project board (its forms
+    without a token; `advance_ids`: the forms the page gives a token), due card, work items,
+    and the fields of the blank receipt and report forms (no <form> element). They read
+    no receipt, so they stay cached across receipt writes (`workbench`). Rendered without the
+    request's context: a CSRF token cannot get into them (each form, and its token, is the
+    page's own, `dashboard/workbench.html`)."""
+    as_of = period.as_of
     # one calendar for the due-soon horizon and the guides' countdowns
     calendar = load_calendar(as_of.year, as_of.year + 1)
     states = due_soon_horizon(as_of, calendar=calendar)
-    projects = list(Project.objects.filter(unit=unit).select_related("channel").order_by("code"))
-    board = [
-        (stage, label, [p for p in projects if p.stage == stage]) for stage, label in Stage.choices
-    ]
     # read once: the list and the due card (its overdue and due-soon ones)
     items = list(
         WorkItem.objects.filter(assignments__unit=unit)
@@ -395,61 +396,53 @@ def _workbench_context(request, unit: Unit, period: ReportingPeriod | None = Non
         .select_related("lead_leader")
         .order_by("due_on", "code")
     )
-    blank_forms = _blank_forms(unit, as_of)
-    # the CSRF token and what reads receipts are left as holes (common/holes.py)
-    holes = Holes()
-    pending = []
-    if role_of(request.user) == Role.UNIT_HEAD:
-        pending = (
-            ProgressReport.objects.filter(unit=unit)
-            .pending()
-            .select_related("work_item", "reporter")
-            .order_by("reported_on")
-        )
-    return {
-        # guides and their best-fitting projects read no receipt: cached across receipt
-        # writes (rendered only when the page shows them)
-        "guides_html": lambda: stamps.cached(
-            "workbench-guides",
-            (request.user.pk, unit.pk, as_of.isoformat(), get_language()),
-            lambda: render_to_string(
-                "funding/_workbench_guides.html",
-                {"guides": guides_for_unit(request.user, unit, as_of, calendar=calendar)},
-            ),
-            receipts=False,
-        ),
+    context = {
+        "request": request,  # the dispatch card's tag reads the viewer from it
         "unit": unit,
-        "year": year,
+        "year": period.year,
         "as_of": as_of,
         "period": period,
-        "my_figures_html": holes.mark("figures"),
         "modes": MODE_CHOICES,
-        "board": board,
+        "calendar_warning": states.warning,
         "due": read.due_for_unit(unit, states, items),
         "items": items,
         "states": states,
-        "calendar_warning": states.warning,
-        "pending_reports": pending,
         # reports the head sent back, with the comment, until a newer one is filed
         "returned_reports": ProgressReport.objects.returned_unanswered(unit),
         # its extension and close requests, with the office's answers
-        "unit_requests": lambda: requests_of_unit(unit),
+        "unit_requests": requests_of_unit(unit),
         # causes and measures the office asked for and the unit still owes (or must redo)
         "lag_explanations": LagExplanation.objects.filter(
             unit=unit, status__in=[LagExplanation.Status.REQUESTED, LagExplanation.Status.SENT_BACK]
         ).order_by("-as_of"),
-        **{name: forms.get(name) or make() for name, make in blank_forms.items()},
-        # the blank forms as the page shows them, cached (with a hole for the CSRF token):
-        # the receipt and report forms offer no receipt, so receipt writes leave them
-        # cached; the blank contact form is a hole (it offers the unit's receipts)
-        "receipt_form_html": None
-        if forms.get("receipt_form")
-        else lambda: holes.embed(_blank_form_html("receipt_form", unit, as_of)),
-        "report_form_html": None
-        if forms.get("report_form")
-        else lambda: holes.embed(_blank_form_html("report_form", unit, as_of)),
-        "contact_form_html": None if forms.get("contact_form") else holes.mark("contact"),
-        "holes": holes,
+        "guides_html": render_to_string(
+            "funding/_workbench_guides.html",
+            {"guides": guides_for_unit(request.user, unit, as_of, calendar=calendar)},
+        ),
+    }
+    parts = {name: render_to_string(f"dashboard/_workbench_{name}.html", context) for name in PARTS}
+    # the board's forms hold no token: the page writes one for each, tied to it by its id
+    board = _board_context(unit, as_of)
+    parts["board"] = render_to_string("dashboard/_board_columns.html", board)
+    parts["advance_ids"] = [
+        pk for pk, form in board["advance_forms"].items() if form.fields["to_stage"].choices
+    ]
+    # the blank receipt and report forms' fields read no receipt either (the contact form's
+    # offer the unit's receipts: `_contact_fields_html`)
+    blank = _blank_forms(unit, as_of)
+    for name in ("receipt_form", "report_form"):
+        parts[name] = render_to_string("dashboard/_form_fields.html", {"form": blank[name]()})
+    return parts
+
+
+def _board_context(unit: Unit, as_of: dt.date) -> dict:
+    """The unit's projects by stage, each with its form to move it on."""
+    projects = list(Project.objects.filter(unit=unit).select_related("channel").order_by("code"))
+    return {
+        "board": [
+            (stage, label, [p for p in projects if p.stage == stage])
+            for stage, label in Stage.choices
+        ],
         "advance_forms": {
             p.pk: AdvanceProjectForm(project=p, initial={"version": p.version, "on": as_of})
             for p in projects
@@ -467,34 +460,32 @@ def _blank_forms(unit: Unit, as_of: dt.date) -> dict:
     }
 
 
-def _blank_form_html(name: str, unit: Unit, as_of: dt.date) -> Body:
-    """The workbench's blank `name` form rendered with a hole for the CSRF token, cached:
-    only the contact form offers receipts, the others survive receipt writes."""
-    make = _blank_forms(unit, as_of)[name]
-
-    def render_form() -> Body:
-        holes = Holes()
-        html = render_to_string(
-            f"dashboard/_{name}.html", {name: make(), "csrf_token": holes.mark("csrf")}
-        )
-        return holes.split(html)
-
+def _contact_fields_html(unit: Unit, as_of: dt.date) -> str:
+    """The fields of the workbench's blank contact form (not the <form> element nor its CSRF
+    token: the page writes those), cached per unit apart from the parts: it offers the
+    unit's receipts, so a receipt write recomputes it."""
     return stamps.cached(
-        f"workbench-form-{name}",
+        "workbench-fields-contact_form",
         (unit.pk, as_of.isoformat(), get_language()),
-        render_form,
-        receipts=name == "contact_form",
+        lambda: render_to_string(
+            "dashboard/_form_fields.html", {"form": _blank_forms(unit, as_of)["contact_form"]()}
+        ),
     )
 
 
 @login_required
 def workbench(request):
-    unit = _my_unit(request)
-    period = _period(request)
-    # Cached under the data stamps but the receipts one, and everything else the body
-    # depends on (reporting/stamps.py): the viewer, the period, today (the dispatch card),
-    # the language and the messages the board repeats. What reads receipts is put in by
-    # `_workbench_page`, so a receipt written by any unit recomputes only those parts.
+    return _workbench_page(request, _my_unit(request), _period(request))
+
+
+def _workbench_page(request, unit: Unit, period: ReportingPeriod, status: int = 200, **bound):
+    """The workbench page. Its template places the cached parts (`_workbench_parts`, the
+    figure cards, the contact form's fields) beside what is rendered for this response alone:
+    the reports waiting for the head, the quick forms' <form> elements with their CSRF token,
+    and a token input for each of the board's forms (tied to it by HTML's form attribute).
+    `bound`: a quick form with what was typed, shown with its errors instead of blank fields."""
+    # The parts are cached under the `other` stamp and all else they show: the viewer, the
+    # period, today (the dispatch card) and the language (reporting/stamps.py).
     key = (
         request.user.pk,
         role_of(request.user),
@@ -502,41 +493,35 @@ def workbench(request):
         get_language(),
         period.query(),
         timezone.localdate().isoformat(),
-        [(m.level_tag, str(m)) for m in messages.get_messages(request)],
     )
-    body = stamps.cached(
-        "workbench-body",
+    parts = stamps.cached(
+        "workbench-parts",
         key,
-        lambda: _workbench_body(request, _workbench_context(request, unit, period)),
+        lambda: _workbench_parts(request, unit, period),
         receipts=False,
     )
-    return _workbench_page(request, unit, period, body)
-
-
-def _workbench_body(request, context: dict) -> Body:
-    """The workbench's body split at its holes for the CSRF token and the parts that read
-    receipts (it may be cached)."""
-    holes = context["holes"]
-    html = render_to_string(
-        "dashboard/_workbench_body.html",
-        {**context, "csrf_token": holes.mark("csrf")},
-        request=request,
-    )
-    return holes.split(html)
-
-
-def _workbench_page(request, unit: Unit, period: ReportingPeriod, body: Body, status: int = 200):
-    """The workbench page around `body`, its holes filled with its figure cards, its blank
-    contact form and this request's own CSRF token (only where the template put them)."""
-    token = get_token(request)
-    values = {"csrf": token}
-    wanted = set(body[1::2])
-    if "figures" in wanted:
-        values["figures"] = _my_figures_html(request, unit, period)
-    if "contact" in wanted:
-        values["contact"] = fill(_blank_form_html("contact_form", unit, period.as_of), values)
-    body = fill(body, values)
-    return render(request, "dashboard/workbench.html", {"body": body, "unit": unit}, status=status)
+    context = {
+        "unit": unit,
+        "parts": parts,
+        "figures_html": _my_figures_html(request, unit, period),
+        "pending_reports": ProgressReport.objects.filter(unit=unit)
+        .pending()
+        .select_related("work_item", "reporter")
+        .order_by("reported_on")
+        if role_of(request.user) == Role.UNIT_HEAD
+        else [],
+    }
+    for name in QUICK_FORMS:
+        form = bound.get(name)
+        context[name] = form
+        if form is not None:
+            fields = None  # rendered live, with what was typed and its errors
+        elif name == "contact_form":
+            fields = _contact_fields_html(unit, period.as_of)
+        else:
+            fields = parts[name]
+        context[name.removesuffix("_form") + "_fields"] = fields
+    return render(request, "dashboard/workbench.html", context, status=status)
 
 
 @login_required
@@ -550,17 +535,15 @@ def _quick_form_response(request, unit, template: str, form_name: str, form, don
     if done:
         messages.success(request, done)
     if request.htmx:
-        context = _workbench_context(request, unit, **({form_name: form} if not done else {}))
-        context["done"] = done
-        response = render(request, template, context)
+        if done:
+            form = _blank_forms(unit, _period(request).as_of)[form_name]()
+        response = render(request, template, {form_name: form, "done": done})
         if done:
             response["HX-Trigger"] = "figures-changed"
         return response
     if done:
         return redirect("dashboard:workbench")
-    period = _period(request)
-    body = _workbench_body(request, _workbench_context(request, unit, period, **{form_name: form}))
-    return _workbench_page(request, unit, period, body, status=400)
+    return _workbench_page(request, unit, _period(request), status=400, **{form_name: form})
 
 
 @login_required
@@ -641,7 +624,8 @@ def project_advance(request, pk: int):
             request, " ".join(form.non_field_errors()) or _("Choose the next stage and a date.")
         )
     if request.htmx:
-        response = render(request, "dashboard/_board.html", _workbench_context(request, unit))
+        context = _board_context(unit, _period(request).as_of)
+        response = render(request, "dashboard/_board.html", context)
         response["HX-Trigger"] = "figures-changed"
         return response
     return redirect("dashboard:workbench")

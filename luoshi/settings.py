@@ -247,8 +247,8 @@ elif env_bool("LUOSHI_PG_PREPARED", True):
     # mode before 1.21).
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 
-# The cockpit's and the workbench's exact page cache (reporting/stamps.py): keyed by data stamps
-# that every write replaces, never by time; files, so a server's workers share it.
+# The cockpit's and the workbench's exact page cache (reporting/stamps.py, docs/caching.md): keyed
+# by data stamps that every write replaces, never by time; files, so a server's workers share it.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
@@ -258,6 +258,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+# false: no page cache at all, every page computed afresh (to compare; docs/caching.md)
+PAGE_CACHE = env_bool("LUOSHI_PAGE_CACHE", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -27,7 +27,8 @@ workers of one server share it; each server keeps its own, exact all the same).
 `cached(name, key, compute, receipts=…)` reads the stamps (one small query), returns the
 cached value when they match, else computes, and stores the value only when the stamps are
 still the same afterwards (no write committed while computing: the value is the state of
-exactly those stamps).
+exactly those stamps). `LUOSHI_PAGE_CACHE=false` (settings.PAGE_CACHE) computes every value.
+What is cached, keyed by what, and the locks involved: docs/caching.md.
 """
 
 import hashlib
@@ -36,6 +37,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection, transaction
 
@@ -61,7 +63,12 @@ UNSTAMPED = frozenset(
     {TABLE, "django_session", "django_migrations", "audit_auditevent", "audit_auditanchor"}
     # background jobs' queue and progress: written every half second while a job runs
     | {"jobs_job", "django_tasks_database_dbtaskresult"}
+    # login bookkeeping (failures, lockout, the last one-time code): written at every login
+    | {"accounts_loginstate"}
 )
+#: columns no cached page reads, whose updates leave the stamps alone: Django writes the
+#: user's last login at every login, which would otherwise empty most cached pages
+UNSTAMPED_COLUMNS = {"auth_user": frozenset({"last_login"})}
 
 
 #: 64 random bits (SQLite: `abs(random())`, 63): a stamp value is never given twice, not
@@ -81,6 +88,16 @@ def _kind(table: str) -> str:
 
 def _trigger(table: str) -> str:
     return f"{table}_stamp"[:60]
+
+
+def _update_event(conn, cursor, table: str) -> str:
+    """`UPDATE`, or `UPDATE OF` every column but those no cached page reads (both SQLite and
+    PostgreSQL fire such a trigger only when a statement sets one of the columns named)."""
+    skipped = UNSTAMPED_COLUMNS.get(table)
+    if not skipped:
+        return "UPDATE"
+    columns = [c.name for c in conn.introspection.get_table_description(cursor, table)]
+    return "UPDATE OF " + ", ".join(f'"{c}"' for c in columns if c not in skipped)
 
 
 def uninstall(conn=connection) -> None:
@@ -121,9 +138,14 @@ def install(conn=connection) -> None:
                     f"INSERT INTO {TABLE} (name, stamp) VALUES ('{_kind(table)}', abs(random())) "
                     "ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp;"
                 )
-                for event in ("INSERT", "UPDATE", "DELETE"):
+                update = _update_event(conn, cursor, table)
+                for suffix, event in (
+                    ("insert", "INSERT"),
+                    ("update", update),
+                    ("delete", "DELETE"),
+                ):
                     cursor.execute(
-                        f'CREATE TRIGGER IF NOT EXISTS "{_trigger(table)}_{event.lower()}" '
+                        f'CREATE TRIGGER IF NOT EXISTS "{_trigger(table)}_{suffix}" '
                         f'AFTER {event} ON "{table}" BEGIN {bump} END'
                     )
         elif conn.vendor == "postgresql":
@@ -153,8 +175,9 @@ def install(conn=connection) -> None:
                 name = _trigger(table)
                 if name in done:
                     continue
+                update = _update_event(conn, cursor, table)
                 cursor.execute(
-                    f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE '
+                    f'CREATE CONSTRAINT TRIGGER "{name}" AFTER INSERT OR {update} OR DELETE '
                     f'ON "{table}" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
                     f"EXECUTE FUNCTION reporting_stamp('{_kind(table)}')"
                 )
@@ -215,7 +238,7 @@ def cached(name: str, key: tuple, compute: Callable[[], Any], *, receipts: bool 
     computation that reads no receipt (nor a rollup of them): it then survives receipt writes.
     Inside a transaction that has written (a POST's own re-render) nothing is cached: its
     writes are not committed, so the stamps do not tell them yet."""
-    if _bypass.get():
+    if _bypass.get() or not settings.PAGE_CACHE:
         return compute()
     seen = _snapshot_stamps.get()
     if seen is None and connection.in_atomic_block:
