@@ -43,13 +43,54 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """A test that opens the browser is a browser test, marked or not (`make test` runs
-    browser tests in one of its two runs: see scripts/test.sh)."""
+    """A test that opens the browser is a browser test, marked or not; a test that uses no
+    test database (no `db`, `django_db` or live server, not even through a fixture) is a
+    `nodb` test: it gives the same result whichever database the run was given, so `make
+    test` runs it in one of its two runs only, like the browser tests (see scripts/test.sh)."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if not fixtures & DATABASE_FIXTURES and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.nodb)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise lists and stats every static file each time a middleware chain is built,
+    and the test client builds one per `Client()`: thousands of times a run, most of a
+    request's time. The list is made once per session here and copied into each new chain
+    (the files do not change during a run; a change of the settings it depends on makes a
+    new list)."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple, dict] = {}
+
+    def add_files_from_finders(self) -> None:
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.index_file,
+            repr(settings.STORAGES.get("staticfiles")),
+            tuple(map(str, getattr(settings, "STATICFILES_DIRS", ()))),
+            tuple(settings.INSTALLED_APPS),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {u: f for u, f in self.files.items() if before.get(u) is not f}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
 
 
 DEMO_COPY = pytest.StashKey["DemoCopy | None"]()
@@ -69,7 +110,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     if not any(wanted & set(getattr(item, "fixturenames", ())) for item in request.session.items):
         yield
         return
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), _cheap_hashes_while_loading():
         copy = DemoCopy.take(connection)
     connection_created.connect(copy.attach_on_connect)
     request.config.stash[DEMO_COPY] = copy
@@ -77,6 +118,19 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     del request.config.stash[DEMO_COPY]
     connection_created.disconnect(copy.attach_on_connect)
     copy.discard()
+
+
+def _cheap_hashes_while_loading():
+    """The demo accounts' passwords hashed at Argon2's lowest cost, like every password a
+    test sets (see `_cheap_password_hashes`): each login through the real form (browser
+    tests, login tests) then checks a cheap hash instead of spending a third of a second and
+    100 MB on it. The hashes are still Argon2 and the password still the demo's."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    rest = [name for name in settings.PASSWORD_HASHERS if name != argon2]
+    return override_settings(PASSWORD_HASHERS=["common.testing.CheapArgon2PasswordHasher", *rest])
 
 
 def _private_test_database(connection) -> None:
