@@ -93,6 +93,35 @@ def _static_files_listed_once():
     WhiteNoiseMiddleware.add_files_from_finders = original
 
 
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory):
+    """(data directory, environment) of Luoshi installed as the README's set-up installs it:
+    `luoshi migrate` then `luoshi demo`, each in a subprocess under umask 022, on SQLite, with
+    no keys in the environment. Made once per session: the tests that serve or export from an
+    installed demo share it (a migrate and a demo load cost about ten seconds each)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data = tmp_path_factory.mktemp("installed") / "var"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"LUOSHI_DATA_DIR": str(data), "LUOSHI_DEMO": "1"}
+    for name in ("LUOSHI_SECRET_KEY", "LUOSHI_AUDIT_KEY", "LUOSHI_TOTP_KEY"):
+        env.pop(name, None)
+    for args in (("migrate", "--verbosity", "0"), ("demo",)):
+        process = subprocess.run(
+            [sys.executable, "-m", "luoshi.cli", *args],
+            cwd=Path(__file__).parent,
+            env=env,
+            preexec_fn=lambda: os.umask(0o022),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=600,
+        )
+        assert process.returncode == 0, process.stderr.decode()
+    return data, env
+
+
 DEMO_COPY = pytest.StashKey["DemoCopy | None"]()
 
 
