@@ -43,7 +43,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+# fixtures that reach a database (the blocker's unblock() opens the run's database directly)
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_setup",
+    "django_db_blocker",
+}
 
 
 @pytest.hookimpl(tryfirst=True)
