@@ -43,15 +43,8 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-# fixtures that reach a database (the blocker's unblock() opens the run's database directly)
-DATABASE_FIXTURES = {
-    "db",
-    "transactional_db",
-    "live_server",
-    "django_db_reset_sequences",
-    "django_db_setup",
-    "django_db_blocker",
-}
+# fixtures that give a test the database (pytest-django's blocker is in every test's closure)
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
 
 @pytest.hookimpl(tryfirst=True)
