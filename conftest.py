@@ -43,13 +43,84 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+# fixtures that give a test the database (pytest-django's blocker is in every test's closure)
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """A test that opens the browser is a browser test, marked or not (`make test` runs
-    browser tests in one of its two runs: see scripts/test.sh)."""
+    """A test that opens the browser is a browser test, marked or not; a test that uses no
+    test database (no `db`, `django_db` or live server, not even through a fixture) is a
+    `nodb` test: it gives the same result whichever database the run was given, so `make
+    test` runs it in one of its two runs only, like the browser tests (see scripts/test.sh)."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if not fixtures & DATABASE_FIXTURES and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.nodb)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_listed_once():
+    """WhiteNoise lists and stats every static file each time a middleware chain is built,
+    and the test client builds one per `Client()`: thousands of times a run, most of a
+    request's time. The list is made once per session here and copied into each new chain
+    (the files do not change during a run; a change of the settings it depends on makes a
+    new list)."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    original = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[tuple, dict] = {}
+
+    def add_files_from_finders(self) -> None:
+        key = (
+            self.static_prefix,
+            self.max_age,
+            self.index_file,
+            repr(settings.STORAGES.get("staticfiles")),
+            tuple(map(str, getattr(settings, "STATICFILES_DIRS", ()))),
+            tuple(settings.INSTALLED_APPS),
+        )
+        if key not in listed:
+            before = dict(self.files)
+            original(self)
+            listed[key] = {u: f for u, f in self.files.items() if before.get(u) is not f}
+        self.files.update(listed[key])
+
+    WhiteNoiseMiddleware.add_files_from_finders = add_files_from_finders
+    yield
+    WhiteNoiseMiddleware.add_files_from_finders = original
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory):
+    """(data directory, environment) of Luoshi installed as the README's set-up installs it:
+    `luoshi migrate` then `luoshi demo`, each in a subprocess under umask 022, on SQLite, with
+    no keys in the environment. Made once per session: the tests that serve or export from an
+    installed demo share it (a migrate and a demo load cost about ten seconds each)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data = tmp_path_factory.mktemp("installed") / "var"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"LUOSHI_DATA_DIR": str(data), "LUOSHI_DEMO": "1"}
+    for name in ("LUOSHI_SECRET_KEY", "LUOSHI_AUDIT_KEY", "LUOSHI_TOTP_KEY"):
+        env.pop(name, None)
+    for args in (("migrate", "--verbosity", "0"), ("demo",)):
+        process = subprocess.run(
+            [sys.executable, "-m", "luoshi.cli", *args],
+            cwd=Path(__file__).parent,
+            env=env,
+            preexec_fn=lambda: os.umask(0o022),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=600,
+        )
+        assert process.returncode == 0, process.stderr.decode()
+    return data, env
 
 
 DEMO_COPY = pytest.StashKey["DemoCopy | None"]()
@@ -69,7 +140,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     if not any(wanted & set(getattr(item, "fixturenames", ())) for item in request.session.items):
         yield
         return
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), _cheap_hashes_while_loading():
         copy = DemoCopy.take(connection)
     connection_created.connect(copy.attach_on_connect)
     request.config.stash[DEMO_COPY] = copy
@@ -77,6 +148,19 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     del request.config.stash[DEMO_COPY]
     connection_created.disconnect(copy.attach_on_connect)
     copy.discard()
+
+
+def _cheap_hashes_while_loading():
+    """The demo accounts' passwords hashed at Argon2's lowest cost, like every password a
+    test sets (see `_cheap_password_hashes`): each login through the real form (browser
+    tests, login tests) then checks a cheap hash instead of spending a third of a second and
+    100 MB on it. The hashes are still Argon2 and the password still the demo's."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    rest = [name for name in settings.PASSWORD_HASHERS if name != argon2]
+    return override_settings(PASSWORD_HASHERS=["common.testing.CheapArgon2PasswordHasher", *rest])
 
 
 def _private_test_database(connection) -> None:

@@ -4,11 +4,14 @@
 # subprocesses, PostgreSQL) leave room for the other. Each run's output is printed whole when
 # it ends, SQLite first; the script fails if either run fails. Arguments go to both runs.
 #
-# What runs where: tests of the data run on both databases. Three kinds run once, each in the
+# What runs where: tests of the data run on both databases. Four kinds run once, each in the
 # run that needs it (markers in pyproject.toml): browser tests and the crawls of every page, link and
 # permission cell as each role in the SQLite run (they test pages and scoping, which the ORM
 # writes the same for both), the walks of every URL with generated input in the PostgreSQL run (the stricter
-# database: NUL bytes, integer ranges and types refused there are accepted by SQLite).
+# database: NUL bytes, integer ranges and types refused there are accepted by SQLite), and the
+# tests that use no test database at all (`nodb`, marked by conftest.py: parsers, settings,
+# catalogues, commands run in a subprocess on an SQLite file of their own) in the SQLite run:
+# the database given to the run makes no difference to them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -27,11 +30,11 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; pg_stop' EXIT
 
 started=$(date +%s)
-LUOSHI_DATA_DIR="$DATA/sqlite" env -u DATABASE_URL $BIN/pytest -m "not walk" "$@" \
+LUOSHI_DATA_DIR="$DATA/sqlite" env -u DATABASE_URL $BIN/pytest -m "not walk" --durations=15 "$@" \
   >"$LOGS/sqlite.log" 2>&1 &
 pids+=($!)
 LUOSHI_DATA_DIR="$DATA/postgresql" DATABASE_URL="$PG_URL" \
-  $BIN/pytest -m "not browser and not crawl" "$@" >"$LOGS/postgresql.log" 2>&1 &
+  $BIN/pytest -m "not browser and not crawl and not nodb" --durations=15 "$@" >"$LOGS/postgresql.log" 2>&1 &
 pids+=($!)
 
 failed=()

@@ -16,8 +16,19 @@ from django.urls import reverse
 
 from accounts.crypto import PREFIX, SecretUnreadable, decrypt_secret, encrypt_secret
 from accounts.models import LoginState
+from common.permissions import Role
+from org.tests.factories import PersonFactory
 
 PASSWORD = "Luoshi@2024demo"
+
+
+@pytest.fixture
+def cast(db):
+    """The two administrators these tests log in as (not the whole demo), by username."""
+    return {
+        "auditor": PersonFactory(username="auditor", role=Role.AUDIT_ADMIN, password=PASSWORD),
+        "secadmin": PersonFactory(username="secadmin", role=Role.SECURITY_ADMIN, password=PASSWORD),
+    }
 
 
 def enrol(username: str) -> tuple[Client, str]:

@@ -34,22 +34,11 @@ def under_umask_022(env: dict, *args: str, **popen) -> subprocess.Popen:
     )
 
 
-def run(env: dict, *args: str) -> None:
-    process = under_umask_022(env, *args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _out, err = process.communicate(timeout=600)
-    assert process.returncode == 0, err.decode()
-
-
 @pytest.mark.slow
-def test_migrate_demo_and_serve_under_umask_022_keep_the_data_private(tmp_path):
-    """`make demo` in a subprocess: migrate, demo, serve; the modes while it serves."""
-    data = tmp_path / "var"
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env |= {"LUOSHI_DATA_DIR": str(data), "LUOSHI_DEMO": "1"}
-    for name in ("LUOSHI_SECRET_KEY", "LUOSHI_AUDIT_KEY", "LUOSHI_TOTP_KEY"):
-        env.pop(name, None)
-    run(env, "migrate", "--verbosity", "0")
-    run(env, "demo")
+def test_migrate_demo_and_serve_under_umask_022_keep_the_data_private(demo_data_dir):
+    """`make demo` in a subprocess: migrate, demo (both under umask 022, by the session's
+    `demo_data_dir`), serve; the modes while it serves."""
+    data, env = demo_data_dir
     port = free_port()
     server = under_umask_022(
         env, "serve", "--port", str(port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
