@@ -5,7 +5,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import caches
 from django.db import connection
 
-from reporting import stamps
+from common import stamps
 
 
 class MembershipBackend(ModelBackend):

@@ -10,7 +10,7 @@ from common.lists import ListSpec
 from common.percent import PROGRESS_PLACES, percent_value
 from common.spreadsheets import neutralise
 from funding.figures import Summary
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
 
 #: names the export in the audit trail (`list.exported`), like the lists' exports
 COCKPIT_EXPORT = ListSpec(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.versions import StaleObjectError, check_version
+from common import stamps
 from common.holes import Body, Holes, fill
 from common.lists import ListSpec, list_exported
 from common.percent import chart_percent, progress_text, rate_text
@@ -28,14 +29,13 @@ from funding.models import Project, Receipt
 from funding.workbench import guides_for_unit
 from org.calendar import load_calendar
 from org.models import Unit
+from org.period import MODE_CHOICES, ReportingPeriod, period_for_request
 from policy import services as policy
 from policy.models import ProgressReport, WorkItem
 from policy.querysets import requests_of_unit
 from policy.states import due_soon_horizon
-from reporting import stamps
 from reporting.figures import cumulative, figures_for, pro_rata_plan, secured_by_unit
 from reporting.forecast import forecast_context
-from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
 from supervision.models import LagExplanation
 
 from . import league

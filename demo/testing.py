@@ -4,7 +4,7 @@ Moved from common/testing.py: it loads the demo (demo.loader), and common sits b
 domain app (see the layers in common/tests/test_layers.py).
 """
 
-#: tables written only by database triggers (funding/rollup_triggers.py, reporting/stamps.py)
+#: tables written only by database triggers (funding/rollup_triggers.py, common/stamps.py)
 TRIGGER_MAINTAINED = {
     "reporting_datastamp",
     "funding_receiptunitmonth",

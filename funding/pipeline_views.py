@@ -21,7 +21,7 @@ from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.validation import MISSING_VERSION, InputError, parse_id, parse_int
 from org.models import Unit
-from reporting.period import office_period, period_from_query
+from org.period import office_period, period_from_query
 
 from . import services
 from .choices import Level, Stage
@@ -170,7 +170,7 @@ def project_context(request, project: Project) -> dict:
     arrived = sum(r.amount for r in project.receipts.all())
     guides = []
     if project.stage == Stage.RESERVE:
-        from reporting import stamps
+        from common import stamps
 
         from .matching import document_counts, fits_of_project
 

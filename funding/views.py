@@ -16,8 +16,8 @@ from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from common.validation import InputError, parse_id, refuse_control_characters
+from org.period import ReportingPeriod, office_period
 from reporting.figures import figures_for
-from reporting.period import ReportingPeriod, office_period
 
 from . import lists, services
 from .corrections import services as correction_services

@@ -19,8 +19,8 @@ from common.validation import InputError, parse_date_param, parse_year, query_va
 from funding.choices import Status
 from funding.models import TargetRevision
 from org.models import CalendarDay, CalendarYear, Leader, Unit
+from org.period import office_period, period_for_request
 from reporting.figures import figures_for
-from reporting.period import office_period, period_for_request
 
 from . import services
 from .filters import suggest_units

@@ -17,14 +17,13 @@ from functools import cached_property
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
 
+from common import stamps
 from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from funding.figures import Summary, UnitFigures
 from funding.models import Channel, Receipt, ReceiptCityMonth, ReceiptUnitMonth, Target
 from funding.querysets import doubtful_claims
 from org.models import Unit
-
-from . import stamps
-from .period import ReportingPeriod
+from org.period import ReportingPeriod
 
 #: `figures_for(SYSTEM, …)`: the figures as a command prints them, for the whole city
 SYSTEM = object()

@@ -17,11 +17,11 @@ from funding.choices import Status
 from funding.figures import bulletin_sentence
 from funding.querysets import corrections_since
 from funding.rates import success_rates
+from org.period import ReportingPeriod
 from policy.models import Assignment, WorkItem
 from policy.querysets import extension_counts
 from policy.states import OVERDUE, DueSoonHorizon, due_soon_horizon
 from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
 
 from .assessment import Rules, assess, rules_for_year
 from .effect import effect_annex

@@ -18,9 +18,9 @@ from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.spreadsheets import neutralise
 from funding.choices import Status
 from jobs.services import start_job
+from org.period import MODE_CHOICES, office_period, period_from_query
 from reminders.services import topic_reach
 from reporting.figures import figures_for
-from reporting.period import MODE_CHOICES, office_period, period_from_query
 
 from . import services
 from .assessment import Rules, assess, rules_for_year

@@ -57,7 +57,7 @@ def test_the_lag_list_says_the_cockpits_time_progress(demo, client, cast):
     """The lag list said 50% where the cockpit says 49.7% (2024-06-30)."""
     import datetime as dt
 
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision.lag.services import lagging_units
 
     grounds = [

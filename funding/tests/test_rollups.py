@@ -28,13 +28,13 @@ from funding.models import (
     ReceiptUnitMonth,
 )
 from org.models import Unit
+from org.period import ReportingPeriod
 from reporting.figures import (
     SYSTEM,
     figures_for,
     secured_by_unit,
     secured_by_unit_from_receipts,
 )
-from reporting.period import ReportingPeriod
 
 
 def recomputed_unit_months() -> dict:

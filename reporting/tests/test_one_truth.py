@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from funding.models import Target
 from org.models import SiteConfig
+from org.period import ReportingPeriod
 from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ def masthead_number(data: bytes) -> str:
 
 
 def test_the_cli_draft_names_the_next_number_and_says_draft(demo, tmp_path, cast):
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision import services
     from supervision.models import Bulletin
 

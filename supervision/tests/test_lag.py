@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from org.models import Unit
+from org.period import ReportingPeriod
 from policy.models import Milestone, WorkItem
 from policy.services import complete_work_item
 from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
 from supervision.lag import services
 from supervision.models import LagExplanation
 

@@ -7,8 +7,8 @@ from common.money import format_amount
 from common.percent import rate_text
 from common.text import text_table
 from funding.figures import FiguresEncoder, bulletin_sentence
+from org.period import MODES, PeriodError, parse_period
 from reporting.figures import SYSTEM, figures_for
-from reporting.period import MODES, PeriodError, parse_period
 
 
 class Command(BaseCommand):

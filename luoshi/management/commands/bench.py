@@ -22,10 +22,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 
+from common import stamps
 from funding.models import Receipt
 from org.models import Unit
-from reporting import stamps
-from reporting.period import office_period
+from org.period import office_period
 
 # pages served from the exact cache of reporting/stamps.py (no write in between); every page
 # of PAGES is timed as computed, with that cache bypassed

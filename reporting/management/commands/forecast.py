@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from common.money import format_amount
 from common.text import text_table
 from funding.figures import FiguresEncoder
+from org.period import PeriodError, parse_period
 from reporting.figures import SYSTEM
 from reporting.forecast import city_forecast, forecast_json, forecasts_for
-from reporting.period import PeriodError, parse_period
 
 
 class Command(BaseCommand):

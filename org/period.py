@@ -78,9 +78,8 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
 
 def office_period() -> ReportingPeriod:
     """The period the office reports on by default (its settings; else today)."""
+    from common import stamps
     from org.models import SiteConfig
-
-    from . import stamps
 
     # read by nearly every page: kept under the data stamps (exact) rather than queried
     config = stamps.cached("site-config", (), SiteConfig.objects.first, receipts=False)
