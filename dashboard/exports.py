@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from common.lists import ListSpec
 from common.percent import PROGRESS_PLACES, percent_value
 from common.spreadsheets import neutralise
-from funding.figures import Summary
+from funding.rules import Summary
 from org.period import ReportingPeriod
 
 #: names the export in the audit trail (`list.exported`), like the lists' exports

@@ -34,8 +34,8 @@ from policy import services as policy
 from policy.models import ProgressReport, WorkItem
 from policy.querysets import requests_of_unit
 from policy.states import due_soon_horizon
-from reporting.figures import cumulative, figures_for, pro_rata_plan, secured_by_unit
 from reporting.forecast import forecast_context
+from reporting.read_model import cumulative, figures_for, pro_rata_plan, secured_by_unit
 from supervision.models import LagExplanation
 
 from . import league

@@ -23,7 +23,6 @@ from org.services import ensure_unit_access
 from . import rollup_triggers
 from .choices import STAGE_FLOW, ContactDirection, ContactResult, LeadStatus, Level, Stage
 from .docno import normalise_doc_no
-from .figures import amount_in_force
 from .models import (
     Channel,
     ClaimReview,
@@ -46,6 +45,7 @@ from .receipt_rule import (
     complete_links,
     rejected_project_message,
 )
+from .rules import amount_in_force
 
 
 def _require_office(user) -> None:

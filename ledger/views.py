@@ -17,7 +17,7 @@ from common.services import require
 from common.validation import parse_year, query_value
 from jobs.services import start_job
 from org.period import office_period
-from reporting.figures import SYSTEM, figures_for
+from reporting.read_model import SYSTEM, figures_for
 
 from . import storage
 from .export import export_ledger

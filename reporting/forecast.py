@@ -31,7 +31,7 @@ from common.money import format_amount, yuan_to_wan
 from common.percent import format_percent
 from org.period import ReportingPeriod
 
-from .figures import SYSTEM, figures_for
+from .read_model import SYSTEM, figures_for
 
 HISTORY_MIN = 1_000_000  # 100万元: less than that last year says nothing about seasons
 SHARE_BOUNDS = (Fraction(1, 20), Fraction(1))

@@ -30,7 +30,7 @@ from common.dates import DAY, format_date_zh
 from common.money import format_wan
 from common.percent import format_percent, half_up, ratio_decimal
 from org.period import ReportingPeriod
-from reporting.figures import SYSTEM, figures_for
+from reporting.read_model import SYSTEM, figures_for
 
 from .models import ScoringMethod
 

@@ -20,7 +20,7 @@ from org.models import Leader
 from org.period import ReportingPeriod, office_period
 from policy.models import Assignment, AssignmentRole, WorkItem
 from policy.states import OVERDUE, due_soon_horizon
-from reporting.figures import SYSTEM, figures_for
+from reporting.read_model import SYSTEM, figures_for
 
 from .bulletin import percent_text
 from .models import LagExplanation

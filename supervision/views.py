@@ -20,7 +20,7 @@ from funding.choices import Status
 from jobs.services import start_job
 from org.period import MODE_CHOICES, office_period, period_from_query
 from reminders.services import topic_reach
-from reporting.figures import figures_for
+from reporting.read_model import figures_for
 
 from . import services
 from .assessment import Rules, assess, rules_for_year

@@ -9,7 +9,7 @@ from funding.choices import ReceiptState
 from funding.models import Receipt, ReceiptCorrection
 from org.models import Unit
 from org.period import ReportingPeriod
-from reporting.figures import secured_by_unit
+from reporting.read_model import secured_by_unit
 
 
 def _post(client, url: str, body: dict):

@@ -43,8 +43,8 @@ def test_the_filters_are_the_formatter(ratio):
 
 
 def test_the_old_copies_are_gone():
-    """`funding.figures` and the assessment keep their names, but not their own arithmetic."""
-    from funding import figures
+    """`funding.rules` and the assessment keep their names, but not their own arithmetic."""
+    from funding import rules as figures
     from supervision import assessment, bulletin
 
     assert figures.whole_percent is percent.whole_percent

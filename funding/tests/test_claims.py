@@ -17,7 +17,7 @@ from funding.models import ClaimReview, Receipt, ReceiptCorrection
 from funding.querysets import doubtful_claims
 from org.models import Unit
 from org.period import ReportingPeriod
-from reporting.figures import SYSTEM, figures_for
+from reporting.read_model import SYSTEM, figures_for
 
 DEMO_CLAIM = "省财建〔2024〕701号"
 JUNE_1 = dt.date(2024, 6, 1)

@@ -103,7 +103,7 @@ def test_the_demo_rates_and_annex_say_the_headlines_money(demo, client, cast):
     from common.money import format_amount
     from funding.models import Receipt
     from org.period import ReportingPeriod
-    from reporting.figures import SYSTEM, figures_for
+    from reporting.read_model import SYSTEM, figures_for
     from supervision.bulletin import success_rates_annex
 
     period = ReportingPeriod(2024, dt.date(2024, 6, 30))

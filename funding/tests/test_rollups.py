@@ -29,7 +29,7 @@ from funding.models import (
 )
 from org.models import Unit
 from org.period import ReportingPeriod
-from reporting.figures import (
+from reporting.read_model import (
     SYSTEM,
     figures_for,
     secured_by_unit,

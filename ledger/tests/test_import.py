@@ -9,7 +9,7 @@ from funding.models import Channel, Project, Receipt, Target, TargetRevision
 from ledger.services import import_ledger
 from org.models import Leader, Unit
 from org.period import ReportingPeriod
-from reporting.figures import SYSTEM, figures_for
+from reporting.read_model import SYSTEM, figures_for
 
 from .helpers import GOOD, write_xlsx
 

@@ -12,7 +12,7 @@ from funding import lists
 from funding.models import Target
 from funding.views import _business
 from org.period import ReportingPeriod, office_period
-from reporting.figures import figures_for
+from reporting.read_model import figures_for
 
 
 @login_required

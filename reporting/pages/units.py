@@ -14,7 +14,7 @@ from org.models import Unit
 from org.people import people_of
 from org.period import period_for_request
 from org.views import UNIT_LIST_ROLES
-from reporting.figures import figures_for
+from reporting.read_model import figures_for
 
 
 @login_required

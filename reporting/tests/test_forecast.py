@@ -16,8 +16,8 @@ from funding import services
 from funding.choices import Stage
 from org.models import Unit
 from org.period import ReportingPeriod
-from reporting.figures import SYSTEM
 from reporting.forecast import SHARE_BOUNDS, Basis, forecast_amounts, forecasts_for
+from reporting.read_model import SYSTEM
 
 
 @given(

@@ -1,6 +1,6 @@
 """Lag explanations (原因分析与整改措施): asked, filed, signed off or sent back. All writes.
 
-Who is asked comes from the one read model (`reporting.figures.figures_for`: a task department
+Who is asked comes from the one read model (`reporting.read_model.figures_for`: a task department
 behind time progress or with no result) and from the one work-item rule (`policy.states`: a
 unit leading an item that is overdue on the as-of date).
 """
@@ -23,7 +23,7 @@ from org.period import ReportingPeriod
 from policy.models import AssignmentRole, WorkItem
 from policy.services import add_measure_milestone
 from policy.states import OVERDUE, due_soon_horizon
-from reporting.figures import SYSTEM, figures_for
+from reporting.read_model import SYSTEM, figures_for
 
 from ..models import LagExplanation, LagMeasure
 

@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 
 from common.money import format_amount
 from common.text import text_table
-from funding.figures import FiguresEncoder
+from funding.rules import FiguresEncoder
 from org.period import PeriodError, parse_period
-from reporting.figures import SYSTEM
 from reporting.forecast import city_forecast, forecast_json, forecasts_for
+from reporting.read_model import SYSTEM
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from common.money import format_amount
 from common.percent import rate_text
 from common.text import text_table
-from funding.figures import FiguresEncoder, bulletin_sentence
+from funding.rules import FiguresEncoder, bulletin_sentence
 from org.period import MODES, PeriodError, parse_period
-from reporting.figures import SYSTEM, figures_for
+from reporting.read_model import SYSTEM, figures_for
 
 
 class Command(BaseCommand):

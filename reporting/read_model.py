@@ -19,9 +19,9 @@ from django.db.models.functions import ExtractMonth
 
 from common import stamps
 from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
-from funding.figures import Summary, UnitFigures
 from funding.models import Channel, Receipt, ReceiptCityMonth, ReceiptUnitMonth, Target
 from funding.querysets import doubtful_claims
+from funding.rules import Summary, UnitFigures
 from org.models import Unit
 from org.period import ReportingPeriod
 
