@@ -167,7 +167,7 @@ def project_context(request, project: Project) -> dict:
         for r in requirements
     ]
     others = [f for f in attached if f.requirement_id not in {r.pk for r in requirements}]
-    arrived = sum(r.amount for r in project.receipts.all())
+    arrived = sum(project.receipts.arrived_per_project().values_list("total", flat=True))
     guides = []
     if project.stage == Stage.RESERVE:
         from common import stamps

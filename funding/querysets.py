@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from common.money import yuan_to_wan
@@ -50,6 +50,18 @@ class ReceiptQuerySet(UnitOwnedQuerySet):
     def in_year(self, year: int, as_of: dt.date | None = None):
         end = as_of or dt.date(year, 12, 31)
         return self.filter(received_on__gte=dt.date(year, 1, 1), received_on__lte=end)
+
+    def arrived_per_project(self):
+        """Money arrived per project (元), the one sum of it: rows of `project` (its id) and
+        `total`, one per project with receipts among these. Narrow the receipts first (a year,
+        an as-of date, some projects); then read the rows (one aggregate query), or use it as
+        a subquery with `.filter(project=OuterRef("pk"))` and `.values("total")`."""
+        return (
+            self.filter(project__isnull=False)
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("amount"))
+        )
 
 
 class CountedReceiptManager(models.Manager.from_queryset(ReceiptQuerySet)):

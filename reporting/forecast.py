@@ -230,9 +230,7 @@ def _pipelines(unit_ids, as_of: dt.date) -> tuple[dict[int, int], dict[int, int]
     )
     arrived = (
         Receipt.objects.filter(project=OuterRef("pk"), received_on__lte=as_of)
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
+        .arrived_per_project()
         .values("total")
     )
     approved: dict[int, int] = {}
