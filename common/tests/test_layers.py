@@ -13,6 +13,7 @@ To see the graph without pytest: `python -m common.tests.test_layers`.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +41,21 @@ LAYERS: list[tuple[str, ...]] = [
 
 LEVEL = {name: level for level, names in enumerate(LAYERS) for name in names}
 
-# Known until issue 22's other parts land; each entry is "importer -> imported" (file paths).
-# Remove an entry as soon as its import is gone: the test fails on an entry that no longer
-# matches, so the list cannot outlive its reason.
+# Known until issue 22's other parts land (each is being untied in another branch of that
+# issue). Remove an entry as soon as it is fixed: the test fails on an entry that no longer
+# matches, so the list cannot outlive its reason. Upward: "importer -> imported" (files).
 UPWARD_EXCEPTIONS: set[str] = set()
-CIRCLE_EXCEPTIONS: set[frozenset[str]] = set()
+CIRCLE_EXCEPTIONS: set[frozenset[str]] = {
+    # issue 22: the reminders app's models <-> querysets and services <-> sources
+    frozenset({"reminders/models.py", "reminders/querysets.py"}),
+    frozenset({"reminders/services.py", "reminders/sources.py"}),
+    # issue 22: supervision's bulletin, documents and province annex borrow each other's parts
+    frozenset({"supervision/bulletin.py", "supervision/documents.py", "supervision/province.py"}),
+    # issue 22: the ledger's counterparts sheet reads LEVEL_ZH from the ledger services
+    frozenset({"ledger/counterparts.py", "ledger/services.py"}),
+    # issue 22: the job task and the job services call each other's run_job
+    frozenset({"jobs/services.py", "jobs/tasks.py"}),
+}
 
 SKIPPED_DIRS = {"tests", "migrations", "__pycache__", "node_modules", "static", "templates"}
 
@@ -148,6 +159,7 @@ def _deepest(dotted: str) -> str | None:
     return None
 
 
+@functools.cache
 def all_imports() -> list[Import]:
     return [found for path in project_files() for found in imports_of(path)]
 
@@ -252,9 +264,8 @@ def test_no_import_runs_up_the_layers():
     imports = all_imports()
     wrong = upward(imports)
     order = " < ".join(" = ".join(names) for names in LAYERS)
-    assert not wrong, (
-        f"{len(wrong)} import(s) run up the layers ({order}):\n"
-        + "\n".join(f"  {found}" for found in wrong)
+    assert not wrong, f"{len(wrong)} import(s) run up the layers ({order}):\n" + "\n".join(
+        f"  {found}" for found in wrong
     )
 
 
