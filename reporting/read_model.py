@@ -1,4 +1,5 @@
-"""The read model: figures for this viewer for this period (design §3.1).
+"""The read model: figures for this viewer for this period (design §3.1), read from the
+database and computed by the pure rules of funding/rules.py.
 
 The cockpit, the unit pages, the workbench, the lists that show figures, the JSON API, the
 `summary` command, the ledger page (and bulletins, assessment and forecasts) all call
