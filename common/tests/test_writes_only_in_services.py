@@ -61,7 +61,7 @@ BULK_HELPERS = {
     "common/stamps.py": "installs the data stamps' rows and triggers (derived data)",
     # test support, never imported by the app: copies the session's demo snapshot into the
     # database of each test that asks for the demo
-    "common/testing.py": "test support: restores the demo snapshot for a test",
+    "demo/testing.py": "test support: restores the demo snapshot for a test",
 }
 # Names that are not models although they have a `save`/`delete` (workbooks, files, sessions).
 NOT_MODELS = {
