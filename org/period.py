@@ -133,6 +133,19 @@ def period_from_query(params: Mapping) -> tuple[ReportingPeriod, str | None]:
         return default, str(exc)
 
 
+def add_period_arguments(parser, *, mode: bool = True) -> None:
+    """A command's options for its period, read by `parse_period`: `--year`, `--as-of` and,
+    unless `mode` is False, `--mode` (each defaults to the office's period)."""
+    parser.add_argument("--year", help="year (default: the as-of date's year)")
+    parser.add_argument(
+        "--as-of", dest="as_of", help="date, e.g. 2024-06-30 (default: the office's date)"
+    )
+    if mode:
+        parser.add_argument(
+            "--mode", choices=MODES, help="time progress by day or by month (default: setting)"
+        )
+
+
 SESSION_KEY = "reporting_period"
 PERIOD_PARAMS = ("year", "as_of", "mode")
 
