@@ -129,11 +129,11 @@ DEMO_COPY = pytest.StashKey["DemoCopy | None"]()
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request):
     """pytest-django's test databases, and, when a collected test asks for `demo`, the demo
-    loaded once through the services and kept as a copy (see common.testing.DemoCopy)."""
+    loaded once through the services and kept as a copy (see demo.testing.DemoCopy)."""
     from django.db import connection
     from django.db.backends.signals import connection_created
 
-    from common.testing import DemoCopy
+    from demo.testing import DemoCopy
 
     _private_test_database(connection)
     wanted = {"demo", "demo_copy"}

@@ -2,8 +2,8 @@
 
 Reads use each model family's `visible_to(user)` and nothing else; writes call the same
 services as the pages (`funding.services`, `policy.services`), so every rule and audit event is
-the pages'. Figures come from `reporting.figures.figures_for` for a period parsed by
-`reporting.period.parse_period`. Every error is JSON: {"error": message} (see errors.py).
+the pages'. Figures come from `reporting.read_model.figures_for` for a period parsed by
+`org.period.parse_period`. Every error is JSON: {"error": message} (see errors.py).
 """
 
 from typing import Annotated
@@ -23,17 +23,17 @@ from common.dates import DateError, parse_date
 from common.money import AmountError, parse_amount
 from common.permissions import UNIT_ROLES, Role, role_of
 from funding import services as funding_services
-from funding.figures import FiguresEncoder
 from funding.lists import ContactFilter, GuideFilter, ProjectFilter, ReceiptFilter, TargetFilter
 from funding.models import Channel, Contact, Guide, Project, Receipt, Target
+from funding.rules import FiguresEncoder
 from org.lists import UnitFilter
 from org.models import Unit
+from org.period import FIRST_YEAR, LAST_YEAR, PeriodError, ReportingPeriod, parse_period
 from policy import services as policy_services
 from policy.lists import WorkItemFilter
 from policy.models import ProgressReport, WorkItem
 from policy.states import due_soon_horizon
-from reporting.figures import figures_for
-from reporting.period import FIRST_YEAR, LAST_YEAR, PeriodError, ReportingPeriod, parse_period
+from reporting.read_model import figures_for
 from supervision.assessment import Rules, assess, rules_for_year
 from supervision.models import AssessmentRules, Bulletin
 

@@ -92,9 +92,9 @@ def build(units: int, seed: int) -> None:
 
 
 def backtest(as_of: dt.date, until: dt.date) -> dict:
-    from reporting.figures import SYSTEM, figures_for
+    from org.period import ReportingPeriod
     from reporting.forecast import forecasts_for
-    from reporting.period import ReportingPeriod
+    from reporting.read_model import SYSTEM, figures_for
 
     # the forecast reads projects at the stage they had on `as_of` (their history)
     forecasts = forecasts_for(SYSTEM, ReportingPeriod(as_of.year, as_of))

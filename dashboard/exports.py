@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy
 from common.lists import ListSpec
 from common.percent import PROGRESS_PLACES, percent_value
 from common.xlsx import INT, MONEY, PERCENT, Workbook, XlsxColumn
-from funding.figures import Summary
-from reporting.period import ReportingPeriod
+from funding.rules import Summary
+from org.period import ReportingPeriod
 
 #: names the export in the audit trail (`list.exported`), like the lists' exports
 COCKPIT_EXPORT = ListSpec(

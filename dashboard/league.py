@@ -14,8 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.utils.translation import gettext as _
 
 from funding.choices import Status
-from funding.figures import UnitFigures
-from reporting.figures import rate_key
+from funding.rules import UnitFigures
+from reporting.read_model import rate_key
 
 SMALL = 40  # a league this size or smaller is shown whole
 PAGE_SIZE = 50

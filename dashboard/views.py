@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.versions import StaleObjectError, check_version
+from common import stamps
 from common.lists import ListSpec, list_exported
 from common.percent import chart_percent, progress_text, rate_text
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
@@ -26,14 +27,13 @@ from funding.models import Project, Receipt
 from funding.workbench import guides_for_unit
 from org.calendar import load_calendar
 from org.models import Unit
+from org.period import MODE_CHOICES, ReportingPeriod, period_for_request
 from policy import services as policy
 from policy.models import ProgressReport, WorkItem
 from policy.querysets import requests_of_unit
 from policy.states import due_soon_horizon
-from reporting import stamps
-from reporting.figures import cumulative, figures_for, pro_rata_plan, secured_by_unit
 from reporting.forecast import forecast_context
-from reporting.period import MODE_CHOICES, ReportingPeriod, period_for_request
+from reporting.read_model import cumulative, figures_for, pro_rata_plan, secured_by_unit
 from supervision.models import LagExplanation
 
 from . import league
@@ -69,7 +69,7 @@ def cockpit(request):
         raise PermissionDenied
     period = _period(request)
     # The page's body depends on the data (stamped), the viewer, the period, the league's
-    # search and page, and the language: cached under exactly those (reporting/stamps.py).
+    # search and page, and the language: cached under exactly those (common/stamps.py).
     key = (
         request.user.pk,
         role_of(request.user),
@@ -485,7 +485,7 @@ def _workbench_page(request, unit: Unit, period: ReportingPeriod, status: int = 
     and a token input for each of the board's forms (tied to it by HTML's form attribute).
     `bound`: a quick form with what was typed, shown with its errors instead of blank fields."""
     # The parts are cached under the `other` stamp and all else they show: the viewer, the
-    # period, today (the dispatch card) and the language (reporting/stamps.py).
+    # period, today (the dispatch card) and the language (common/stamps.py).
     key = (
         request.user.pk,
         role_of(request.user),

@@ -7,7 +7,7 @@ import warnings
 from django.utils import timezone
 
 from org.models import Unit
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
 from supervision import services as supervision
 from supervision.dispatch import known_figures
 from supervision.documents import soffice

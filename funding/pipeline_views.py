@@ -21,7 +21,7 @@ from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.validation import MISSING_VERSION, InputError, parse_id, parse_int
 from org.models import Unit
-from reporting.period import office_period, period_from_query
+from org.period import office_period, period_from_query
 
 from . import services
 from .choices import Level, Stage
@@ -167,10 +167,10 @@ def project_context(request, project: Project) -> dict:
         for r in requirements
     ]
     others = [f for f in attached if f.requirement_id not in {r.pk for r in requirements}]
-    arrived = sum(r.amount for r in project.receipts.all())
+    arrived = sum(project.receipts.arrived_per_project().values_list("total", flat=True))
     guides = []
     if project.stage == Stage.RESERVE:
-        from reporting import stamps
+        from common import stamps
 
         from .matching import document_counts, fits_of_project
 

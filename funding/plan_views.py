@@ -16,7 +16,7 @@ def include_form_for(request, project: Project, can_change: bool) -> IncludeInPl
     """The project page's 纳入计划 form, where the project may go there and the viewer act."""
     if not can_change or Stage.INCLUDED not in STAGE_FLOW.get(project.stage, set()):
         return None
-    from reporting.period import office_period
+    from org.period import office_period
 
     return IncludeInPlanForm(initial={"on": office_period().as_of, "version": project.version})
 

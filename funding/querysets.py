@@ -3,12 +3,16 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db import models
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from common.money import yuan_to_wan
 from common.querysets import ScopedQuerySet, UnitOwnedQuerySet
+
+# models.py imports this module for its managers: the models these shapes read are looked up
+# in the app registry when a query runs, never imported back (no import circle).
 
 
 class TargetQuerySet(UnitOwnedQuerySet):
@@ -19,7 +23,7 @@ class TargetQuerySet(UnitOwnedQuerySet):
         effective on or before `as_of` (the latest saved among those of one day), else the
         original amount (the first revision's old amount; `amount` when never revised).
         """
-        from .models import TargetRevision
+        TargetRevision = apps.get_model("funding", "TargetRevision")
 
         latest = (
             TargetRevision.objects.filter(target=OuterRef("pk"), effective_on__lte=as_of)
@@ -47,6 +51,18 @@ class ReceiptQuerySet(UnitOwnedQuerySet):
         end = as_of or dt.date(year, 12, 31)
         return self.filter(received_on__gte=dt.date(year, 1, 1), received_on__lte=end)
 
+    def arrived_per_project(self):
+        """Money arrived per project (元), the one sum of it: rows of `project` (its id) and
+        `total`, one per project with receipts among these. Narrow the receipts first (a year,
+        an as-of date, some projects); then read the rows (one aggregate query), or use it as
+        a subquery with `.filter(project=OuterRef("pk"))` and `.values("total")`."""
+        return (
+            self.filter(project__isnull=False)
+            .order_by()
+            .values("project")
+            .annotate(total=Sum("amount"))
+        )
+
 
 class CountedReceiptManager(models.Manager.from_queryset(ReceiptQuerySet)):
     """`Receipt.objects`: the receipts in effect only. A voided, corrected or rejected receipt
@@ -69,7 +85,7 @@ def targets_in_force(
 ) -> dict[int, int]:
     """unit id → its target for `year` in force on `as_of` (元), for every unit with a target
     in `year` (or those of `unit_ids`). One query whatever the number of units."""
-    from .models import Target
+    Target = apps.get_model("funding", "Target")
 
     targets = Target.objects.filter(year=year)
     if unit_ids is not None:
@@ -89,7 +105,9 @@ def doubtful_claims(
     `amount_wan` (the receipts' total, Decimal 万元), `receipts` (the Receipt rows, oldest
     first, with `unit`)}.
     """
-    from .models import ClaimReview, Receipt, ReceiptSharedDoc
+    ClaimReview = apps.get_model("funding", "ClaimReview")
+    Receipt = apps.get_model("funding", "Receipt")
+    ReceiptSharedDoc = apps.get_model("funding", "ReceiptSharedDoc")
 
     # Only keys some receipts of two units share can be doubtful in any period: the trigger-
     # kept list of them spares a scan of every receipt (funding/rollups.py).
@@ -162,7 +180,10 @@ def receipt_book(
     with a 文号 is read once (a bulk import). A handful of queries whatever the number of
     records. `exclude`: a receipt left out (one being corrected: it is about to leave the
     receipts in effect)."""
-    from .models import Channel, ClaimReview, Project, Receipt
+    Channel = apps.get_model("funding", "Channel")
+    ClaimReview = apps.get_model("funding", "ClaimReview")
+    Project = apps.get_model("funding", "Project")
+    Receipt = apps.get_model("funding", "Receipt")
     from .receipt_rule import Earlier, ProjectFacts, ReceiptBook
 
     book = ReceiptBook(units=units)
@@ -224,7 +245,9 @@ def correction_rows(corrections) -> list[dict]:
     from common.money import format_amount
 
     from .choices import CorrectionKind
-    from .models import Channel, Project
+
+    Channel = apps.get_model("funding", "Channel")
+    Project = apps.get_model("funding", "Project")
 
     rows = list(
         corrections.select_related(
@@ -316,7 +339,8 @@ def corrections_since(since: dt.datetime | None, until: dt.datetime | None = Non
     from django.utils import timezone
 
     from .choices import CorrectionState
-    from .models import ReceiptCorrection
+
+    ReceiptCorrection = apps.get_model("funding", "ReceiptCorrection")
 
     corrections = ReceiptCorrection.objects.filter(state=CorrectionState.APPROVED)
     if since is not None:

@@ -126,9 +126,8 @@ def success_rates(viewer, year: int, as_of: dt.date) -> SuccessRates:
     arrived = dict(
         Receipt.objects.in_year(year, as_of)
         .filter(project__in=projects.values("pk"))
-        .values("project_id")
-        .annotate(total=Sum("amount"))
-        .values_list("project_id", "total")
+        .arrived_per_project()
+        .values_list("project", "total")
     )
     rows = list(
         Project.objects.filter(pk__in=applied_in_year | set(arrived))

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .choices import Level, Stage
-from .figures import amount_in_force
+from .rules import amount_in_force
 
 # --- Targets and their revisions ------------------------------------------------------------
 

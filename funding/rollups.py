@@ -6,7 +6,7 @@ table (`funding/rollup_triggers.py`), so every write — the services, the ledge
 insert, a bulk update, a delete, the demo copy in tests — changes them in the same statement
 and so in the same transaction; no code path can forget them. A restore brings them back with
 the receipts they were added from (SQLite copies the file; pg_restore loads the data before it
-creates the triggers). `reporting/figures.py` reads them; `tests/test_rollups.py` proves after
+creates the triggers). `reporting/read_model.py` reads them; `tests/test_rollups.py` proves after
 random writes that they equal a full recomputation.
 
 Nothing in the application writes these models: only the triggers do.

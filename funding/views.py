@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,8 +14,7 @@ from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
 from common.validation import InputError, parse_id, refuse_control_characters
-from reporting.figures import figures_for
-from reporting.period import ReportingPeriod, office_period
+from org.period import office_period
 
 from . import lists, services
 from .corrections import services as correction_services
@@ -31,25 +28,6 @@ from .querysets import doubtful_claims, targets_in_force
 def _business(request) -> None:
     if role_of(request.user) not in BUSINESS_ROLES:
         raise PermissionDenied
-
-
-@login_required
-def target_list(request):
-    _business(request)
-    context = {}
-    if "year" not in request.GET:  # the reporting year unless the user picks another
-        context["filtered"] = False
-        request.GET = request.GET.copy()
-        request.GET["year"] = str(office_period().year)
-    spec = lists.target_spec(
-        can_edit=role_of(request.user) == Role.OFFICE,
-        figures_of=lambda unit_ids: _target_figures(
-            request.user, request.GET.get("year", ""), unit_ids
-        ),
-    )
-    if role_of(request.user) == Role.OFFICE:
-        context["actions"] = [(_("Set a target"), reverse("funding:target_create"))]
-    return render_list(request, spec, Target.objects.visible_to(request.user), context)
 
 
 @login_required
@@ -89,19 +67,6 @@ def target_create(request):
             )
             return redirect("funding:target_edit", pk=target.pk)
     return render(request, "funding/target_create.html", {"form": form, "existing": None})
-
-
-def _target_figures(user, year: str, unit_ids=None) -> dict:
-    """Each unit's line of the read model for the year the targets list shows: the reporting
-    period's own figures for its year, those at 31 December for another year."""
-    period = office_period()
-    year = year.strip()
-    if year.isascii() and year.isdigit() and len(year) == 4 and int(year) != period.year:
-        if not 2000 <= int(year) <= 2100:
-            return {}
-        period = ReportingPeriod(int(year), dt.date(int(year), 12, 31), period.mode)
-    figures = figures_for(user, period, unit_ids=unit_ids)
-    return {"year": period.year, **{line.unit_id: line for line in figures.units}}
 
 
 @login_required

@@ -43,7 +43,6 @@ from common.validation import (
 )
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, ReceiptState, Stage
 from funding.docno import normalise_doc_no
-from funding.figures import amount_in_force
 from funding.models import (
     Channel,
     ClaimReview,
@@ -61,6 +60,7 @@ from funding.receipt_rule import (
     check_receipt,
     complete_links,
 )
+from funding.rules import amount_in_force
 from funding.services import (
     PLAN_YEAR_MAX,
     PLAN_YEAR_MIN,

@@ -16,8 +16,8 @@ from common.permissions import Role, role_of
 from common.services import require
 from common.validation import parse_year, query_value
 from jobs.services import start_job
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import office_period
+from org.period import office_period
+from reporting.read_model import SYSTEM, figures_for
 
 from . import storage
 from .export import export_ledger

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reporting import stamps
+from common import stamps
 
 
 def measure(client, period, *, repeat: int, pdf: bool) -> dict:

@@ -247,7 +247,7 @@ elif env_bool("LUOSHI_PG_PREPARED", True):
     # mode before 1.21).
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 
-# The cockpit's and the workbench's exact page cache (reporting/stamps.py, docs/caching.md): keyed
+# The cockpit's and the workbench's exact page cache (common/stamps.py, docs/caching.md): keyed
 # by data stamps that every write replaces, never by time; files, so a server's workers share it.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -14,13 +14,10 @@ from django.utils.translation import gettext as _
 
 from audit.history import history_for
 from common.lists import render_list
-from common.permissions import BUSINESS_ROLES, Role, role_of
+from common.permissions import Role, role_of
 from common.validation import InputError, parse_date_param, parse_year, query_value
-from funding.choices import Status
-from funding.models import TargetRevision
 from org.models import CalendarDay, CalendarYear, Leader, Unit
-from reporting.figures import figures_for
-from reporting.period import office_period, period_for_request
+from org.period import office_period
 
 from . import services
 from .filters import suggest_units
@@ -34,7 +31,6 @@ from .forms import (
     UnitForm,
 )
 from .lists import UNITS
-from .people import people_of
 
 # Who may open the unit list; the other administrators never see business data.
 UNIT_LIST_ROLES = {Role.OFFICE, Role.LEADER, Role.UNIT_HEAD, Role.UNIT_OFFICER, Role.SYSTEM_ADMIN}
@@ -63,55 +59,6 @@ def unit_suggest(request: HttpRequest) -> HttpResponse:
         request,
         "org/_unit_options.html",
         {"units": suggest_units(Unit.objects.visible_to(request.user), term)},
-    )
-
-
-@login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if role_of(request.user) not in UNIT_LIST_ROLES:
-        raise PermissionDenied
-    unit = get_object_or_404(Unit.objects.visible_to(request.user).select_related("parent"), pk=pk)
-    if role_of(request.user) not in BUSINESS_ROLES:
-        # 三员分立: the system administrator maintains the unit record, not its figures
-        return render(
-            request, "org/unit_detail.html", {"unit": unit, "business": False, "can_edit": True}
-        )
-    period, error = period_for_request(request)
-    if error:
-        messages.error(request, error)
-    year, as_of = period.year, period.as_of
-    figures = figures_for(request.user, period, unit_ids=[unit.pk]).unit(unit.pk)
-    revisions = (
-        TargetRevision.objects.filter(target__unit=unit, target__year=year)
-        .select_related("changed_by")
-        .order_by("-changed_at")
-    )
-    receipts = unit.receipts.select_related("channel").order_by("-received_on")[:20]
-    people = list(people_of(unit.pk))
-    for person in people:
-        person.contact_editable = services.may_edit_contact(request.user, person)
-    projects = unit.projects.order_by("stage", "code")[:50]
-    return render(
-        request,
-        "org/unit_detail.html",
-        {
-            "unit": unit,
-            "business": True,
-            "can_edit": role_of(request.user) == Role.OFFICE,
-            "period": period,
-            "year": year,
-            "as_of": as_of,
-            "figures": figures,
-            "status_label": Status(figures.status).label if figures else "",
-            "revisions": revisions,
-            "receipts": receipts,
-            "projects": projects,
-            "people": people,
-            # the unit's chat robots (reminders.Robot, read through the relation: org sits
-            # below reminders and does not import it)
-            "robots": unit.robots.order_by("kind") if hasattr(unit, "robots") else [],
-            "is_office": role_of(request.user) == Role.OFFICE,
-        },
     )
 
 

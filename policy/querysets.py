@@ -1,9 +1,13 @@
 import datetime as dt
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from common.permissions import VIEW, Role, role_of
 from common.querysets import ALL, ScopedQuerySet, UnitOwnedQuerySet, unit_scope
+
+# models.py imports this module for its managers: the models these shapes read are looked up
+# in the app registry when a query runs, never imported back (no import circle).
 
 PENDING = "pending"  # RequestStatus.PENDING (models import this module)
 APPROVED = "approved"
@@ -20,7 +24,9 @@ class WorkItemQuerySet(ScopedQuerySet):
         (a report awaiting the head), `close_pending` (待销号: the unit says done, the office
         has not confirmed — the state stays what it was) and `extension_pending` (延期申请待审批:
         the due date and state stay as they are until the office approves)."""
-        from .models import CloseRequest, ExtensionRequest, ProgressReport
+        CloseRequest = apps.get_model("policy", "CloseRequest")
+        ExtensionRequest = apps.get_model("policy", "ExtensionRequest")
+        ProgressReport = apps.get_model("policy", "ProgressReport")
         from .states import state_expression
 
         latest = (
@@ -58,7 +64,7 @@ class MilestoneQuerySet(ScopedQuerySet):
         return self.filter(Q(pk__in=of_items.values("pk")) | Q(pk__in=of_units.values("pk")))
 
     def with_extension_pending(self):
-        from .models import ExtensionRequest
+        ExtensionRequest = apps.get_model("policy", "ExtensionRequest")
 
         return self.annotate(
             extension_pending=Exists(
@@ -98,7 +104,8 @@ class ExtensionRequestQuerySet(ScopedQuerySet):
     """An extension request is seen by whoever sees its work item or time node."""
 
     def visible_to(self, user, action: str = VIEW):
-        from .models import Milestone, WorkItem
+        Milestone = apps.get_model("policy", "Milestone")
+        WorkItem = apps.get_model("policy", "WorkItem")
 
         if unit_scope(user, action) == ALL:
             return self
@@ -115,7 +122,7 @@ class CloseRequestQuerySet(ScopedQuerySet):
     """A close request is seen by whoever sees its work item."""
 
     def visible_to(self, user, action: str = VIEW):
-        from .models import WorkItem
+        WorkItem = apps.get_model("policy", "WorkItem")
 
         if unit_scope(user, action) == ALL:
             return self
@@ -128,7 +135,8 @@ class CloseRequestQuerySet(ScopedQuerySet):
 def requests_of_unit(unit, limit: int = 10) -> list:
     """`unit`'s latest extension and close requests (pending or answered), newest first: what
     its workbench shows so the unit reads the office's answers."""
-    from .models import CloseRequest, ExtensionRequest
+    CloseRequest = apps.get_model("policy", "CloseRequest")
+    ExtensionRequest = apps.get_model("policy", "ExtensionRequest")
 
     rows = [
         *ExtensionRequest.objects.filter(unit=unit)
@@ -144,7 +152,7 @@ def requests_of_unit(unit, limit: int = 10) -> list:
 def extension_counts(first: dt.date, last: dt.date) -> dict[str, int]:
     """Extension requests (延期申请) of a bulletin's period: how many units filed from `first`
     to `last` (local dates, both included) and how many the office approved in it."""
-    from .models import ExtensionRequest
+    ExtensionRequest = apps.get_model("policy", "ExtensionRequest")
 
     rows = ExtensionRequest.objects.all()
     made = rows.filter(requested_at__date__range=(first, last)).count()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit.history import history_for
 from common.lists import render_list
 from common.permissions import BUSINESS_ROLES, Role, is_office, role_of
-from reporting.period import office_period
+from org.period import office_period
 
 from . import services
 from .approvals.context import item_requests_context, milestone_requests_context

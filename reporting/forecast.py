@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from common.dates import format_date_long, time_progress
 from common.money import format_amount, yuan_to_wan
 from common.percent import format_percent
+from org.period import ReportingPeriod
 
-from .figures import SYSTEM, figures_for
-from .period import ReportingPeriod
+from .read_model import SYSTEM, figures_for
 
 HISTORY_MIN = 1_000_000  # 100万元: less than that last year says nothing about seasons
 SHARE_BOUNDS = (Fraction(1, 20), Fraction(1))
@@ -230,9 +230,7 @@ def _pipelines(unit_ids, as_of: dt.date) -> tuple[dict[int, int], dict[int, int]
     )
     arrived = (
         Receipt.objects.filter(project=OuterRef("pk"), received_on__lte=as_of)
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
+        .arrived_per_project()
         .values("total")
     )
     approved: dict[int, int] = {}

@@ -29,8 +29,8 @@ from django.db.models import Count, F, Q
 from common.dates import DAY, format_date_zh
 from common.money import format_wan
 from common.percent import format_percent, half_up, ratio_decimal
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 from .models import ScoringMethod
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.urls import reverse
 
 from jobs.registry import Outcome, register
-from reporting.period import parse_period
+from org.period import parse_period
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"

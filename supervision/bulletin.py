@@ -14,14 +14,14 @@ from common.dates import format_date_zh
 from common.money import format_amount, format_wan
 from common.percent import progress_text, rate_text, ratio_decimal
 from funding.choices import Status
-from funding.figures import bulletin_sentence
 from funding.querysets import corrections_since
 from funding.rates import success_rates
+from funding.rules import bulletin_sentence
+from org.period import ReportingPeriod
 from policy.models import Assignment, WorkItem
 from policy.querysets import extension_counts
 from policy.states import OVERDUE, DueSoonHorizon, due_soon_horizon
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 from .assessment import Rules, assess, rules_for_year
 from .effect import effect_annex

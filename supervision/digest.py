@@ -17,10 +17,10 @@ from common.dates import format_date_zh
 from common.money import format_amount
 from funding.choices import Status
 from org.models import Leader
+from org.period import ReportingPeriod, office_period
 from policy.models import Assignment, AssignmentRole, WorkItem
 from policy.states import OVERDUE, due_soon_horizon
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod, office_period
+from reporting.read_model import SYSTEM, figures_for
 
 from .bulletin import percent_text
 from .models import LagExplanation

@@ -6,10 +6,10 @@ from django.utils import timezone, translation
 from common.dates import format_date_zh
 from common.money import format_amount
 from common.percent import rate_text
+from org.period import ReportingPeriod, office_period
 from policy.models import Assignment
 from policy.states import OVERDUE, due_soon_horizon, work_item_state
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod, office_period
+from reporting.read_model import SYSTEM, figures_for
 
 from .bulletin import CLASS_NAMES
 

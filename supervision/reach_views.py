@@ -13,8 +13,8 @@ from common.percent import rate_text, whole_percent
 from common.permissions import Role, role_of
 from common.validation import parse_date_param, parse_int, query_value
 from org.models import Leader, Unit
+from org.period import office_period, period_from_query
 from reminders.models import Channel
-from reporting.period import office_period, period_from_query
 
 from .digest import digest_for
 from .effect import LEVEL_HEAD, LEVEL_LEADER, LEVEL_UNIT, effect_for

@@ -16,9 +16,9 @@ from audit.versions import check_version
 from common.permissions import Role, role_of
 from common.services import require
 from org.models import SiteConfig, Unit
+from org.period import ReportingPeriod
 from org.services import ensure_unit_access
 from reminders.services import acknowledge_topic, notify
-from reporting.period import ReportingPeriod
 
 from .models import AssessmentRules, Bulletin, Dispatch, DispatchRequest
 

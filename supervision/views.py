@@ -19,9 +19,9 @@ from common.permissions import BUSINESS_ROLES, UNIT_ROLES, Role, role_of
 from common.xlsx import INT, NUMBER, PERCENT, Workbook, XlsxColumn
 from funding.choices import Status
 from jobs.services import start_job
+from org.period import MODE_CHOICES, office_period, period_from_query
 from reminders.services import topic_reach
-from reporting.figures import figures_for
-from reporting.period import MODE_CHOICES, office_period, period_from_query
+from reporting.read_model import figures_for
 
 from . import services
 from .assessment import Rules, assess, rules_for_year

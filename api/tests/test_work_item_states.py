@@ -49,7 +49,7 @@ def test_the_api_judges_work_items_on_the_reporting_date_like_the_pages(cast):
 
 def test_the_api_assessment_is_the_pages_with_default_2_by_default(cast):
     """The rules version is chosen as on the page and the command: default-2 unless named."""
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision.assessment import DEFAULT_1, DEFAULT_2, assess
     from supervision.models import AssessmentRules
 

@@ -43,8 +43,8 @@ def test_the_filters_are_the_formatter(ratio):
 
 
 def test_the_old_copies_are_gone():
-    """`funding.figures` and the assessment keep their names, but not their own arithmetic."""
-    from funding import figures
+    """`funding.rules` and the assessment keep their names, but not their own arithmetic."""
+    from funding import rules as figures
     from supervision import assessment, bulletin
 
     assert figures.whole_percent is percent.whole_percent
@@ -57,7 +57,7 @@ def test_the_lag_list_says_the_cockpits_time_progress(demo, client, cast):
     """The lag list said 50% where the cockpit says 49.7% (2024-06-30)."""
     import datetime as dt
 
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision.lag.services import lagging_units
 
     grounds = [

@@ -58,10 +58,10 @@ BULK_HELPERS = {
     "funding/rollup_triggers.py": "rebuilds the receipt rollups (derived data) from receipts",
     # the data stamps' two rows, created with the triggers that alone write them from then on
     # (derived data: a value that changes with every write, no record of anyone's)
-    "reporting/stamps.py": "installs the data stamps' rows and triggers (derived data)",
+    "common/stamps.py": "installs the data stamps' rows and triggers (derived data)",
     # test support, never imported by the app: copies the session's demo snapshot into the
     # database of each test that asks for the demo
-    "common/testing.py": "test support: restores the demo snapshot for a test",
+    "demo/testing.py": "test support: restores the demo snapshot for a test",
 }
 # Names that are not models although they have a `save`/`delete` (workbooks, files, sessions).
 NOT_MODELS = {

@@ -2,7 +2,7 @@
 (every form and its CSRF token) is never put into a cached body by substitution, logging in
 leaves cached pages cached, and LUOSHI_PAGE_CACHE=false gives the same pages computed afresh.
 
-Transactional tests: inside a test's transaction nothing is cached (reporting/stamps.py)."""
+Transactional tests: inside a test's transaction nothing is cached (common/stamps.py)."""
 
 import datetime as dt
 import re
@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from common import stamps
 from funding.models import Project, Receipt
 from policy.models import Milestone, WorkItem
-from reporting import stamps
 from reporting.tests.test_stamps import _computations as computed
 
 PASSWORD = "Luoshi@2024demo"

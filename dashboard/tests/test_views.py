@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from funding.models import Project, Receipt
-from reporting import figures as read
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
+from reporting import read_model as read
 
 
 def figure(html: str, name: str) -> str:

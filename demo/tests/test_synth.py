@@ -11,10 +11,10 @@ from audit.models import AuditEvent
 from funding.models import Project, Receipt, Target
 from funding.tests.test_rollups import assert_rollups_exact
 from org.models import Unit
+from org.period import ReportingPeriod
 from org.services import save_unit
 from policy.models import Milestone, WorkItem
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 
 def test_synth_adds_counties_units_receipts_and_keeps_the_rollups_exact(demo):

@@ -16,8 +16,8 @@ from funding.corrections import services as correction_services
 from funding.models import ClaimReview, Receipt, ReceiptCorrection
 from funding.querysets import doubtful_claims
 from org.models import Unit
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 DEMO_CLAIM = "省财建〔2024〕701号"
 JUNE_1 = dt.date(2024, 6, 1)

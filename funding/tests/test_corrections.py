@@ -17,8 +17,8 @@ from funding.models import Channel, Project, Receipt, ReceiptCorrection
 from funding.querysets import corrections_since, doubtful_claims
 from funding.tests.test_rollups import assert_rollups_exact
 from org.models import Unit
-from reporting.figures import SYSTEM, figures_for, secured_by_unit
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for, secured_by_unit
 
 DEMO_CLAIM = "省财建〔2024〕701号"
 

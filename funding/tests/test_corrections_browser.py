@@ -9,8 +9,8 @@ from conftest import login, screenshot, settle
 from funding.choices import ReceiptState
 from funding.models import Receipt, ReceiptCorrection
 from org.models import Unit
-from reporting.figures import secured_by_unit
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
+from reporting.read_model import secured_by_unit
 
 
 @pytest.mark.browser

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from reporting import stamps
+from common import stamps
 
 BEFORE = [("funding", "0003_receipt_doc_key_claims")]
 AFTER = [("funding", "0004_striving_pipeline")]

@@ -8,7 +8,7 @@ import pytest
 from funding.choices import Stage
 from funding.matching import document_counts, fits_of_project, matches_for
 from funding.models import Guide, Project
-from reporting.period import office_period
+from org.period import office_period
 
 
 def fitting(html: str) -> dict[str, str]:

@@ -102,8 +102,8 @@ def test_a_project_funded_in_a_year_counts_there_by_its_receipts(db):
 def test_the_demo_rates_and_annex_say_the_headlines_money(demo, client, cast):
     from common.money import format_amount
     from funding.models import Receipt
-    from reporting.figures import SYSTEM, figures_for
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
+    from reporting.read_model import SYSTEM, figures_for
     from supervision.bulletin import success_rates_annex
 
     period = ReportingPeriod(2024, dt.date(2024, 6, 30))

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from funding.choices import Level, Stage
-from funding.figures import amount_in_force
 from funding.record_rules import (
     TargetHistory,
     check_guide,
@@ -19,6 +18,7 @@ from funding.record_rules import (
     effective_date,
     next_free_code,
 )
+from funding.rules import amount_in_force
 
 D = dt.date
 

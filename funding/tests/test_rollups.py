@@ -28,13 +28,13 @@ from funding.models import (
     ReceiptUnitMonth,
 )
 from org.models import Unit
-from reporting.figures import (
+from org.period import ReportingPeriod
+from reporting.read_model import (
     SYSTEM,
     figures_for,
     secured_by_unit,
     secured_by_unit_from_receipts,
 )
-from reporting.period import ReportingPeriod
 
 
 def recomputed_unit_months() -> dict:

@@ -7,9 +7,9 @@ from django.core.management import call_command
 
 from common.text import display_width
 from funding import services
+from org.period import ReportingPeriod
 from org.services import save_unit
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 
 def summary_json(year: int, as_of: str) -> dict:

@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from funding import services
-from funding.figures import amount_in_force
 from funding.models import Target
 from funding.querysets import targets_in_force
+from funding.rules import amount_in_force
 from org.models import Unit
+from org.period import ReportingPeriod
 from org.services import save_unit
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 JUNE_30, JULY_1, JULY_31 = dt.date(2024, 6, 30), dt.date(2024, 7, 1), dt.date(2024, 7, 31)
 

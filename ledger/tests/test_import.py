@@ -8,8 +8,8 @@ from audit.models import AuditEvent
 from funding.models import Channel, Project, Receipt, Target, TargetRevision
 from ledger.services import import_ledger
 from org.models import Leader, Unit
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 from .helpers import GOOD, write_xlsx
 

@@ -6,8 +6,8 @@ from fractions import Fraction
 
 from django.urls import reverse
 
+from org.period import office_period
 from org.services import save_site_config
-from reporting.period import office_period
 
 
 def test_a_pinned_past_year_shows_its_own_time_progress(client, cast):

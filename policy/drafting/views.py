@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from common.permissions import Role, role_of
 from org.models import Leader, Unit
-from reporting.period import office_period
+from org.period import office_period
 
 from ..models import Aspect, UnitAlias
 from . import queries, services

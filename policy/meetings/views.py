@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from reporting.period import office_period
+from org.period import office_period
 
 from ..models import Meeting, WorkItem
 from ..states import STATE_LABELS, due_soon_horizon

@@ -382,7 +382,7 @@ def test_the_bulletin_counts_extension_requests_made_and_approved(cast):
 
     import docx
 
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision.bulletin import bulletin_content
     from supervision.documents import render_bulletin_docx
 

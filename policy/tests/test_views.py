@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from org.period import office_period
 from policy.models import WorkItem
 from policy.states import DUE_SOON, OVERDUE, due_soon_horizon, work_item_state
-from reporting.period import office_period
 
 pytestmark = pytest.mark.django_db
 

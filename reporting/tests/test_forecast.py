@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from funding import services
 from funding.choices import Stage
 from org.models import Unit
-from reporting.figures import SYSTEM
+from org.period import ReportingPeriod
 from reporting.forecast import SHARE_BOUNDS, Basis, forecast_amounts, forecasts_for
-from reporting.period import ReportingPeriod
+from reporting.read_model import SYSTEM
 
 
 @given(

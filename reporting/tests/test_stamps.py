@@ -1,4 +1,4 @@
-"""The data stamps behind the cockpit's and the workbench's cache (reporting/stamps.py): every
+"""The data stamps behind the cockpit's and the workbench's cache (common/stamps.py): every
 table is stamped, every write gives a new stamp in its own transaction, and a cached page
 changes with the very next request after a write — never a stale figure."""
 
@@ -13,10 +13,10 @@ from django.db import OperationalError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from common import stamps
 from funding import services as funding
 from funding.models import Channel, Receipt
 from org.models import Unit
-from reporting import stamps
 
 PASSWORD = "Luoshi@2024demo"
 

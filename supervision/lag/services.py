@@ -1,6 +1,6 @@
 """Lag explanations (原因分析与整改措施): asked, filed, signed off or sent back. All writes.
 
-Who is asked comes from the one read model (`reporting.figures.figures_for`: a task department
+Who is asked comes from the one read model (`reporting.read_model.figures_for`: a task department
 behind time progress or with no result) and from the one work-item rule (`policy.states`: a
 unit leading an item that is overdue on the as-of date).
 """
@@ -19,11 +19,11 @@ from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
 from common.services import require
 from funding.choices import Status
 from org.models import Leader, Unit
+from org.period import ReportingPeriod
 from policy.models import AssignmentRole, WorkItem
 from policy.services import add_measure_milestone
 from policy.states import OVERDUE, due_soon_horizon
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 
 from ..models import LagExplanation, LagMeasure
 
@@ -71,7 +71,7 @@ def _lagging_units(period: ReportingPeriod) -> dict[int, list[str]]:
 
 def lagging_units_on(as_of: dt.date) -> dict[int, list[str]]:
     """`lagging_units` for the period ending `as_of` (the office's time-progress mode)."""
-    from reporting.period import office_period
+    from org.period import office_period
 
     return lagging_units(ReportingPeriod(as_of.year, as_of, office_period().mode))
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from audit.history import history_for
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from reporting.period import ReportingPeriod, office_period
+from org.period import ReportingPeriod, office_period
 
 from ..models import LagExplanation
 from . import services

@@ -126,7 +126,7 @@ def test_the_demo_bulletin_is_issued_and_says_the_speech_sentence(demo, tmp_path
 def test_an_issued_bulletin_never_changes_and_the_next_compares_ranks(demo, cast, client):
     from funding import services as funding
     from org.models import Unit
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision import services
     from supervision.models import Bulletin
 
@@ -179,7 +179,7 @@ def test_the_preview_and_draft_answer_bad_input_clearly(demo, client, cast):
 def test_the_year_end_bulletin_carries_the_assessment_and_locks_its_rules(demo, cast):
     import datetime as dt
 
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision import services
     from supervision.models import AssessmentRules
 
@@ -211,7 +211,7 @@ def test_lagging_units_measures_are_in_the_bulletin(demo):
     import datetime as dt
 
     from org.models import Unit
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision import services
     from supervision.models import LagExplanation
 
@@ -268,7 +268,7 @@ def test_the_bulletin_carries_the_success_rates_annex(demo):
     import datetime as dt
 
     from funding.rates import success_rates
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision import services
 
     as_of = dt.date(2024, 12, 31)

@@ -20,7 +20,7 @@ def masthead_number(data: bytes) -> str:
 
 
 def test_the_cli_draft_names_the_next_number_and_says_draft(demo, tmp_path, cast):
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision import services
     from supervision.models import Bulletin
 
@@ -46,7 +46,7 @@ def test_the_draft_job_takes_the_one_path_to_a_bulletin(demo, cast):
     command and issuing make too: one path, not a second rendering beside it."""
     from jobs.models import Job
     from jobs.services import result_path, run_job, start_job
-    from reporting.period import ReportingPeriod
+    from org.period import ReportingPeriod
     from supervision import services
 
     params = {"year": 2024, "as_of": "2024-06-30", "mode": "day", "fmt": "docx"}

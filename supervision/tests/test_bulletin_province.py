@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from PIL import Image
 
-from reporting.period import ReportingPeriod
+from org.period import ReportingPeriod
 from supervision.bulletin import CLASS_NAMES, bulletin_content
 from supervision.documents import render_bulletin_docx
 from supervision.province import GROUPED_ABOVE, bands

@@ -12,11 +12,11 @@ from django.utils import timezone
 from docx import Document
 
 from org.models import Unit
+from org.period import ReportingPeriod
 from policy import services as policy
 from policy.models import WorkItem
 from reminders import services as reminders
 from reminders.models import Reminder
-from reporting.period import ReportingPeriod
 from supervision.bulletin import bulletin_content
 from supervision.documents import render_bulletin_docx
 from supervision.effect import LEVEL_UNIT, effect_for

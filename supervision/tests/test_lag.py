@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from org.models import Unit
+from org.period import ReportingPeriod
 from policy.models import Milestone, WorkItem
 from policy.services import complete_work_item
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import ReportingPeriod
+from reporting.read_model import SYSTEM, figures_for
 from supervision.lag import services
 from supervision.models import LagExplanation
 
@@ -243,7 +243,7 @@ def test_hostile_lag_posts_get_a_clear_answer(cast):
 
 
 def test_the_demo_has_two_explanations_and_two_plans_and_the_speech_figures(demo):
-    from funding.figures import bulletin_sentence
+    from funding.rules import bulletin_sentence
     from policy.models import WorkPlan
 
     statuses = dict(LagExplanation.objects.filter(as_of=AS_OF).values_list("unit__code", "status"))

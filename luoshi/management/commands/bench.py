@@ -7,7 +7,7 @@ run one hand-written SQL query computes the cockpit's per-unit figures (each tas
 target in force and money secured) straight from the receipts, and the cockpit's p50 is given
 as a ratio to it. Reads only (the test client's log-in sessions are kept in memory).
 
-The pages are timed as computed (the exact cache of `reporting/stamps.py` bypassed); the
+The pages are timed as computed (the exact cache of `common/stamps.py` bypassed); the
 cockpit and the workbench are timed once more as served from that cache ("…, cached").
 """
 
@@ -22,12 +22,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 
+from common import stamps
 from funding.models import Receipt
 from org.models import Unit
-from reporting import stamps
-from reporting.period import office_period
+from org.period import office_period
 
-# pages served from the exact cache of reporting/stamps.py (no write in between); every page
+# pages served from the exact cache of common/stamps.py (no write in between); every page
 # of PAGES is timed as computed, with that cache bypassed
 CACHED_PAGES = [
     ("cockpit (office), cached", "office", "/cockpit/"),

@@ -146,6 +146,8 @@ def start_anchoring(interval: int):
         thread.join(timeout=30)
 
     return stop
+
+
 def start_job_worker() -> subprocess.Popen:
     """The background job worker (django-tasks' database worker) as a process of its own: a
     job runs outside every web request, so no request waits for it and no web worker's

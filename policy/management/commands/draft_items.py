@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from common.validation import InputError, check_year
+from org.period import office_period
 from policy.drafting.queries import draft_text
 from policy.drafting.reading import UnreadableDocument, text_of_bytes
-from reporting.period import office_period
 
 MAX_BYTES = 10 * 1024 * 1024
 

@@ -5,20 +5,17 @@ from django.utils.translation import gettext as _
 
 from common.money import format_amount
 from common.text import text_table
-from funding.figures import FiguresEncoder
-from reporting.figures import SYSTEM
+from funding.rules import FiguresEncoder
+from org.period import PeriodError, add_period_arguments, parse_period
 from reporting.forecast import city_forecast, forecast_json, forecasts_for
-from reporting.period import PeriodError, parse_period
+from reporting.read_model import SYSTEM
 
 
 class Command(BaseCommand):
     help = "Print each unit's year-end forecast with its range and method (design §3.1)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", help="year (default: the as-of date's year)")
-        parser.add_argument(
-            "--as-of", dest="as_of", help="date, e.g. 2024-06-30 (default: the office's date)"
-        )
+        add_period_arguments(parser, mode=False)
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, year=None, as_of=None, format="text", **options):

@@ -4,8 +4,8 @@ from django.core.management.base import CommandError
 
 from audit.commands import SystemCommand
 from common.text import text_table
-from funding.figures import FiguresEncoder
-from reporting.period import MODES, PeriodError, parse_period
+from funding.rules import FiguresEncoder
+from org.period import MODES, PeriodError, parse_period
 
 
 class Command(SystemCommand):

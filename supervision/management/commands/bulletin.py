@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from audit.commands import SystemCommand
-from reporting.period import MODES, PeriodError, parse_period
+from org.period import MODES, PeriodError, parse_period
 from supervision.documents import RenderError
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from common.text import text_table
-from reporting.period import PeriodError, parse_period
+from org.period import PeriodError, parse_period
 from supervision.effect import effect_for
 
 

@@ -1,4 +1,5 @@
-"""The figures leaders quote (design §3), as pure functions on exact numbers."""
+"""The rules of the figures leaders quote (design §3): pure functions on exact numbers, no
+database. The read model that feeds them for a viewer and a period is reporting/read_model.py."""
 
 import datetime as dt
 import json

@@ -6,22 +6,16 @@ from django.utils.translation import gettext as _
 from common.money import format_amount
 from common.percent import rate_text
 from common.text import text_table
-from funding.figures import FiguresEncoder, bulletin_sentence
-from reporting.figures import SYSTEM, figures_for
-from reporting.period import MODES, PeriodError, parse_period
+from funding.rules import FiguresEncoder, bulletin_sentence
+from org.period import PeriodError, add_period_arguments, parse_period
+from reporting.read_model import SYSTEM, figures_for
 
 
 class Command(BaseCommand):
     help = "Print the funding figures of a year as of a date (design §3)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", help="year (default: the as-of date's year)")
-        parser.add_argument(
-            "--as-of", dest="as_of", help="date, e.g. 2024-06-30 (default: the office's date)"
-        )
-        parser.add_argument(
-            "--mode", choices=MODES, help="time progress by day or by month (default: setting)"
-        )
+        add_period_arguments(parser)
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, year=None, as_of=None, mode=None, format="text", **options):

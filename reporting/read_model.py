@@ -1,4 +1,5 @@
-"""The read model: figures for this viewer for this period (design §3.1).
+"""The read model: figures for this viewer for this period (design §3.1), read from the
+database and computed by the pure rules of funding/rules.py.
 
 The cockpit, the unit pages, the workbench, the lists that show figures, the JSON API, the
 `summary` command, the ledger page (and bulletins, assessment and forecasts) all call
@@ -17,14 +18,13 @@ from functools import cached_property
 from django.db.models import Sum
 from django.db.models.functions import ExtractMonth
 
+from common import stamps
 from common.permissions import UNIT_ROLES, Role, role_of, unit_id_of
-from funding.figures import Summary, UnitFigures
 from funding.models import Channel, Receipt, ReceiptCityMonth, ReceiptUnitMonth, Target
 from funding.querysets import doubtful_claims
+from funding.rules import Summary, UnitFigures
 from org.models import Unit
-
-from . import stamps
-from .period import ReportingPeriod
+from org.period import ReportingPeriod
 
 #: `figures_for(SYSTEM, …)`: the figures as a command prints them, for the whole city
 SYSTEM = object()

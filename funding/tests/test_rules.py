@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from funding.choices import Status
-from funding.figures import classify_unit, completion_rate, whole_percent
+from funding.rules import classify_unit, completion_rate, whole_percent
 
 HALF_YEAR = Fraction(182, 366)
 
@@ -57,7 +57,7 @@ def test_the_bulletin_sentence_follows_the_language():
 
     from django.utils import translation
 
-    from funding.figures import Summary, UnitFigures, bulletin_sentence
+    from funding.rules import Summary, UnitFigures, bulletin_sentence
 
     summary = Summary(
         2024,

@@ -1,13 +1,14 @@
 from django.urls import path
 
-from . import pipeline_views as pipeline
-from . import plan_views, views
-from .corrections import views as corrections
-from .directory import views as directory
+from funding import pipeline_views as pipeline
+from funding import plan_views, views
+from funding.corrections import views as corrections
+from funding.directory import views as directory
+from reporting.pages import targets
 
 app_name = "funding"
 urlpatterns = [
-    path("targets/", views.target_list, name="target_list"),
+    path("targets/", targets.target_list, name="target_list"),
     path("targets/new/", views.target_create, name="target_create"),
     path("targets/<int:pk>/", views.target_edit, name="target_edit"),
     path("projects/", views.project_list, name="project_list"),

@@ -78,9 +78,8 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
 
 def office_period() -> ReportingPeriod:
     """The period the office reports on by default (its settings; else today)."""
+    from common import stamps
     from org.models import SiteConfig
-
-    from . import stamps
 
     # read by nearly every page: kept under the data stamps (exact) rather than queried
     config = stamps.cached("site-config", (), SiteConfig.objects.first, receipts=False)
@@ -132,6 +131,19 @@ def period_from_query(params: Mapping) -> tuple[ReportingPeriod, str | None]:
         ), None
     except PeriodError as exc:
         return default, str(exc)
+
+
+def add_period_arguments(parser, *, mode: bool = True) -> None:
+    """A command's options for its period, read by `parse_period`: `--year`, `--as-of` and,
+    unless `mode` is False, `--mode` (each defaults to the office's period)."""
+    parser.add_argument("--year", help="year (default: the as-of date's year)")
+    parser.add_argument(
+        "--as-of", dest="as_of", help="date, e.g. 2024-06-30 (default: the office's date)"
+    )
+    if mode:
+        parser.add_argument(
+            "--mode", choices=MODES, help="time progress by day or by month (default: setting)"
+        )
 
 
 SESSION_KEY = "reporting_period"
