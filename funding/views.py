@@ -25,7 +25,7 @@ from .corrections.context import receipt_corrections_context
 from .forms import ContactLinkForm, NewTargetForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
 from .pipeline_views import project_context
-from .querysets import doubtful_claims, targets_in_force
+from .querysets import doubtful_claims, receipt_list_rows, targets_in_force
 
 
 def _business(request) -> None:
@@ -198,9 +198,7 @@ def receipt_list(request):
     if role == Role.OFFICE:
         actions.append((_("Doubtful claims to check"), reverse("funding:claim_list")))
     spec = lists.RECEIPTS if role == Role.LEADER else lists.RECEIPTS_CORRECTABLE
-    return render_list(
-        request, spec, Receipt.objects.visible_to(request.user), {"actions": actions}
-    )
+    return render_list(request, spec, receipt_list_rows(request.user), {"actions": actions})
 
 
 def _office(request) -> None:
