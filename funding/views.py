@@ -15,7 +15,7 @@ from audit.versions import StaleObjectError
 from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from common.validation import InputError, parse_id, refuse_control_characters
+from common.validation import InputError, parse_id, parse_page, refuse_control_characters
 from reporting.figures import figures_for
 from reporting.period import ReportingPeriod, office_period
 
@@ -198,7 +198,12 @@ def receipt_list(request):
     if role == Role.OFFICE:
         actions.append((_("Doubtful claims to check"), reverse("funding:claim_list")))
     spec = lists.RECEIPTS if role == Role.LEADER else lists.RECEIPTS_CORRECTABLE
-    return render_list(request, spec, receipt_list_rows(request.user), {"actions": actions})
+    rows = receipt_list_rows(
+        request.user,
+        sort=str(request.GET.get("sort", "")),
+        page=parse_page(request.GET.get("page", "")),
+    )
+    return render_list(request, spec, rows, {"actions": actions})
 
 
 def _office(request) -> None:
