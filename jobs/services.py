@@ -210,7 +210,7 @@ def interrupt_lost_jobs(jobs=None) -> int:
             if not is_lost(job, now):
                 continue
             message = _(
-                "Interrupted: the background process running this job stopped before it "
+                "The background process running this job stopped before it "
                 "finished (the server was restarted or the process was killed), so there is "
                 "no result. You can start it again."
             )
