@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from jobs import services
 from jobs.models import Job
 from jobs.registry import Outcome, register
+from jobs.tests.helpers import processes_mentioning
 from luoshi.management.commands.backup import pg_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,19 +49,6 @@ call_command("db_worker", queue_name="*", interval=0.1, startup_delay=False, ver
 
 def _never(job, progress, folder: Path) -> Outcome:  # only the worker process runs it
     raise AssertionError("run by the worker process only")
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if text in cmdline:
-                found.append(int(entry.name))
-    return found
 
 
 def _wait_for(predicate, seconds: float, what: str):
@@ -107,7 +95,7 @@ def test_a_worker_killed_in_its_job_leaves_it_interrupted_restartable_and_no_lib
         job = services.start_job(
             user=cast["office"], kind="test.endless_pdf", title="一份很长的文件", params={"n": 1}
         )
-        _wait_for(lambda: _processes_mentioning(str(temp)), 120, "LibreOffice started")
+        _wait_for(lambda: processes_mentioning(str(temp)), 120, "LibreOffice started")
         job.refresh_from_db()
         assert job.status == Job.RUNNING and job.step == "rendering"
         first_beat = job.heartbeat_at
@@ -123,7 +111,7 @@ def test_a_worker_killed_in_its_job_leaves_it_interrupted_restartable_and_no_lib
     killed_at = time.monotonic()
 
     # the guard killed LibreOffice's whole group with the worker
-    _wait_for(lambda: not _processes_mentioning(str(temp)), 10, "LibreOffice gone")
+    _wait_for(lambda: not processes_mentioning(str(temp)), 10, "LibreOffice gone")
 
     # the owner's page shows the job interrupted, within the bound (here: at once, the
     # worker ran on this machine and its process is gone)
