@@ -100,10 +100,10 @@ def receipt_list_rows(user, *, sort: str = "", page: int = 1) -> ReceiptQuerySet
         scope = list(scope.values_list("pk", flat=True)) if hasattr(scope, "values_list") else scope
         months = months.filter(unit_id__in=scope)
     count = months.aggregate(n=Coalesce(Sum("receipts"), 0))["n"]
-    if scope != ALL and scope:
+    least_walk = WALK_COST * PAGE_SIZE * max(1, page)  # were all receipts theirs
+    if scope != ALL and count > least_walk and sort.lstrip("-") in WALKABLE_SORTS:
         every = ReceiptUnitMonth.objects.aggregate(n=Coalesce(Sum("receipts"), 0))["n"]
-        walked = WALK_COST * PAGE_SIZE * max(1, page) * every / count if count else every
-        if sort.lstrip("-") in WALKABLE_SORTS and walked < count:
+        if least_walk * every / count < count:
             # `unit_id + 0` is the same test, but no index can serve it: the planner walks
             # the ordering's index instead of reading every receipt of these units
             rows = (
