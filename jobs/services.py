@@ -265,14 +265,9 @@ def _heartbeat(job: Job) -> Iterator[None]:
 def restart_job(*, user, job_id: int) -> Job:
     """Start a failed or interrupted job of `user`'s again, as a new job with the same kind,
     title and parameters; a second request returns the job already started in its place."""
-    job = (
-        Job.objects.visible_to(user)
-        .select_for_update()
-        .select_related("restarted_as")
-        .get(pk=job_id)
-    )
-    if job.restarted_as is not None:
-        return job.restarted_as
+    job = Job.objects.visible_to(user).select_for_update().get(pk=job_id)
+    if job.restarted_as_id is not None:
+        return Job.objects.get(pk=job.restarted_as_id)
     if not job.can_restart:
         raise ValidationError(_("Only a failed or interrupted job can be started again."))
     if job.kind not in KINDS:
