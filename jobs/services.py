@@ -206,7 +206,7 @@ def interrupt_lost_jobs(jobs=None) -> int:
         if not is_lost(job, now):
             continue
         with transaction.atomic():
-            job = Job.objects.select_for_update().select_related("owner").get(pk=job.pk)
+            job = Job.objects.select_for_update().get(pk=job.pk)  # the row alone
             if not is_lost(job, now):
                 continue
             message = _(
