@@ -2,9 +2,10 @@
 
     nice .venv/bin/python benchmarks/load.py [--postgres] [--workers 3] [--rate 180]
                                              [--seconds 30] [--clients 24]
+                                             [--into DIR] [--code DIR]
 
 Starts its own database (a throw-away SQLite file, or with --postgres a throw-away PostgreSQL
-cluster through scripts/pg.sh on PG_PORT), migrates it, loads the demo (or, with `--data DIR`,
+cluster through scripts/pg.sh on PG_PORT), migrates it, loads the demo (or, with `--into DIR`,
 copies the SQLite database of data directory DIR, e.g. one `luoshi synth` filled), starts
 `luoshi serve --workers N`, logs each client in, and for `--seconds` sends, paced to `--rate`
 requests per second in all (0: as fast as the clients go):
@@ -14,6 +15,11 @@ requests per second in all (0: as fast as the clients go):
 then stops the server and prints requests/s, p50/p99 (all and per kind), errors, and lost
 writes: every write the server acknowledged (201) must be in the database afterwards.
 The clients run on the same machine as the server and share its cores.
+
+--into DIR: a copy of the SQLite database and keys of the data directory DIR (one `luoshi synth`
+filled: a province) instead of a new demo database; migrated, never changed itself.
+--code DIR: the checkout whose `luoshi` serves (e.g. another branch, for a before and after
+on the same data); this one by default.
 """
 
 import argparse
@@ -55,10 +61,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+CODE = ROOT  # the checkout that serves (--code)
+
+
 def luoshi(env: dict, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "luoshi.cli", *args],
-        cwd=ROOT,
+        cwd=CODE,
         env=env,
         capture_output=True,
         text=True,
@@ -77,7 +86,7 @@ def django_snippet(env: dict, code: str) -> str:
     )
     done = subprocess.run(
         [sys.executable, "-c", prelude + code],
-        cwd=ROOT,
+        cwd=CODE,
         env=env,
         capture_output=True,
         text=True,
@@ -217,33 +226,29 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", choices=["text", "json"], default="text")
-    parser.add_argument(
-        "--data",
-        help="a data directory whose SQLite database (demo + `luoshi synth`) is copied and used",
-    )
+    parser.add_argument("--into", metavar="DIR", help="a copy of DIR's SQLite database and keys")
+    parser.add_argument("--code", metavar="DIR", help="the checkout to serve (default: this)")
     args = parser.parse_args()
-    if args.data and args.postgres:
-        parser.error("--data copies a SQLite database: not with --postgres")
+    global CODE
+    CODE = Path(args.code).resolve() if args.code else ROOT
+    if args.into and args.postgres:
+        parser.error("--into copies a SQLite database: not with --postgres")
     if not 1 <= args.seconds <= 600 or not 1 <= args.clients <= 200:
         parser.error("--seconds must be 1–600 and --clients 1–200 (a bounded load)")
 
     folder = tempfile.mkdtemp(prefix="luoshi-load-")
+    if args.into:
+        for source in Path(args.into).iterdir():  # the database, its keys, the audit anchor
+            if source.is_file():
+                name = source.name.replace("luoshi.sqlite3", "load.sqlite3")
+                shutil.copy2(source, Path(folder) / name)
     url, pg_env = start_database(args, folder)
     env = dict(os.environ, LUOSHI_DATA_DIR=folder, DATABASE_URL=url, LUOSHI_DEMO="1")
+    env["PYTHONPATH"] = str(CODE)
     server = None
     try:
-        if args.data:
-            # a consistent copy (SQLite's online backup), whatever its WAL holds
-            import sqlite3
-
-            copy = Path(folder) / "load.sqlite3"
-            copy.touch(mode=0o600)  # Luoshi refuses a database others may read
-            source = sqlite3.connect(f"file:{args.data}/luoshi.sqlite3?mode=ro", uri=True)
-            with sqlite3.connect(copy) as target:
-                source.backup(target)
-            source.close()
         luoshi(env, "migrate", "--verbosity", "0")
-        if not args.data:
+        if not args.into:
             luoshi(env, "demo")
         token = django_snippet(
             env,
@@ -264,7 +269,7 @@ def main() -> None:
         server = subprocess.Popen(
             [sys.executable, "-m", "luoshi.cli", "serve", "--port", str(port)]
             + ["--workers", str(args.workers), "--threads", str(args.threads)],
-            cwd=ROOT,
+            cwd=CODE,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

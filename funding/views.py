@@ -13,7 +13,7 @@ from audit.versions import StaleObjectError
 from common.lists import render_list
 from common.money import format_amount, format_wan
 from common.permissions import BUSINESS_ROLES, Role, role_of
-from common.validation import InputError, parse_id, refuse_control_characters
+from common.validation import InputError, parse_id, parse_page, refuse_control_characters
 from org.period import office_period
 
 from . import lists, services
@@ -22,7 +22,7 @@ from .corrections.context import receipt_corrections_context
 from .forms import ContactLinkForm, NewTargetForm, TargetForm
 from .models import Contact, Guide, Project, Receipt, Target
 from .pipeline_views import project_context
-from .querysets import doubtful_claims, targets_in_force
+from .querysets import doubtful_claims, receipt_list_rows, targets_in_force
 
 
 def _business(request) -> None:
@@ -163,9 +163,12 @@ def receipt_list(request):
     if role == Role.OFFICE:
         actions.append((_("Doubtful claims to check"), reverse("funding:claim_list")))
     spec = lists.RECEIPTS if role == Role.LEADER else lists.RECEIPTS_CORRECTABLE
-    return render_list(
-        request, spec, Receipt.objects.visible_to(request.user), {"actions": actions}
+    rows = receipt_list_rows(
+        request.user,
+        sort=str(request.GET.get("sort", "")),
+        page=parse_page(request.GET.get("page", "")),
     )
+    return render_list(request, spec, rows, {"actions": actions})
 
 
 def _office(request) -> None:

@@ -19,11 +19,13 @@ class Job(models.Model):
     db_worker` runs one alone), with what it has done so far and the file it made."""
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    INTERRUPTED = "interrupted"  # its worker died under it (killed, the machine restarted)
     STATUSES = [
         (QUEUED, _("Queued")),
         (RUNNING, _("Running")),
         (DONE, _("Done")),
         (FAILED, _("Failed")),
+        (INTERRUPTED, _("Interrupted")),
     ]
 
     kind = models.CharField(_("kind"), max_length=60)
@@ -32,7 +34,7 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs"
     )
     params = models.JSONField(_("parameters"), default=dict)
-    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=QUEUED)
+    status = models.CharField(_("status"), max_length=12, choices=STATUSES, default=QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     step = models.CharField(_("step"), max_length=200, blank=True)
@@ -44,6 +46,14 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # who runs it ("host pid start-ticks", see services.worker_identity) and when it last said
+    # it is alive: a running job whose worker is gone is interrupted, not running forever
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # the job started again in its place (once: a second click opens the same one)
+    restarted_as = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = JobQuerySet.as_manager()
 
@@ -58,7 +68,11 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.DONE, self.FAILED)
+        return self.status in (self.DONE, self.FAILED, self.INTERRUPTED)
+
+    @property
+    def can_restart(self) -> bool:
+        return self.status in (self.FAILED, self.INTERRUPTED)
 
     @property
     def percent(self) -> int:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="job_detail"),
     path("<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("<int:pk>/download/", views.job_download, name="job_download"),
+    path("<int:pk>/restart/", views.job_restart, name="job_restart"),
 ]

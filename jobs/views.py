@@ -3,16 +3,26 @@ result to download or the page to go on to. Only the job's owner sees it (404 ot
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from . import services
 from .models import Job
 
 
 def _job(request, pk: int) -> Job:
-    return get_object_or_404(Job.objects.visible_to(request.user), pk=pk)
+    """The owner's job, seen as it is: a running job whose worker died is settled as
+    interrupted before it is shown (not "running" forever)."""
+    jobs = Job.objects.visible_to(request.user)
+    job = get_object_or_404(jobs, pk=pk)
+    if services.is_lost(job):
+        services.interrupt_lost_jobs(jobs.filter(pk=pk))
+        job.refresh_from_db()
+    return job
 
 
 @login_required
@@ -41,3 +51,16 @@ def job_download(request, pk: int):
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(job.result_name)}"
     )
     return response
+
+
+@login_required
+@require_POST
+def job_restart(request, pk: int):
+    """Start a failed or interrupted job again (a new job, same work); its page follows it."""
+    job = _job(request, pk)
+    try:
+        again = services.restart_job(user=request.user, job_id=job.pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("jobs:job_detail", pk=job.pk)
+    return redirect("jobs:job_detail", pk=again.pk)

@@ -397,6 +397,13 @@ for _name in (
     if not 1 <= globals()[_name] <= 250:
         raise ImproperlyConfigured(f"{_name} must be between 1 and 250 working days")
 
+# A running background job whose worker is gone is shown interrupted: at once when the worker
+# ran on this machine (its process no longer exists); after this many seconds without a
+# heartbeat when it ran on another one (jobs/services.py).
+LUOSHI_JOB_LOST_SECONDS = env_int("LUOSHI_JOB_LOST_SECONDS", 120)
+if not 1 <= LUOSHI_JOB_LOST_SECONDS <= 3600:
+    raise ImproperlyConfigured("LUOSHI_JOB_LOST_SECONDS must be between 1 and 3600 seconds")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -30,6 +30,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from common.text import xml_safe_arguments
+from jobs.processes import group_dies_with_us
 
 from . import province
 from .charts import CLASS_COLOURS, _font, png_bytes, title_and_legend
@@ -652,8 +653,10 @@ def docx_to_pdf(docx: bytes, *, timeout: int = 600) -> bytes:
             env=env,
             start_new_session=True,
         )
+        # (and if this process is killed, a job worker's SIGKILL, the guard kills the group)
         try:
-            _out, err = process.communicate(timeout=timeout)
+            with group_dies_with_us(process):
+                _out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise RenderError("生成PDF超时，请稍后重试。") from None
         finally:

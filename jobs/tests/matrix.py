@@ -20,4 +20,6 @@ MATRIX = {
     "jobs:job_progress": access("office", kwargs=_job()),
     # no result yet: 404 for everyone, the owner included
     "jobs:job_download": access(kwargs=_job()),
+    # the owner starts a failed job again (an unknown kind here: refused, back to its page)
+    "jobs:job_restart": access("office", method="post", kwargs=_job("failed"), data=lambda: {}),
 }

@@ -13,6 +13,7 @@ from docx import Document
 from conftest import run_jobs
 from jobs.models import Job
 from jobs.registry import Outcome, register
+from jobs.tests.helpers import processes_mentioning
 
 SENTENCE_START = "截至2024年6月30日，全市累计完成对上争取资金10.7亿元"
 
@@ -87,19 +88,6 @@ def test_a_failing_job_says_so_and_keeps_no_file(
     assert 'class="error"' in client.get(f"/jobs/{job.pk}/progress/").content.decode()
 
 
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            if text in cmdline:
-                found.append(int(entry.name))
-    return found
-
-
 def test_a_libreoffice_over_its_time_is_killed_with_its_group(tmp_path, monkeypatch):
     import tempfile
 
@@ -114,7 +102,7 @@ def test_a_libreoffice_over_its_time_is_killed_with_its_group(tmp_path, monkeypa
     with pytest.raises(RenderError):
         docx_to_pdf(doc.bytes(), timeout=1)
     time.sleep(0.5)
-    assert _processes_mentioning(str(tmp_path)) == []
+    assert processes_mentioning(str(tmp_path)) == []
 
 
 def test_a_large_ledger_is_imported_by_a_job(
