@@ -5,7 +5,7 @@ import datetime as dt
 
 from funding.docno import normalise_doc_no
 from funding.models import Receipt
-from ledger.services import RECEIPT_BATCH, receipts_colliding_with
+from ledger.receipts import RECEIPT_BATCH, receipts_colliding_with
 from org.models import Unit
 
 
