@@ -21,6 +21,7 @@ from .cells import (
     UNKNOWN_PERSON,
 )
 from .format import SHEETS, Issue
+from .receipts import by_keys
 
 
 @dataclass
@@ -274,7 +275,8 @@ class Changes:
     )
 
     def _diff_projects(self):
-        current = {p.code: p for p in Project.objects.all()}
+        codes = [row["code"] for row in self.rows.get("projects", [])]
+        current = {p.code: p for p in by_keys(Project.objects.all(), "code", codes)}
         present = self.present.get("projects", set())
         creates, updates, unchanged = [], [], 0
         for row in self.rows.get("projects", []):

@@ -3,6 +3,7 @@ only the stored receipts the file's rows can collide with are read, every new ro
 through the receipt rule, and the rows are written through `bulk_record_receipts`."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -34,6 +35,14 @@ from .cells import (
 from .format import Issue
 
 RECEIPT_BATCH = 500  # keys a query (SQLite allows 32,766 parameters; PostgreSQL more)
+
+
+def by_keys(queryset, field: str, keys) -> Iterator:
+    """`queryset` limited to the rows whose `field` is one of `keys`, a batch of keys a
+    query: what a file names, whatever else the database holds."""
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), RECEIPT_BATCH):
+        yield from queryset.filter(**{f"{field}__in": ordered[start : start + RECEIPT_BATCH]})
 
 
 def receipts_colliding_with(rows: list[tuple], unit_pk: dict[str, int]):
@@ -85,8 +94,12 @@ class ReceiptRows:
         confirmations. The receipts already recorded are added by `_diff_receipts` as it
         reads them."""
         book = ReceiptBook()
-        for code, unit, stage, channel, level, name in Project.objects.values_list(
-            "code", "unit__code", "stage", "channel__name", "level", "name"
+        for code, unit, stage, channel, level, name in by_keys(
+            Project.objects.values_list(
+                "code", "unit__code", "stage", "channel__name", "level", "name"
+            ),
+            "code",
+            self._project_codes_named(),
         ):
             book.projects[code] = ProjectFacts(unit, stage, channel or None, level, name)
         present = self.present.get("projects", set())
@@ -291,9 +304,18 @@ class ReceiptRows:
                 )
             )
 
+    def _project_codes_named(self) -> set[str]:
+        """The projects the 到位资金 rows name and those of the 项目 sheet: the only ones the
+        receipts' checks and writes look up."""
+        codes = {row["code"] for row in self.rows.get("projects", [])}
+        codes.update(receipt[5] for receipt in self.rows.get("receipts", []) if receipt[5])
+        return codes
+
     def _write_receipts(self, user, audit: AuditBatch, unit_id: dict[str, int]) -> None:
         creates, updates = self.receipt_changes
-        projects = dict(Project.objects.values_list("code", "pk"))
+        projects = dict(
+            by_keys(Project.objects.values_list("code", "pk"), "code", self._project_codes_named())
+        )
         if self.progress and len(creates) >= PROGRESS_EVERY:
             self.progress(_("writing"), len(creates))
         changes = []

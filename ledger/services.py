@@ -12,10 +12,8 @@ its level (层级 / 申报层级); otherwise it is an error.
 """
 
 import datetime as dt
-import gc
 import hashlib
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +29,7 @@ from .cells import PROGRESS_EVERY, _Rows
 from .changes import Changes, Counts
 from .checks import CrossChecks
 from .counterparts import CounterpartSheet
-from .format import LEVEL_ZH, STAGE_ZH, UNIT_KIND_ZH, Issue, LedgerError  # noqa: F401 (export.py imports them here)
+from .format import LEVEL_ZH, STAGE_ZH, UNIT_KIND_ZH, Issue, LedgerError  # noqa: F401 (export.py imports the names)
 from .parsing import SheetRows
 from .reader import open_ledger
 from .receipts import ReceiptRows
@@ -104,24 +102,7 @@ def import_ledger(
 ) -> ImportResult:
     """Validate a ledger file completely, then (unless `dry_run` or any error) write it."""
     _require_office(user)
-    with _without_cycle_collection():
-        return _import(Path(path), user=user, name=name, dry_run=dry_run, progress=progress)
-
-
-@contextmanager
-def _without_cycle_collection():
-    """Python's cycle collector paused for the length of an import: the import builds some
-    million tuples, dicts and strings that hold no cycles, and the collector's passes over
-    them cost a tenth of the import. Reference counting frees memory as always; the collector
-    runs again afterwards (it is process-wide: other threads go without it for these
-    seconds)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return _import(Path(path), user=user, name=name, dry_run=dry_run, progress=progress)
 
 
 def _import(path: Path, *, user, name, dry_run: bool, progress) -> ImportResult:
