@@ -121,12 +121,17 @@ class ReceiptRows:
 
     def _kept_out(self, unit_ids: dict[int, str]) -> dict[tuple, tuple[str, dt.datetime]]:
         """Receipts no longer in effect (voided, corrected, rejected as a double claim) by
-        unit+date+amount+文号: a ledger that still holds one does not bring it back."""
+        unit+date+amount+文号: a ledger that still holds one does not bring it back. Those of
+        the units the rows name only."""
         kept_out = {}
-        for unit_id, on, amount, doc, state, when in (
+        pk_of = {code: pk for pk, code in unit_ids.items()}
+        named = {pk_of[row[1]] for row in self.rows["receipts"] if row[1] in pk_of}
+        for unit_id, on, amount, doc, state, when in by_keys(
             Receipt.every.exclude(state=ReceiptState.ACTIVE)
             .annotate(when=Max("corrections__decided_at"))
-            .values_list("unit_id", "received_on", "amount", "doc_no", "state", "when")
+            .values_list("unit_id", "received_on", "amount", "doc_no", "state", "when"),
+            "unit_id",
+            named,
         ):
             kept_out[(unit_ids[unit_id], on, amount, doc)] = (state, when)
         return kept_out
