@@ -6,11 +6,6 @@ import re
 from django.utils.translation import gettext as _
 
 from common.dates import DateError, parse_date
-from common.validation import (
-    FIRST_DAY,
-    InputError,
-    check_event_date,
-)
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
 from funding.services import (
     PLAN_YEAR_MAX,
@@ -231,19 +226,10 @@ class SheetRows:
 
     def _parse_receipts(self, reader: _Rows, number, values, seen):
         unit = reader.required_text(number, values, "unit")
+        # cells only: a zero amount or a date out of bounds is the receipt rule's to refuse
+        # (`check_receipt`, in `_diff_receipts`), as on every other path
         amount = reader.amount(number, values, "amount")
-        if amount == 0:
-            reader.error(
-                number, reader.column_name("amount"), _("The amount must be greater than zero.")
-            )
-            amount = None
         on = reader.date(number, values, "date")
-        if on is not None and not FIRST_DAY <= on <= self.latest:  # else it is refused:
-            try:
-                check_event_date(on, self.today)
-            except InputError as exc:
-                reader.error(number, reader.column_name("date"), str(exc))
-                on = None
         level = reader.choice(number, values, "level", LEVEL_NAMES_ZH, Level)
         if None in (unit, amount, on, level):
             return None

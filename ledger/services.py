@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from common.permissions import Role, role_of
 from common.services import large_write_cache, require
-from common.validation import latest_event_date
 
 from .cells import PROGRESS_EVERY, _Rows
 from .changes import Changes, Counts
@@ -137,7 +136,6 @@ class _Plan(SheetRows, CrossChecks, Changes, ReceiptRows, Writes, CounterpartShe
     def __init__(self, result: ImportResult, progress):
         self.result, self.issues, self.progress = result, result.issues, progress
         self.today: dt.date = timezone.localdate()
-        self.latest = latest_event_date(self.today)  # of a receipt's date
         self.rows: dict[str, list] = {}
         self.present: dict[str, set[str]] = {}
         self.readers: dict[str, _Rows] = {}
