@@ -14,6 +14,7 @@ export.
 
 import argparse
 import datetime as dt
+import gc
 import os
 import resource
 import shutil
@@ -40,6 +41,11 @@ def main() -> None:
         "--into",
         metavar="DIR",
         help="import into a copy of DIR's SQLite database and keys (e.g. a province's)",
+    )
+    parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="pause Python's cycle collector during the import, as `luoshi import_ledger` does",
     )
     args = parser.parse_args()
 
@@ -134,21 +140,31 @@ def run(args, folder: str) -> None:
             pass
     bare = time.perf_counter() - started
     print(f"bare read (python-calamine): {bare:.2f} s")
-    peer = pandas_peer(path, Path(folder) / "pandas.sqlite3")
+    peer, peer_cpu = pandas_peer(path, Path(folder) / "pandas.sqlite3")
     if peer:
-        print(f"pandas read_excel(engine='calamine') + to_sql, no validation: {peer:.2f} s")
+        print(
+            f"pandas read_excel(engine='calamine') + to_sql, no validation: {peer:.2f} s, "
+            f"CPU {peer_cpu:.2f} s"
+        )
 
+    if args.no_gc:
+        gc.disable()
     started, cpu = time.perf_counter(), time.process_time()
     result = import_ledger(path, user=None)
+    gc.enable()
     took = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     assert result.ok, result.errors[:5]
     # CPU time too: on a shared machine the wall time says more about the neighbours
-    print(f"import: {took:.2f} s, CPU {time.process_time() - cpu:.2f} s ({result.summary_line()})")
+    print(f"import: {took:.2f} s, CPU {cpu:.2f} s ({result.summary_line()})")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"peak memory after the import: {peak:.0f} MB")
     print(f"import / bare read: {took / bare:.1f}x")
     if peer:
-        print(f"import / pandas peer: {took / peer:.1f}x (goal: at most 3x)")
+        print(
+            f"import / pandas peer: {took / peer:.1f}x, CPU {cpu / peer_cpu:.1f}x "
+            "(goal: at most 3x)"
+        )
     else:
         print("import / pandas peer: not measured (pandas is not installed)")
 
@@ -168,23 +184,24 @@ def run(args, folder: str) -> None:
     print(f"peak memory: {peak:.0f} MB")
 
 
-def pandas_peer(path: Path, database: Path) -> float | None:
+def pandas_peer(path: Path, database: Path) -> tuple[float | None, float | None]:
     """The workbook read by pandas (calamine engine) and written with `to_sql` into a fresh
     SQLite file, with no validation and no audit: the lower bound an import is compared to
-    (issue 12). None when pandas is not installed (`pip install -e '.[bench]'`)."""
+    (issue 12): (wall, CPU) seconds, None when pandas is not installed
+    (`pip install -e '.[bench]'`)."""
     try:
         import sqlite3
 
         import pandas as pd
     except ImportError:
         print("pandas peer: skipped, pandas is not installed (pip install -e '.[bench]')")
-        return None
-    started = time.perf_counter()
+        return None, None
+    started, cpu = time.perf_counter(), time.process_time()
     sheets = pd.read_excel(path, sheet_name=None, engine="calamine")
     with sqlite3.connect(database) as connection:
         for number, frame in enumerate(sheets.values()):
             frame.to_sql(f"sheet{number}", connection, index=False, chunksize=10_000)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 if __name__ == "__main__":

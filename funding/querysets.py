@@ -279,22 +279,33 @@ def receipt_book(
     if exclude is not None:
         receipts = receipts.exclude(pk=exclude)
     reviews = ClaimReview.units.through.objects.all()
+    parts = [(receipts, reviews)]
     if doc_keys is not None:
-        doc_keys = [key for key in set(doc_keys) if key]
-        receipts = receipts.filter(doc_key__in=doc_keys)
-        reviews = reviews.filter(claimreview__doc_key__in=doc_keys)
+        # a batch of keys a query (a ledger names 100,000: more than a statement may carry)
+        doc_keys = sorted({key for key in doc_keys if key})
+        parts = [
+            (
+                receipts.filter(doc_key__in=doc_keys[start : start + _KEYS_A_QUERY]),
+                reviews.filter(claimreview__doc_key__in=doc_keys[start : start + _KEYS_A_QUERY]),
+            )
+            for start in range(0, len(doc_keys), _KEYS_A_QUERY)
+        ]
     wanted_units = None if unit_ids is None else set(unit_ids)
-    for unit_id, key, amount, on, doc_no in (
-        receipts.order_by("received_on", "pk")
-        .values_list("unit_id", "doc_key", "amount", "received_on", "doc_no")
-        .iterator(chunk_size=20_000)
-    ):
-        book.key_units.setdefault(key, set()).add(unit_id)
-        if wanted_units is None or unit_id in wanted_units:
-            book.recorded.setdefault((unit_id, key, amount), Earlier(on, amount, doc_no))
-    for key, unit_id in reviews.values_list("claimreview__doc_key", "unit_id"):
-        book.confirmed.setdefault(key, set()).add(unit_id)
+    for receipts, reviews in parts:  # every receipt of a key in the same part
+        for unit_id, key, amount, on, doc_no in (
+            receipts.order_by("received_on", "pk")
+            .values_list("unit_id", "doc_key", "amount", "received_on", "doc_no")
+            .iterator(chunk_size=20_000)
+        ):
+            book.key_units.setdefault(key, set()).add(unit_id)
+            if wanted_units is None or unit_id in wanted_units:
+                book.recorded.setdefault((unit_id, key, amount), Earlier(on, amount, doc_no))
+        for key, unit_id in reviews.values_list("claimreview__doc_key", "unit_id"):
+            book.confirmed.setdefault(key, set()).add(unit_id)
     return book
+
+
+_KEYS_A_QUERY = 500
 
 
 # --- corrections (design §10) ----------------------------------------------------------

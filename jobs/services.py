@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from audit.services import record
 
@@ -40,14 +41,12 @@ def job_folder(job: Job) -> Path:
 @transaction.atomic
 def start_job(*, user, kind: str, title: str, params: dict | None = None) -> Job:
     """Record a job of `kind` for `user` and queue it for the worker (once committed)."""
-    from .tasks import run_job
-
     if kind not in KINDS:
         raise ValidationError(_("Unknown kind of job."))
     discard_old_results()
     job = Job.objects.create(kind=kind, title=title[:200], owner=user, params=params or {})
     record("jobs.job.started", job, after={"kind": kind, "params": job.params}, user=user)
-    transaction.on_commit(lambda: run_job.enqueue(job.pk))
+    transaction.on_commit(lambda: run_job_task.enqueue(job.pk))
     return job
 
 
@@ -298,3 +297,9 @@ def record_result_download(*, user, job: Job) -> None:
         after={"list": job.kind, "rows": 0, "filters": {"document": job.result_name}},
         user=user,
     )
+
+
+@task()
+def run_job_task(job_id: int) -> None:
+    """The one task the job worker runs (django-tasks, database backend): a job by its id."""
+    run_job(job_id=job_id)

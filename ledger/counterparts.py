@@ -110,7 +110,7 @@ def counterpart_rows():
     """The export's rows: one per person, a department without people as one row."""
     from funding.models import Counterpart
 
-    from .services import LEVEL_ZH
+    from .format import LEVEL_ZH
 
     for c in Counterpart.objects.prefetch_related("people", "units").order_by("name"):
         units = "、".join(u.code for u in c.units.all())

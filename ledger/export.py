@@ -16,15 +16,17 @@ from .format import (
     COUNTERPARTS,
     GUIDES,
     LEADERS,
+    LEVEL_ZH,
     PROJECTS,
     RECEIPTS,
     SHEETS,
+    STAGE_ZH,
     TARGETS,
+    UNIT_KIND_ZH,
     UNITS,
     WORK_ITEMS,
     Sheet,
 )
-from .services import LEVEL_ZH, STAGE_ZH, UNIT_KIND_ZH
 
 WIDTHS = {
     "code": 12,

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import pgettext_lazy
 
+from funding.choices import STAGE_NAMES_ZH, Level
+from org.models import UnitKind
+
 
 @dataclass(frozen=True)
 class Column:
@@ -123,6 +126,17 @@ COUNTERPARTS = Sheet(
         Column("对接单位编码", "units"),
     ),
 )
+# the Chinese names the workbook writes for kinds, levels and stages
+UNIT_KIND_NAMES = {
+    "部门": UnitKind.DEPARTMENT,
+    "乡镇": UnitKind.TOWNSHIP,
+    "企业": UnitKind.ENTERPRISE,
+}
+UNIT_KIND_NAMES["其他"] = UnitKind.OTHER
+UNIT_KIND_ZH = {value: name for name, value in UNIT_KIND_NAMES.items()}
+LEVEL_ZH = {Level.CENTRAL: "中央", Level.PROVINCIAL: "省级", Level.MUNICIPAL: "市级"}
+STAGE_ZH = {value: name for name, value in STAGE_NAMES_ZH.items()}
+
 SHEETS: tuple[Sheet, ...] = (
     UNITS,
     LEADERS,

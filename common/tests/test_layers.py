@@ -41,16 +41,10 @@ LAYERS: list[tuple[str, ...]] = [
 
 LEVEL = {name: level for level, names in enumerate(LAYERS) for name in names}
 
-# Known until issue 22's other parts land (each is being untied in another branch of that
-# issue). Remove an entry as soon as it is fixed: the test fails on an entry that no longer
-# matches, so the list cannot outlive its reason. Upward: "importer -> imported" (files).
+# Exceptions, each with its reason beside it (none today). The test fails on an entry that no
+# longer matches, so the list cannot outlive its reason. Upward: "importer -> imported" (files).
 UPWARD_EXCEPTIONS: set[str] = set()
-CIRCLE_EXCEPTIONS: set[frozenset[str]] = {
-    # issue 22: the ledger's counterparts sheet reads LEVEL_ZH from the ledger services
-    frozenset({"ledger/counterparts.py", "ledger/services.py"}),
-    # issue 22: the job task and the job services call each other's run_job
-    frozenset({"jobs/services.py", "jobs/tasks.py"}),
-}
+CIRCLE_EXCEPTIONS: set[frozenset[str]] = set()
 
 SKIPPED_DIRS = {"tests", "migrations", "__pycache__", "node_modules", "static", "templates"}
 

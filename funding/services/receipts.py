@@ -239,7 +239,16 @@ def bulk_record_receipts(
     again must change nothing)."""
     _require_office(user)
     today = timezone.localdate()
-    book = receipt_book(unit_ids={row[0] for row in creates}) if creates else None
+    # only the 文号 keys the batch names: the rule compares a receipt with those alone, so the
+    # check costs what the batch holds, not what the database does (issue 21)
+    book = (
+        receipt_book(
+            unit_ids={row[0] for row in creates},
+            doc_keys={normalise_doc_no(row[4]) for row in creates},
+        )
+        if creates
+        else None
+    )
     rows = []
     for unit, project, amount, on, doc, channel, level in creates:
         checked = check_receipt(

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from funding import services
 from funding.corrections import services as correction_services
@@ -181,3 +182,12 @@ def test_a_duplicate_is_listed_with_the_other_errors_of_the_file(tmp_path, demo)
         ("到位资金", 2, "文号"),
     ]
     assert zjj.received_on.isoformat() in result.errors[1].message
+
+
+def test_a_zero_amount_is_the_receipt_rules_error_on_its_amount_cell(tmp_path, demo):
+    """The rule refuses it (`check_receipt`), named on the cell, as the form and the API do."""
+    result = run(
+        tmp_path, [["ZJJ", 0, "2024-09-01", "零〔2024〕1号"], ["ZJJ", "0万", "2024-09-02", ""]]
+    )
+    assert [(i.row, i.column) for i in result.errors] == [(2, "金额（万元）"), (3, "金额（万元）")]
+    assert {i.message for i in result.errors} == {gettext("The amount must be greater than zero.")}

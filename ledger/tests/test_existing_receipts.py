@@ -2,11 +2,18 @@
 its cost follows the file, not the million receipts already stored."""
 
 import datetime as dt
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from funding.docno import normalise_doc_no
 from funding.models import Receipt
-from ledger.services import RECEIPT_BATCH, receipts_colliding_with
+from ledger.receipts import RECEIPT_BATCH, receipts_colliding_with
+from ledger.services import import_ledger
 from org.models import Unit
+
+from .helpers import write_xlsx
 
 
 def row(unit: str, amount: int, on: dt.date, doc: str) -> tuple:
@@ -44,3 +51,30 @@ def test_many_keys_are_looked_up_in_batches(demo, django_assert_max_num_queries)
     rows += [row(code, 1, dt.date(2024, 1, 1) + dt.timedelta(days=i), "") for i in range(300)]
     with django_assert_max_num_queries(4):  # 3 batches of 文号, 1 of blank days
         list(receipts_colliding_with(rows, unit_pk))
+
+
+def test_an_import_reads_receipts_and_projects_by_the_keys_of_its_rows_only(tmp_path, demo):
+    """No query of the import — the ledger's checks nor the bulk service's — reads the stored
+    receipts or projects whole: each names the keys, codes or ids the file brings."""
+    stored = Receipt.objects.exclude(doc_key="").exclude(project=None).order_by("pk").first()
+    code = stored.unit.code
+    sheets = {
+        "到位资金": [
+            ["单位编码", "金额（万元）", "到位日期", "文号", "项目编号"],
+            [code, 3, "2024-05-02", "财建〔2024〕90001号", stored.project.code],
+            [code, 4, "2024-05-03", "", ""],
+        ]
+    }
+    with CaptureQueriesContext(connection) as queries:
+        result = import_ledger(write_xlsx(tmp_path / "two.xlsx", sheets), user=None)
+    assert result.ok, result.errors
+    assert result.counts["receipts"].created == 2
+    whole = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if re.search(r'^SELECT (?!MAX\().* FROM "funding_(receipt|project)"', sql):
+            where = sql.split(" WHERE ", 1)[1] if " WHERE " in sql else ""
+            # by key: a list of keys, codes or ids, one unit's day, the rows just written
+            if not re.search(r'" IN \(|"unit_id" = \d|\bid"? > \d', where):
+                whole.append(sql)
+    assert whole == []
