@@ -140,7 +140,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     if not any(wanted & set(getattr(item, "fixturenames", ())) for item in request.session.items):
         yield
         return
-    with django_db_blocker.unblock(), _cheap_hashes_while_loading():
+    with django_db_blocker.unblock():
         copy = DemoCopy.take(connection)
     connection_created.connect(copy.attach_on_connect)
     request.config.stash[DEMO_COPY] = copy
@@ -148,19 +148,6 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     del request.config.stash[DEMO_COPY]
     connection_created.disconnect(copy.attach_on_connect)
     copy.discard()
-
-
-def _cheap_hashes_while_loading():
-    """The demo accounts' passwords hashed at Argon2's lowest cost, like every password a
-    test sets (see `_cheap_password_hashes`): each login through the real form (browser
-    tests, login tests) then checks a cheap hash instead of spending a third of a second and
-    100 MB on it. The hashes are still Argon2 and the password still the demo's."""
-    from django.conf import settings
-    from django.test import override_settings
-
-    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
-    rest = [name for name in settings.PASSWORD_HASHERS if name != argon2]
-    return override_settings(PASSWORD_HASHERS=["common.testing.CheapArgon2PasswordHasher", *rest])
 
 
 def _private_test_database(connection) -> None:

@@ -171,7 +171,7 @@ def worker_alive(identity: str) -> bool | None:
     PostgreSQL), where only its heartbeat tells."""
     host, _sep, rest = identity.partition(" ")
     pid, _sep, ticks = rest.partition(" ")
-    if host != socket.gethostname() or not pid.isdigit() or not ticks:
+    if host != socket.gethostname() or not (pid.isascii() and pid.isdigit()) or not ticks:
         return None
     return _start_ticks(int(pid)) == ticks
 
