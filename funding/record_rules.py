@@ -121,13 +121,18 @@ def check_guide(values: dict) -> None:
     level = values.get("level")
     if level not in Level.values:
         raise ValidationError(_("Unknown level “%(level)s”.") % {"level": level}, code="level")
-    published, deadline = values.get("published_on"), values.get("deadline")
-    if published and deadline and deadline < published:
+    check_guide_dates(values.get("published_on"), values.get("deadline"))
+    if not (values.get("title") or "").strip() or not (values.get("issuer") or "").strip():
+        raise ValidationError(_("A guide needs a title and an issuer."), code="title")
+
+
+def check_guide_dates(published_on: dt.date | None, deadline: dt.date | None) -> None:
+    """A guide's deadline is not before its publication (either may be unknown). The ledger
+    calls this part alone: a guide's level may come from its channel, resolved later."""
+    if published_on and deadline and deadline < published_on:
         raise ValidationError(
             _("The deadline cannot be before the publication date."), code="deadline"
         )
-    if not (values.get("title") or "").strip() or not (values.get("issuer") or "").strip():
-        raise ValidationError(_("A guide needs a title and an issuer."), code="title")
 
 
 # --- Codes of new records -------------------------------------------------------------------

@@ -4,6 +4,7 @@ recorded as sheet / row / column / message (design §4)."""
 import datetime as dt
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from common.dates import DateError, parse_date
@@ -113,6 +114,17 @@ class _Rows:
 
     def column_name(self, key: str) -> str:
         return next(c.name for c in self.sheet.columns if c.key == key)
+
+    def obeys(self, row: int, key: str, check, *args, **kwargs) -> bool:
+        """Whether a record's own rule (funding's and policy's `record_rules`, called by every
+        path that writes the record) accepts the row; its refusal is recorded on the cell of
+        `key`. The ledger does not restate the rules of the records it writes."""
+        try:
+            check(*args, **kwargs)
+        except ValidationError as exc:
+            self.error(row, self.column_name(key), exc.messages[0])
+            return False
+        return True
 
     def __iter__(self):
         rows = iter(self.source.rows)

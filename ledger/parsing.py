@@ -7,12 +7,9 @@ from django.utils.translation import gettext as _
 
 from common.dates import DateError, parse_date
 from funding.choices import LEVEL_NAMES_ZH, STAGE_NAMES_ZH, Level, Stage
-from funding.services import (
-    PLAN_YEAR_MAX,
-    PLAN_YEAR_MIN,
-    effective_date,
-)
+from funding.record_rules import check_guide_dates, check_project, effective_date
 from org.models import UnitKind
+from policy.record_rules import check_division
 
 from .cells import (
     _NODE_SEPARATORS,
@@ -104,14 +101,11 @@ class SheetRows:
         amount = reader.amount(number, values, "amount")
         effective = reader.date(number, values, "effective", required=False)
         bad_date = effective is None and not _blank(values.get("effective"))
-        if effective is not None and year is not None and effective.year != year:
-            reader.error(
-                number,
-                reader.column_name("effective"),
-                _("The effective date must be within %(year)s, the year of the target.")
-                % {"year": year},
+        if effective is not None and year is not None:
+            kept = reader.obeys(
+                number, "effective", effective_date, year, effective, today=self.today
             )
-            bad_date = True
+            bad_date = bad_date or not kept
         reason = _text(values.get("reason"))
         if None in (year, unit, amount) or bad_date:
             return None
@@ -174,14 +168,10 @@ class SheetRows:
         if not text:
             return None, False
         folded = normalise_header(text).removesuffix("年")
-        if folded.isascii() and folded.isdigit() and PLAN_YEAR_MIN <= int(folded) <= PLAN_YEAR_MAX:
-            return int(folded), False
-        reader.error(
-            number,
-            reader.column_name("plan_year"),
-            _("The plan year must be between %(first)s and %(last)s.")
-            % {"first": PLAN_YEAR_MIN, "last": PLAN_YEAR_MAX},
-        )
+        # text that is no number is out of every range: the rule's own message says which
+        year = int(folded) if folded.isascii() and folded.isdigit() else -1
+        if reader.obeys(number, "plan_year", check_project, {"plan_year": year}):
+            return year, False
         return None, True
 
     def _follow_up(self, reader: _Rows, number, values, unit: str | None):
@@ -259,12 +249,7 @@ class SheetRows:
         if None in (code, title, leader, lead_unit, due_on, nodes):
             return None
         co_units = [c for c in _SEPARATORS.split(_text(values.get("co_units"))) if c]
-        if lead_unit in co_units:
-            reader.error(
-                number,
-                reader.column_name("co_units"),
-                _("The lead unit cannot also be a co-unit."),
-            )
+        if not reader.obeys(number, "co_units", check_division, lead_unit, co_units):
             return None
         return {
             "row": number,
@@ -335,12 +320,7 @@ class SheetRows:
             return None
         # a ledger is a record of the past (design §4): a missing 发布日期 is unknown, never
         # today (which would put a past deadline before it); a past deadline is closed
-        if deadline is not None and published is not None and deadline < published:
-            reader.error(
-                number,
-                reader.column_name("deadline"),
-                _("The deadline cannot be before the publication date."),
-            )
+        if not reader.obeys(number, "deadline", check_guide_dates, published, deadline):
             return None
         return {
             "row": number,
