@@ -23,6 +23,7 @@ from policy.models import Aspect, Measure
 
 from .choices import ContactResult, Level
 from .models import Channel, MaterialRequirement, Project, Receipt
+from .services.guides import GUIDE_FIELDS
 
 # A browser's date picker reads and writes ISO dates, whatever the page's language.
 ISO_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -145,21 +146,7 @@ class GuideForm(forms.Form):
 
     def values(self) -> dict:
         data = self.cleaned_data
-        return {
-            key: data[key]
-            for key in (
-                "title",
-                "issuer",
-                "level",
-                "channel",
-                "aspect",
-                "published_on",
-                "deadline",
-                "scope",
-                "conditions",
-                "materials",
-            )
-        }
+        return {key: data[key] for key in GUIDE_FIELDS}
 
 
 class AmountWanField(forms.CharField):
