@@ -4,15 +4,15 @@ import pytest
 from django.urls import reverse
 
 from audit.history import changes_of, history_for
-from funding.models import Channel, Project
+from funding.models import Project
 from funding.services import save_project
-from org.models import Unit
+from funding.tests.factories import ChannelFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_changes_name_fields_translate_choices_and_resolve_ids(demo):
-    channels = list(Channel.objects.order_by("pk")[:2])
+def test_changes_name_fields_translate_choices_and_resolve_ids():
+    channels = ChannelFactory.create_batch(2)
     names = {"channel": {c.pk: str(c) for c in channels}}
     changes = changes_of(
         Project,
@@ -53,6 +53,6 @@ def test_a_project_change_appears_on_its_page(client, cast):
 
 
 def test_history_is_not_shown_for_objects_of_another_unit(client, cast):
-    other = Project.objects.filter(unit=Unit.objects.get(code="FGW")).first()
+    other = ProjectFactory()  # a project of a unit of its own, not 住建局's
     client.force_login(cast["zjj"])
     assert client.get(reverse("funding:project_detail", args=[other.pk])).status_code == 404
