@@ -64,6 +64,16 @@ class ReceiptQuerySet(UnitOwnedQuerySet):
             clone._known_count = None
         return clone
 
+    def none(self):
+        clone = super().none()
+        clone._known_count = None
+        return clone
+
+    def _combinator_query(self, *args, **kwargs):  # union, intersection, difference
+        clone = super()._combinator_query(*args, **kwargs)
+        clone._known_count = None
+        return clone
+
     def count(self) -> int:
         if self._known_count is not None and not self.query.is_sliced:
             return self._known_count

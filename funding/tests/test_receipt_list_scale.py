@@ -69,3 +69,14 @@ def test_the_walk_gives_the_same_rows_in_the_same_order(demo, cast, monkeypatch)
         assert list(rows.order_by(*order).values_list("pk", flat=True)) == list(
             visible.order_by(*order).values_list("pk", flat=True)
         )
+
+
+def test_a_known_count_is_forgotten_by_none_and_by_set_operations(demo, cast):
+    rows = receipt_list_rows(cast["leader"])
+    every = rows.count()
+    assert every > 0
+    assert rows.none().count() == 0
+    unordered = rows.order_by()
+    assert unordered.count() == every  # ordering does not narrow: the known count stays
+    assert unordered.intersection(Receipt.objects.none().order_by()).count() == 0
+    assert unordered.difference(unordered).count() == 0
