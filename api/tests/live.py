@@ -50,3 +50,14 @@ def start_server(port: int, *extra: str) -> subprocess.Popen:
             time.sleep(0.2)
     server.kill()
     raise RuntimeError(server.stderr.read().decode())
+
+
+#: how long `luoshi serve` may take to stop on SIGTERM: an anchoring under way (up to 30 s) and
+#: the job worker's current job (30 s, then 10 s after its second signal), as serve allows them
+STOP_SECONDS = 80
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGTERM, then wait as long as `luoshi serve`'s own graceful stop may take."""
+    server.terminate()
+    server.wait(timeout=STOP_SECONDS)

@@ -16,7 +16,7 @@ from django.db.models import Sum
 from audit.models import AuditEvent
 from funding.models import Receipt
 
-from .live import free_port, start_server
+from .live import free_port, start_server, stop_server
 
 CLIENTS, PER_CLIENT = 20, 10
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -107,8 +107,7 @@ def test_concurrent_receipts_are_all_kept_and_totals_exact(demo, capsys, serve_o
         for thread in threads:
             thread.join(timeout=240)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     elapsed = time.perf_counter() - started
     assert not errors, errors
     total = CLIENTS * PER_CLIENT

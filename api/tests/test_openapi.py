@@ -15,7 +15,7 @@ from openapi_spec_validator.validation.validators import OpenAPIV31SpecValidator
 
 from api import services
 
-from .live import free_port, start_server
+from .live import free_port, start_server, stop_server
 
 CLIENT_PACKAGE = "luoshi_api_client"
 
@@ -94,8 +94,7 @@ def test_a_generated_client_reads_the_summary_with_a_token(demo, generated_clien
         with Client(base_url=base_url) as anonymous:
             refused = api_api_summary.sync_detailed(client=anonymous, year="2024")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     assert isinstance(summary, SummaryOut)
     assert Decimal(str(summary.time_progress)) == Decimal("0.4973")
     counts = summary.counts.to_dict()

@@ -14,7 +14,7 @@ from django.db import connection
 
 from api import services
 
-from .live import free_port, start_server
+from .live import free_port, start_server, stop_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.walk, pytest.mark.django_db(transaction=True)]
 BUDGET_SECONDS = 30  # the whole test stays under a minute per database
@@ -67,8 +67,7 @@ def test_the_api_keeps_to_its_schema_under_generated_input(demo, capsys, tmp_pat
             timeout=BUDGET_SECONDS + 60,
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     output = run.stdout + run.stderr
     cases = re.search(r"(\d+) generated, (\d+) passed", output)
     with capsys.disabled():
