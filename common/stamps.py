@@ -31,10 +31,12 @@ exactly those stamps). `LUOSHI_PAGE_CACHE=false` (settings.PAGE_CACHE) computes 
 What is cached, keyed by what, and the locks involved: docs/caching.md.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -272,8 +274,32 @@ def _alone(_key: str) -> Iterator[None]:
 
 
 def _cache_key(name: str, key: tuple, stamps: dict, kinds: tuple) -> str:
-    state = repr((key, [stamps[kind] for kind in kinds])).encode()
+    state = repr((code_version(), key, [stamps[kind] for kind in kinds])).encode()
     return f"luoshi:{name}:{hashlib.sha256(state).hexdigest()}"
+
+
+@functools.cache
+def code_version() -> str:
+    """The code that renders the cached values (the apps' modules, templates and catalogues,
+    by name, size and time): a new version of Luoshi, installed over the old one with its
+    cache left in place, computes its pages afresh instead of serving the old code's."""
+    from django.apps import apps
+
+    base = Path(settings.BASE_DIR).resolve()
+    roots = [Path(config.path).resolve() for config in apps.get_app_configs()]
+    # Django's and the libraries' apps are left out: their version is the environment's
+    return code_fingerprint(base, sorted(root for root in roots if root.is_relative_to(base)))
+
+
+def code_fingerprint(base: Path, roots: list[Path]) -> str:
+    """A digest of the names, sizes and times of the code files under `roots`."""
+    seen = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".html", ".mo", ".txt"} and "tests" not in path.parts:
+                info = path.stat()
+                seen.update(f"{path.relative_to(base)}:{info.st_size}:{info.st_mtime_ns}".encode())
+    return seen.hexdigest()[:16]
 
 
 _snapshot_stamps: ContextVar[dict | None] = ContextVar("luoshi_stamps_snapshot", default=None)

@@ -372,7 +372,21 @@ def _my_figures_html(request, unit: Unit, period: ReportingPeriod) -> str:
     )
 
 
-QUICK_FORMS = ("receipt_form", "report_form", "contact_form")
+#: the workbench's quick forms (dashboard/_quick_form.html): context name → (action, form id)
+QUICK_FORMS = {
+    "receipt_form": ("dashboard:receipt_create", "receipt-form"),
+    "report_form": ("dashboard:report_create", "report-form"),
+    "contact_form": ("dashboard:contact_create", "contact-form"),
+}
+
+
+def _quick_form_html(name: str, form, request=None, done: str | None = None) -> str:
+    """One quick form, rendered; without a request (the cached blank ones) it holds no token."""
+    action, form_id = QUICK_FORMS[name]
+    context = {"form": form, "action": action, "form_id": form_id, "done": done}
+    return render_to_string("dashboard/_quick_form.html", context, request)
+
+
 #: the workbench's parts that hold no form (dashboard/templates/dashboard/_workbench_<name>.html)
 PARTS = ("head", "dispatch", "cards", "due", "items")
 
@@ -381,7 +395,7 @@ def _workbench_parts(request, unit: Unit, period: ReportingPeriod) -> dict[str, 
     """The workbench's parts that hold no CSRF token, rendered: its head, dispatch card, cards
     (reports sent back, requests, causes asked, guides), the project board (its forms
     without a token; `advance_ids`: the forms the page gives a token), due card, work items,
-    and the fields of the blank receipt and report forms (no <form> element). They read
+    and the blank receipt and report forms (without a token either). They read
     no receipt, so they stay cached across receipt writes (`workbench`). Rendered without the
     request's context: a CSRF token cannot get into them (each form, and its token, is the
     page's own, `dashboard/workbench.html`)."""
@@ -427,11 +441,11 @@ def _workbench_parts(request, unit: Unit, period: ReportingPeriod) -> dict[str, 
     parts["advance_ids"] = [
         pk for pk, form in board["advance_forms"].items() if form.fields["to_stage"].choices
     ]
-    # the blank receipt and report forms' fields read no receipt either (the contact form's
-    # offer the unit's receipts: `_contact_fields_html`)
+    # the blank receipt and report forms read no receipt either (the contact form offers the
+    # unit's receipts: `_blank_contact_form_html`)
     blank = _blank_forms(unit, as_of)
     for name in ("receipt_form", "report_form"):
-        parts[name] = render_to_string("dashboard/_form_fields.html", {"form": blank[name]()})
+        parts[name] = _quick_form_html(name, blank[name]())
     return parts
 
 
@@ -460,16 +474,14 @@ def _blank_forms(unit: Unit, as_of: dt.date) -> dict:
     }
 
 
-def _contact_fields_html(unit: Unit, as_of: dt.date) -> str:
-    """The fields of the workbench's blank contact form (not the <form> element nor its CSRF
-    token: the page writes those), cached per unit apart from the parts: it offers the
-    unit's receipts, so a receipt write recomputes it."""
+def _blank_contact_form_html(unit: Unit, as_of: dt.date) -> str:
+    """The workbench's blank contact form without its CSRF token (the page ties one to it),
+    cached per unit apart from the parts: it offers the unit's receipts, so a receipt write
+    recomputes it."""
     return stamps.cached(
-        "workbench-fields-contact_form",
+        "workbench-contact-form",
         (unit.pk, as_of.isoformat(), get_language()),
-        lambda: render_to_string(
-            "dashboard/_form_fields.html", {"form": _blank_forms(unit, as_of)["contact_form"]()}
-        ),
+        lambda: _quick_form_html("contact_form", _blank_forms(unit, as_of)["contact_form"]()),
     )
 
 
@@ -480,9 +492,9 @@ def workbench(request):
 
 def _workbench_page(request, unit: Unit, period: ReportingPeriod, status: int = 200, **bound):
     """The workbench page. Its template places the cached parts (`_workbench_parts`, the
-    figure cards, the contact form's fields) beside what is rendered for this response alone:
-    the reports waiting for the head, the quick forms' <form> elements with their CSRF token,
-    and a token input for each of the board's forms (tied to it by HTML's form attribute).
+    figure cards, the blank contact form) beside what is rendered for this response alone:
+    the reports waiting for the head, and a CSRF token input for each of the quick and board
+    forms (tied to it by HTML's form attribute).
     `bound`: a quick form with what was typed, shown with its errors instead of blank fields."""
     # The parts are cached under the `other` stamp and all else they show: the viewer, the
     # period, today (the dispatch card) and the language (common/stamps.py).
@@ -512,15 +524,16 @@ def _workbench_page(request, unit: Unit, period: ReportingPeriod, status: int = 
         else [],
     }
     for name in QUICK_FORMS:
-        form = bound.get(name)
-        context[name] = form
-        if form is not None:
-            fields = None  # rendered live, with what was typed and its errors
+        if name in bound:  # rendered live, with what was typed and its errors
+            html = _quick_form_html(name, bound[name], request)
         elif name == "contact_form":
-            fields = _contact_fields_html(unit, period.as_of)
+            html = _blank_contact_form_html(unit, period.as_of)
         else:
-            fields = parts[name]
-        context[name.removesuffix("_form") + "_fields"] = fields
+            html = parts[name]
+        context[name.removesuffix("_form") + "_html"] = html
+    context["tied_forms"] = [form_id for _action, form_id in QUICK_FORMS.values()] + [
+        f"advance-form-{pk}" for pk in parts["advance_ids"]
+    ]
     return render(request, "dashboard/workbench.html", context, status=status)
 
 
@@ -530,14 +543,14 @@ def my_figures(request):
     return HttpResponse(_my_figures_html(request, unit, _period(request)))
 
 
-def _quick_form_response(request, unit, template: str, form_name: str, form, done: str | None):
+def _quick_form_response(request, unit, form_name: str, form, done: str | None):
     """htmx: re-render just the form (with errors or a fresh one); otherwise redirect."""
     if done:
         messages.success(request, done)
     if request.htmx:
         if done:
             form = _blank_forms(unit, _period(request).as_of)[form_name]()
-        response = render(request, template, {form_name: form, "done": done})
+        response = HttpResponse(_quick_form_html(form_name, form, request, done))
         if done:
             response["HX-Trigger"] = "figures-changed"
         return response
@@ -573,7 +586,7 @@ def receipt_create(request):
                 else _("This receipt was already recorded; nothing changed.")
             )
     return _quick_form_response(
-        request, unit, "dashboard/_receipt_form.html", "receipt_form", form, done
+        request, unit, "receipt_form", form, done
     )
 
 
@@ -654,7 +667,7 @@ def report_create(request):
         else:
             done = _("Progress report filed.")
     return _quick_form_response(
-        request, unit, "dashboard/_report_form.html", "report_form", form, done
+        request, unit, "report_form", form, done
     )
 
 
@@ -672,7 +685,7 @@ def contact_create(request):
         else:
             done = _("Contact logged.")
     return _quick_form_response(
-        request, unit, "dashboard/_contact_form.html", "contact_form", form, done
+        request, unit, "contact_form", form, done
     )
 
 

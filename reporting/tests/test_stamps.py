@@ -206,7 +206,7 @@ def test_another_units_receipt_recomputes_only_the_workbench_parts_that_read_rec
     )
     with _computations() as computed:
         after = officer.get("/cockpit/workbench/").content.decode()
-    assert sorted(computed) == ["workbench-fields-contact_form", "workbench-figures"]
+    assert sorted(computed) == ["workbench-contact-form", "workbench-figures"]
     token = re.compile(r"[A-Za-z0-9]{64}")  # each response's own CSRF token
     assert token.sub("", after) == token.sub("", before)
 
@@ -262,3 +262,44 @@ def test_what_every_reader_of_the_league_reads_alike_is_computed_once_for_them(d
     assert "cockpit" in computed  # the leader's own page (links, own units first)…
     assert not [name for name in computed if name.startswith("league-")]  # …from shared parts
     assert _secured(leader_page, "secured") == _secured(office_page, "secured")
+
+
+def test_the_code_fingerprint_changes_with_a_template_and_ignores_tests(tmp_path):
+    """An upgrade installed over a running site's cache: a changed template, module or
+    catalogue gives a new code version, so no page of the old code is served."""
+    import os
+
+    app = tmp_path / "app"
+    (app / "templates").mkdir(parents=True)
+    (app / "tests").mkdir()
+    page = app / "templates" / "page.html"
+    page.write_text("<p>{{ a }}</p>")
+    (app / "views.py").write_text("x = 1\n")
+    (app / "tests" / "test_x.py").write_text("")
+    first = stamps.code_fingerprint(tmp_path, [app])
+    assert stamps.code_fingerprint(tmp_path, [app]) == first
+    (app / "tests" / "test_x.py").write_text("changed")  # a test is not code that renders
+    assert stamps.code_fingerprint(tmp_path, [app]) == first
+    page.write_text("<p>{{ b }}</p>")  # same size, another text and time
+    os.utime(page, ns=(1, 1))
+    second = stamps.code_fingerprint(tmp_path, [app])
+    assert second != first
+    (app / "views.py").write_text("x = 22\n")
+    assert stamps.code_fingerprint(tmp_path, [app]) != second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_value_cached_by_other_code_is_not_served(demo, monkeypatch):
+    caches["pages"].clear()
+    computed = []
+
+    def compute(text):
+        computed.append(text)
+        return text
+
+    monkeypatch.setattr(stamps, "code_version", lambda: "old")
+    assert stamps.cached("code-test", (1,), lambda: compute("old page")) == "old page"
+    assert stamps.cached("code-test", (1,), lambda: compute("again")) == "old page"
+    monkeypatch.setattr(stamps, "code_version", lambda: "new")
+    assert stamps.cached("code-test", (1,), lambda: compute("new page")) == "new page"
+    assert computed == ["old page", "new page"]
