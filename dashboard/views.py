@@ -585,9 +585,7 @@ def receipt_create(request):
                 if created
                 else _("This receipt was already recorded; nothing changed.")
             )
-    return _quick_form_response(
-        request, unit, "receipt_form", form, done
-    )
+    return _quick_form_response(request, unit, "receipt_form", form, done)
 
 
 def _stale_message(obj, submitted: str | None) -> str | None:
@@ -666,9 +664,7 @@ def report_create(request):
             form.add_error(None, exc)
         else:
             done = _("Progress report filed.")
-    return _quick_form_response(
-        request, unit, "report_form", form, done
-    )
+    return _quick_form_response(request, unit, "report_form", form, done)
 
 
 @login_required
@@ -684,9 +680,7 @@ def contact_create(request):
             form.add_error(None, exc)
         else:
             done = _("Contact logged.")
-    return _quick_form_response(
-        request, unit, "contact_form", form, done
-    )
+    return _quick_form_response(request, unit, "contact_form", form, done)
 
 
 def _report_decision(request, pk: int, decide, done: str):
