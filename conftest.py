@@ -59,6 +59,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
         if not fixtures & DATABASE_FIXTURES and item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.nodb)
+    # The walks (thousands of hostile requests in one test) run last: on PostgreSQL every test
+    # after them in the same process ran 1.8 times slower (measured: the tests after the walk
+    # 207 s on SQLite, 369 s on PostgreSQL; before it 131 s on both).
+    items.sort(key=lambda item: item.get_closest_marker("walk") is not None)
 
 
 @pytest.fixture(scope="session", autouse=True)
