@@ -13,16 +13,24 @@ def _demo_mode(settings):
     settings.LUOSHI_DEMO = True
 
 
+def cheap_password_hashers() -> list[str]:
+    """The settings' hashers, Argon2 first at its lowest cost (common.testing)."""
+    from django.conf import settings
+
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    if settings.PASSWORD_HASHERS[0] != argon2:
+        return list(settings.PASSWORD_HASHERS)
+    return [
+        "common.testing.CheapArgon2PasswordHasher",
+        *(name for name in settings.PASSWORD_HASHERS if name != argon2),
+    ]
+
+
 @pytest.fixture(autouse=True)
 def _cheap_password_hashes(settings):
     """Passwords set during a test are hashed with Argon2 at its lowest cost (the settings'
     Argon2 otherwise takes 100 MB and most of a second on a busy 2-core machine)."""
-    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
-    if settings.PASSWORD_HASHERS[0] == argon2:
-        settings.PASSWORD_HASHERS = [
-            "common.testing.CheapArgon2PasswordHasher",
-            *(name for name in settings.PASSWORD_HASHERS if name != argon2),
-        ]
+    settings.PASSWORD_HASHERS = cheap_password_hashers()
 
 
 @pytest.fixture(autouse=True)
@@ -136,6 +144,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     loaded once through the services and kept as a copy (see demo.testing.DemoCopy)."""
     from django.db import connection
     from django.db.backends.signals import connection_created
+    from django.test.utils import override_settings
 
     from demo.testing import DemoCopy
 
@@ -144,7 +153,13 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
     if not any(wanted & set(getattr(item, "fixturenames", ())) for item in request.session.items):
         yield
         return
-    with django_db_blocker.unblock():
+    # The demo's passwords hashed at the tests' cost (`_cheap_password_hashes`): every login
+    # of a demo user in the suite, through the form or a browser, checks a hash; at the real
+    # cost (about 0.3 s on both cores each) they cost more than a minute of a run. A `luoshi
+    # serve` subprocess checks them with its own settings, which read the cost from the hash
+    # (and store the real cost at that person's first login there).
+    hashers = override_settings(PASSWORD_HASHERS=cheap_password_hashers())
+    with django_db_blocker.unblock(), hashers:
         copy = DemoCopy.take(connection)
     connection_created.connect(copy.attach_on_connect)
     request.config.stash[DEMO_COPY] = copy
