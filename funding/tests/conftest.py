@@ -2,10 +2,23 @@
 
 import pytest
 
+from funding.tests.factories import ZJJ, TargetFactory, double_claim
 from funding.tests.factories import team as build_team
+from org.tests.factories import UnitFactory
 
 
 @pytest.fixture
 def team(db):
     """One person per role under the demo's usernames, without the demo (factories.team)."""
     return build_team()
+
+
+@pytest.fixture
+def claim(db):
+    """The demo's doubtful claim, alone: ZJJ (市住房和城乡建设局) and MZJ (市民政局), both with
+    a target of 2024, each recorded 省财建〔2024〕701号 for 800万元 on 20 August; the ZJJ
+    receipt first."""
+    units = [UnitFactory(**ZJJ), UnitFactory(code="MZJ", name="市民政局")]
+    for unit in units:
+        TargetFactory(unit=unit)
+    return double_claim(*units)

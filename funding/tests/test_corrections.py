@@ -21,7 +21,6 @@ from funding.tests.factories import (
     ProjectFactory,
     ReceiptFactory,
     TargetFactory,
-    double_claim,
 )
 from funding.tests.test_rollups import assert_rollups_exact
 from org.models import Unit
@@ -41,12 +40,6 @@ def _new_receipt(team, *, amount=3_000_000, on=dt.date(2024, 5, 10), doc_no="住
     return ReceiptFactory(
         user=team["zjj"], unit=UnitFactory(**ZJJ), amount=amount, received_on=on, doc_no=doc_no
     )
-
-
-@pytest.fixture
-def claim(team):
-    """The demo's doubtful claim: ZJJ and MZJ each recorded 省财建〔2024〕701号, 800万元."""
-    return double_claim(UnitFactory(**ZJJ), UnitFactory(code="MZJ", name="市民政局"))
 
 
 def test_a_void_approved_leaves_every_figure_and_keeps_the_row(team):
