@@ -13,8 +13,8 @@ from factory.django import DjangoModelFactory
 
 from common.permissions import Role
 from funding import services
-from funding.choices import Level, Stage
-from funding.models import Channel, Project, Receipt, Target
+from funding.choices import ContactDirection, Level, Stage
+from funding.models import Channel, Contact, Lead, Project, Receipt, Target
 from org.models import Unit
 from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory
 
@@ -79,6 +79,41 @@ class TargetFactory(DjangoModelFactory):
     def _create(cls, model_class, *, user=None, **values) -> Target:
         target, _changed = services.set_target(user=user, **values)
         return target
+
+
+class LeadFactory(DjangoModelFactory):
+    """An open lead (线索) of a unit, noted through `add_lead` (audited)."""
+
+    class Meta:
+        model = Lead
+
+    user = None
+    unit = factory.SubFactory(UnitFactory)
+    title = factory.Sequence(lambda n: f"测试线索{n}")
+    noted_on = dt.date(2024, 4, 1)
+    estimated = 20_000_000
+
+    @classmethod
+    def _create(cls, model_class, *, user=None, **values) -> Lead:
+        return services.add_lead(user=user, **values)
+
+
+class ContactFactory(DjangoModelFactory):
+    """A contact of a unit with a counterpart, logged through `log_contact` (its links to a
+    project and a result receipt checked, audited)."""
+
+    class Meta:
+        model = Contact
+
+    user = None
+    unit = factory.SubFactory(UnitFactory)
+    direction = ContactDirection.OUT
+    occurred_on = dt.date(2024, 6, 20)
+    counterpart = "省发展和改革委员会投资处"
+
+    @classmethod
+    def _create(cls, model_class, *, user=None, **values) -> Contact:
+        return services.log_contact(user=user, **values)
 
 
 # The demo's unit of the cast (common.testing.CAST): zjj and zjj_head belong to it.
