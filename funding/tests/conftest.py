@@ -22,3 +22,14 @@ def claim(db):
     for unit in units:
         TargetFactory(unit=unit)
     return double_claim(*units)
+
+
+@pytest.fixture
+def half_year(db):
+    """The office reports on 30 June 2024 by default, as in the demo (its site settings)."""
+    import datetime as dt
+
+    from org.services import save_site_config
+
+    save_site_config(user=None, default_year=2024, default_as_of=dt.date(2024, 6, 30))
+    return dt.date(2024, 6, 30)
