@@ -14,7 +14,7 @@ from factory.django import DjangoModelFactory
 from common.permissions import Role
 from funding import services
 from funding.choices import ContactDirection, Level, Stage
-from funding.models import Channel, Contact, Lead, Project, Receipt, Target
+from funding.models import Channel, Contact, Guide, Lead, Project, Receipt, Target
 from org.models import Unit
 from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory
 
@@ -114,6 +114,27 @@ class ContactFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *, user=None, **values) -> Contact:
         return services.log_contact(user=user, **values)
+
+
+class GuideFactory(DjangoModelFactory):
+    """An application guide (申报指南) recorded by the office through `save_guide` (checked,
+    numbered ZN<year>-NNN, audited), for the `units` given:
+    `GuideFactory(units=[zjj], deadline=dt.date(2024, 7, 31))`."""
+
+    class Meta:
+        model = Guide
+
+    user = None
+    title = factory.Sequence(lambda n: f"测试申报指南{n}")
+    issuer = "省发展和改革委员会"
+    level = Level.PROVINCIAL
+    published_on = dt.date(2024, 6, 10)
+    deadline = dt.date(2024, 7, 31)
+
+    @classmethod
+    def _create(cls, model_class, *, user=None, units=(), **values) -> Guide:
+        guide, _created = services.save_guide(user=user, units=units, **values)
+        return guide
 
 
 # The demo's unit of the cast (common.testing.CAST): zjj and zjj_head belong to it.
