@@ -277,12 +277,19 @@ def test_random_writes_keep_the_rollups_exact(demo, cast, writes, as_of, mode):
         transaction.set_rollback(True)
 
 
-def test_a_unit_outside_the_league_is_not_in_the_series(demo, cast):
+def test_a_unit_outside_the_league_is_not_in_the_series(team):
     """Receipts of a unit without a target count in the rollups but not in the cockpit."""
-    gzw = Unit.objects.get(code="GZW")  # no 2024 target in the demo
-    channel = Channel.objects.order_by("pk").first()
+    from funding.tests.factories import ChannelFactory, ReceiptFactory, TargetFactory
+    from org.tests.factories import UnitFactory
+
+    channel = ChannelFactory()
+    for code in ("ZJJ", "SLJ"):  # the league: units with a 2024 target, money in two months
+        unit = TargetFactory(unit=UnitFactory(code=code)).unit
+        for on in (dt.date(2024, 1, 20), dt.date(2024, 3, 5)):
+            ReceiptFactory(unit=unit, received_on=on, channel=channel)
+    gzw = UnitFactory(code="GZW")  # no 2024 target
     services.record_receipt(
-        user=cast["office"],
+        user=team["office"],
         unit=gzw,
         amount=7_000_000,
         received_on=dt.date(2024, 3, 5),
