@@ -15,8 +15,10 @@ from funding.choices import ReceiptState
 from funding.corrections import services as correction_services
 from funding.models import ClaimReview, Receipt, ReceiptCorrection
 from funding.querysets import doubtful_claims
+from funding.tests.factories import TargetFactory
 from org.models import Unit
 from org.period import ReportingPeriod
+from org.tests.factories import UnitFactory
 from reporting.read_model import SYSTEM, figures_for
 
 DEMO_CLAIM = "省财建〔2024〕701号"
@@ -24,7 +26,8 @@ JUNE_1 = dt.date(2024, 6, 1)
 
 
 def _unit(code: str) -> Unit:
-    return Unit.objects.get(code=code)
+    """The unit of that code, made the first time it is asked for."""
+    return UnitFactory(code=code)
 
 
 def _record(code: str, amount_wan: int, doc_no: str, on: dt.date = JUNE_1, user=None):
@@ -45,7 +48,7 @@ def _record(code: str, amount_wan: int, doc_no: str, on: dt.date = JUNE_1, user=
         "省财建(2024)801号",
     ],
 )
-def test_the_same_unit_number_and_amount_again_is_refused_naming_the_first(demo, again):
+def test_the_same_unit_number_and_amount_again_is_refused_naming_the_first(db, again):
     _record("SLJ", 300, "省财建〔2024〕801号")
     count = Receipt.objects.count()
     with pytest.raises(ValidationError) as refused:
@@ -67,7 +70,7 @@ def test_the_same_unit_number_and_amount_again_is_refused_naming_the_first(demo,
     assert not created and Receipt.objects.count() == count
 
 
-def test_another_amount_or_no_number_is_not_a_duplicate(demo):
+def test_another_amount_or_no_number_is_not_a_duplicate(db):
     _record("SLJ", 300, "省财建〔2024〕802号")
     _receipt, created = _record("SLJ", 200, "省财建〔2024〕802号", on=dt.date(2024, 6, 2))
     assert created  # a second tranche of one document
@@ -76,8 +79,8 @@ def test_another_amount_or_no_number_is_not_a_duplicate(demo):
     assert created and not created_again and again == first  # as before: an exact repeat
 
 
-def test_the_api_refuses_a_duplicate_naming_the_first(client, cast):
-    client.force_login(cast["zjj"])
+def test_the_api_refuses_a_duplicate_naming_the_first(client, team):
+    client.force_login(team["zjj"])
     url = reverse("api:receipt_create")
 
     def post(doc_no, on):
@@ -91,8 +94,8 @@ def test_the_api_refuses_a_duplicate_naming_the_first(client, cast):
     assert "2024-06-03" in error and "120万元" in error and "建城〔2024〕9号" in error
 
 
-def test_the_workbench_form_refuses_a_duplicate_naming_the_first(client, cast):
-    client.force_login(cast["zjj"])
+def test_the_workbench_form_refuses_a_duplicate_naming_the_first(client, team):
+    client.force_login(team["zjj"])
     url = reverse("dashboard:receipt_create")
     data = {"amount": "66", "received_on": "2024-06-05", "doc_no": "建城〔2024〕10号"}
     assert "已登记" not in client.post(url, data).content.decode()
@@ -104,7 +107,10 @@ def test_the_workbench_form_refuses_a_duplicate_naming_the_first(client, cast):
 # --- two units: a doubtful claim, counted and listed ----------------------------------------
 
 
-def test_two_units_with_one_number_is_a_doubtful_claim_counted_in_the_figures(demo):
+def test_two_units_with_one_number_is_a_doubtful_claim_counted_in_the_figures(claim):
+    # both of the league (the figures count them), JTJ first in the table's order
+    for code in ("JTJ", "SLJ"):
+        TargetFactory(unit=_unit(code))
     before = figures_for(SYSTEM, ReportingPeriod(2024, dt.date(2024, 6, 30))).summary
     _record("SLJ", 400, "发改投资〔2024〕5号")
     _receipt, created = _record("JTJ", 400, "发改投资（2024）5号", on=dt.date(2024, 6, 20))
@@ -120,7 +126,7 @@ def test_two_units_with_one_number_is_a_doubtful_claim_counted_in_the_figures(de
     # the period and the units asked for
     assert doubtful_claims(2024, dt.date(2024, 6, 10)) == []
     assert doubtful_claims(2023) == []
-    assert len(doubtful_claims()) == 2  # with the demo's 701号 of August
+    assert len(doubtful_claims()) == 2  # with the 701号 of August
     assert [c["doc_no"] for c in doubtful_claims(unit_ids=[_unit("MZJ").pk])] == [DEMO_CLAIM]
     assert doubtful_claims(2024, unit_ids=[_unit("FGW").pk]) == []
 
@@ -135,7 +141,7 @@ def test_the_demo_has_one_doubtful_claim_after_the_half_year(demo):
     assert doubtful_claims(2024, dt.date(2024, 7, 31)) == []
 
 
-def test_doubtful_claims_takes_two_queries_whatever_their_number(demo, django_assert_num_queries):
+def test_doubtful_claims_takes_two_queries_whatever_their_number(claim, django_assert_num_queries):
     for n in range(30):
         _record("SLJ", 10 + n, f"测试〔2024〕{n}号")
         _record("JTJ", 10 + n, f"测试〔2024〕{n}号")
@@ -156,8 +162,8 @@ def _seen():
     )
 
 
-def test_the_office_sees_each_receipt_and_confirms_the_claim(client, cast):
-    client.force_login(cast["office"])
+def test_the_office_sees_each_receipt_and_confirms_the_claim(client, team, claim):
+    client.force_login(team["office"])
     html = _page(client)
     assert "省财建〔2024〕701号" in html and "省财建（2024）701 号" in html
     assert "市住房和城乡建设局" in html and "市民政局" in html and "2024-08-20" in html
@@ -171,17 +177,17 @@ def test_the_office_sees_each_receipt_and_confirms_the_claim(client, cast):
     assert doubtful_claims(2024) == []
     assert DEMO_CLAIM not in _page(client)
     review = ClaimReview.objects.get(doc_key=DEMO_CLAIM)
-    assert review.decided_by == cast["office"] and review.note == "省厅一文下达两个单位"
+    assert review.decided_by == team["office"] and review.note == "省厅一文下达两个单位"
     event = AuditEvent.objects.get(action="funding.claim.confirmed")
-    assert event.actor_id == cast["office"].pk
+    assert event.actor_id == team["office"].pk
     assert sorted(event.after["units"]) == sorted([_unit("ZJJ").pk, _unit("MZJ").pk])
     # a third unit recording the same document makes it doubtful again
     _record("CGJ", 100, "省财建 [2024] 701号", on=dt.date(2024, 9, 1))
     assert doubtful_claims(2024)[0]["units"] == ["ZJJ", "MZJ", "CGJ"]
 
 
-def test_a_confirmation_based_on_an_outdated_page_is_refused(client, cast):
-    client.force_login(cast["office"])
+def test_a_confirmation_based_on_an_outdated_page_is_refused(client, team, claim):
+    client.force_login(team["office"])
     seen = _seen()
     _record("CGJ", 100, "省财建〔2024〕701号", on=dt.date(2024, 9, 1))
     html = client.post(
@@ -194,8 +200,8 @@ def test_a_confirmation_based_on_an_outdated_page_is_refused(client, cast):
     assert not ClaimReview.objects.exists()
 
 
-def test_the_office_rejects_one_receipt_and_the_figures_drop(client, cast):
-    client.force_login(cast["office"])
+def test_the_office_rejects_one_receipt_and_the_figures_drop(client, team, claim):
+    client.force_login(team["office"])
     receipt = Receipt.objects.get(doc_key=DEMO_CLAIM, unit__code="MZJ")
     before = figures_for(SYSTEM, ReportingPeriod(2024, dt.date(2024, 12, 31))).summary.secured
     url = reverse("funding:receipt_reject", args=[receipt.pk])
@@ -218,20 +224,20 @@ def test_the_office_rejects_one_receipt_and_the_figures_drop(client, cast):
         "MZJ",
         8_000_000,
         "民政局误报住建局资金",
-        cast["office"],
+        team["office"],
     )
     event = AuditEvent.objects.get(action="funding.receipt.rejected")
     assert event.object_id == str(receipt.pk) and event.before["amount"] == 8_000_000
-    assert event.actor_id == cast["office"].pk and event.after["note"] == "民政局误报住建局资金"
+    assert event.actor_id == team["office"].pk and event.after["note"] == "民政局误报住建局资金"
     # the other unit's receipt is no longer part of a claim: it cannot be rejected here
     zjj = Receipt.objects.get(doc_key=DEMO_CLAIM)
     with pytest.raises(ValidationError):
-        correction_services.reject_receipt(user=cast["office"], receipt=zjj, note="x")
+        correction_services.reject_receipt(user=team["office"], receipt=zjj, note="x")
 
 
 @pytest.mark.parametrize("username", ["leader", "zjj", "zjj_head", "sysadmin", "auditor"])
-def test_only_the_office_decides(client, cast, username):
-    client.force_login(cast[username])
+def test_only_the_office_decides(client, team, claim, username):
+    client.force_login(team[username])
     assert client.get(reverse("funding:claim_list")).status_code == 403
     confirm = client.post(
         reverse("funding:claim_confirm"), {"doc_key": DEMO_CLAIM, "seen": _seen()}
@@ -244,15 +250,15 @@ def test_only_the_office_decides(client, cast, username):
     )
     assert reject.status_code == 403
     with pytest.raises(PermissionDenied):
-        services.confirm_claim(user=cast[username], doc_key=DEMO_CLAIM)
+        services.confirm_claim(user=team[username], doc_key=DEMO_CLAIM)
     assert not ClaimReview.objects.exists() and Receipt.objects.filter(pk=receipt.pk).exists()
     assert not AuditEvent.objects.filter(action__startswith="funding.claim").exists()
 
 
 def test_the_claims_page_costs_the_same_with_many_claims(
-    client, cast, django_assert_max_num_queries
+    client, team, claim, django_assert_max_num_queries
 ):
-    client.force_login(cast["office"])
+    client.force_login(team["office"])
     client.get(reverse("funding:claim_list"))  # the session's first-request checks
     with django_assert_max_num_queries(8) as one:
         _page(client)

@@ -13,11 +13,19 @@ from audit.versions import StaleObjectError
 from funding import services
 from funding.choices import CorrectionState, ReceiptState, Stage
 from funding.corrections import services as corrections
-from funding.models import Channel, Project, Receipt, ReceiptCorrection
+from funding.models import Receipt, ReceiptCorrection
 from funding.querysets import corrections_since, doubtful_claims
+from funding.tests.factories import (
+    ZJJ,
+    ChannelFactory,
+    ProjectFactory,
+    ReceiptFactory,
+    TargetFactory,
+)
 from funding.tests.test_rollups import assert_rollups_exact
 from org.models import Unit
 from org.period import ReportingPeriod
+from org.tests.factories import UnitFactory
 from reporting.read_model import SYSTEM, figures_for, secured_by_unit
 
 DEMO_CLAIM = "省财建〔2024〕701号"
@@ -28,21 +36,19 @@ def _secured(unit: Unit, as_of: dt.date) -> int:
     return secured_by_unit(period, [unit.pk]).get(unit.pk, 0)
 
 
-def _new_receipt(cast, *, amount=3_000_000, on=dt.date(2024, 5, 10), doc_no="住建〔2024〕88号"):
-    zjj = Unit.objects.get(code="ZJJ")
-    receipt, _created = services.record_receipt(
-        user=cast["zjj"], unit=zjj, amount=amount, received_on=on, doc_no=doc_no
+def _new_receipt(team, *, amount=3_000_000, on=dt.date(2024, 5, 10), doc_no="住建〔2024〕88号"):
+    return ReceiptFactory(
+        user=team["zjj"], unit=UnitFactory(**ZJJ), amount=amount, received_on=on, doc_no=doc_no
     )
-    return receipt
 
 
-def test_a_void_approved_leaves_every_figure_and_keeps_the_row(demo, cast):
-    receipt = _new_receipt(cast)
+def test_a_void_approved_leaves_every_figure_and_keeps_the_row(team):
+    receipt = _new_receipt(team)
     unit = receipt.unit
     june, may = dt.date(2024, 6, 30), dt.date(2024, 5, 31)
     before = (_secured(unit, june), _secured(unit, may))
     request = corrections.request_correction(
-        user=cast["zjj"],
+        user=team["zjj"],
         receipt=receipt,
         kind="void",
         reason="误报：资金未到账",
@@ -52,7 +58,7 @@ def test_a_void_approved_leaves_every_figure_and_keeps_the_row(demo, cast):
     assert request.state == CorrectionState.PENDING
     assert _secured(unit, june) == before[0]
     corrections.approve_correction(
-        user=cast["office"], correction=request, comment="同意", expected_version=request.version
+        user=team["office"], correction=request, comment="同意", expected_version=request.version
     )
     kept = Receipt.every.get(pk=receipt.pk)
     assert kept.state == ReceiptState.VOIDED and kept.amount == receipt.amount
@@ -64,7 +70,7 @@ def test_a_void_approved_leaves_every_figure_and_keeps_the_row(demo, cast):
     )
     assert_rollups_exact()
     # and out of the duplicate check: the same money may be recorded again
-    again = _new_receipt(cast)
+    again = _new_receipt(team)
     assert again.pk != receipt.pk and again.state == ReceiptState.ACTIVE
     actions = set(
         AuditEvent.objects.filter(action__startswith="funding.receipt").values_list(
@@ -78,18 +84,14 @@ def test_a_void_approved_leaves_every_figure_and_keeps_the_row(demo, cast):
     } <= actions
 
 
-def test_an_amendment_supersedes_the_receipt_and_the_figures_use_it_for_every_date(demo, cast):
-    receipt = _new_receipt(cast, amount=3_000_000, on=dt.date(2024, 3, 10))
+def test_an_amendment_supersedes_the_receipt_and_the_figures_use_it_for_every_date(team):
+    receipt = _new_receipt(team, amount=3_000_000, on=dt.date(2024, 3, 10))
     unit = receipt.unit
     march, july = dt.date(2024, 3, 31), dt.date(2024, 7, 31)
     before = (_secured(unit, march), _secured(unit, july))
-    project = (
-        Project.objects.filter(unit=unit, channel__isnull=False)
-        .exclude(stage=Stage.REJECTED)
-        .first()
-    )
+    project = ProjectFactory(unit=unit)
     request = corrections.request_correction(
-        user=cast["zjj_head"],
+        user=team["zjj_head"],
         receipt=receipt,
         kind="amend",
         reason="金额与日期录错",
@@ -103,7 +105,7 @@ def test_an_amendment_supersedes_the_receipt_and_the_figures_use_it_for_every_da
     )
     assert set(request.changes) == {"amount", "received_on", "project"}
     approved = corrections.approve_correction(
-        user=cast["office"], correction=request, expected_version=request.version
+        user=team["office"], correction=request, expected_version=request.version
     )
     original = Receipt.every.get(pk=receipt.pk)
     corrected = approved.replacement
@@ -121,59 +123,60 @@ def test_an_amendment_supersedes_the_receipt_and_the_figures_use_it_for_every_da
     assert_rollups_exact()
 
 
-def test_a_refusal_needs_a_comment_and_leaves_the_receipt(demo, cast):
-    receipt = _new_receipt(cast)
+def test_a_refusal_needs_a_comment_and_leaves_the_receipt(team):
+    receipt = _new_receipt(team)
     request = corrections.request_correction(
-        user=cast["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
+        user=team["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
     )
     with pytest.raises(ValidationError):
         corrections.refuse_correction(
-            user=cast["office"], correction=request, comment=" ", expected_version=1
+            user=team["office"], correction=request, comment=" ", expected_version=1
         )
     refused = corrections.refuse_correction(
-        user=cast["office"], correction=request, comment="附件显示已到账", expected_version=1
+        user=team["office"], correction=request, comment="附件显示已到账", expected_version=1
     )
-    assert refused.state == CorrectionState.REFUSED and refused.decided_by == cast["office"]
+    assert refused.state == CorrectionState.REFUSED and refused.decided_by == team["office"]
     assert Receipt.objects.get(pk=receipt.pk).state == ReceiptState.ACTIVE
     # decided once only
     with pytest.raises(ValidationError):
         corrections.approve_correction(
-            user=cast["office"], correction=refused, expected_version=refused.version
+            user=team["office"], correction=refused, expected_version=refused.version
         )
 
 
-def test_who_may_ask_and_who_decides(demo, cast):
-    receipt = _new_receipt(cast)
-    fgw = Receipt.objects.filter(unit__code="FGW").first()
+def test_who_may_ask_and_who_decides(team):
+    receipt = _new_receipt(team)
+    fgw = ReceiptFactory(unit=UnitFactory(code="FGW"))
     for username in ("leader", "sysadmin"):
         with pytest.raises(PermissionDenied):
             corrections.request_correction(
-                user=cast[username], receipt=receipt, kind="void", reason="x", expected_version=1
+                user=team[username], receipt=receipt, kind="void", reason="x", expected_version=1
             )
     with pytest.raises(PermissionDenied):  # another unit's receipt
         corrections.request_correction(
-            user=cast["zjj"], receipt=fgw, kind="void", reason="x", expected_version=fgw.version
+            user=team["zjj"], receipt=fgw, kind="void", reason="x", expected_version=fgw.version
         )
     request = corrections.request_correction(
-        user=cast["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
+        user=team["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
     )
     with pytest.raises(ValidationError):  # one request waits at a time
         corrections.request_correction(
-            user=cast["office"], receipt=receipt, kind="void", reason="x", expected_version=1
+            user=team["office"], receipt=receipt, kind="void", reason="x", expected_version=1
         )
     for username in ("zjj", "zjj_head", "leader"):
         with pytest.raises(PermissionDenied):
             corrections.approve_correction(
-                user=cast[username], correction=request, expected_version=1
+                user=team[username], correction=request, expected_version=1
             )
     with pytest.raises(StaleObjectError):
-        corrections.approve_correction(user=cast["office"], correction=request, expected_version=9)
+        corrections.approve_correction(user=team["office"], correction=request, expected_version=9)
 
 
-def test_an_amendment_breaking_the_rule_is_refused_when_asked(demo, cast):
-    receipt = _new_receipt(cast)
-    other = _new_receipt(cast, amount=1_000_000, doc_no="住建〔2024〕89号")
-    rejected = Project.objects.filter(stage=Stage.REJECTED).first()
+def test_an_amendment_breaking_the_rule_is_refused_when_asked(team):
+    receipt = _new_receipt(team)
+    other = _new_receipt(team, amount=1_000_000, doc_no="住建〔2024〕89号")
+    rejected = ProjectFactory(stage=Stage.REJECTED)
+    project_receipt = ReceiptFactory(unit=rejected.unit)
     cases = [
         {"amount": 0},
         # the same 文号 and amount as another receipt of the unit: a duplicate
@@ -184,37 +187,35 @@ def test_an_amendment_breaking_the_rule_is_refused_when_asked(demo, cast):
     for changes in cases:
         with pytest.raises(ValidationError):
             corrections.request_correction(
-                user=cast["office"],
+                user=team["office"],
                 receipt=receipt,
                 kind="amend",
                 reason="x",
                 changes=changes,
                 expected_version=1,
             )
-    if rejected is not None:
-        project_receipt = Receipt.objects.filter(unit=rejected.unit).first()
-        with pytest.raises(ValidationError):
-            corrections.request_correction(
-                user=cast["office"],
-                receipt=project_receipt,
-                kind="amend",
-                reason="x",
-                changes={"project": rejected},
-                expected_version=project_receipt.version,
-            )
+    with pytest.raises(ValidationError):
+        corrections.request_correction(
+            user=team["office"],
+            receipt=project_receipt,
+            kind="amend",
+            reason="x",
+            changes={"project": rejected},
+            expected_version=project_receipt.version,
+        )
     assert not ReceiptCorrection.objects.exists()
 
 
-def test_a_rejected_double_claim_stays_visible_and_can_be_reinstated(client, demo, cast):
-    mzj = Receipt.objects.get(doc_key=DEMO_CLAIM, unit__code="MZJ")
-    june = dt.date(2024, 12, 31)  # the demo's claim is of August
+def test_a_rejected_double_claim_stays_visible_and_can_be_reinstated(client, team, claim):
+    _zjj, mzj = claim
+    june = dt.date(2024, 12, 31)  # the claim is of August
     before = _secured(mzj.unit, june)
     corrections.reject_receipt(
-        user=cast["office"], receipt=mzj, note="民政局误报", expected_version=mzj.version
+        user=team["office"], receipt=mzj, note="民政局误报", expected_version=mzj.version
     )
     assert _secured(mzj.unit, june) == before - mzj.amount
     assert doubtful_claims(2024) == []
-    client.force_login(cast["office"])
+    client.force_login(team["office"])
     page = client.get(reverse("funding:receipt_detail", args=[mzj.pk]))
     assert page.status_code == 200
     text = page.content.decode()
@@ -222,7 +223,7 @@ def test_a_rejected_double_claim_stays_visible_and_can_be_reinstated(client, dem
     rejected = Receipt.every.get(pk=mzj.pk)
     with pytest.raises(ValidationError):  # a reason is needed
         corrections.reinstate_receipt(
-            user=cast["office"], receipt=rejected, reason="", expected_version=rejected.version
+            user=team["office"], receipt=rejected, reason="", expected_version=rejected.version
         )
     response = client.post(
         reverse("funding:receipt_reinstate", args=[mzj.pk]),
@@ -233,15 +234,15 @@ def test_a_rejected_double_claim_stays_visible_and_can_be_reinstated(client, dem
     assert _secured(mzj.unit, june) == before
     assert [c["doc_no"] for c in doubtful_claims(2024)] == [DEMO_CLAIM]
     event = AuditEvent.objects.get(action="funding.receipt.reinstated")
-    assert event.after["reason"] == "核实：两单位各获拨付" and event.actor_id == cast["office"].pk
+    assert event.after["reason"] == "核实：两单位各获拨付" and event.actor_id == team["office"].pk
     assert_rollups_exact()
 
 
-def test_a_reinstatement_that_would_duplicate_is_refused(demo, cast):
-    mzj = Receipt.objects.get(doc_key=DEMO_CLAIM, unit__code="MZJ")
-    corrections.reject_receipt(user=cast["office"], receipt=mzj, note="重复", expected_version=1)
+def test_a_reinstatement_that_would_duplicate_is_refused(team, claim):
+    _zjj, mzj = claim
+    corrections.reject_receipt(user=team["office"], receipt=mzj, note="重复", expected_version=1)
     services.record_receipt(
-        user=cast["office"],
+        user=team["office"],
         unit=mzj.unit,
         amount=mzj.amount,
         received_on=mzj.received_on,
@@ -250,30 +251,30 @@ def test_a_reinstatement_that_would_duplicate_is_refused(demo, cast):
     rejected = Receipt.every.get(pk=mzj.pk)
     with pytest.raises(ValidationError):
         corrections.reinstate_receipt(
-            user=cast["office"], receipt=rejected, reason="恢复", expected_version=rejected.version
+            user=team["office"], receipt=rejected, reason="恢复", expected_version=rejected.version
         )
 
 
-def test_a_ledger_holding_a_voided_receipt_does_not_bring_it_back(tmp_path, demo, cast):
+def test_a_ledger_holding_a_voided_receipt_does_not_bring_it_back(tmp_path, team):
     from ledger.export import export_ledger
     from ledger.services import import_ledger
 
-    receipt = _new_receipt(cast)
+    receipt = _new_receipt(team)
     path = tmp_path / "before.xlsx"
     export_ledger(path)
     request = corrections.request_correction(
-        user=cast["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
+        user=team["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
     )
-    corrections.approve_correction(user=cast["office"], correction=request, expected_version=1)
+    corrections.approve_correction(user=team["office"], correction=request, expected_version=1)
     result = import_ledger(path, user=None)
     assert result.ok and result.changed == 0
     assert not Receipt.objects.filter(doc_no=receipt.doc_no).exists()
     assert [("作废" in w.message) for w in result.warnings] == [True]
 
 
-def test_the_pages_ask_decide_and_show_the_history(client, demo, cast):
-    receipt = _new_receipt(cast)
-    client.force_login(cast["zjj"])
+def test_the_pages_ask_decide_and_show_the_history(client, team):
+    receipt = _new_receipt(team)
+    client.force_login(team["zjj"])
     listing = client.get(reverse("funding:receipt_list")).content.decode()
     assert reverse("funding:correction_request", args=[receipt.pk]) in listing
     url = reverse("funding:correction_request", args=[receipt.pk])
@@ -292,7 +293,7 @@ def test_the_pages_ask_decide_and_show_the_history(client, demo, cast):
     assert response.status_code == 302
     request = ReceiptCorrection.objects.get(receipt=receipt)
     assert request.changes == {"amount": 3_500_000}
-    client.force_login(cast["office"])
+    client.force_login(team["office"])
     queue = client.get(reverse("funding:correction_list")).content.decode()
     assert "金额录错" in queue and reverse("funding:correction_approve", args=[request.pk]) in queue
     client.post(
@@ -307,22 +308,22 @@ def test_the_pages_ask_decide_and_show_the_history(client, demo, cast):
     assert reverse("funding:receipt_detail", args=[receipt.pk]) in page
 
 
-def test_the_bulletin_lists_corrections_since_the_previous_issued_one(demo, cast):
+def test_the_bulletin_lists_corrections_since_the_previous_issued_one(team):
     from docx import Document
 
     from supervision.bulletin import bulletin_content
     from supervision.documents import render_bulletin_docx
 
-    receipt = _new_receipt(cast)
+    receipt = _new_receipt(team)
     request = corrections.request_correction(
-        user=cast["zjj"],
+        user=team["zjj"],
         receipt=receipt,
         kind="amend",
         reason="金额录错",
         changes={"amount": 3_200_000},
         expected_version=1,
     )
-    corrections.approve_correction(user=cast["office"], correction=request, expected_version=1)
+    corrections.approve_correction(user=team["office"], correction=request, expected_version=1)
     period = ReportingPeriod(2024, dt.date(2024, 6, 30))
     content = bulletin_content(period)
     (note,) = content["corrections"]
@@ -345,11 +346,11 @@ def test_the_bulletin_lists_corrections_since_the_previous_issued_one(demo, cast
     assert bulletin_content(period)["corrections"] == []
 
 
-def test_figures_of_channels_exclude_a_voided_receipt(demo, cast):
-    channel = Channel.objects.order_by("pk").first()
-    zjj = Unit.objects.get(code="ZJJ")
+def test_figures_of_channels_exclude_a_voided_receipt(team):
+    channel = ChannelFactory()
+    zjj = TargetFactory(unit=UnitFactory(**ZJJ)).unit  # in the league: the figures count it
     receipt, _ = services.record_receipt(
-        user=cast["zjj"],
+        user=team["zjj"],
         unit=zjj,
         amount=9_000_000,
         received_on=dt.date(2024, 2, 3),
@@ -358,8 +359,8 @@ def test_figures_of_channels_exclude_a_voided_receipt(demo, cast):
     period = ReportingPeriod(2024, dt.date(2024, 6, 30))
     with_it = dict(figures_for(SYSTEM, period).secured_by("channel__name"))
     request = corrections.request_correction(
-        user=cast["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
+        user=team["zjj"], receipt=receipt, kind="void", reason="误报", expected_version=1
     )
-    corrections.approve_correction(user=cast["office"], correction=request, expected_version=1)
+    corrections.approve_correction(user=team["office"], correction=request, expected_version=1)
     without = dict(figures_for(SYSTEM, period).secured_by("channel__name"))
     assert with_it[channel.name] - without.get(channel.name, 0) == 9_000_000

@@ -5,20 +5,23 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from funding.models import Contact, Counterpart, CounterpartPerson
+from funding.choices import Level
+from funding.directory.services import save_counterpart, save_counterpart_person
+from funding.models import Contact, Counterpart
+from funding.tests.factories import ZJJ
 from ledger.export import export_ledger
 from ledger.services import import_ledger
 from ledger.tests.helpers import write_xlsx
-from org.models import Unit
+from org.tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
 SHEET = [["上级部门", "层级", "姓名", "职务", "电话", "对接单位编码"]]
 
 
-def test_the_office_keeps_the_directory_and_a_unit_reads_it(demo, client, cast):
-    client.force_login(cast["office"])
-    zjj = Unit.objects.get(code="ZJJ")
+def test_the_office_keeps_the_directory_and_a_unit_reads_it(client, team):
+    client.force_login(team["office"])
+    zjj = UnitFactory(**ZJJ)
     response = client.post(
         reverse("funding:counterpart_directory"),
         {"name": "省住房和城乡建设厅村镇处", "level": "provincial", "units": [zjj.pk]},
@@ -31,7 +34,7 @@ def test_the_office_keeps_the_directory_and_a_unit_reads_it(demo, client, cast):
     )
     assert response.status_code == 302
     assert counterpart.people.get().post == "副处长"
-    unit = cast["zjj"]
+    unit = team["zjj"]
     client.force_login(unit)
     page = client.get(reverse("funding:counterpart_directory"), {"q": "村镇"})
     assert "陆明" in page.content.decode() and "0551-6262-0999" in page.content.decode()
@@ -42,9 +45,18 @@ def test_the_office_keeps_the_directory_and_a_unit_reads_it(demo, client, cast):
     assert refused.status_code == 403
 
 
-def test_the_contact_form_picks_from_the_directory_and_dates_the_last_contact(demo, client, cast):
-    person = CounterpartPerson.objects.filter(counterpart__units__code="ZJJ").first()
-    client.force_login(cast["zjj"])
+def test_the_contact_form_picks_from_the_directory_and_dates_the_last_contact(client, team):
+    department = save_counterpart(
+        user=None,
+        counterpart=None,
+        name="省住房和城乡建设厅城建处",
+        level=Level.PROVINCIAL,
+        units=[UnitFactory(**ZJJ)],
+    )
+    person = save_counterpart_person(
+        user=None, counterpart=department, name="周敏", post="处长", phone="0551-6262-0001"
+    )
+    client.force_login(team["zjj"])
     response = client.post(
         reverse("dashboard:contact_create"),
         {"direction": "out", "occurred_on": "2024-06-28", "person": person.pk},
@@ -64,7 +76,13 @@ def test_the_contact_form_picks_from_the_directory_and_dates_the_last_contact(de
     assert Contact.objects.count() == before
 
 
-def test_the_ledger_sheet_round_trips_and_imports_new_people(demo, tmp_path):
+def test_the_ledger_sheet_round_trips_and_imports_new_people(db, tmp_path):
+    fgw, zjj = UnitFactory(code="FGW"), UnitFactory(**ZJJ)
+    for name, units in (("省发展和改革委员会投资处", [fgw]), ("省财政厅经济建设处", [fgw, zjj])):
+        department = save_counterpart(
+            user=None, counterpart=None, name=name, level=Level.PROVINCIAL, units=units
+        )
+        save_counterpart_person(user=None, counterpart=department, name="王强", post="处长")
     path = tmp_path / "out.xlsx"
     counts = export_ledger(path)
     assert counts["counterparts"] >= Counterpart.objects.count()

@@ -8,12 +8,14 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from funding.models import Lead, Target
+from funding.tests.factories import ZJJ
+from org.tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_unit_notes_its_own_lead_from_the_leads_page(demo, client, cast):
-    client.force_login(cast["zjj"])
+def test_a_unit_notes_its_own_lead_from_the_leads_page(client, team):
+    client.force_login(team["zjj"])
     listing = client.get(reverse("funding:lead_list")).content.decode()
     assert reverse("funding:lead_create") in listing and "登记争取线索" in listing
     response = client.post(
@@ -33,11 +35,9 @@ def test_a_unit_notes_its_own_lead_from_the_leads_page(demo, client, cast):
     assert event.actor_name == "zjj"
 
 
-def test_the_office_notes_a_lead_for_any_unit_and_bad_input_is_told(demo, client, cast):
-    from org.models import Unit
-
-    slj = Unit.objects.get(code="SLJ")
-    client.force_login(cast["office"])
+def test_the_office_notes_a_lead_for_any_unit_and_bad_input_is_told(client, team):
+    slj = UnitFactory(code="SLJ")
+    client.force_login(team["office"])
     before = Lead.objects.count()
     bad = client.post(
         reverse("funding:lead_create"),
@@ -55,8 +55,8 @@ def test_the_office_notes_a_lead_for_any_unit_and_bad_input_is_told(demo, client
     assert Lead.objects.get(title="水利部中小河流治理新批次").unit == slj
 
 
-def test_a_leader_reads_leads_but_notes_none(demo, client, cast):
-    client.force_login(cast["leader"])
+def test_a_leader_reads_leads_but_notes_none(client, team):
+    client.force_login(team["leader"])
     assert (
         reverse("funding:lead_create")
         not in client.get(reverse("funding:lead_list")).content.decode()
@@ -64,11 +64,9 @@ def test_a_leader_reads_leads_but_notes_none(demo, client, cast):
     assert client.get(reverse("funding:lead_create")).status_code == 403
 
 
-def test_the_office_sets_a_new_years_target_and_is_sent_to_an_existing_one(demo, client, cast):
-    from org.models import Unit
-
-    zjj = Unit.objects.get(code="ZJJ")
-    client.force_login(cast["office"])
+def test_the_office_sets_a_new_years_target_and_is_sent_to_an_existing_one(client, team):
+    zjj = UnitFactory(**ZJJ)
+    client.force_login(team["office"])
     listing = client.get(reverse("funding:target_list")).content.decode()
     assert reverse("funding:target_create") in listing
     assert not Target.objects.filter(unit=zjj, year=2025).exists()
@@ -93,8 +91,8 @@ def test_the_office_sets_a_new_years_target_and_is_sent_to_an_existing_one(demo,
     assert target.amount == 420_000_000 and target.version == 1
 
 
-def test_units_cannot_set_targets(demo, client, cast):
-    client.force_login(cast["zjj"])
+def test_units_cannot_set_targets(client, team):
+    client.force_login(team["zjj"])
     assert (
         reverse("funding:target_create")
         not in client.get(reverse("funding:target_list")).content.decode()

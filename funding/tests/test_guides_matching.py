@@ -14,8 +14,9 @@ from django.urls import reverse
 from funding import services
 from funding.choices import Stage
 from funding.matching import GuideText, ProjectText, rank, words
-from funding.models import Guide, Project
-from org.models import Unit
+from funding.models import Guide
+from funding.tests.factories import ZJJ, GuideFactory, ProjectFactory
+from org.tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,14 +104,14 @@ def test_match_guides_for_one_guide_and_an_unknown_code(demo):
         call_command("match_guides", "--guide", "NOPE", stdout=StringIO())
 
 
-def test_a_guide_deadline_in_the_past_is_flagged_on_creation(demo, client, cast):
-    client.force_login(cast["office"])
+def test_a_guide_deadline_in_the_past_is_flagged_on_creation(client, team, half_year):
+    client.force_login(team["office"])
     data = {
         "title": "已过期的指南",
         "issuer": "省财政厅",
         "level": "provincial",
         "published_on": "2024-05-01",
-        "deadline": "2024-06-01",  # the demo's reporting date is 2024-06-30
+        "deadline": "2024-06-01",  # the reporting date is 2024-06-30
     }
     response = client.post(reverse("funding:guide_create"), data)
     assert response.status_code == 200 and "已过" in response.content.decode()
@@ -120,9 +121,9 @@ def test_a_guide_deadline_in_the_past_is_flagged_on_creation(demo, client, cast)
     assert Guide.objects.get(title="已过期的指南").code.startswith("ZN2024-")
 
 
-def test_the_office_edits_a_guide_and_stale_edits_are_refused(demo, client, cast):
-    guide = Guide.objects.get(code="ZN2024-105")
-    client.force_login(cast["office"])
+def test_the_office_edits_a_guide_and_stale_edits_are_refused(client, team, half_year):
+    guide = GuideFactory(units=[UnitFactory(code="SLJ")], deadline=dt.date(2024, 7, 15))
+    client.force_login(team["office"])
     form = {
         "title": guide.title,
         "issuer": guide.issuer,
@@ -141,10 +142,11 @@ def test_the_office_edits_a_guide_and_stale_edits_are_refused(demo, client, cast
     assert guide.version == 2
 
 
-def test_a_new_guide_shows_on_the_workbench_of_its_units_with_a_countdown(demo, client, cast):
-    zjj = Unit.objects.get(code="ZJJ")
+def test_a_new_guide_shows_on_the_workbench_of_its_units_with_a_countdown(client, team, half_year):
+    zjj = UnitFactory(**ZJJ)
+    other = UnitFactory(code="SLJ")
     guide, _ = services.save_guide(
-        user=cast["office"],
+        user=team["office"],
         title="2025年城市停车设施建设专项申报通知",
         issuer="国家发展改革委",
         level="central",
@@ -152,17 +154,28 @@ def test_a_new_guide_shows_on_the_workbench_of_its_units_with_a_countdown(demo, 
         deadline=dt.date(2024, 7, 12),  # 10 working days after 2024-06-30
         units=[zjj],
     )
-    client.force_login(cast["zjj"])
+    client.force_login(team["zjj"])
     html = client.get(reverse("dashboard:workbench")).content.decode()
     assert guide.title in html and 'data-countdown="10"' in html
-    other = Unit.objects.get(code="SLJ")
     assert not Guide.objects.filter(units=other, pk=guide.pk).exists()
 
 
-def test_prepare_application_moves_the_project_to_applied_with_the_guide(demo, client, cast):
-    guide = Guide.objects.get(code="ZN2024-102")
-    project = Project.objects.get(code="CB2025-ZJJ-02")
-    client.force_login(cast["zjj"])
+def test_prepare_application_moves_the_project_to_applied_with_the_guide(client, team, half_year):
+    zjj = UnitFactory(**ZJJ)
+    guide = GuideFactory(
+        title="城镇老旧小区改造中央预算内投资项目申报指南",
+        scope="支持城镇老旧小区改造、加装电梯和小区内地下管网更新",
+        units=[zjj],
+    )
+    ProjectFactory(code="CB2025-ZJJ-01", unit=zjj, name="城区道路照明提升工程")  # no fit
+    ProjectFactory(code="CB2025-ZJJ-03", unit=zjj, name="城区老旧小区加装电梯工程")
+    project = ProjectFactory(
+        code="CB2025-ZJJ-02",
+        unit=zjj,
+        name="南湖片区城镇老旧小区改造项目",
+        description="加装电梯，更新地下管网",
+    )
+    client.force_login(team["zjj"])
     html = client.get(reverse("funding:guide_detail", args=[guide.pk])).content.decode()
     assert html.index("CB2025-ZJJ-02") < html.index("CB2025-ZJJ-03")
     response = client.post(
@@ -181,10 +194,11 @@ def test_prepare_application_moves_the_project_to_applied_with_the_guide(demo, c
     assert project.stage == Stage.APPLIED  # only a reserve project can be prepared
 
 
-def test_a_unit_cannot_prepare_another_units_project(demo, client, cast):
-    guide = Guide.objects.get(code="ZN2024-105")
-    project = Project.objects.get(code="CB2025-SLJ-01")
-    client.force_login(cast["zjj"])
+def test_a_unit_cannot_prepare_another_units_project(client, team, half_year):
+    slj = UnitFactory(code="SLJ")
+    guide = GuideFactory(units=[slj, team["zjj"].membership.unit])
+    project = ProjectFactory(unit=slj)
+    client.force_login(team["zjj"])
     response = client.post(
         reverse("funding:guide_prepare", args=[guide.pk]),
         {"project": str(project.pk), "version": str(project.version)},

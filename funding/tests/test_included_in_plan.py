@@ -81,11 +81,9 @@ def test_rates_count_included_projects_and_the_forecast_plans_their_money(db):
     assert pending[unit.pk] == 3_000_000  # A
 
 
-def test_the_project_page_records_the_inclusion(demo, client, cast):
-    project = Project.objects.filter(
-        unit__code="ZJJ", stage__in=[Stage.APPLIED, Stage.IN_REVIEW]
-    ).first()
-    client.force_login(cast["zjj"])
+def test_the_project_page_records_the_inclusion(client, team):
+    project = _applied("CB2025-ZJJ-05", team["zjj"].membership.unit)
+    client.force_login(team["zjj"])
     page = client.get(reverse("funding:project_detail", args=[project.pk]))
     assert page.context["include_form"] is not None
     response = client.post(

@@ -3,16 +3,17 @@
 import pytest
 from django.test import Client
 
-from funding.models import Contact, Guide, Project
+from funding.tests.factories import ContactFactory, GuideFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 BIG = "9" * 30
 
 
-def _requests():
-    guide = Guide.objects.get(code="ZN2024-102").pk
-    project = Project.objects.get(code="CB2025-ZJJ-03").pk
-    contact = Contact.objects.filter(unit__code="ZJJ").first().pk
+def _requests(unit):
+    """Hostile requests about `unit`'s guide, reserve project and contact."""
+    guide = GuideFactory(units=[unit]).pk
+    project = ProjectFactory(unit=unit).pk
+    contact = ContactFactory(unit=unit).pk
     return [
         ("get", f"/funding/projects/new/?unit={BIG}", {}),
         ("post", f"/funding/guides/{guide}/prepare/", {"project": BIG}),
@@ -45,9 +46,9 @@ def _requests():
 
 
 @pytest.mark.parametrize("username", ["office", "zjj"])
-def test_hostile_input_never_gives_a_server_error(username, demo, cast):
+def test_hostile_input_never_gives_a_server_error(username, team, half_year):
     client = Client(raise_request_exception=False)
-    client.force_login(cast[username])
-    for method, url, data in _requests():
+    client.force_login(team[username])
+    for method, url, data in _requests(team["zjj"].membership.unit):
         response = getattr(client, method)(url, data)
         assert response.status_code < 500, (url, response.status_code)

@@ -18,9 +18,11 @@ BOUNDS = {
 }
 
 
-def _urls():
-    project = Project.objects.get(code="CB2025-ZJJ-02")
-    guide = Guide.objects.get(code="ZN2024-102")
+def _urls(project=None, guide=None):
+    """The pipeline's pages, of the demo's project CB2025-ZJJ-02 and guide ZN2024-102 unless
+    given others."""
+    project = project or Project.objects.get(code="CB2025-ZJJ-02")
+    guide = guide or Guide.objects.get(code="ZN2024-102")
     return {
         "project": reverse("funding:project_detail", args=[project.pk]),
         "guide": reverse("funding:guide_detail", args=[guide.pk]),
@@ -51,21 +53,28 @@ def _count(client, url) -> int:
     return len(queries)
 
 
-def test_the_counts_do_not_grow_with_more_projects_guides_and_files(demo, client, cast):
+def test_the_counts_do_not_grow_with_more_projects_guides_and_files(client, team, half_year):
     import datetime as dt
 
     from funding import services
-    from org.models import Unit
+    from funding.tests.factories import ContactFactory, GuideFactory, LeadFactory, ProjectFactory
 
-    client.force_login(cast["zjj"])
-    urls = _urls()
+    zjj = team["zjj"].membership.unit
+    # one of each to start from: a reserve project with a file, a guide it fits, a lead, a
+    # contact
+    project = ProjectFactory(unit=zjj, name="老旧小区改造加装电梯项目", plan_year=2025)
+    services.attach_material(user=None, project=project, name="材料.pdf", content=b"%PDF-1.4 x")
+    guide = GuideFactory(title="老旧小区改造补助资金申报通知", units=[zjj])
+    LeadFactory(unit=zjj)
+    ContactFactory(unit=zjj, project=project)
+    client.force_login(team["zjj"])
+    urls = _urls(project, guide)
     for url in urls.values():
         client.get(url)
     before = {name: _count(client, url) for name, url in urls.items()}
-    zjj = Unit.objects.get(code="ZJJ")
     for n in range(4):
         project = services.create_project(
-            user=cast["zjj"],
+            user=team["zjj"],
             code=f"Q-{n}",
             unit=zjj,
             name=f"老旧小区改造加装电梯项目{n}",
@@ -73,10 +82,10 @@ def test_the_counts_do_not_grow_with_more_projects_guides_and_files(demo, client
             plan_year=2025,
         )
         services.attach_material(
-            user=cast["zjj"], project=project, name=f"材料{n}.pdf", content=b"%PDF-1.4 x"
+            user=team["zjj"], project=project, name=f"材料{n}.pdf", content=b"%PDF-1.4 x"
         )
         services.save_guide(
-            user=cast["office"],
+            user=team["office"],
             title=f"老旧小区改造补助资金申报通知{n}",
             issuer="省住房和城乡建设厅",
             level="provincial",

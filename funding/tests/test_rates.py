@@ -64,8 +64,12 @@ def test_rates_count_the_year_cohort_from_the_stage_history(db):
     assert rates.reserve_year == 2025 and rates.reserve_total.requested == 7_000_000
 
 
-def test_the_rates_page_shows_a_unit_only_its_own(demo, client, cast):
-    client.force_login(cast["zjj"])
+def test_the_rates_page_shows_a_unit_only_its_own(client, team):
+    zjj = team["zjj"].membership.unit
+    slj = Unit.objects.create(code="SLJ", name="市水利局")
+    for n, unit in enumerate([zjj, slj, zjj]):
+        _project(f"P{n}", unit, 2_000_000, [(Stage.APPLIED, dt.date(2024, 2, 1 + n))])
+    client.force_login(team["zjj"])
     response = client.get(reverse("funding:rates"), {"year": "2024", "as_of": "2024-06-30"})
     html = response.content.decode()
     assert response.status_code == 200 and "市住房和城乡建设局" in html

@@ -4,14 +4,35 @@ import re
 import pytest
 from django.urls import reverse
 
+from common.permissions import Role
 from conftest import login, screenshot
+from funding import services
 from funding.models import Target
 from funding.querysets import targets_in_force
+from funding.tests.factories import ZJJ, TargetFactory
+from org.tests.factories import PersonFactory, UnitFactory
 
 
-def test_raising_a_target_keeps_the_old_value_and_who_changed_it(client, cast):
-    target = Target.objects.get(unit__code="ZJJ", year=2024)
-    client.force_login(cast["office"])
+@pytest.fixture
+def target(team, half_year) -> Target:
+    """ZJJ's 2024 target as the demo has it: 3亿元, raised by 孙丽 of the office to 3.6亿元
+    from 20 June (one revision)."""
+    target = TargetFactory(unit=UnitFactory(**ZJJ), year=2024, amount=300_000_000)
+    sun_li = PersonFactory(first_name="孙丽", role=Role.OFFICE)
+    target, _changed = services.set_target(
+        user=sun_li,
+        unit=target.unit,
+        year=2024,
+        amount=360_000_000,
+        effective_on=dt.date(2024, 6, 20),
+        reason="调增",
+        expected_version=target.version,
+    )
+    return target
+
+
+def test_raising_a_target_keeps_the_old_value_and_who_changed_it(client, team, target):
+    client.force_login(team["office"])
     response = client.post(
         reverse("funding:target_edit", args=[target.pk]),
         {
@@ -27,7 +48,7 @@ def test_raising_a_target_keeps_the_old_value_and_who_changed_it(client, cast):
     assert target.amount == 800_000_000
     assert "《意见》出台后再次调增" in html and "3.6亿元" in html and "8.0亿元" in html
     revision = target.revisions.first()
-    assert revision.changed_by == cast["office"] and revision.effective_on == dt.date(2024, 7, 1)
+    assert revision.changed_by == team["office"] and revision.effective_on == dt.date(2024, 7, 1)
     # the history shows each revision's effective date, old → new, reason and who
     rows = re.findall(r"<tr><td class=\"date\" data-effective=\"([\d-]+)\">", html)
     assert rows == ["2024-07-01", "2024-06-20"]
@@ -37,9 +58,8 @@ def test_raising_a_target_keeps_the_old_value_and_who_changed_it(client, cast):
     assert 'data-figure="in-force"' in html
 
 
-def test_the_form_refuses_an_effective_date_outside_the_year(client, cast):
-    target = Target.objects.get(unit__code="ZJJ", year=2024)
-    client.force_login(cast["office"])
+def test_the_form_refuses_an_effective_date_outside_the_year(client, team, target):
+    client.force_login(team["office"])
     for day in ("2025-01-01", "2023-12-31", "2024-02-30", "明天"):
         html = client.post(
             reverse("funding:target_edit", args=[target.pk]),
@@ -55,9 +75,8 @@ def test_the_form_refuses_an_effective_date_outside_the_year(client, cast):
     assert "生效日期须在2024年内" in refused.content.decode()
 
 
-def test_the_form_proposes_the_day_saved_kept_inside_the_year(client, cast):
-    target = Target.objects.get(unit__code="ZJJ", year=2024)
-    client.force_login(cast["office"])
+def test_the_form_proposes_the_day_saved_kept_inside_the_year(client, team, target):
+    client.force_login(team["office"])
     html = client.get(reverse("funding:target_edit", args=[target.pk])).content.decode()
     # today is after 2024, so the nearest day of 2024 is proposed, and the picker is bounded
     field = re.search(r"<input[^>]*name=\"effective_on\"[^>]*>", html).group(0)
@@ -65,9 +84,8 @@ def test_the_form_proposes_the_day_saved_kept_inside_the_year(client, cast):
     assert 'value="2024-12-31"' in field
 
 
-def test_a_bad_amount_keeps_what_was_typed(client, cast):
-    target = Target.objects.get(unit__code="ZJJ", year=2024)
-    client.force_login(cast["office"])
+def test_a_bad_amount_keeps_what_was_typed(client, team, target):
+    client.force_login(team["office"])
     html = client.post(
         reverse("funding:target_edit", args=[target.pk]),
         {"amount": "八亿", "reason": "保留原因", "version": target.version},
@@ -75,9 +93,8 @@ def test_a_bad_amount_keeps_what_was_typed(client, cast):
     assert "不是金额" in html and 'value="八亿"' in html and 'value="保留原因"' in html
 
 
-def test_units_read_the_history_but_cannot_change_it(client, cast):
-    target = Target.objects.get(unit__code="ZJJ", year=2024)
-    client.force_login(cast["zjj"])
+def test_units_read_the_history_but_cannot_change_it(client, team, target):
+    client.force_login(team["zjj"])
     assert client.get(reverse("funding:target_edit", args=[target.pk])).status_code == 200
     assert (
         client.post(

@@ -12,9 +12,11 @@ from funding import services
 from funding.models import Target
 from funding.querysets import targets_in_force
 from funding.rules import amount_in_force
+from funding.tests.factories import ZJJ, TargetFactory
 from org.models import Unit
 from org.period import ReportingPeriod
 from org.services import save_unit
+from org.tests.factories import UnitFactory
 from reporting.read_model import SYSTEM, figures_for
 
 JUNE_30, JULY_1, JULY_31 = dt.date(2024, 6, 30), dt.date(2024, 7, 1), dt.date(2024, 7, 31)
@@ -70,8 +72,12 @@ def _raise_slj(amount_wan: int, on: dt.date, reason: str = "年中调增") -> Ta
     return target
 
 
-def test_raising_slj_in_july_leaves_the_june_target_alone(demo):
-    slj = Unit.objects.get(code="SLJ").pk
+def _slj_target(db) -> Target:
+    return TargetFactory(unit=UnitFactory(code="SLJ", name="市水利局"), amount=180_000_000)
+
+
+def test_raising_slj_in_july_leaves_the_june_target_alone(db):
+    slj = _slj_target(db).unit_id
     _raise_slj(25_000, JULY_1)
     assert targets_in_force(2024, JUNE_30)[slj] == 180_000_000
     assert targets_in_force(2024, JULY_1)[slj] == 250_000_000
@@ -107,11 +113,15 @@ def test_the_demo_raise_of_zjj_counts_from_20_june(demo):
     assert targets_in_force(2023, JUNE_30) == {}
 
 
-def test_targets_in_force_is_one_query_for_any_number_of_units(demo, django_assert_num_queries):
+def test_targets_in_force_is_one_query_for_any_number_of_units(db, django_assert_num_queries):
+    _slj_target(db)
+    for unit in (UnitFactory(**ZJJ), UnitFactory(code="FGW")):
+        TargetFactory(unit=unit)
+    TargetFactory(unit=UnitFactory(code="GZW"), year=2023)  # another year's
     _raise_slj(25_000, JULY_1)
     with django_assert_num_queries(1):
         everyone = targets_in_force(2024, JULY_31)
-    assert len(everyone) == 17
+    assert len(everyone) == 3
     slj_and_zjj = list(Unit.objects.filter(code__in=["SLJ", "ZJJ"]).values_list("pk", flat=True))
     with django_assert_num_queries(1):
         assert set(targets_in_force(2024, JULY_31, unit_ids=slj_and_zjj)) == set(slj_and_zjj)
