@@ -1,12 +1,13 @@
 """Small org data for tests that need a unit or a person, not the whole demo."""
 
+import datetime as dt
 from collections.abc import Collection
 
 import factory
 from factory.django import DjangoModelFactory
 
 from common.permissions import UNIT_ROLES, Role
-from org.models import Leader, Membership, Unit
+from org.models import Leader, Membership, SiteConfig, Unit
 
 
 class UnitFactory(DjangoModelFactory):
@@ -123,3 +124,19 @@ def cast_of(
             units = [*oversees, *([unit] if unit is not None and unit not in oversees else [])]
             LeaderFactory(user=people[username], oversees=units)
     return people
+
+
+def reporting_period(
+    year: int = 2024, as_of: dt.date | None = None, *, name: str = "某市人民政府"
+) -> SiteConfig:
+    """The office's settings naming the reporting period (the demo's: 2024 as of 30 June),
+    saved through the service as the office's page saves them (audited)."""
+    from org.services import save_site_config
+
+    config, _ = save_site_config(
+        user=None,
+        name=name,
+        default_year=year,
+        default_as_of=as_of or dt.date(year, 6, 30),
+    )
+    return config
