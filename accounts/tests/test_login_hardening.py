@@ -63,7 +63,10 @@ def test_the_password_hasher_runs_once_for_every_kind_of_account(db, make_user, 
         assert len(counting) == 1, f"{case}: the hasher ran {len(counting)} times"
 
 
-def test_a_one_time_code_logs_in_once_only(cast):
+def test_a_one_time_code_logs_in_once_only(db):
+    from org.tests.factories import cast_of
+
+    cast = cast_of("auditor", password="Luoshi@2024demo")
     client = Client()
     client.post(reverse("accounts:login"), {"username": "auditor", "password": "Luoshi@2024demo"})
     client.get(reverse("accounts:two_factor"))

@@ -14,9 +14,17 @@ from accounts.crypto import decrypt_secret
 from accounts.models import LoginState
 from audit.models import AuditEvent
 from common.permissions import Role
-from org.tests.factories import PersonFactory
+from org.tests.factories import PersonFactory, cast_of
 
 GENERIC = "用户名或密码不正确，或账号已被锁定"
+PASSWORD = "Luoshi@2024demo"
+
+
+@pytest.fixture
+def cast(db):
+    """The office, ZJJ's officer and head and the audit administrator, with the demo's
+    password, by their demo usernames (not the whole demo)."""
+    return cast_of("office", "zjj", "zjj_head", "auditor", password=PASSWORD)
 
 
 def post_login(client: Client, username: str, password: str):
@@ -55,6 +63,7 @@ def test_every_kind_of_failure_says_the_same(cast, make_user):
 
 
 def test_demo_accounts_cannot_log_in_outside_demo_mode(cast, settings):
+    services.mark_demo_account(cast["zjj"])  # as `luoshi demo` marks its logins
     settings.LUOSHI_DEMO = False
     response = post_login(Client(), "zjj", "Luoshi@2024demo")
     assert GENERIC in response.content.decode()

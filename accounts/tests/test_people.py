@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from common.permissions import Role
 from org.models import Membership
-from org.tests.factories import PersonFactory
+from org.tests.factories import PersonFactory, cast_of
 
 
 def test_a_unit_role_needs_a_unit_and_the_form_keeps_what_was_typed(db):
@@ -25,7 +25,9 @@ def test_one_person_holds_one_role(db):
         Membership.objects.create(user=auditor, role="system_admin")
 
 
-def test_deactivated_people_cannot_log_in_and_admins_cannot_deactivate_themselves(cast):
+def test_deactivated_people_cannot_log_in_and_admins_cannot_deactivate_themselves(db):
+    cast = cast_of("zjj", "sysadmin", password="Luoshi@2024demo")
+    assert Client().login(username="zjj", password="Luoshi@2024demo")  # before: they could
     admin = Client()
     admin.force_login(cast["sysadmin"])
     admin.post(reverse("accounts:user_set_active", args=[cast["zjj"].pk]), {"active": "0"})

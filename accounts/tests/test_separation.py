@@ -12,10 +12,18 @@ from django.urls import reverse
 from accounts.crypto import encrypt_secret
 from accounts.models import AccountRequest, LoginState
 from audit.models import AuditEvent
-from org.models import Unit
+from org.tests.factories import UnitFactory, cast_of
 
 PASSWORD = "Luoshi@2024demo"
 ADMINS = ("sysadmin", "secadmin", "auditor")
+
+
+@pytest.fixture
+def cast(db):
+    """The three administrators, the office and a liaison officer who logs in with a
+    password, by their demo usernames (not the whole demo)."""
+    return cast_of("office", "zjj", *ADMINS, password=PASSWORD)
+
 
 # Business data: the cockpit, the lists, their exports, the ledger, the API.
 BUSINESS_URLS = [
@@ -135,7 +143,7 @@ def test_the_security_administrator_alone_cannot_create_or_reset(cast):
 
 def test_the_whole_path_of_a_new_login_takes_both_and_is_audited(cast):
     sysadmin, secadmin = logged_in(cast["sysadmin"]), logged_in(cast["secadmin"])
-    unit = Unit.objects.get(code="JTJ")
+    unit = UnitFactory()
     sysadmin.post(
         reverse("accounts:user_create"),
         {"username": "jtj", "full_name": "交通局联络员", "role": "unit_officer", "unit": unit.pk},

@@ -28,14 +28,16 @@ def test_it_reads_a_live_session_and_not_an_expired_or_unknown_one():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_user_kept_in_memory_is_the_user_of_the_very_next_request_after_a_change(demo):
+def test_a_user_kept_in_memory_is_the_user_of_the_very_next_request_after_a_change():
     """The session's user is kept in memory under the data stamp: deactivating the account
     or changing its role applies from the next request."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     from org.models import Membership
+    from org.tests.factories import cast_of
 
+    cast_of("zjj", password="Luoshi@2024demo")
     client = Client()
     assert client.login(username="zjj", password="Luoshi@2024demo")
     assert client.get("/cockpit/workbench/").status_code == 200

@@ -1,8 +1,21 @@
 import json
 
+import pytest
 from django.urls import reverse
 
 from funding.models import Receipt
+from ledger.tests.factories import target
+from org.tests.factories import UnitFactory, cast_of, reporting_period
+
+
+@pytest.fixture
+def zjj(db):
+    """ZJJ's liaison officer; ZJJ and FGW each with a target for 2024 (not the whole demo)."""
+    reporting_period(2024)
+    units = [UnitFactory(code=code) for code in ("ZJJ", "FGW")]
+    for unit in units:
+        target(unit, 100_000_000)
+    return cast_of("zjj", unit=units[0])["zjj"]
 
 
 def test_the_summary_api_gives_the_design_shape(client, cast):
@@ -12,14 +25,14 @@ def test_the_summary_api_gives_the_design_shape(client, cast):
     assert figures["counts"] == {"completed": 1, "ahead": 4, "behind": 8, "none": 4}
 
 
-def test_a_unit_sees_only_its_own_figures(client, cast):
-    client.force_login(cast["zjj"])
+def test_a_unit_sees_only_its_own_figures(client, zjj):
+    client.force_login(zjj)
     figures = client.get(reverse("api:summary"), {"as_of": "2024-06-30"}).json()
     assert [u["code"] for u in figures["units"]] == ["ZJJ"]
 
 
-def test_recording_a_receipt_by_json(client, cast):
-    client.force_login(cast["zjj"])
+def test_recording_a_receipt_by_json(client, zjj):
+    client.force_login(zjj)
     response = client.post(
         reverse("api:receipt_create"),
         json.dumps({"amount": "1.2亿", "received_on": "2024年6月1日", "doc_no": "API〔2024〕1号"}),

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 
+import pytest
 from django.urls import reverse
 
 from funding.choices import ReceiptState
@@ -10,6 +11,28 @@ from funding.models import Receipt, ReceiptCorrection
 from org.models import Unit
 from org.period import ReportingPeriod
 from reporting.read_model import secured_by_unit
+
+
+@pytest.fixture
+def cast(db):
+    """ZJJ (leading work item GZ-05) with its officer and the office by their demo usernames,
+    and FGW with a receipt (not the whole demo)."""
+    from ledger.tests.factories import receipt
+    from org.tests.factories import LeaderFactory, UnitFactory, cast_of
+    from policy.services import save_policy, save_work_item
+
+    zjj, fgw = UnitFactory(code="ZJJ"), UnitFactory(code="FGW")
+    receipt(fgw, 5_000_000, dt.date(2024, 5, 1), doc_no="发改〔2024〕5号")
+    save_work_item(
+        user=None,
+        policy=save_policy(user=None, title="测试政策"),
+        code="GZ-05",
+        title="城市更新",
+        lead_leader=LeaderFactory(oversees=[zjj]),
+        lead_unit=zjj,
+        due_on=dt.date(2024, 9, 30),
+    )
+    return cast_of("office", "zjj", unit=zjj)
 
 
 def _post(client, url: str, body: dict):

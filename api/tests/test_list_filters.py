@@ -1,23 +1,39 @@
 """Each API list filters through its page's FilterSet (issue 22.3): the same parameters, the
 same rows, and a value the page would refuse is a 400 that says which parameter and why."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
+from funding.choices import Level, Stage
 from funding.models import Project, Receipt
+from funding.tests.factories import ProjectFactory
+from ledger.tests.factories import receipt, target
 from org.models import Unit
+from org.tests.factories import UnitFactory, cast_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def office(cast) -> Client:
+def units(db) -> dict:
+    return {code: UnitFactory(code=code) for code in ("ZJJ", "FGW")}
+
+
+@pytest.fixture
+def office(units) -> Client:
     client = Client()
-    client.force_login(cast["office"])
+    client.force_login(cast_of("office")["office"])
     return client
 
 
-def test_the_api_and_the_page_list_the_same_filtered_rows(office):
+def test_the_api_and_the_page_list_the_same_filtered_rows(office, units):
+    # each filter leaves out a receipt: another unit's, an earlier one, another level's
+    for unit in units.values():
+        for on, level in (("2024-02-20", Level.PROVINCIAL), ("2024-04-01", Level.PROVINCIAL)):
+            receipt(unit, 100_000, dt.date.fromisoformat(on), level=level)
+    receipt(units["ZJJ"], 200_000, dt.date(2024, 5, 1), level=Level.CENTRAL)
     query = {"unit": "ZJJ", "received_from": "2024-03-01", "level": "provincial"}
     api = office.get("/api/receipts/", {**query, "page_size": 200}).json()
     page = office.get("/funding/receipts/", query)
@@ -27,7 +43,12 @@ def test_the_api_and_the_page_list_the_same_filtered_rows(office):
     assert {r["id"] for r in api["items"]} == set(expected.values_list("pk", flat=True))
 
 
-def test_filters_the_old_api_took_still_answer_alike(office):
+def test_filters_the_old_api_took_still_answer_alike(office, units):
+    for unit in units.values():
+        ProjectFactory.create_batch(2, unit=unit)
+        ProjectFactory(unit=unit, stage=Stage.APPLIED)
+        target(unit, 50_000_000, year=2024)
+        target(unit, 40_000_000, year=2023)
     projects = office.get("/api/projects/", {"stage": "reserve", "unit": "ZJJ"}).json()
     expected = Project.objects.filter(stage="reserve", unit__code="ZJJ").count()
     assert projects["count"] == expected > 0
@@ -54,9 +75,9 @@ def test_a_bad_filter_value_is_a_400_naming_it(office, path, query, name):
     assert response.json()["error"].count(name) == 1
 
 
-def test_a_unit_filter_outside_ones_scope_is_refused_not_widened(cast):
+def test_a_unit_filter_outside_ones_scope_is_refused_not_widened(units):
     client = Client()
-    client.force_login(cast["zjj"])
+    client.force_login(cast_of("zjj", unit=units["ZJJ"])["zjj"])
     assert client.get("/api/receipts/", {"unit": "FGW"}).status_code == 400
     page = client.get("/funding/receipts/", {"unit": "FGW"})
     assert page.status_code == 200 and 'role="alert"' in page.content.decode()

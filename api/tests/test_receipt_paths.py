@@ -5,6 +5,7 @@ field (channel and level taken from the project, the 文号 key, the project mov
 import datetime as dt
 import json
 
+import pytest
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -29,6 +30,27 @@ FIELDS = (
     "corrects_id",
 )
 COMPARED = {"records": 0, "stored": 0}
+
+
+@pytest.fixture
+def cast(db):
+    """ZJJ's projects in four stages (one rejected), FGW's project, channels of each level,
+    and FGW's receipts under 文号 the records may repeat (doubtful claims); the office and
+    ZJJ's officer by their demo usernames (not the whole demo)."""
+    from funding.choices import Level, Stage
+    from funding.tests.factories import ChannelFactory, ProjectFactory
+    from ledger.tests.factories import receipt
+    from org.tests.factories import UnitFactory, cast_of
+
+    zjj, fgw = UnitFactory(code="ZJJ"), UnitFactory(code="FGW")
+    channels = [ChannelFactory(level=level) for level in Level.values]
+    for n, stage in enumerate((Stage.RESERVE, Stage.APPROVED, Stage.FUNDED, Stage.REJECTED)):
+        ProjectFactory(unit=zjj, stage=stage, channel=channels[n % len(channels)])
+    ProjectFactory(unit=fgw, channel=channels[0])
+    for n, issuer in enumerate(("财建", "住建", "省财建"), start=1):
+        receipt(fgw, n * 1_000_000, dt.date(2024, 3, n), doc_no=f"{issuer}〔2024〕{n}号")
+    return cast_of("office", "zjj", unit=zjj)
+
 
 doc_numbers = st.one_of(
     st.just(""),

@@ -11,7 +11,12 @@ from django.utils import timezone
 from api import services
 from api.models import ApiToken
 from audit.models import AuditEvent
+from common.testing import CAST
 from funding.models import Contact, Receipt
+from funding.services import log_contact
+from funding.tests.factories import ProjectFactory
+from ledger.tests import factories as ledger_rows
+from org.tests.factories import UnitFactory, cast_of
 
 
 def bearer(raw: str) -> dict:
@@ -19,8 +24,36 @@ def bearer(raw: str) -> dict:
 
 
 @pytest.fixture
+def units(db):
+    """The liaison officer's unit, another their leader oversees, and one outside both."""
+    return {code: UnitFactory(code=code) for code in ("ZJJ", "CGJ", "FGW")}
+
+
+@pytest.fixture
+def cast(units):
+    """The demo's seven roles, built alone: zjj and zjj_head in ZJJ, the leader over ZJJ
+    and CGJ (not the whole demo)."""
+    return cast_of(unit=units["ZJJ"], oversees=[units["ZJJ"], units["CGJ"]])
+
+
+@pytest.fixture
+def demo_cast(demo):
+    """The demo's own users, for the tests about the demo's records and figures."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(username__in=CAST).select_related("membership")
+    return {user.username: user for user in users}
+
+
+@pytest.fixture
 def zjj_token(cast):
     _token, raw = services.create_token(user=cast["zjj"], name="脚本", days=30)
+    return raw
+
+
+@pytest.fixture
+def demo_zjj_token(demo_cast):
+    _token, raw = services.create_token(user=demo_cast["zjj"], name="脚本", days=30)
     return raw
 
 
@@ -184,9 +217,10 @@ def test_unknown_units_and_addresses_answer_json_404(cast, zjj_token):
     assert anonymous.status_code == 401 and anonymous.json()["error"]
 
 
-def test_lists_are_paginated_and_bounded(cast, django_assert_max_num_queries):
+def test_lists_are_paginated_and_bounded(demo_cast, django_assert_max_num_queries):
+    # on the demo: the query bound means something only over a list longer than the bound
     office = Client()
-    office.force_login(cast["office"])
+    office.force_login(demo_cast["office"])
     first = office.get("/api/receipts/", {"page_size": 5}).json()
     assert len(first["items"]) == 5 and first["count"] == Receipt.objects.count()
     second = office.get("/api/receipts/", {"page_size": 5, "page": 2}).json()
@@ -199,24 +233,28 @@ def test_lists_are_paginated_and_bounded(cast, django_assert_max_num_queries):
             assert office.get(path, {"page_size": 200}).status_code == 200
 
 
-def test_each_list_is_scoped_like_the_pages(cast):
-    from common.testing import CAST  # noqa: F401 — the cast names the roles
-
-    for username, expected in (("zjj", {"ZJJ"}), ("leader", {"ZJJ", "CGJ", "CTJT", "ZRJ"})):
+def test_each_list_is_scoped_like_the_pages(cast, units):
+    on = dt.date(2024, 6, 1)
+    for code, unit in units.items():
+        ledger_rows.receipt(unit, 100_000, on, doc_no=f"{code}〔2024〕1号")
+        ProjectFactory(unit=unit)
+        log_contact(user=None, unit=unit, direction="out", occurred_on=on, counterpart="省发改委")
+    for username, expected in (("zjj", {"ZJJ"}), ("leader", {"ZJJ", "CGJ"})):
         client = Client()
         client.force_login(cast[username])
         receipts = client.get("/api/receipts/", {"page_size": 200}).json()["items"]
-        assert receipts and {r["unit"] for r in receipts} <= expected
+        assert {r["unit"] for r in receipts} == expected
         contacts = client.get("/api/contacts/", {"page_size": 200}).json()["items"]
-        assert {c["unit"] for c in contacts} <= expected
+        assert {c["unit"] for c in contacts} == expected
         projects = client.get("/api/projects/", {"page_size": 200}).json()["items"]
-        assert projects and {p["unit"] for p in projects} <= expected
+        assert {p["unit"] for p in projects} == expected
     office = Client()
     office.force_login(cast["office"])
-    assert office.get("/api/receipts/").json()["count"] == Receipt.objects.count()
+    assert office.get("/api/receipts/").json()["count"] == Receipt.objects.count() == 3
 
 
-def test_contacts_and_progress_reports_are_written_by_the_services(cast, zjj_token):
+def test_contacts_and_progress_reports_are_written_by_the_services(demo_zjj_token):
+    zjj_token = demo_zjj_token
     made = Client().post(
         "/api/contacts/",
         json.dumps({"direction": "out", "occurred_on": "2024-06-20", "counterpart": "省财政厅"}),
@@ -244,7 +282,8 @@ def test_contacts_and_progress_reports_are_written_by_the_services(cast, zjj_tok
     assert report.status_code == 201 and report.json()["approved"] is False  # an officer's
 
 
-def test_a_stale_advance_is_refused_with_409(cast):
+def test_a_stale_advance_is_refused_with_409(cast, units):
+    ProjectFactory(code="XM2025-ZJJ-01", unit=units["ZJJ"])
     office = Client()
     office.force_login(cast["office"])
     project = office.get("/api/projects/XM2025-ZJJ-01/").json()
@@ -276,9 +315,10 @@ def test_the_openapi_document_and_a_docs_page_from_local_files(client, db):
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
 
 
-def test_the_summary_follows_the_period_and_refuses_bad_ones(cast):
+def test_the_summary_follows_the_period_and_refuses_bad_ones(demo_cast):
+    # the demo's figures as leaders quote them (10.7亿元)
     office = Client()
-    office.force_login(cast["office"])
+    office.force_login(demo_cast["office"])
     figures = office.get("/api/summary/", {"year": "2024", "as_of": "2024-06-30"}).json()
     assert figures["secured_wan"] == 107000 and figures["time_progress"] == 0.4973
     by_month = office.get("/api/summary/", {"as_of": "2024-06-30", "mode": "month"}).json()

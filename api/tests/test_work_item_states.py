@@ -26,16 +26,32 @@ def _api_states(client: Client, **params) -> dict[str, str]:
     return {item["code"]: item["state"] for item in body["items"]}
 
 
-def test_the_api_judges_work_items_on_the_reporting_date_like_the_pages(cast):
+def test_the_api_judges_work_items_on_the_reporting_date_like_the_pages(db):
+    from org.tests.factories import LeaderFactory, UnitFactory, cast_of, reporting_period
+    from policy.services import save_policy, save_work_item
     from policy.views import _states_on
 
+    reporting_period(2024, dt.date(2024, 6, 30))  # the demo's pinned date
+    unit, policy = UnitFactory(), save_policy(user=None, title="测试政策")
+    # overdue, due soon and not yet due on 30 June; all overdue by the year's end
+    for n, due in enumerate((dt.date(2024, 5, 31), dt.date(2024, 7, 3), dt.date(2024, 11, 1))):
+        save_work_item(
+            user=None,
+            policy=policy,
+            code=f"GZ-0{n + 1}",
+            title=f"事项{n + 1}",
+            lead_leader=LeaderFactory(oversees=[unit]),
+            lead_unit=unit,
+            due_on=due,
+        )
     office = Client()
-    office.force_login(cast["office"])
-    pinned = _states_on().as_of  # the office pinned the demo's 2024-06-30
+    office.force_login(cast_of("office")["office"])
+    pinned = _states_on().as_of
     assert pinned == dt.date(2024, 6, 30)
     expected = _judged_on(pinned)
+    assert len(set(expected.values())) == 3
     assert _api_states(office) == expected
-    # the test means something: judged today, the demo's items read otherwise
+    # the test means something: judged today, the items read otherwise
     assert _judged_on(timezone.localdate()) != expected
     # another period, named as on every other API address
     year_end = _judged_on(dt.date(2024, 12, 31))

@@ -7,8 +7,18 @@ from audit.history import changes_of, history_for
 from funding.models import Project
 from funding.services import save_project
 from funding.tests.factories import ChannelFactory, ProjectFactory
+from org.tests.factories import UnitFactory, cast_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast(db):
+    """The office, and ZJJ's liaison officer with a project of their unit (not the whole
+    demo)."""
+    zjj = UnitFactory(code="ZJJ")
+    ProjectFactory(unit=zjj, requested=20_000_000)
+    return cast_of("office", "zjj", unit=zjj)
 
 
 def test_changes_name_fields_translate_choices_and_resolve_ids():

@@ -1,14 +1,32 @@
 import io
 
 import openpyxl
+import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from audit.labels import action_label
 from audit.models import AuditEvent
+from ledger.tests.factories import target
+from org.services import save_unit
+from org.tests.factories import cast_of
 
 
-def test_the_audit_admin_searches_the_trail(client, cast):
+@pytest.fixture
+def cast(db):
+    """The office and the three administrators (not the whole demo)."""
+    return cast_of("office", "sysadmin", "secadmin", "auditor")
+
+
+@pytest.fixture
+def revised_target(cast):
+    """A unit made through the service, its target set and revised once by the office: the
+    trail holds org.unit.created, funding.target.created and funding.target.revised."""
+    unit, _ = save_unit(user=None, code="ZJJ", name="市住房和城乡建设局")
+    return target(unit, 300_000_000, user=cast["office"], revised_to=360_000_000)
+
+
+def test_the_audit_admin_searches_the_trail(client, cast, revised_target):
     client.force_login(cast["auditor"])
     html = client.get(reverse("audit:event_list"), {"action": "funding.target"}).content.decode()
     with translation.override("zh-hans"):
@@ -19,7 +37,7 @@ def test_the_audit_admin_searches_the_trail(client, cast):
     assert "funding.target.revised" not in html  # the clerk reads words, not codes
 
 
-def test_an_event_shows_its_changes_in_words_and_the_person_who_acted(client, cast):
+def test_an_event_shows_its_changes_in_words_and_the_person_who_acted(client, cast, revised_target):
     from funding.models import Target
 
     event = AuditEvent.objects.filter(action="funding.target.revised").first()
@@ -32,7 +50,7 @@ def test_an_event_shows_its_changes_in_words_and_the_person_who_acted(client, ca
     assert target.unit.name in event.object_repr or event.object_repr in html
 
 
-def test_the_export_is_a_real_workbook_and_is_itself_audited(client, cast):
+def test_the_export_is_a_real_workbook_and_is_itself_audited(client, cast, revised_target):
     client.force_login(cast["auditor"])
     response = client.get(reverse("audit:event_list"), {"export": "xlsx", "action": "target"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -89,7 +107,7 @@ def test_the_request_id_is_the_servers_and_the_clients_is_kept_apart_cleaned(cli
     assert same["X-Request-ID"] != event.request_id  # a client cannot choose the id
 
 
-def test_the_trail_page_says_whether_the_newest_anchor_still_holds(client, cast):
+def test_the_trail_page_says_whether_the_newest_anchor_still_holds(client, cast, revised_target):
     from django.core.management import call_command
     from django.db import connection
 

@@ -24,7 +24,9 @@ def test_superscript_digits_are_not_ascii_digits():
     assert "²".isdigit() and not "²".isascii()
 
 
-def test_a_superscript_unit_filter_is_answered_not_a_500(client, cast):
-    client.force_login(cast["office"])
+def test_a_superscript_unit_filter_is_answered_not_a_500(client, db):
+    from org.tests.factories import cast_of
+
+    client.force_login(cast_of("office")["office"])
     for url in ("/funding/leads/?unit=²", "/funding/targets/?year=²０２４", "/cockpit/?page=²"):
         assert client.get(url).status_code < 500, url

@@ -23,8 +23,45 @@ from common.validation import (
     parse_page,
     parse_year,
 )
+from funding.choices import Level
 from funding.models import Project
+from funding.services import save_guide
+from funding.tests.factories import ProjectFactory
+from ledger.tests.factories import receipt, target
 from org.models import Leader, Unit
+from org.tests.factories import UnitFactory, cast_of, reporting_period
+from policy.services import save_policy, save_work_item
+
+
+@pytest.fixture
+def cast(db):
+    """ZJJ with one of each record the pages below read (a target, a receipt, a reserve
+    project, a guide, a work item its leader leads), and the office, that leader, ZJJ's
+    officer and the audit administrator by their demo usernames (not the whole demo)."""
+    reporting_period(2024)
+    zjj = UnitFactory(code="ZJJ", name="市住房和城乡建设局")
+    people = cast_of("office", "leader", "zjj", "auditor", unit=zjj)
+    target(zjj, 100_000_000)
+    receipt(zjj, 1_000_000, dt.date(2024, 5, 1), doc_no="测试〔2024〕1号")
+    ProjectFactory(unit=zjj)
+    save_guide(
+        user=None,
+        title="测试申报指南",
+        issuer="省发展改革委",
+        level=Level.PROVINCIAL,
+        published_on=dt.date(2024, 3, 1),
+        units=[zjj],
+    )
+    save_work_item(
+        user=None,
+        policy=save_policy(user=None, title="测试政策"),
+        code="GZ-01",
+        title="测试工作事项",
+        lead_leader=people["leader"].leader,
+        lead_unit=zjj,
+        due_on=dt.date(2024, 9, 30),
+    )
+    return people
 
 
 def client_for(user) -> Client:

@@ -12,11 +12,47 @@ from common.lists import PAGE_SIZE, ordering
 from funding import lists
 from funding.models import Project, Receipt
 from funding.services import record_receipt
+from funding.tests.factories import ChannelFactory, ProjectFactory
+from ledger.tests.factories import receipt, target
 from org.models import Unit
+from org.tests.factories import UnitFactory, cast_of, reporting_period
 
 pytestmark = pytest.mark.django_db
 
 URL = "/funding/receipts/"
+
+# (code, name, target, receipts: (date, 元)) as of 30 June 2024: ZJJ ahead of time progress
+# (60%), FGW past its whole year's target (105%), MZJ with nothing yet
+UNITS = [
+    (
+        "ZJJ",
+        "市住房和城乡建设局",
+        10_000_000,
+        [("2024-02-10", 1_000_000), ("2024-02-20", 1_500_000), ("2024-04-01", 2_000_000),
+         ("2024-05-01", 1_500_000)],
+    ),
+    (
+        "FGW",
+        "市发展和改革委员会",
+        20_000_000,
+        [("2024-03-05", 12_000_000), ("2024-06-10", 9_000_000)],
+    ),
+    ("MZJ", "市民政局", 5_000_000, []),
+]  # fmt: skip
+
+
+@pytest.fixture
+def cast(db):
+    """Three units' targets and six receipts of 2024 (see UNITS), the office and ZJJ's
+    officer, by their demo usernames (not the whole demo)."""
+    reporting_period(2024)
+    units = {}
+    for code, name, amount, receipts in UNITS:
+        units[code] = UnitFactory(code=code, name=name)
+        target(units[code], amount)
+        for day, money in receipts:
+            receipt(units[code], money, dt.date.fromisoformat(day), doc_no=f"财建〔2024〕{day}")
+    return cast_of("office", "zjj", unit=units["ZJJ"])
 
 
 def test_the_url_is_the_receipt_list():
@@ -48,6 +84,9 @@ def test_an_unknown_sort_falls_back_to_the_default():
 
 
 def test_pages_hold_fifty_rows_and_link_to_the_next(client, cast):
+    channel = ChannelFactory()
+    for n in range(PAGE_SIZE + 1):
+        ProjectFactory(unit=cast["zjj"].membership.unit, channel=channel, requested=n * 10_000)
     client.force_login(cast["office"])
     assert Project.objects.count() > PAGE_SIZE
     page = client.get(reverse("funding:project_list"), {"sort": "requested"})

@@ -11,6 +11,20 @@ from funding import services
 from funding.models import Project, Target
 
 
+@pytest.fixture
+def cast(db):
+    """ZJJ's officer and head and the office by their demo usernames; ZJJ's reserve project
+    and its 2024 target of 3.6亿元 (not the whole demo)."""
+    from funding.tests.factories import ProjectFactory
+    from ledger.tests.factories import target
+    from org.tests.factories import UnitFactory, cast_of
+
+    zjj = UnitFactory(code="ZJJ")
+    ProjectFactory(unit=zjj)
+    target(zjj, 360_000_000)
+    return cast_of("office", "zjj", "zjj_head", unit=zjj)
+
+
 def test_two_sessions_advancing_the_same_project(cast):
     project = Project.objects.filter(unit__code="ZJJ", stage="reserve").first()
     officer, head = Client(), Client()

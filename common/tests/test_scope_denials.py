@@ -1,13 +1,42 @@
 """An id outside the user's scope answers 404 and leaves an audit event (issue 9 point 5):
 recorded once, where every scoped lookup goes (`ScopedQuerySet.get`), not in each view."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from funding.models import Project, Receipt
+from funding.tests.factories import ProjectFactory
+from ledger.tests.factories import receipt
 from org.models import Unit
+from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory, cast_of
+from policy.services import save_policy, save_work_item
+
+
+@pytest.fixture
+def cast(db):
+    """ZJJ's people, their leader and the audit administrator, by their demo usernames, and
+    FGW (overseen by another leader) with a person, a project, a receipt and a work item of
+    its own beside ZJJ's (not the whole demo)."""
+    zjj, fgw = UnitFactory(code="ZJJ"), UnitFactory(code="FGW")
+    PersonFactory(role="unit_officer", unit=fgw)
+    policy = save_policy(user=None, title="测试政策")
+    for n, unit in enumerate((zjj, fgw), start=1):
+        ProjectFactory(unit=unit)
+        receipt(unit, 1_000_000, dt.date(2024, 6, 1))
+        save_work_item(
+            user=None,
+            policy=policy,
+            code=f"GZ-0{n}",
+            title=f"{unit.name}的工作事项",
+            lead_leader=LeaderFactory(oversees=[unit]),
+            lead_unit=unit,
+            due_on=dt.date(2024, 9, 30),
+        )
+    return cast_of("zjj", "zjj_head", "leader", "auditor", unit=zjj)
 
 
 def denials():

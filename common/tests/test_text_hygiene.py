@@ -28,7 +28,10 @@ from conftest import run_jobs
 from funding import services as funding
 from funding.models import Receipt
 from funding.querysets import doubtful_claims
+from ledger.tests.factories import receipt as record
 from org.models import Unit
+from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory
+from policy.services import save_policy, save_work_item
 
 
 def client_for(user) -> Client:
@@ -78,8 +81,27 @@ def test_every_text_field_of_every_form_carries_the_rule():
 # --- forms, the API, the ledger ---
 
 
-def test_a_form_refuses_a_control_character_in_a_document_number(cast):
-    response = client_for(cast["zjj"]).post(
+@pytest.fixture
+def zjj(db):
+    """ZJJ's liaison officer, their unit's receipt and work item, and FGW's receipt (not
+    the whole demo; the documents below still read the demo's bulletin and dispatch)."""
+    units = {code: UnitFactory(code=code) for code in ("ZJJ", "FGW")}
+    record(units["ZJJ"], 22_000_000, dt.date(2024, 5, 10), doc_no="省财建〔2024〕11号")
+    record(units["FGW"], 5_000_000, dt.date(2024, 6, 3), doc_no="发改投资〔2024〕412号")
+    save_work_item(
+        user=None,
+        policy=save_policy(user=None, title="测试政策"),
+        code="GZ-01",
+        title="城镇老旧小区改造",
+        lead_leader=LeaderFactory(oversees=[units["ZJJ"]]),
+        lead_unit=units["ZJJ"],
+        due_on=dt.date(2024, 9, 30),
+    )
+    return PersonFactory(username="zjj", role="unit_officer", unit=units["ZJJ"])
+
+
+def test_a_form_refuses_a_control_character_in_a_document_number(zjj):
+    response = client_for(zjj).post(
         "/cockpit/workbench/receipts/",
         {"amount": "100", "received_on": "2024-06-20", "doc_no": "财建\x1c〔2024〕77号"},
     )
@@ -88,11 +110,11 @@ def test_a_form_refuses_a_control_character_in_a_document_number(cast):
     assert not Receipt.objects.filter(doc_no__contains="\x1c").exists()
 
 
-def test_a_textareas_crlf_is_saved(cast):
+def test_a_textareas_crlf_is_saved(zjj):
     from policy.models import ProgressReport, WorkItem
 
     item = WorkItem.objects.filter(assignments__unit__code="ZJJ").order_by("code").first()
-    response = client_for(cast["zjj"]).post(
+    response = client_for(zjj).post(
         "/cockpit/workbench/reports/",
         {
             "work_item": item.pk,
@@ -106,8 +128,8 @@ def test_a_textareas_crlf_is_saved(cast):
 
 
 @pytest.mark.parametrize("form_encoded", [False, True])
-def test_the_api_refuses_a_control_character_naming_the_field(cast, form_encoded):
-    client = client_for(cast["zjj"])
+def test_the_api_refuses_a_control_character_naming_the_field(zjj, form_encoded):
+    client = client_for(zjj)
     body = {"amount": "100", "received_on": "2024-06-20", "doc_no": "财建\x0b〔2024〕78号"}
     if form_encoded:
         response = client.post("/api/receipts/", body)
@@ -140,12 +162,12 @@ INVISIBLE = ["\u034f", "\u3164", "\u2800", "\ufe0f", "\x7f"]
 
 
 @pytest.mark.parametrize("char", INVISIBLE)
-def test_a_duplicate_with_an_invisible_character_is_caught(cast, char):
+def test_a_duplicate_with_an_invisible_character_is_caught(zjj, char):
     receipt = Receipt.objects.filter(unit__code="ZJJ").exclude(doc_no="").first()
     written = receipt.doc_no[:2] + char + receipt.doc_no[2:]
     with pytest.raises(ValidationError) as refused:
         funding.record_receipt(
-            user=cast["zjj"],
+            user=zjj,
             unit=receipt.unit,
             amount=receipt.amount,
             received_on=receipt.received_on + dt.timedelta(days=1),
@@ -155,10 +177,10 @@ def test_a_duplicate_with_an_invisible_character_is_caught(cast, char):
 
 
 @pytest.mark.parametrize("char", INVISIBLE)
-def test_another_units_number_written_with_an_invisible_character_is_doubtful(cast, char):
+def test_another_units_number_written_with_an_invisible_character_is_doubtful(zjj, char):
     theirs = Receipt.objects.filter(unit__code="FGW").exclude(doc_no="").first()
     ours, created = funding.record_receipt(
-        user=cast["zjj"],
+        user=zjj,
         unit=Unit.objects.get(code="ZJJ"),
         amount=1_000_000,
         received_on=theirs.received_on,
@@ -171,7 +193,7 @@ def test_another_units_number_written_with_an_invisible_character_is_doubtful(ca
     assert {"ZJJ", "FGW"} <= set(claim["units"])
 
 
-def test_the_migration_recomputes_stored_keys(cast):
+def test_the_migration_recomputes_stored_keys(zjj):
     import importlib
 
     migration = importlib.import_module("funding.migrations.0009_doc_key_invisible_characters")

@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from audit.versions import StaleObjectError, check_version
 from common.testing import all_matrix_entries
 from org.models import Unit
+from org.tests.factories import LeaderFactory, UnitFactory, cast_of
 
 READS = {"security.permission_denied", "security.scope_denied", "list.exported"}
 
@@ -44,7 +45,16 @@ def test_every_edit_without_its_version_is_refused(cast):
     assert len(checked) >= 4, checked
 
 
-def test_the_form_keeps_a_visible_message_for_a_missing_version(cast):
+@pytest.fixture
+def people(db):
+    """ZJJ and a leader to edit, the office and the system administrator (not the demo)."""
+    UnitFactory(code="ZJJ", name="市住房和城乡建设局")
+    LeaderFactory(name="李华")
+    return cast_of("office", "sysadmin")
+
+
+def test_the_form_keeps_a_visible_message_for_a_missing_version(people):
+    cast = people
     unit = Unit.objects.get(code="ZJJ")
     client = Client()
     client.force_login(cast["office"])
@@ -57,7 +67,8 @@ def test_the_form_keeps_a_visible_message_for_a_missing_version(cast):
     assert unit.sort_order != 3
 
 
-def test_a_service_called_for_a_request_without_a_version_refuses(cast):
+def test_a_service_called_for_a_request_without_a_version_refuses(people):
+    cast = people
     unit = Unit.objects.get(code="ZJJ")
     with acting_as(actor_for_user(cast["office"], "127.0.0.1", "req-1")):
         with pytest.raises(StaleObjectError):
@@ -66,8 +77,9 @@ def test_a_service_called_for_a_request_without_a_version_refuses(cast):
     check_version(unit, None)  # a command or a loader (no request acting) may leave it out
 
 
-def test_a_stale_leader_edit_is_refused_and_names_the_change(cast):
+def test_a_stale_leader_edit_is_refused_and_names_the_change(people):
     """Leaders carry a version too: two people editing one leader cannot overwrite each other."""
+    cast = people
     from org.models import Leader
     from org.services import save_leader
 

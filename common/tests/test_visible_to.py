@@ -1,8 +1,10 @@
-"""`visible_to` per role for the main model families, on the demo data.
+"""`visible_to` per role for the main model families, on three units' records.
 
 The office sees everything, the leader only the units they oversee, unit roles only their
 own unit, and the three administrators (三员分立) no business data at all.
 """
+
+import datetime as dt
 
 import pytest
 
@@ -14,6 +16,56 @@ pytestmark = pytest.mark.django_db
 
 ADMINS = ["sysadmin", "secadmin", "auditor"]
 UNIT_FAMILIES = [(Target, "unit"), (Receipt, "unit"), (Project, "unit")]
+
+
+@pytest.fixture
+def cast(db):
+    """ZJJ and CGJ (overseen by the leader) and FGW, each with a target, a receipt, a project
+    and a work item it leads (FGW's shared with CGJ as co-unit), a guide for FGW only; the
+    seven demo roles by their usernames, zjj and zjj_head in ZJJ (not the whole demo)."""
+    from funding.choices import Level
+    from funding.services import save_guide
+    from funding.tests.factories import ProjectFactory
+    from ledger.tests.factories import receipt, target
+    from org.tests.factories import LeaderFactory, UnitFactory, cast_of
+    from policy.services import save_policy, save_work_item
+
+    units = {code: UnitFactory(code=code) for code in ("ZJJ", "CGJ", "FGW")}
+    people = cast_of(unit=units["ZJJ"], oversees=[units["ZJJ"], units["CGJ"]])
+    policy = save_policy(user=None, title="测试政策")
+    other_leader = LeaderFactory(oversees=[units["FGW"]])
+    for n, (code, unit) in enumerate(units.items(), start=1):
+        target(unit, n * 10_000_000)
+        receipt(unit, n * 1_000_000, dt.date(2024, 5, n))
+        ProjectFactory(unit=unit)
+        save_work_item(
+            user=None,
+            policy=policy,
+            code=f"GZ-0{n}",
+            title=f"{code}牵头的事项",
+            lead_leader=people["leader"].leader if code != "FGW" else other_leader,
+            lead_unit=unit,
+            co_units=[units["CGJ"]] if code == "FGW" else [],
+            due_on=dt.date(2024, 9, 30),
+        )
+    save_work_item(
+        user=None,
+        policy=policy,
+        code="GZ-04",
+        title="FGW独自牵头的事项",
+        lead_leader=other_leader,
+        lead_unit=units["FGW"],
+        due_on=dt.date(2024, 9, 30),
+    )
+    save_guide(
+        user=None,
+        title="发改委的申报指南",
+        issuer="省发展改革委",
+        level=Level.PROVINCIAL,
+        published_on=dt.date(2024, 3, 1),
+        units=[units["FGW"]],
+    )
+    return people
 
 
 def unit_ids(user) -> set[int]:

@@ -6,8 +6,21 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from funding.models import Project, Receipt
+from funding.tests.factories import ProjectFactory
 from org.period import ReportingPeriod
+from org.tests.factories import UnitFactory, cast_of
 from reporting import read_model as read
+
+
+@pytest.fixture
+def people(db):
+    """ZJJ's officer and head and two administrators by their demo usernames, a reserve
+    project of ZJJ's and one of FGW's (not the whole demo: the cockpit's figures below read
+    the demo's)."""
+    zjj = UnitFactory(code="ZJJ")
+    ProjectFactory(unit=zjj)
+    ProjectFactory(unit=UnitFactory(code="FGW"))
+    return cast_of("zjj", "zjj_head", "sysadmin", "auditor", unit=zjj)
 
 
 def figure(html: str, name: str) -> str:
@@ -63,8 +76,8 @@ def test_a_leader_sees_their_own_units_first(client, cast):
 
 
 @pytest.mark.parametrize("username", ["zjj", "zjj_head", "sysadmin", "auditor"])
-def test_the_cockpit_is_for_leaders_and_the_office(client, cast, username):
-    client.force_login(cast[username])
+def test_the_cockpit_is_for_leaders_and_the_office(client, people, username):
+    client.force_login(people[username])
     assert client.get(reverse("dashboard:cockpit")).status_code == 403
 
 
@@ -96,8 +109,8 @@ def test_recording_a_receipt_updates_figures_and_audit(client, cast):
     assert figure(html, "secured") == "11.9亿元"
 
 
-def test_a_bad_receipt_keeps_what_was_typed(client, cast):
-    client.force_login(cast["zjj"])
+def test_a_bad_receipt_keeps_what_was_typed(client, people):
+    client.force_login(people["zjj"])
     response = client.post(
         reverse("dashboard:receipt_create"),
         {"amount": "一百万", "received_on": "2024-02-30", "doc_no": "保留的文号"},
@@ -109,9 +122,9 @@ def test_a_bad_receipt_keeps_what_was_typed(client, cast):
     assert not Receipt.objects.filter(doc_no="保留的文号").exists()
 
 
-def test_advancing_a_project_with_a_stale_version_is_refused(client, cast):
+def test_advancing_a_project_with_a_stale_version_is_refused(client, people):
     project = Project.objects.filter(unit__code="ZJJ", stage="reserve").first()
-    client.force_login(cast["zjj"])
+    client.force_login(people["zjj"])
     url = reverse("dashboard:project_advance", args=[project.pk])
     ok = client.post(url, {"to_stage": "applied", "on": "2024-06-20", "version": project.version})
     assert ok.status_code == 302
@@ -123,9 +136,9 @@ def test_advancing_a_project_with_a_stale_version_is_refused(client, cast):
     assert "他人已修改" in stale.content.decode()
 
 
-def test_another_units_project_is_not_found(client, cast):
+def test_another_units_project_is_not_found(client, people):
     project = Project.objects.filter(unit__code="FGW").first()
-    client.force_login(cast["zjj"])
+    client.force_login(people["zjj"])
     url = reverse("dashboard:project_advance", args=[project.pk])
     assert (
         client.post(url, {"to_stage": "applied", "on": "2024-06-20", "version": 1}).status_code

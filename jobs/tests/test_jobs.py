@@ -14,8 +14,15 @@ from conftest import run_jobs
 from jobs.models import Job
 from jobs.registry import Outcome, register
 from jobs.tests.helpers import processes_mentioning
+from org.tests.factories import UnitFactory, cast_of
 
 SENTENCE_START = "截至2024年6月30日，全市累计完成对上争取资金10.7亿元"
+
+
+@pytest.fixture
+def office(db):
+    """The office alone (the bulletin tests below read the demo's figures)."""
+    return cast_of("office")["office"]
 
 
 def test_a_draft_bulletin_is_a_job_its_owner_follows_and_downloads(
@@ -68,7 +75,7 @@ def test_issuing_is_a_job_that_ends_on_the_issued_bulletin(
 
 
 def test_a_failing_job_says_so_and_keeps_no_file(
-    demo, client, cast, django_capture_on_commit_callbacks
+    client, office, django_capture_on_commit_callbacks
 ):
     from jobs.services import start_job
 
@@ -79,11 +86,11 @@ def test_a_failing_job_says_so_and_keeps_no_file(
 
     register("test.broken", broken)
     with django_capture_on_commit_callbacks(execute=True):
-        job = start_job(user=cast["office"], kind="test.broken", title="broken")
+        job = start_job(user=office, kind="test.broken", title="broken")
     run_jobs()
     job.refresh_from_db()
     assert job.status == Job.FAILED and "a bug" not in job.message and job.message
-    client.force_login(cast["office"])
+    client.force_login(office)
     assert client.get(f"/jobs/{job.pk}/download/").status_code == 404
     assert 'class="error"' in client.get(f"/jobs/{job.pk}/progress/").content.decode()
 
@@ -106,7 +113,7 @@ def test_a_libreoffice_over_its_time_is_killed_with_its_group(tmp_path, monkeypa
 
 
 def test_a_large_ledger_is_imported_by_a_job(
-    demo, client, cast, settings, tmp_path, django_capture_on_commit_callbacks
+    client, office, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -115,7 +122,8 @@ def test_a_large_ledger_is_imported_by_a_job(
     from ledger.tests.test_views import GOOD
 
     settings.LEDGER_JOB_ABOVE_BYTES = 0  # every file counts as large here
-    client.force_login(cast["office"])
+    UnitFactory(code="CGJ")  # the unit of GOOD's one receipt
+    client.force_login(office)
     data = write_xlsx(tmp_path / "good.xlsx", GOOD).read_bytes()
     uploaded = client.post("/ledger/", {"file": SimpleUploadedFile("good.xlsx", data)})
     sha = uploaded["Location"].rstrip("/").rsplit("/", 1)[1]
@@ -131,7 +139,7 @@ def test_a_large_ledger_is_imported_by_a_job(
     assert "到位资金" in job.message and job.result_url == "/ledger/"
 
 
-def test_results_older_than_a_week_are_swept_by_the_next_job(demo, cast):
+def test_results_older_than_a_week_are_swept_by_the_next_job(office):
     import datetime as dt
 
     from django.utils import timezone
@@ -139,15 +147,15 @@ def test_results_older_than_a_week_are_swept_by_the_next_job(demo, cast):
     from jobs.services import job_folder, start_job
 
     old = Job.objects.create(
-        kind="test", title="old", owner=cast["office"], status=Job.DONE,
+        kind="test", title="old", owner=office, status=Job.DONE,
         finished_at=timezone.now() - dt.timedelta(days=8), result_name="old.docx",
     )  # fmt: skip
     recent = Job.objects.create(
-        kind="test", title="recent", owner=cast["office"], status=Job.DONE,
+        kind="test", title="recent", owner=office, status=Job.DONE,
         finished_at=timezone.now() - dt.timedelta(days=6), result_name="new.docx",
     )  # fmt: skip
     for job in (old, recent):
         job_folder(job).mkdir(parents=True, exist_ok=True)
         (job_folder(job) / "result").write_bytes(b"x")
-    start_job(user=cast["office"], kind="supervision.bulletin_draft", title="t", params={})
+    start_job(user=office, kind="supervision.bulletin_draft", title="t", params={})
     assert not job_folder(old).exists() and job_folder(recent).exists()

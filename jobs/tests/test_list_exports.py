@@ -1,6 +1,7 @@
 """A list's Excel export as a background job (issue 21.2): started by a POST, every row past
 the immediate export's limit written, scoped as the owner's page, the file its owner's only."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,11 +11,25 @@ from audit.models import AuditEvent
 from conftest import run_jobs
 from funding.models import Receipt
 from jobs.models import Job
+from ledger.tests.factories import receipt
 from org.models import Unit
+from org.tests.factories import UnitFactory, cast_of
 
 pytestmark = pytest.mark.django_db
 
 URL = "/funding/receipts/"
+
+
+@pytest.fixture
+def cast(db):
+    """Seven receipts of two units (ZJJ's three of 2024 and one of 2023), each amount its
+    own, and the office, the leader and ZJJ's officer (not the whole demo)."""
+    units = {code: UnitFactory(code=code) for code in ("ZJJ", "FGW")}
+    amounts = iter(range(1_000_000, 8_000_000, 1_000_000))
+    for code, year, count in (("ZJJ", 2024, 3), ("ZJJ", 2023, 1), ("FGW", 2024, 3)):
+        for day in range(1, count + 1):
+            receipt(units[code], next(amounts), dt.date(year, 6, day))
+    return cast_of("office", "leader", "zjj", unit=units["ZJJ"])
 
 
 def _start(client, query: str, capture) -> Job:

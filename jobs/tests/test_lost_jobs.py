@@ -21,8 +21,16 @@ from jobs.models import Job
 from jobs.registry import Outcome, register
 from jobs.tests.helpers import processes_mentioning
 from luoshi.management.commands.backup import pg_url
+from org.tests.factories import cast_of
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cast(db):
+    """The office, whose jobs these are, and the leader (not the whole demo)."""
+    return cast_of("office", "leader")
+
 
 # A worker with one more kind of job: LibreOffice converting a long document, again and again
 # (so that it is surely converting when the test kills the worker).
@@ -69,7 +77,7 @@ def _database_url() -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_in_its_job_leaves_it_interrupted_restartable_and_no_libreoffice(
-    demo, client, cast, settings, tmp_path
+    client, cast, settings, tmp_path
 ):
     from supervision.documents import soffice
 
@@ -148,7 +156,7 @@ def _running(owner, worker: str, silent_for: float) -> Job:
 
 
 def test_a_job_of_another_machine_is_interrupted_once_its_heartbeat_is_older_than_the_bound(
-    demo, cast, settings
+    cast, settings
 ):
     settings.LUOSHI_JOB_LOST_SECONDS = 30
     silent = _running(cast["office"], "another-host 4242 123456", 31)
@@ -166,7 +174,7 @@ def test_a_job_of_another_machine_is_interrupted_once_its_heartbeat_is_older_tha
     assert states[beating.pk] == states[alive.pk] == Job.RUNNING
 
 
-def test_only_a_failed_or_interrupted_job_starts_again(demo, client, cast):
+def test_only_a_failed_or_interrupted_job_starts_again(client, cast):
     done = Job.objects.create(
         kind="supervision.bulletin_draft", title="t", owner=cast["office"], status=Job.DONE
     )

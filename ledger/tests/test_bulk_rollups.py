@@ -21,9 +21,22 @@ from funding.tests.test_rollups import assert_rollups_exact
 from ledger.services import import_ledger
 from org.models import Unit
 
+from .factories import receipt
 from .helpers import write_xlsx
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def units(db) -> list[Unit]:
+    """Four units with a receipt each, so there are rollups to keep (not the whole demo)."""
+    from org.tests.factories import UnitFactory
+
+    made = UnitFactory.create_batch(4)
+    for n, unit in enumerate(made, start=1):
+        receipt(unit, n * 1_000_000, dt.date(2024, n, 10), doc_no=f"汇总〔2024〕{n}号")
+    return made
+
 
 HEADER = ["单位编码", "金额（万元）", "到位日期", "项目编号", "文号", "资金渠道", "层级"]
 LEVELS = ["", "中央", "省级", "市级"]
@@ -116,7 +129,7 @@ def test_a_large_import_keeps_the_rollups_exact_and_audits_each_receipt(
     assert gc.isenabled()  # paused for the import only
 
 
-def test_one_bad_row_at_the_end_of_a_large_file_writes_nothing(demo, tmp_path):
+def test_one_bad_row_at_the_end_of_a_large_file_writes_nothing(units, tmp_path):
     codes = list(Unit.objects.order_by("code").values_list("code", flat=True))
     rows = receipt_rows(3, codes, [], COUNT)
     rows.append([codes[0], "一百", "2024-05-06", "", "坏〔2024〕1号", "", ""])
@@ -137,7 +150,7 @@ def test_one_bad_row_at_the_end_of_a_large_file_writes_nothing(demo, tmp_path):
     )
 
 
-def test_receipt_dates_outside_the_window_are_refused_in_chinese(demo, tmp_path):
+def test_receipt_dates_outside_the_window_are_refused_in_chinese(units, tmp_path):
     codes = list(Unit.objects.order_by("code").values_list("code", flat=True))
     far = timezone.localdate().year + 2
     rows = [
@@ -155,11 +168,12 @@ def test_receipt_dates_outside_the_window_are_refused_in_chinese(demo, tmp_path)
     assert Receipt.objects.count() == receipts
 
 
-def test_a_failure_caught_inside_a_bulk_insert_leaves_the_rollups_running(demo, cast):
+def test_a_failure_caught_inside_a_bulk_insert_leaves_the_rollups_running(units):
     from django.db import connection, transaction
     from django.db.models import Max
 
     from funding import rollup_triggers, services
+    from org.tests.factories import cast_of
 
     unit = Unit.objects.order_by("pk").first()
     last_id = Receipt.objects.aggregate(last=Max("pk"))["last"] or 0
@@ -170,7 +184,7 @@ def test_a_failure_caught_inside_a_bulk_insert_leaves_the_rollups_running(demo, 
         except ValueError:
             pass
         services.record_receipt(
-            user=cast["office"],
+            user=cast_of("office")["office"],
             unit=unit,
             amount=10_000,
             received_on=dt.date(2024, 5, 5),

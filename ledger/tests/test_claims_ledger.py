@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -14,11 +15,35 @@ from funding.querysets import doubtful_claims
 from ledger.export import export_ledger
 from ledger.services import import_ledger
 from org.models import Unit
+from org.tests.factories import UnitFactory, cast_of
 
+from .factories import receipt
 from .helpers import write_xlsx
 
 HEADER = ["单位编码", "金额（万元）", "到位日期", "文号"]
 DEMO_CLAIM = "省财建〔2024〕701号"
+UNITS = {
+    "ZJJ": "市住房和城乡建设局",
+    "SLJ": "市水利局",
+    "MZJ": "市民政局",
+    "JTJ": "市交通运输局",
+    "CGJ": "市城市管理局",
+}
+
+
+@pytest.fixture
+def claim(db):
+    """Five units, and the demo's doubtful claim (not the whole demo): ZJJ and MZJ each
+    recorded 800万元 under 省财建〔2024〕701号, written differently, in August 2024."""
+    units = {code: UnitFactory(code=code, name=name) for code, name in UNITS.items()}
+    receipt(units["ZJJ"], 8_000_000, dt.date(2024, 8, 12), doc_no=DEMO_CLAIM)
+    receipt(units["MZJ"], 8_000_000, dt.date(2024, 8, 20), doc_no="省财建（2024）701 号")
+    return units
+
+
+@pytest.fixture
+def office(db):
+    return cast_of("office")["office"]
 
 
 def run(tmp_path, rows, name="ledger.xlsx"):
@@ -30,7 +55,7 @@ def issues(found):
 
 
 def test_the_same_unit_number_and_amount_twice_in_a_file_is_an_error_naming_both_rows(
-    tmp_path, demo
+    tmp_path, claim
 ):
     count = Receipt.objects.count()
     result = run(
@@ -52,7 +77,7 @@ def test_the_same_unit_number_and_amount_twice_in_a_file_is_an_error_naming_both
     assert Receipt.objects.count() == count
 
 
-def test_a_row_repeating_a_recorded_receipt_is_an_error_naming_that_receipt(tmp_path, demo):
+def test_a_row_repeating_a_recorded_receipt_is_an_error_naming_that_receipt(tmp_path, claim):
     zjj = Receipt.objects.filter(unit__code="ZJJ").exclude(doc_key="").order_by("pk").first()
     typed = zjj.doc_no.replace("〔", "[").replace("〕", "] ")
     result = run(tmp_path, [["ZJJ", zjj.amount // 10_000, "2024-12-01", typed]])
@@ -71,7 +96,7 @@ def test_re_importing_the_demo_changes_nothing_and_warns_of_nothing_new(tmp_path
     assert not [w for w in result.warnings if "疑似重复申报" in w.message]
 
 
-def test_another_unit_with_the_same_number_is_a_warning_and_is_imported(tmp_path, demo):
+def test_another_unit_with_the_same_number_is_a_warning_and_is_imported(tmp_path, claim):
     result = run(
         tmp_path,
         [
@@ -95,9 +120,9 @@ def test_another_unit_with_the_same_number_is_a_warning_and_is_imported(tmp_path
         assert doc_key == normalise_doc_no(doc_no)
 
 
-def test_a_confirmed_claim_is_no_warning(tmp_path, demo, cast):
+def test_a_confirmed_claim_is_no_warning(tmp_path, claim, office):
     seen = Receipt.objects.filter(doc_key=DEMO_CLAIM).values_list("pk", flat=True)
-    services.confirm_claim(user=cast["office"], doc_key=DEMO_CLAIM, seen=list(seen))
+    services.confirm_claim(user=office, doc_key=DEMO_CLAIM, seen=list(seen))
     path = tmp_path / "claim.xlsx"
     export_ledger(path)
     Receipt.objects.filter(doc_key=DEMO_CLAIM, unit__code="MZJ").delete()  # as if never entered
@@ -109,11 +134,11 @@ def test_a_confirmed_claim_is_no_warning(tmp_path, demo, cast):
     assert [w.row for w in other.warnings] == [2]
 
 
-def test_a_rejected_receipt_is_not_imported_again(tmp_path, demo, cast):
+def test_a_rejected_receipt_is_not_imported_again(tmp_path, claim, office):
     path = tmp_path / "before.xlsx"
     export_ledger(path)
     mzj = Receipt.objects.get(doc_key=DEMO_CLAIM, unit__code="MZJ")
-    correction_services.reject_receipt(user=cast["office"], receipt=mzj, note="重复申报")
+    correction_services.reject_receipt(user=office, receipt=mzj, note="重复申报")
     result = import_ledger(path, user=None)
     assert result.ok and result.changed == 0
     assert not Receipt.objects.filter(doc_key=DEMO_CLAIM, unit__code="MZJ").exists()
@@ -122,9 +147,9 @@ def test_a_rejected_receipt_is_not_imported_again(tmp_path, demo, cast):
 
 
 def test_the_preview_lists_duplicates_as_errors_and_doubtful_claims_as_warnings(
-    client, cast, tmp_path
+    client, claim, office, tmp_path
 ):
-    client.force_login(cast["office"])
+    client.force_login(office)
 
     def preview(rows, name):
         data = write_xlsx(tmp_path / name, {"到位资金": [HEADER, *rows]}).read_bytes()
@@ -145,7 +170,7 @@ def test_the_preview_lists_duplicates_as_errors_and_doubtful_claims_as_warnings(
     )
 
 
-def test_text_longer_than_its_field_is_an_error_not_a_database_failure(tmp_path, demo):
+def test_text_longer_than_its_field_is_an_error_not_a_database_failure(tmp_path, claim):
     result = import_ledger(
         write_xlsx(
             tmp_path / "long.xlsx",
@@ -162,7 +187,7 @@ def test_text_longer_than_its_field_is_an_error_not_a_database_failure(tmp_path,
     ]
 
 
-def test_a_duplicate_is_listed_with_the_other_errors_of_the_file(tmp_path, demo):
+def test_a_duplicate_is_listed_with_the_other_errors_of_the_file(tmp_path, claim):
     zjj = Receipt.objects.get(doc_key=DEMO_CLAIM, unit__code="ZJJ")
     result = import_ledger(
         write_xlsx(
@@ -184,7 +209,7 @@ def test_a_duplicate_is_listed_with_the_other_errors_of_the_file(tmp_path, demo)
     assert zjj.received_on.isoformat() in result.errors[1].message
 
 
-def test_a_zero_amount_is_the_receipt_rules_error_on_its_amount_cell(tmp_path, demo):
+def test_a_zero_amount_is_the_receipt_rules_error_on_its_amount_cell(tmp_path, claim):
     """The rule refuses it (`check_receipt`), named on the cell, as the form and the API do."""
     result = run(
         tmp_path, [["ZJJ", 0, "2024-09-01", "零〔2024〕1号"], ["ZJJ", "0万", "2024-09-02", ""]]

@@ -11,9 +11,20 @@ from org.models import Leader, Unit
 from org.period import ReportingPeriod
 from reporting.read_model import SYSTEM, figures_for
 
+from .factories import receipt
 from .helpers import GOOD, write_xlsx
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def zjj(db) -> Unit:
+    """The unit the files below name, with a receipt of its own (not the whole demo)."""
+    from org.tests.factories import UnitFactory
+
+    unit = UnitFactory(code="ZJJ", name="市住房和城乡建设局")
+    receipt(unit, 2_000_000, dt.date(2024, 4, 1), doc_no="建城〔2024〕3号")
+    return unit
 
 
 def run(tmp_path, sheets, **options):
@@ -119,7 +130,7 @@ def test_it_warns_about_extra_columns_and_sheets(tmp_path):
     assert {(w.sheet, w.column) for w in result.warnings} == {("单位", "备注"), ("Sheet9", "")}
 
 
-def test_it_collects_every_error_and_writes_nothing(tmp_path, demo):
+def test_it_collects_every_error_and_writes_nothing(tmp_path, zjj):
     before = state()
     sheets = {
         "单位": [
@@ -162,7 +173,7 @@ def test_it_collects_every_error_and_writes_nothing(tmp_path, demo):
     assert state() == before
 
 
-def test_it_reports_unknown_references_after_row_checks(tmp_path, demo):
+def test_it_reports_unknown_references_after_row_checks(tmp_path, zjj):
     sheets = {
         "项目": [["项目编号", "项目名称", "单位编码"], ["PX", "项目", "NOPE"]],
         "到位资金": [
@@ -177,7 +188,7 @@ def test_it_reports_unknown_references_after_row_checks(tmp_path, demo):
     assert ("到位资金", "项目编号") in messages
 
 
-def test_it_rejects_duplicate_receipts_in_the_file(tmp_path, demo):
+def test_it_rejects_duplicate_receipts_in_the_file(tmp_path, zjj):
     row = ["ZJJ", 5, "2024-05-01", "A1"]
     sheets = {"到位资金": [["单位编码", "金额（万元）", "到位日期", "文号"], row, list(row)]}
     result = run(tmp_path, sheets)
@@ -199,7 +210,7 @@ def test_dry_run_writes_nothing(tmp_path):
     assert Unit.objects.count() == 0 and AuditEvent.objects.count() == 0
 
 
-def test_it_refuses_a_name_taken_by_another_unit(tmp_path, demo):
+def test_it_refuses_a_name_taken_by_another_unit(tmp_path, zjj):
     name = Unit.objects.get(code="ZJJ").name
     result = run(tmp_path, {"单位": [["单位编码", "单位名称"], ["NEW", name]]})
     assert [(i.row, i.column) for i in result.errors] == [(2, "单位名称")]
@@ -229,7 +240,7 @@ def test_the_events_of_an_import_extend_the_audit_chain_unbroken(tmp_path):
     )
 
 
-def test_new_receipt_ids_leave_out_a_row_another_session_wrote_meanwhile(demo):
+def test_new_receipt_ids_leave_out_a_row_another_session_wrote_meanwhile(zjj):
     from django.db.models import Max
 
     from common.services import insert_rows, new_ids
@@ -296,19 +307,20 @@ PROJECT_HEADER = [
 ]
 
 
-def test_the_project_sheet_carries_plan_year_investment_description_and_follow_up(tmp_path, demo):
+def test_the_project_sheet_carries_plan_year_investment_description_and_follow_up(tmp_path, zjj):
     """Design §4's four project columns: exported, read back unchanged, and changed by a
     file; a follow-up person this database does not know is a warning that keeps the
     project's own; a bad plan year is an error on its row."""
     from openpyxl import load_workbook
 
+    from funding.tests.factories import ProjectFactory
     from ledger.export import export_ledger
-    from org.models import Membership
+    from org.tests.factories import cast_of
 
-    project = Project.objects.filter(unit__code="ZJJ").order_by("code").first()
-    zjj = Membership.objects.get(user__username="zjj").user
+    project = ProjectFactory(unit=zjj, code="XM2024-ZJJ-01")
+    officer = cast_of("zjj", "zjj_head", unit=zjj)["zjj"]
     Project.objects.filter(pk=project.pk).update(
-        plan_year=2025, total_investment=123_450_000, description="老旧管网改造", follow_up=zjj
+        plan_year=2025, total_investment=123_450_000, description="老旧管网改造", follow_up=officer
     )
     path = tmp_path / "out.xlsx"
     export_ledger(path)

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from ledger import storage
+from org.tests.factories import UnitFactory, cast_of
 
 LEDGER = "单位编码,金额（万元）,到位日期,文号\nZJJ,1,2024-06-01,存储测试{n}\n"
 
@@ -23,6 +24,13 @@ def private_folder(settings, tmp_path):
     settings.LEDGER_UPLOAD_DIR = tmp_path / "uploads" / "ledger"
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.LEDGER_UPLOAD_DIR
+
+
+@pytest.fixture
+def cast(db):
+    """The office, and ZJJ, the unit the uploaded ledger names (not the whole demo)."""
+    UnitFactory(code="ZJJ")
+    return cast_of("office")
 
 
 def upload(client, n: int = 1) -> str:

@@ -7,6 +7,7 @@ from audit.models import AuditEvent
 from common.testing import CAST
 from funding.models import Receipt
 from ledger import storage
+from org.tests.factories import cast_of
 
 from .helpers import write_xlsx
 from .matrix import MATRIX
@@ -76,8 +77,13 @@ def test_the_office_downloads_the_ledger(client, cast, tmp_path, django_assert_m
     ]
 
 
-def test_uploads_are_checked_before_they_are_stored(client, cast, settings):
-    client.force_login(cast["office"])
+@pytest.fixture
+def office(db):
+    return cast_of("office")["office"]
+
+
+def test_uploads_are_checked_before_they_are_stored(client, office, settings):
+    client.force_login(office)
     settings.LEDGER_MAX_UPLOAD_BYTES = 10
     response = client.post(
         reverse("ledger:upload"), {"file": SimpleUploadedFile("a.xlsx", b"x" * 100)}
@@ -94,8 +100,8 @@ def test_uploads_are_checked_before_they_are_stored(client, cast, settings):
     assert "不是电子表格" in page
 
 
-def test_an_unknown_upload_id_is_404(client, cast):
-    client.force_login(cast["office"])
+def test_an_unknown_upload_id_is_404(client, office):
+    client.force_login(office)
     assert client.get(reverse("ledger:preview", kwargs={"sha": "0" * 64})).status_code == 404
     assert client.get("/ledger/preview/..%2Fx/").status_code == 404
     assert storage.find("../../etc/passwd") is None

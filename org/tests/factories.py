@@ -1,10 +1,13 @@
 """Small org data for tests that need a unit or a person, not the whole demo."""
 
+import datetime as dt
+from collections.abc import Collection
+
 import factory
 from factory.django import DjangoModelFactory
 
 from common.permissions import UNIT_ROLES, Role
-from org.models import Leader, Membership, Unit
+from org.models import Leader, Membership, SiteConfig, Unit
 
 
 class UnitFactory(DjangoModelFactory):
@@ -79,3 +82,61 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(PersonFactory, membership=None)
     role = Role.OFFICE
     unit = None
+
+
+# The demo's roles by their usernames (common.testing.CAST), for tests that check what one
+# role may do: each is built alone, in the unit given (a unit role) or overseeing the units
+# given (the leader), instead of the whole demo.
+CAST_ROLES = {
+    "office": Role.OFFICE,
+    "leader": Role.LEADER,
+    "zjj": Role.UNIT_OFFICER,
+    "zjj_head": Role.UNIT_HEAD,
+    "sysadmin": Role.SYSTEM_ADMIN,
+    "secadmin": Role.SECURITY_ADMIN,
+    "auditor": Role.AUDIT_ADMIN,
+}
+
+
+def cast_of(
+    *usernames: str,
+    unit: Unit | None = None,
+    oversees: Collection[Unit] = (),
+    password: str | None = None,
+) -> dict:
+    """{username: person} for the demo usernames asked for (all seven if none), each with
+    the demo's role: `zjj` and `zjj_head` in `unit` (a new one unless given), `leader` a
+    city leader overseeing `oversees` (and `unit` when given). `password` to log in through
+    the form."""
+    usernames = usernames or tuple(CAST_ROLES)
+    if unit is None and {"zjj", "zjj_head"} & set(usernames):
+        unit = UnitFactory()
+    people = {}
+    for username in usernames:
+        role = CAST_ROLES[username]
+        people[username] = PersonFactory(
+            username=username,
+            role=role,
+            unit=unit if role in UNIT_ROLES else None,
+            password=password,
+        )
+        if role == Role.LEADER:
+            units = [*oversees, *([unit] if unit is not None and unit not in oversees else [])]
+            LeaderFactory(user=people[username], oversees=units)
+    return people
+
+
+def reporting_period(
+    year: int = 2024, as_of: dt.date | None = None, *, name: str = "某市人民政府"
+) -> SiteConfig:
+    """The office's settings naming the reporting period (the demo's: 2024 as of 30 June),
+    saved through the service as the office's page saves them (audited)."""
+    from org.services import save_site_config
+
+    config, _ = save_site_config(
+        user=None,
+        name=name,
+        default_year=year,
+        default_as_of=as_of or dt.date(year, 6, 30),
+    )
+    return config

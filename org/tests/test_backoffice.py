@@ -11,9 +11,31 @@ from org.calendar import load_calendar
 from org.models import CalendarDay, CalendarYear, Leader, Section, Unit
 from policy.models import WorkItem
 
-from .factories import PersonFactory
+from .factories import LeaderFactory, PersonFactory, UnitFactory, cast_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast(db):
+    """ZJJ overseen by the leader 李华 and FGW by another, FGW leading a work item; the
+    office and 李华's login by their demo usernames (not the whole demo)."""
+    from policy.services import save_policy, save_work_item
+
+    zjj = UnitFactory(code="ZJJ", name="市住房和城乡建设局")
+    fgw = UnitFactory(code="FGW", name="市发展和改革委员会")
+    people = cast_of("office", "leader", oversees=[zjj])
+    Leader.objects.filter(user=people["leader"]).update(name="李华")
+    save_work_item(
+        user=None,
+        policy=save_policy(user=None, title="测试政策"),
+        code="GZ-01",
+        title="重大项目前期工作",
+        lead_leader=LeaderFactory(oversees=[fgw]),
+        lead_unit=fgw,
+        due_on=dt.date(2024, 9, 30),
+    )
+    return people
 
 
 def test_the_office_creates_a_unit_and_a_duplicate_code_keeps_what_was_typed(client):

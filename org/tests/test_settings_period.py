@@ -4,10 +4,18 @@
 import datetime as dt
 from fractions import Fraction
 
+import pytest
 from django.urls import reverse
 
 from org.period import office_period
 from org.services import save_site_config
+from org.tests.factories import cast_of
+
+
+@pytest.fixture
+def cast(db):
+    """The office (not the whole demo)."""
+    return cast_of("office")
 
 
 def test_a_pinned_past_year_shows_its_own_time_progress(client, cast):

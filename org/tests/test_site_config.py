@@ -11,8 +11,17 @@ from audit.models import AuditEvent
 from audit.versions import StaleObjectError
 from org.models import SiteConfig
 from org.services import save_site_config, site_config
+from org.tests.factories import cast_of, reporting_period
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast(db):
+    """The demo's settings (2024 as of 30 June, the default 10 working days due soon), the
+    office and three other roles, by their demo usernames (not the whole demo)."""
+    reporting_period(2024)
+    return cast_of("office", "leader", "zjj", "sysadmin")
 
 
 def test_it_creates_the_settings_on_first_save_and_audits_it():

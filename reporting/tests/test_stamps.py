@@ -16,7 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from common import stamps
 from funding import services as funding
 from funding.models import Channel, Receipt
+from ledger.tests.factories import target
 from org.models import Unit
+from org.tests.factories import UnitFactory, cast_of
 
 PASSWORD = "Luoshi@2024demo"
 
@@ -45,11 +47,12 @@ def test_it_stamps_every_table_but_the_few_no_page_reads():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_target_changes_the_other_stamp_and_a_receipt_the_receipts_stamp(demo, cast):
+def test_a_target_changes_the_other_stamp_and_a_receipt_the_receipts_stamp():
     # (committed writes, as in production: on PostgreSQL the stamps move at commit, once a
     # transaction and stamp, whichever of its writes fired the trigger)
+    unit = UnitFactory()
+    cast = cast_of("office", "zjj", unit=unit)
     before = stamps.current()
-    unit = Unit.objects.get(code="ZJJ")
     funding.set_target(user=cast["office"], unit=unit, year=2024, amount=999_000_000, reason="测试")
     after_target = stamps.current()
     assert after_target["other"] != before["other"]
@@ -64,7 +67,8 @@ def test_a_target_changes_the_other_stamp_and_a_receipt_the_receipts_stamp(demo,
     assert stamps.current()["receipts"] != after_target["receipts"]
 
 
-def test_nothing_is_cached_inside_a_transaction(demo):
+@pytest.mark.django_db
+def test_nothing_is_cached_inside_a_transaction():
     calls = []
     with transaction.atomic():
         for _ in range(2):
@@ -212,18 +216,17 @@ def test_another_units_receipt_recomputes_only_the_workbench_parts_that_read_rec
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_write_committed_while_computing_is_neither_half_seen_nor_cached_as_new(demo):
+def test_a_write_committed_while_computing_is_neither_half_seen_nor_cached_as_new():
     """A computation reads one snapshot with its stamps: a receipt committed half-way is not
     in it, and the value is cached under the stamps it saw (so under load, with writes every
     few milliseconds, a page computed is a page cached)."""
     import threading
 
-    from django.contrib.auth import get_user_model
     from django.db import connections
 
     caches["pages"].clear()
-    office = get_user_model().objects.get(username="office")
-    unit = Unit.objects.filter(targets__isnull=False)[0]
+    office = cast_of("office")["office"]
+    unit = target(UnitFactory(), 50_000_000).unit
 
     def write():
         try:
@@ -289,7 +292,7 @@ def test_the_code_fingerprint_changes_with_a_template_and_ignores_tests(tmp_path
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_value_cached_by_other_code_is_not_served(demo, monkeypatch):
+def test_a_value_cached_by_other_code_is_not_served(monkeypatch):
     caches["pages"].clear()
     computed = []
 
