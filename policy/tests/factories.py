@@ -138,3 +138,11 @@ def unit_people(unit: Unit | None = None) -> dict:
         "zjj": PersonFactory(role=Role.UNIT_OFFICER, unit=unit),
         "zjj_head": PersonFactory(role=Role.UNIT_HEAD, unit=unit),
     }
+
+
+def office_as_of(as_of: dt.date) -> None:
+    """The office's reporting date set as the demo sets it (`org.services.save_site_config`,
+    which also renews the cached settings): the pages read states on that date."""
+    from org.services import save_site_config
+
+    save_site_config(user=None, default_year=as_of.year, default_as_of=as_of)
