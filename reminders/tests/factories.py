@@ -2,7 +2,8 @@
 
 On 1 July 2024 (the demo's first reminder run) the people's unit leads three items overdue and
 one due soon, and two time nodes due soon of an item due at the end of the year; a second unit,
-overseen by a leader who has no account, helps on the first overdue item."""
+overseen by a leader who has no account, helps on the first overdue item and leads one of its
+own, overdue too."""
 
 import datetime as dt
 
@@ -16,7 +17,8 @@ FIRST_RUN = dt.date(2024, 7, 1)
 def pressing_work(people: dict | None = None) -> dict:
     """`people` (policy.tests.factories.unit_people, made unless given) with `overdue` (the
     unit's three overdue items), `due_soon` (its item due soon), `nodes` (its two time nodes
-    due soon), `helper` (the co-unit) and `helper_leader` (its leader, without an account)."""
+    due soon), `helper` (the co-unit), `helpers_own` (the item it leads) and `helper_leader`
+    (its leader, without an account)."""
     people = people or unit_people()
     unit, helper = people["unit"], UnitFactory()
     helper_leader = LeaderFactory(oversees=[helper])
@@ -25,6 +27,7 @@ def pressing_work(people: dict | None = None) -> dict:
         WorkItemFactory(lead_unit=unit, due_on=dt.date(2024, 6, 20)),
         WorkItemFactory(lead_unit=unit, due_on=dt.date(2024, 6, 25)),
     ]
+    helpers_own = WorkItemFactory(lead_unit=helper, due_on=dt.date(2024, 6, 18))
     due_soon = WorkItemFactory(lead_unit=unit, due_on=dt.date(2024, 7, 10))
     later: WorkItem = WorkItemFactory(lead_unit=unit, due_on=dt.date(2024, 12, 31))
     nodes = [
@@ -37,5 +40,6 @@ def pressing_work(people: dict | None = None) -> dict:
         "due_soon": due_soon,
         "nodes": nodes,
         "helper": helper,
+        "helpers_own": helpers_own,
         "helper_leader": helper_leader,
     }
