@@ -124,12 +124,12 @@ def leader_of(*units: Unit, **fields) -> Leader:
     return LeaderFactory(user=person, oversees=list(units), **fields)
 
 
-def unit_people(unit: Unit | None = None) -> dict:
+def unit_people(unit: Unit | None = None, *, leader_name: str = "") -> dict:
     """The cast of a policy test, each by the demo's username for the same role: the office,
-    a leader overseeing one unit, that unit's officer (`zjj`) and head (`zjj_head`), and
-    the unit itself (`unit`)."""
+    a leader overseeing one unit (`leader`, their record `leader_record`), that unit's
+    officer (`zjj`) and head (`zjj_head`), and the unit itself (`unit`)."""
     unit = unit or UnitFactory()
-    leader = leader_of(unit, name=f"{unit.name}分管领导")
+    leader = leader_of(unit, name=leader_name or f"{unit.name}分管领导")
     return {
         "unit": unit,
         "office": PersonFactory(role=Role.OFFICE),
