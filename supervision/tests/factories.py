@@ -30,3 +30,21 @@ def lagging_units() -> dict:
         ]
     }
     return {**people, "cgj": cgj, "mzj": mzj, "other_leader": other_leader, "overdue": overdue}
+
+
+def funded(unit, *, target_wan: int, secured_wan: int, received_on=dt.date(2024, 5, 20)) -> None:
+    """`unit`'s 2024 target and money secured (万元), through the funding services: the
+    figures pages read them from the one read model, which those writes keep."""
+    from common.money import YUAN_PER_WAN
+    from funding import services as funding
+    from funding.tests.factories import ChannelFactory
+
+    funding.set_target(user=None, unit=unit, year=2024, amount=target_wan * YUAN_PER_WAN)
+    funding.record_receipt(
+        user=None,
+        unit=unit,
+        amount=secured_wan * YUAN_PER_WAN,
+        received_on=received_on,
+        doc_no=f"测财〔2024〕{unit.pk}号",
+        channel=ChannelFactory(),
+    )
