@@ -21,13 +21,14 @@ DUE = [
 
 @pytest.fixture
 def spread(db) -> None:
-    """Items and time nodes due on each of DUE: open, done (on time and late), and (items)
-    one without any unit to urge."""
+    """Items due on each of DUE: open (with an open and a done time node due that day too),
+    done on time, done late, and one without any unit to urge."""
     for due_on in DUE:
-        for done_on in (None, due_on - dt.timedelta(days=1), due_on + dt.timedelta(days=2)):
-            item = WorkItemFactory(due_on=due_on, done_on=done_on)
-            MilestoneFactory(work_item=item, due_on=due_on - dt.timedelta(days=3), done_on=done_on)
-            MilestoneFactory(work_item=WorkItemFactory(due_on=dt.date(2024, 12, 31)), due_on=due_on)
+        item = WorkItemFactory(due_on=due_on)
+        MilestoneFactory(work_item=item, due_on=due_on)
+        MilestoneFactory(work_item=item, due_on=due_on, done_on=due_on - dt.timedelta(days=1))
+        for done_on in (due_on - dt.timedelta(days=1), due_on + dt.timedelta(days=2)):
+            WorkItemFactory(due_on=due_on, done_on=done_on)
         WorkItemFactory(due_on=due_on, lead_unit=None)
 
 
