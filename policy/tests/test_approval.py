@@ -6,12 +6,13 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from policy.models import WorkItem
 from policy.services import approve_progress_report, file_progress_report
+
+from .factories import WorkItemFactory
 
 
 def file_as(user):
-    item = WorkItem.objects.filter(assignments__unit__code="ZJJ").first()
+    item = WorkItemFactory(lead_unit=user.membership.unit)
     return file_progress_report(
         user=user,
         work_item=item,
@@ -22,7 +23,8 @@ def file_as(user):
     )
 
 
-def test_the_head_approves_what_the_officer_submits(cast):
+def test_the_head_approves_what_the_officer_submits(people):
+    cast = people
     report = file_as(cast["zjj"])
     assert report.approved_at is None
     head = Client()
@@ -36,7 +38,8 @@ def test_the_head_approves_what_the_officer_submits(cast):
         approve_progress_report(user=cast["zjj_head"], report=report, expected_version=2)
 
 
-def test_the_officer_cannot_approve_and_the_heads_own_reports_need_no_approval(cast):
+def test_the_officer_cannot_approve_and_the_heads_own_reports_need_no_approval(people):
+    cast = people
     report = file_as(cast["zjj"])
     with pytest.raises(PermissionDenied):
         approve_progress_report(user=cast["zjj"], report=report)

@@ -9,7 +9,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from common.permissions import Role
+from org.tests.factories import PersonFactory, UnitFactory
 from policy.models import Measure, Milestone, Policy, UnitAlias, WorkItem
+
+from .factories import MeasureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +92,11 @@ def test_a_draft_without_its_deadline_is_not_created_and_nothing_is(client, cast
     assert (WorkItem.objects.count(), Milestone.objects.count()) == before
 
 
-def test_an_unknown_co_unit_typed_by_the_office_is_an_error(client, cast):
-    client.force_login(cast["office"])
+def test_an_unknown_co_unit_typed_by_the_office_is_an_error(client):
+    UnitFactory(code="ZJJ", name="市住房和城乡建设局")
+    UnitFactory(code="CZJ", name="市财政局")
+    MeasureFactory()  # a policy, and an aspect for the new measures
+    client.force_login(PersonFactory(role=Role.OFFICE))
     _policy, formset, confirm = _preview(
         client, "1. 开展排查。牵头单位：市住建局；完成时限：2025年6月底前"
     )
@@ -100,9 +107,11 @@ def test_an_unknown_co_unit_typed_by_the_office_is_an_error(client, cast):
     assert "市气象局" in response.content.decode()
 
 
-def test_the_office_keeps_aliases_and_the_reader_uses_them(client, cast):
-    client.force_login(cast["office"])
-    unit = cast["zjj"].membership.unit
+def test_the_office_keeps_aliases_and_the_reader_uses_them(client):
+    unit = UnitFactory(code="ZJJ", name="市住房和城乡建设局")
+    UnitFactory(code="CZJ", name="市财政局")
+    MeasureFactory()  # a policy, and an aspect for the new measures
+    client.force_login(PersonFactory(role=Role.OFFICE))
     response = client.post(reverse("policy:alias_list"), {"unit": unit.pk, "alias": "市建委"})
     assert response.status_code == 302
     assert UnitAlias.objects.filter(alias="市建委", unit=unit).exists()

@@ -8,26 +8,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from org.tests.factories import UnitFactory
 from policy.models import ItemTeam, WorkItem
 from policy.team import people_to_remind
 from policy.team.services import save_item_team
 from reminders.sources import RunContext, milestones, work_items
 
+from .factories import MilestoneFactory, WorkItemFactory
+
 pytestmark = pytest.mark.django_db
 
 
-def _zjj_item():
-    return (
-        WorkItem.objects.filter(assignments__unit__code="ZJJ", assignments__role="lead")
-        .filter(done_on__isnull=True)
-        .order_by("due_on", "code")
-        .first()
-    )
+def _unit_item(people) -> WorkItem:
+    """An open item the people's unit leads with a co-unit, and a time node before its due
+    date."""
+    item = WorkItemFactory(lead_unit=people["unit"], co_units=[UnitFactory()])
+    MilestoneFactory(work_item=item, due_on=item.due_on - dt.timedelta(days=30))
+    return item
 
 
-def test_a_unit_names_its_team_on_the_page_and_reminders_reach_them(demo, client, cast):
-    item = _zjj_item()
-    zjj, head = cast["zjj"], cast["zjj_head"]
+def test_a_unit_names_its_team_on_the_page_and_reminders_reach_them(client, people):
+    item = _unit_item(people)
+    zjj, head = people["zjj"], people["zjj_head"]
     unit = zjj.membership.unit
     client.force_login(zjj)
     page = client.get(reverse("policy:item_team", args=[item.pk]))
@@ -41,11 +43,11 @@ def test_a_unit_names_its_team_on_the_page_and_reminders_reach_them(demo, client
     assert (team.responsible, team.contact) == (head, zjj)
     assert AuditEvent.objects.filter(action="policy.item_team.created").exists()
     assert people_to_remind(item, unit) == [head, zjj]
-    # another unit of the item may not be set by ZJJ
+    # another unit of the item may not be set by this one
     other = item.assignments.exclude(unit=unit).first()
     refused = client.post(reverse("policy:item_team", args=[item.pk]), {"unit": other.unit_id})
     assert refused.status_code == 403
-    # the run of the item's due date: the notices for ZJJ go to its two people, not the unit
+    # the run of the item's due date: the unit's notices go to its two people, not the unit
     context = RunContext.for_date(item.due_on)
     notices = [n for n in work_items(context) if n.topic == f"workitem:{item.pk}"]
     mine = [n.recipient for n in notices if n.unit == unit]
@@ -60,18 +62,18 @@ def test_a_unit_names_its_team_on_the_page_and_reminders_reach_them(demo, client
     assert not steps or set(steps) == {head, zjj}
 
 
-def test_a_team_member_must_belong_to_the_unit(demo, cast):
-    item = _zjj_item()
-    unit = cast["zjj"].membership.unit
+def test_a_team_member_must_belong_to_the_unit(people):
+    item = _unit_item(people)
+    unit = people["unit"]
     with pytest.raises(ValidationError):
-        save_item_team(user=None, item=item, unit=unit, responsible=cast["office"])
+        save_item_team(user=None, item=item, unit=unit, responsible=people["office"])
     other = item.assignments.exclude(unit=unit).first().unit
     with pytest.raises(PermissionDenied):
-        save_item_team(user=cast["zjj"], item=item, unit=other)
+        save_item_team(user=people["zjj"], item=item, unit=other)
 
 
-def test_without_a_team_the_unit_is_reminded_as_before(demo):
-    item = _zjj_item()
+def test_without_a_team_the_unit_is_reminded_as_before(people):
+    item = _unit_item(people)
     context = RunContext.for_date(item.due_on - dt.timedelta(days=1))
     notices = [n for n in work_items(context) if n.topic == f"workitem:{item.pk}"]
     assert notices and all(n.recipient == n.unit for n in notices)

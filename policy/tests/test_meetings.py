@@ -8,17 +8,26 @@ import docx
 import pytest
 from django.urls import reverse
 
-from org.models import Leader, Unit
-from policy.models import Meeting, WorkItem
+from org.tests.factories import UnitFactory
+from policy.models import Meeting, MeetingKind, WorkItem
 from reminders.sources import RunContext, work_items
 from supervision.bulletin import meeting_decisions
+
+from .factories import WorkItemFactory, leader_of, unit_people
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_office_records_a_meeting_and_its_decisions(demo, client, cast):
+@pytest.fixture
+def zjj_people(db) -> dict:
+    """The policy cast around a unit named as the demo's 住建局 (the minutes print it)."""
+    return unit_people(UnitFactory(code="ZJJ", name="市住房和城乡建设局"))
+
+
+def test_the_office_records_a_meeting_and_its_decisions(client, zjj_people):
+    cast = zjj_people
     client.force_login(cast["office"])
-    chair = Leader.objects.get(name="李华")
+    chair = leader_of(cast["unit"], name="李华")
     response = client.post(
         reverse("policy:meeting_list"),
         {
@@ -31,7 +40,7 @@ def test_the_office_records_a_meeting_and_its_decisions(demo, client, cast):
     )
     assert response.status_code == 302
     meeting = Meeting.objects.get(title="城市更新专题会")
-    zjj, czj = Unit.objects.get(code="ZJJ"), Unit.objects.get(code="CZJ")
+    zjj, czj = cast["unit"], UnitFactory(code="CZJ", name="市财政局")
     response = client.post(
         reverse("policy:meeting_detail", args=[meeting.pk]),
         {
@@ -76,18 +85,23 @@ def test_the_office_records_a_meeting_and_its_decisions(demo, client, cast):
     assert "7月底前完成老旧小区改造项目清单报送" in cells and "市住房和城乡建设局" in cells
 
 
-def test_a_unit_reads_meetings_but_cannot_record_one(demo, client, cast):
+def test_a_unit_reads_meetings_but_cannot_record_one(client, zjj_people):
+    cast = zjj_people
+    meeting = Meeting.objects.create(
+        title="2024年上半年对上争取工作调度会", kind=MeetingKind.TOPIC, held_on=dt.date(2024, 6, 5)
+    )
+    for lead, co in [(cast["unit"], []), (UnitFactory(), [cast["unit"]]), (UnitFactory(), [])]:
+        WorkItemFactory(source_meeting=meeting, lead_unit=lead, co_units=co)
     client.force_login(cast["zjj"])
     assert client.get(reverse("policy:meeting_list")).status_code == 200
     refused = client.post(
         reverse("policy:meeting_list"), {"title": "x", "kind": "topic", "held_on": "2024-07-10"}
     )
     assert refused.status_code == 403
-    demo_meeting = Meeting.objects.get(title="2024年上半年对上争取工作调度会")
-    page = client.get(reverse("policy:meeting_detail", args=[demo_meeting.pk]))
+    page = client.get(reverse("policy:meeting_detail", args=[meeting.pk]))
     codes = [d.code for d in page.context["decisions"]]
     # ZJJ sees the decisions it takes part in, not the others
     assert codes and all(
         WorkItem.objects.get(code=c).assignments.filter(unit__code="ZJJ").exists() for c in codes
     )
-    assert len(codes) < demo_meeting.decisions.count()
+    assert len(codes) == 2 < meeting.decisions.count()

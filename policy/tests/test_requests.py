@@ -17,6 +17,8 @@ from policy.models import DueDateChange, Evidence, ProgressReport, WorkItem
 from policy.querysets import extension_counts
 from policy.states import DONE, OVERDUE, due_soon_horizon
 
+from .factories import MilestoneFactory, WorkItemFactory, progress_report
+
 AS_OF = dt.date(2024, 6, 30)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -28,22 +30,32 @@ def client_for(user) -> Client:
 
 
 def read(item: WorkItem) -> WorkItem:
-    """The item as every reader sees it on the demo's as-of date (policy.states)."""
+    """The item as every reader sees it on mid-2024's as-of date (policy.states)."""
     states = due_soon_horizon(AS_OF)
     return WorkItem.objects.with_state(states.as_of, states.horizon).get(pk=item.pk)
 
 
-def overdue_item() -> WorkItem:
-    item = WorkItem.objects.get(code="GZ-08")  # led by 住建局, due 2024-06-20
+def overdue_item(people: dict | None = None) -> WorkItem:
+    """An item due 2024-06-20: led by the people's unit, or the demo's GZ-08 (住建局)."""
+    if people is None:
+        item = WorkItem.objects.get(code="GZ-08")
+    else:
+        item = WorkItemFactory(lead_unit=people["unit"], due_on=dt.date(2024, 6, 20))
     assert read(item).state == OVERDUE
     return item
+
+
+def unit_item(people) -> WorkItem:
+    """An item the people's unit leads, due at the end of 2024."""
+    return WorkItemFactory(lead_unit=people["unit"])
 
 
 # --- Extension requests -------------------------------------------------------------------
 
 
-def test_a_pending_extension_keeps_an_overdue_item_overdue_until_the_office_approves(cast):
-    item = overdue_item()
+def test_a_pending_extension_keeps_an_overdue_item_overdue_until_the_office_approves(people):
+    cast = people
+    item = overdue_item(people)
     asked = requests.request_extension(
         user=cast["zjj"],
         work_item=item,
@@ -99,8 +111,9 @@ def test_a_pending_extension_keeps_an_overdue_item_overdue_until_the_office_appr
     }
 
 
-def test_a_refused_extension_says_why_and_the_date_stays(cast):
-    item = overdue_item()
+def test_a_refused_extension_says_why_and_the_date_stays(people):
+    cast = people
+    item = overdue_item(people)
     zjj = client_for(cast["zjj"])
     response = zjj.post(
         reverse("policy:workitem_extension", args=[item.pk]),
@@ -138,10 +151,11 @@ def test_a_refused_extension_says_why_and_the_date_stays(cast):
     )
 
 
-def test_a_unit_asks_for_a_node_and_cannot_move_it_itself(cast):
+def test_a_unit_asks_for_a_node_and_cannot_move_it_itself(people):
     """The issue's case: 住建局 moved an overdue node 2024-06-15 → 2024-12-31 with "调整" and it
     was on track at once. Now the page offers only the request; the node stays overdue."""
-    node = WorkItem.objects.get(code="GZ-06").milestones.filter(done_on__isnull=True).first()
+    cast = people
+    node = MilestoneFactory(work_item=unit_item(people), due_on=dt.date(2024, 6, 15))
     zjj = client_for(cast["zjj"])
     page = zjj.get(reverse("policy:milestone_detail", args=[node.pk])).content.decode()
     assert "reschedule-card" not in page and "extension-card" in page
@@ -174,8 +188,9 @@ def test_a_unit_asks_for_a_node_and_cannot_move_it_itself(cast):
     assert node.due_on == dt.date(2024, 12, 31)
 
 
-def test_a_stale_or_versionless_request_is_refused(cast):
-    item = overdue_item()
+def test_a_stale_or_versionless_request_is_refused(people):
+    cast = people
+    item = overdue_item(people)
     zjj = client_for(cast["zjj"])
     url = reverse("policy:workitem_extension", args=[item.pk])
     missing = zjj.post(url, {"due_on": "2024-12-31", "reason": "调整"})
@@ -188,8 +203,9 @@ def test_a_stale_or_versionless_request_is_refused(cast):
 # --- Closing an item (办结销号) -----------------------------------------------------------
 
 
-def test_a_units_done_is_a_request_and_counts_only_once_the_office_confirms(cast):
-    item = overdue_item()
+def test_a_units_done_is_a_request_and_counts_only_once_the_office_confirms(people):
+    cast = people
+    item = overdue_item(people)
     with pytest.raises(PermissionDenied):  # the unit no longer closes an item itself
         services.complete_work_item(user=cast["zjj_head"], item=item, done_on=dt.date(2024, 6, 28))
     asked = requests.request_closing(
@@ -203,7 +219,7 @@ def test_a_units_done_is_a_request_and_counts_only_once_the_office_confirms(cast
     seen = read(item)
     assert (seen.state, seen.done_on, seen.close_pending) == (OVERDUE, None, True)
     api = client_for(cast["zjj"]).get("/api/work-items/?page_size=100").json()
-    row = next(i for i in api["items"] if i["code"] == "GZ-08")
+    row = next(i for i in api["items"] if i["code"] == item.code)
     assert (row["done_on"], row["close_pending"]) == (None, True)
     page = client_for(cast["zjj"]).get(reverse("policy:workitem_detail", args=[item.pk]))
     assert "待销号" in page.content.decode()
@@ -220,8 +236,9 @@ def test_a_units_done_is_a_request_and_counts_only_once_the_office_confirms(cast
     assert AuditEvent.objects.filter(action="policy.work_item.done", object_id=item.pk).exists()
 
 
-def test_a_returned_closing_leaves_the_item_open_with_the_comment(cast):
-    item = overdue_item()
+def test_a_returned_closing_leaves_the_item_open_with_the_comment(people):
+    cast = people
+    item = overdue_item(people)
     zjj = client_for(cast["zjj"])
     assert (
         zjj.post(
@@ -245,8 +262,9 @@ def test_a_returned_closing_leaves_the_item_open_with_the_comment(cast):
     assert "佐证材料不足，请补充批复文件" in page and "closing-card" in page
 
 
-def test_the_office_closes_an_item_itself_with_evidence(cast):
-    item = overdue_item()
+def test_the_office_closes_an_item_itself_with_evidence(people):
+    cast = people
+    item = overdue_item(people)
     office = client_for(cast["office"])
     response = office.post(
         reverse("policy:workitem_done", args=[item.pk]),
@@ -271,9 +289,11 @@ def test_the_office_closes_an_item_itself_with_evidence(cast):
 # --- Progress approval gates publication ---------------------------------------------------
 
 
-def test_only_approved_progress_is_the_items_progress(cast):
-    item = WorkItem.objects.get(code="GZ-05")
-    before = read(item).progress  # the demo's approved report
+def test_only_approved_progress_is_the_items_progress(people):
+    cast = people
+    item = unit_item(people)
+    before = progress_report(user=cast["zjj_head"], work_item=item, percent=40).percent
+    assert read(item).progress == before  # the head's own report: approved as filed
     report = services.file_progress_report(
         user=cast["zjj"],
         work_item=item,
@@ -289,16 +309,17 @@ def test_only_approved_progress_is_the_items_progress(cast):
     leader_page = client_for(cast["leader"]).get(reverse("policy:workitem_detail", args=[item.pk]))
     assert "99%" not in leader_page.content.decode()
     api = client_for(cast["zjj"]).get("/api/work-items/?page_size=100").json()
-    assert next(i for i in api["items"] if i["code"] == "GZ-05")["progress"] == before
+    assert next(i for i in api["items"] if i["code"] == item.code)["progress"] == before
     with pytest.raises(PermissionDenied):  # the officer does not approve
         services.approve_progress_report(user=cast["zjj"], report=report, expected_version=1)
     services.approve_progress_report(user=cast["zjj_head"], report=report, expected_version=1)
     assert read(item).progress == 99
 
 
-def test_the_head_sends_a_report_back_with_a_comment_the_officer_reads(cast):
-    item = WorkItem.objects.get(code="GZ-05")
-    before = read(item).progress
+def test_the_head_sends_a_report_back_with_a_comment_the_officer_reads(people):
+    cast = people
+    item = unit_item(people)
+    before = progress_report(user=cast["zjj_head"], work_item=item, percent=40).percent
     report = services.file_progress_report(
         user=cast["zjj"],
         work_item=item,
@@ -337,10 +358,11 @@ def test_the_head_sends_a_report_back_with_a_comment_the_officer_reads(cast):
     assert not ProgressReport.objects.returned_unanswered(cast["zjj"].membership.unit).exists()
 
 
-def test_a_new_plan_cannot_postpone_or_drop_an_overdue_node(cast):
+def test_a_new_plan_cannot_postpone_or_drop_an_overdue_node(people):
     """Re-planning moves the plan's open nodes (policy.services.save_work_plan): not a way
     around the extension request for a node already overdue."""
-    item = WorkItem.objects.get(code="GZ-05")
+    cast = people
+    item = unit_item(people)
     plan, _ = services.save_work_plan(
         user=cast["zjj"],
         item=item,

@@ -12,10 +12,19 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from org.models import Leader, Section, Unit
+from common.permissions import Role
+from org.models import Section
+from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory
 from policy import services
 from policy.models import DueDateChange, Evidence, Milestone, PlanStep, Policy, WorkItem
 from policy.states import DONE, OVERDUE, due_soon_horizon, work_item_state
+
+from .factories import (
+    AspectFactory,
+    MilestoneFactory,
+    WorkItemFactory,
+    progress_report,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -39,13 +48,20 @@ def client_for(user) -> Client:
     return client
 
 
-def zjj_item(code="GZ-05") -> WorkItem:
-    return WorkItem.objects.get(code=code)
+def unit_item(people, **fields) -> WorkItem:
+    """A work item led by the people's unit, due at the end of 2024 unless told."""
+    return WorkItemFactory(lead_unit=people["unit"], **fields)
 
 
-def test_the_lead_unit_writes_a_plan_scheduled_backwards_and_its_steps_become_nodes(cast):
-    item = zjj_item()
-    section = Section.objects.get(unit__code="ZJJ", name="项目管理科")
+def open_node(people, **fields) -> Milestone:
+    """An open time node of an item the people's unit leads."""
+    return MilestoneFactory(work_item=unit_item(people), due_on=dt.date(2024, 6, 30), **fields)
+
+
+def test_the_lead_unit_writes_a_plan_scheduled_backwards_and_its_steps_become_nodes(people):
+    cast = people
+    item = unit_item(people)
+    section = Section.objects.create(unit=people["unit"], name="项目管理科")
     plan, schedule = services.save_work_plan(
         user=cast["zjj"],
         item=item,
@@ -56,7 +72,7 @@ def test_the_lead_unit_writes_a_plan_scheduled_backwards_and_its_steps_become_no
         ],
     )
     steps = list(plan.steps.order_by("position"))
-    # the demo calendar has 2024 from chinesecalendar: National Day 1–7 Oct, 12 Oct worked
+    # the calendar org's migration seeds from chinesecalendar: National Day 1–7 Oct, 12 Oct worked
     assert [(s.starts_on, s.ends_on) for s in steps] == [
         (dt.date(2024, 9, 29), dt.date(2024, 10, 10)),
         (dt.date(2024, 10, 11), dt.date(2024, 10, 15)),
@@ -76,11 +92,12 @@ def test_the_lead_unit_writes_a_plan_scheduled_backwards_and_its_steps_become_no
     assert not Milestone.objects.filter(work_item=item, title="摸底调查").exists()
 
 
-def test_saving_a_plan_again_moves_its_open_nodes_rather_than_making_new_ones(cast):
+def test_saving_a_plan_again_moves_its_open_nodes_rather_than_making_new_ones(people):
     """The open milestones of the replaced steps are taken over in order: same record (its
     reminders and history go on), date moved with the old one kept, title changed; a node
     already done stays as it was; the ones left over go."""
-    item = zjj_item()
+    cast = people
+    item = unit_item(people)
     plan, _ = services.save_work_plan(
         user=cast["zjj"],
         item=item,
@@ -118,8 +135,8 @@ def test_saving_a_plan_again_moves_its_open_nodes_rather_than_making_new_ones(ca
     assert "policy.milestone.removed" in actions
 
 
-def test_a_year_without_calendar_gives_a_warning(cast):
-    item = zjj_item()
+def test_a_year_without_calendar_gives_a_warning(people):
+    item = unit_item(people)
     item.due_on = dt.date(2030, 12, 31)  # in memory only: the deadline check reads it
     _plan, schedule = services.save_work_plan(
         user=None, item=item, deadline=dt.date(2030, 3, 1), steps=[{"title": "a", "workdays": 2}]
@@ -127,44 +144,44 @@ def test_a_year_without_calendar_gives_a_warning(cast):
     assert schedule.warning and "2030" in schedule.warning
 
 
-def test_only_the_lead_unit_and_the_office_plan_an_item(cast, make_user):
-    item = WorkItem.objects.get(code="GZ-13")  # led by JTJ, ZJJ is a co-unit
+def test_only_the_lead_unit_and_the_office_plan_an_item(people):
+    cast, jtj = people, UnitFactory()
+    item = WorkItemFactory(lead_unit=jtj, co_units=[people["unit"]])  # the unit is a co-unit
     with pytest.raises(PermissionDenied):
         services.save_work_plan(
             user=cast["zjj"], item=item, deadline=item.due_on, steps=[{"title": "a", "workdays": 1}]
         )
+    mine = unit_item(people, lead_leader=people["leader_record"])
     with pytest.raises(PermissionDenied):
         services.save_work_plan(
             user=cast["leader"],
-            item=zjj_item(),
+            item=mine,
             deadline=dt.date(2024, 9, 1),
             steps=[{"title": "a", "workdays": 1}],
         )
-    other = Section.objects.filter(unit__code="JTJ").first() or Section.objects.create(
-        unit=Unit.objects.get(code="JTJ"), name="综合科"
-    )
+    other = Section.objects.create(unit=jtj, name="综合科")
     with pytest.raises(ValidationError):
         services.save_work_plan(
             user=cast["zjj"],
-            item=zjj_item(),
+            item=mine,
             deadline=dt.date(2024, 9, 1),
             steps=[{"title": "a", "workdays": 1, "section": other}],
         )
     with pytest.raises(ValidationError):  # after the item's due date
         services.save_work_plan(
             user=cast["zjj"],
-            item=zjj_item(),
+            item=mine,
             deadline=dt.date(2025, 9, 1),
             steps=[{"title": "a", "workdays": 1}],
         )
 
 
-def test_a_milestone_is_rescheduled_with_a_reason_and_done_with_a_file(cast, settings, tmp_path):
+def test_a_milestone_is_rescheduled_with_a_reason_and_done_with_a_file(people, settings, tmp_path):
     """The office moves a node's date itself (a unit asks: policy/tests/test_requests.py); the
     lead unit marks it done with a file."""
     settings.DATA_DIR = tmp_path
-    item = zjj_item("GZ-06")
-    node = item.milestones.filter(done_on__isnull=True).order_by("due_on").first()
+    cast = people
+    node = open_node(people)
     old_due = node.due_on
     zjj, office = client_for(cast["zjj"]), client_for(cast["office"])
     url = reverse("policy:milestone_reschedule", args=[node.pk])
@@ -201,30 +218,14 @@ def test_a_milestone_is_rescheduled_with_a_reason_and_done_with_a_file(cast, set
     assert stored.read_bytes() == PDF
     assert stat.S_IMODE(os.stat(stored).st_mode) == 0o600
     assert AuditEvent.objects.filter(action="policy.evidence.attached").exists()
-    # served to who may see the node (the leader of ZJJ), not to another unit; reads audited
+    # served to who may see the node (the unit's leader), not to another unit; reads audited
     download = reverse("policy:evidence_download", args=[evidence.pk])
     got = client_for(cast["leader"]).get(download)
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
     assert got["Content-Disposition"].startswith("attachment")
     assert AuditEvent.objects.filter(action="policy.evidence.downloaded").count() == 1
-    assert client_for(_unit_user("JTJ")).get(download).status_code == 404
-
-
-def _unit_user(code):
-    """An officer of another unit, past the first-login password change."""
-    from accounts.services import change_password
-    from org.services import create_person
-
-    person = create_person(
-        user=None,
-        username=f"{code.lower()}_officer",
-        full_name=f"{code} 联络员",
-        role="unit_officer",
-        password="Luoshi@test2024",
-        unit=Unit.objects.get(code=code),
-    )
-    change_password(user=person, new_password="Luoshi@test2025x")
-    return person
+    other_unit = PersonFactory(role=Role.UNIT_OFFICER)
+    assert client_for(other_unit).get(download).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -239,16 +240,16 @@ def _unit_user(code):
     ],
 )
 def test_bad_evidence_is_refused_with_a_clear_message(
-    cast, settings, tmp_path, name, content, size_mb, message
+    people, settings, tmp_path, name, content, size_mb, message
 ):
     settings.DATA_DIR = tmp_path
     if size_mb:
         content = content + b"0" * (size_mb * 1024 * 1024)
     upload = RawUpload(name, content)
-    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+    node = open_node(people)
     with pytest.raises(ValidationError) as error:
         services.complete_milestone(
-            user=cast["zjj"], milestone=node, done_on=dt.date(2024, 7, 1), upload=upload
+            user=people["zjj"], milestone=node, done_on=dt.date(2024, 7, 1), upload=upload
         )
     assert message in " ".join(error.value.messages)
     node.refresh_from_db()
@@ -256,11 +257,11 @@ def test_bad_evidence_is_refused_with_a_clear_message(
     assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").iterdir())
 
 
-def test_a_forbidden_type_through_the_page_says_why(cast, settings, tmp_path):
+def test_a_forbidden_type_through_the_page_says_why(people, settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+    node = open_node(people)
     upload = SimpleUploadedFile("脚本.js", b"alert(1)", content_type="text/javascript")
-    response = client_for(cast["zjj"]).post(
+    response = client_for(people["zjj"]).post(
         reverse("policy:milestone_done", args=[node.pk]),
         {"done_on": "2024-07-01", "evidence": upload, "version": node.version},
     )
@@ -268,8 +269,9 @@ def test_a_forbidden_type_through_the_page_says_why(cast, settings, tmp_path):
     assert "不能作为附件" in response.content.decode()
 
 
-def test_an_overdue_item_marked_done_stops_being_overdue(cast):
-    item = zjj_item("GZ-08")  # due 2024-06-20, overdue on 2024-06-30
+def test_an_overdue_item_marked_done_stops_being_overdue(people):
+    cast = people
+    item = unit_item(people, due_on=dt.date(2024, 6, 20))  # overdue on 2024-06-30
     states = due_soon_horizon(dt.date(2024, 6, 30))
     state = WorkItem.objects.with_state(states.as_of, states.horizon).get(pk=item.pk).state
     assert state == OVERDUE
@@ -284,12 +286,13 @@ def test_an_overdue_item_marked_done_stops_being_overdue(cast):
         services.complete_work_item(user=cast["office"], item=item, done_on=dt.date(2024, 6, 29))
     with pytest.raises(ValidationError):  # a date in the future
         services.complete_work_item(
-            user=cast["office"], item=zjj_item("GZ-05"), done_on=dt.date(2099, 1, 1)
+            user=cast["office"], item=unit_item(people), done_on=dt.date(2099, 1, 1)
         )
 
 
-def test_only_the_office_reschedules_an_item_and_needs_a_reason(cast):
-    item = zjj_item("GZ-08")
+def test_only_the_office_reschedules_an_item_and_needs_a_reason(people):
+    cast = people
+    item = unit_item(people, due_on=dt.date(2024, 6, 20))
     with pytest.raises(PermissionDenied):
         services.reschedule_work_item(
             user=cast["zjj_head"], item=item, due_on=dt.date(2024, 8, 1), reason="x"
@@ -308,7 +311,8 @@ def test_only_the_office_reschedules_an_item_and_needs_a_reason(cast):
     assert "2024-06-20" in page and "配合省级批次调整" in page
 
 
-def test_the_office_registers_a_policy_measure_and_work_item_by_form(cast):
+def test_the_office_registers_a_policy_measure_and_work_item_by_form(people):
+    cast = people
     office = client_for(cast["office"])
     response = office.post(
         reverse("policy:policy_create"),
@@ -316,7 +320,7 @@ def test_the_office_registers_a_policy_measure_and_work_item_by_form(cast):
     )
     policy = Policy.objects.get(short_name="《若干措施》")
     assert response.status_code == 302
-    aspect = policy_aspect()
+    aspect = AspectFactory()
     assert (
         office.post(
             reverse("policy:measure_create", args=[policy.pk]),
@@ -325,8 +329,8 @@ def test_the_office_registers_a_policy_measure_and_work_item_by_form(cast):
         == 302
     )
     measure = policy.measures.get(code="一")
-    zjj, fgw = Unit.objects.get(code="ZJJ"), Unit.objects.get(code="FGW")
-    leader = Leader.objects.get(name="李华")
+    zjj, fgw = people["unit"], UnitFactory()
+    leader = LeaderFactory()
     data = {
         "code": "XY-01",
         "title": "争取县域产业园区基础设施补助",
@@ -363,14 +367,9 @@ def test_the_office_registers_a_policy_measure_and_work_item_by_form(cast):
     assert client_for(cast["zjj"]).get(reverse("policy:policy_create")).status_code == 403
 
 
-def policy_aspect():
-    from policy.models import Aspect
-
-    return Aspect.objects.order_by("sort_order").first()
-
-
-def test_the_plan_page_schedules_and_shows_the_steps(cast):
-    item = zjj_item("GZ-05")
+def test_the_plan_page_schedules_and_shows_the_steps(people):
+    cast = people
+    item = unit_item(people)
     zjj = client_for(cast["zjj"])
     url = reverse("policy:workplan_edit", args=[item.pk])
     assert zjj.get(url).status_code == 200
@@ -400,9 +399,25 @@ def test_the_plan_page_schedules_and_shows_the_steps(cast):
     assert client_for(cast["leader"]).get(url).status_code == 403
 
 
-def test_pages_run_a_bounded_number_of_queries(cast, django_assert_max_num_queries):
-    item = zjj_item("GZ-06")
-    zjj = client_for(cast["zjj"])
+def test_pages_run_a_bounded_number_of_queries(people, django_assert_max_num_queries):
+    """An item with a plan of three steps (each its section, person and node) and reports:
+    its pages read the rows in a bounded number of queries, not one per row."""
+    item = unit_item(people)
+    steps = [
+        {
+            "title": f"步骤{n}",
+            "workdays": 3,
+            "section": Section.objects.create(unit=people["unit"], name=f"科室{n}"),
+            "person": people["zjj_head"],
+        }
+        for n in range(3)
+    ]
+    services.save_work_plan(
+        user=people["zjj"], item=item, deadline=dt.date(2024, 10, 15), steps=steps
+    )
+    for percent in (20, 40):
+        progress_report(user=people["zjj_head"], work_item=item, percent=percent)
+    zjj = client_for(people["zjj"])
     with django_assert_max_num_queries(30):
         assert zjj.get(reverse("policy:workitem_detail", args=[item.pk])).status_code == 200
     with django_assert_max_num_queries(18):  # the rows' section and person lists: read once
@@ -412,9 +427,9 @@ def test_pages_run_a_bounded_number_of_queries(cast, django_assert_max_num_queri
         assert zjj.get(reverse("policy:milestone_detail", args=[node.pk])).status_code == 200
 
 
-def test_a_node_may_be_done_without_a_file(cast):
-    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
-    services.complete_milestone(user=cast["zjj"], milestone=node, done_on=dt.date(2024, 7, 1))
+def test_a_node_may_be_done_without_a_file(people):
+    node = open_node(people)
+    services.complete_milestone(user=people["zjj"], milestone=node, done_on=dt.date(2024, 7, 1))
     assert not Evidence.objects.filter(milestone=node).exists()
 
 
@@ -435,14 +450,15 @@ def test_a_node_may_be_done_without_a_file(cast):
         },
     ],
 )
-def test_hostile_plan_forms_get_a_clear_answer_not_a_500(cast, data):
-    url = reverse("policy:workplan_edit", args=[zjj_item().pk])
-    response = client_for(cast["zjj"]).post(url, data)
+def test_hostile_plan_forms_get_a_clear_answer_not_a_500(people, data):
+    url = reverse("policy:workplan_edit", args=[unit_item(people).pk])
+    response = client_for(people["zjj"]).post(url, data)
     assert response.status_code == 400
 
 
-def test_hostile_done_and_reschedule_posts_get_400(cast):
-    node = zjj_item("GZ-06").milestones.filter(done_on__isnull=True).first()
+def test_hostile_done_and_reschedule_posts_get_400(people):
+    cast = people
+    node = open_node(people)
     zjj, office = client_for(cast["zjj"]), client_for(cast["office"])
     for client, url, data in [
         (zjj, reverse("policy:milestone_done", args=[node.pk]), {"done_on": "2024-02-30"}),

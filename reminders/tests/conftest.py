@@ -1,6 +1,15 @@
 import pytest
 
+from policy.tests.factories import unit_people
+
 from .servers import RobotServer, SmtpServer, free_port
+
+
+@pytest.fixture
+def people(db) -> dict:
+    """The office, a leader, a unit's officer (`zjj`) and head (`zjj_head`), and the unit
+    (policy.tests.factories.unit_people): the demo's cast for a test that needs no more."""
+    return unit_people()
 
 
 @pytest.fixture

@@ -11,24 +11,30 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from org.models import Unit
-from reminders.models import Reminder, Robot
+from reminders.models import Reminder
 from reminders.sources import ESCALATE_HEAD
+
+from .factories import pressing_work
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def first_run(demo):
-    Reminder.objects.all().delete()
-    Robot.objects.all().delete()
+@pytest.fixture
+def work(db) -> dict:
+    """A unit's pressing work and its people (factories.pressing_work); its officer has the
+    demo officer's e-mail address."""
+    work = pressing_work()
+    work["zjj"].email = "zjj@example.gov.cn"
+    work["zjj"].save(update_fields=["email"])
+    return work
 
 
 def remind(day: str) -> None:
     call_command("remind", "--as-of", day, stdout=StringIO(), stderr=StringIO())
 
 
-def test_the_mailed_link_acknowledges_after_login(demo, client, cast, smtp, mail_settings):
+def test_the_mailed_link_acknowledges_after_login(work, client, smtp, mail_settings):
+    cast = work
     mail_settings(smtp.port)
     remind("2024-07-01")
     start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
@@ -54,9 +60,10 @@ def test_the_mailed_link_acknowledges_after_login(demo, client, cast, smtp, mail
     assert acks.count() == 1
 
 
-def test_the_office_sees_who_has_not_acknowledged(demo, client, cast):
+def test_the_office_sees_who_has_not_acknowledged(work, client):
+    cast = work
     remind("2024-07-01")
-    zjj = Unit.objects.get(code="ZJJ")
+    zjj = work["unit"]
     first, second = Reminder.objects.filter(recipient_unit=zjj).order_by("pk")[:2]
     client.force_login(cast["zjj"])
     client.post(reverse("reminders:acknowledge", kwargs={"pk": first.pk}))
@@ -67,10 +74,11 @@ def test_the_office_sees_who_has_not_acknowledged(demo, client, cast):
     assert "未签收" in page.content.decode()
 
 
-def test_not_acknowledged_in_two_working_days_goes_to_the_head(demo, cast):
+def test_not_acknowledged_in_two_working_days_goes_to_the_head(work):
+    cast = work
     remind("2024-07-01")
-    zjj = Unit.objects.get(code="ZJJ")
-    sent = list(Reminder.objects.filter(recipient_unit=zjj, source="guide"))
+    zjj = work["unit"]
+    sent = list(Reminder.objects.filter(recipient_unit=zjj, source="milestone"))
     assert sent
     acknowledged = sent[0]
     acknowledged.acknowledged_at = dt.datetime(2024, 7, 2, 9, tzinfo=dt.UTC)
@@ -81,7 +89,7 @@ def test_not_acknowledged_in_two_working_days_goes_to_the_head(demo, cast):
     remind("2024-07-03")  # two working days
     escalated = Reminder.objects.filter(source="unacknowledged", stage=ESCALATE_HEAD, unit=zjj)
     assert escalated.exists()
-    assert set(escalated.values_list("recipient_user__username", flat=True)) == {"zjj_head"}
+    assert set(escalated.values_list("recipient_user", flat=True)) == {cast["zjj_head"].pk}
     topics = set(escalated.values_list("topic", flat=True))
     assert (
         acknowledged.topic not in topics

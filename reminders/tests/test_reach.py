@@ -14,15 +14,18 @@ from django.urls import reverse
 from org.models import Unit
 from policy.models import WorkItem
 from reminders import services
-from reminders.models import Delivery, DeliveryStatus, Reminder, Robot, RobotKind
+from reminders.models import Delivery, DeliveryStatus, Reminder, RobotKind
+
+from .factories import pressing_work
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def first_run(demo):
-    Reminder.objects.all().delete()
-    Robot.objects.all().delete()
+@pytest.fixture
+def work(db) -> dict:
+    """A unit's pressing work and its people, and a co-unit nobody in Luoshi belongs to
+    (factories.pressing_work)."""
+    return pressing_work()
 
 
 def remind_json(*args) -> dict:
@@ -31,7 +34,7 @@ def remind_json(*args) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_what_reaches_no_one_is_listed_and_not_counted_as_sent(demo):
+def test_what_reaches_no_one_is_listed_and_not_counted_as_sent(work):
     result = remind_json("--as-of", "2024-07-01")
     assert set(result) >= {"sent", "deliveries", "failed", "skipped", "unreachable"}
     reached = Reminder.objects.filter(deliveries__isnull=False).distinct().count()
@@ -39,13 +42,14 @@ def test_what_reaches_no_one_is_listed_and_not_counted_as_sent(demo):
     assert result["sent"] == reached > 0
     assert len(result["unreachable"]) == nobody.count() > 0
     codes = {row["unit"] for row in result["unreachable"]}
-    assert "ZJJ" not in codes  # ZJJ has people with accounts
+    assert work["unit"].code not in codes  # the unit has people with accounts
+    assert work["helper"].code in codes  # the co-unit has none
     assert codes <= set(Unit.objects.values_list("code", flat=True))
     assert all(row["subject"] for row in result["unreachable"])
     assert result["deliveries"] == Delivery.objects.filter(status=DeliveryStatus.SENT).count()
 
 
-def test_a_dry_run_says_the_same(demo):
+def test_a_dry_run_says_the_same(work):
     dry = remind_json("--as-of", "2024-07-01", "--dry-run")
     assert Reminder.objects.count() == 0
     real = remind_json("--as-of", "2024-07-01")
@@ -54,8 +58,9 @@ def test_a_dry_run_says_the_same(demo):
 
 
 def test_the_office_sees_who_cannot_be_reached_and_a_fix_reaches_them_next_run(
-    demo, client, cast, robots, settings
+    work, client, robots, settings
 ):
+    cast = work
     settings.LUOSHI_ROBOT_HOSTS = [f"http://127.0.0.1:{robots.port}"]
     first = remind_json("--as-of", "2024-07-01")
     unit_code = first["unreachable"][0]["unit"]
@@ -78,12 +83,11 @@ def test_the_office_sees_who_cannot_be_reached_and_a_fix_reaches_them_next_run(
     assert fixed.exists() and not fixed.filter(deliveries__isnull=True).exists()
 
 
-def test_a_title_with_a_line_break_is_mailed_folded_not_failed_for_ever(demo, smtp, mail_settings):
+def test_a_title_with_a_line_break_is_mailed_folded_not_failed_for_ever(work, smtp, mail_settings):
     mail_settings(smtp.port)
-    zjj = Unit.objects.get(code="ZJJ")
-    item = WorkItem.objects.filter(
-        assignments__unit=zjj, done_on__isnull=True, due_on__lt="2024-07-01"
-    ).first()
+    work["zjj"].email = "zjj@example.gov.cn"  # someone of the unit is mailed
+    work["zjj"].save(update_fields=["email"])
+    item = work["overdue"][1]
     WorkItem.objects.filter(pk=item.pk).update(title="老旧小区改造\r\nBcc: evil@example.com")
     result = remind_json("--as-of", "2024-07-01")
     assert result["failed"] == 0

@@ -12,12 +12,15 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from org.models import Unit
+from org.tests.factories import UnitFactory
 from policy import services as policy
 from policy.models import WorkItem
+from policy.tests.factories import WorkItemFactory
 from reminders import services
 from reminders.models import Channel, Delivery, DeliveryStatus, Reminder, Robot, RobotKind
 from reminders.sources import ESCALATE_HEAD, ESCALATE_LEADER
 
+from .factories import pressing_work
 from .servers import DINGTALK_SECRET, SmtpServer
 
 pytestmark = pytest.mark.django_db
@@ -25,11 +28,18 @@ pytestmark = pytest.mark.django_db
 ZJJ_MAIL = "zjj@luoshi.test"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def first_run(demo):
-    """The demo without its July 2024 reminders and robots: these tests run `remind` first."""
+    """The demo without its July 2024 reminders and robots: the tests about the demo's guides
+    and projects run `remind` first."""
     Reminder.objects.all().delete()
     Robot.objects.all().delete()
+
+
+@pytest.fixture
+def work(db) -> dict:
+    """A unit's overdue and due-soon work, its people, and a co-unit (factories.pressing_work)."""
+    return pressing_work()
 
 
 def remind(*args) -> tuple[str, int, str]:
@@ -39,9 +49,10 @@ def remind(*args) -> tuple[str, int, str]:
     return last, int(re.search(r"\d+", last).group()), err.getvalue()
 
 
-def setup_zjj(robots) -> Unit:
-    zjj = Unit.objects.get(code="ZJJ")
-    get_user_model().objects.filter(username="zjj").update(email=ZJJ_MAIL)
+def setup_zjj(work, robots) -> Unit:
+    """The unit's officer gets an e-mail address, the unit both robots."""
+    zjj = work["unit"]
+    get_user_model().objects.filter(pk=work["zjj"].pk).update(email=ZJJ_MAIL)
     services.save_robot(user=None, unit=zjj, kind=RobotKind.WECOM, webhook=robots.wecom_url)
     services.save_robot(
         user=None,
@@ -53,9 +64,9 @@ def setup_zjj(robots) -> Unit:
     return zjj
 
 
-def test_it_sends_in_the_app_by_mail_and_to_both_robots_once(demo, smtp, robots, mail_settings):
+def test_it_sends_in_the_app_by_mail_and_to_both_robots_once(work, smtp, robots, mail_settings):
     mail_settings(smtp.port)
-    zjj = setup_zjj(robots)
+    zjj = setup_zjj(work, robots)
     start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
     summary, sent, _err = remind("--as-of", "2024-07-01")
     assert summary.startswith("发送催办"), summary
@@ -77,7 +88,7 @@ def test_it_sends_in_the_app_by_mail_and_to_both_robots_once(demo, smtp, robots,
     wecom = next(p for k, p in robots.received if k == "wecom")
     assert wecom["markdown"]["content"].startswith("### 【催办】")
     assert not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists()
-    zjj_user = get_user_model().objects.get(username="zjj")
+    zjj_user = work["zjj"]
     assert Delivery.objects.unread_for(zjj_user).count() == to_zjj
     sends = AuditEvent.objects.filter(action="reminders.delivery.sent", id__gt=start).count()
     assert sends == Delivery.objects.count()
@@ -90,10 +101,10 @@ def test_it_sends_in_the_app_by_mail_and_to_both_robots_once(demo, smtp, robots,
 
 
 def test_a_channel_that_is_down_is_reported_then_retried_with_nothing_lost(
-    demo, dead_smtp_port, robots, mail_settings
+    work, dead_smtp_port, robots, mail_settings
 ):
     mail_settings(dead_smtp_port)
-    zjj = setup_zjj(robots)
+    zjj = setup_zjj(work, robots)
     robots.down = True
     summary, sent, err = remind("--as-of", "2024-07-01")
     to_zjj = Reminder.objects.filter(recipient_unit=zjj).count()
@@ -128,8 +139,8 @@ def test_a_channel_that_is_down_is_reported_then_retried_with_nothing_lost(
     assert len(robots.received) == 2 * to_zjj and robots.rejected == []
 
 
-def test_a_wrong_dingtalk_secret_is_a_failure_not_a_crash(demo, robots):
-    zjj = Unit.objects.get(code="ZJJ")
+def test_a_wrong_dingtalk_secret_is_a_failure_not_a_crash(work, robots):
+    zjj = work["unit"]
     services.save_robot(
         user=None,
         unit=zjj,
@@ -144,7 +155,7 @@ def test_a_wrong_dingtalk_secret_is_a_failure_not_a_crash(demo, robots):
     assert Delivery.objects.filter(channel=Channel.DINGTALK, status=DeliveryStatus.FAILED).exists()
 
 
-def test_a_dry_run_writes_nothing_and_says_what_it_would_send(demo):
+def test_a_dry_run_writes_nothing_and_says_what_it_would_send(work):
     before = AuditEvent.objects.count()
     summary, would, _err = remind("--as-of", "2024-07-01", "--dry-run")
     assert would > 0 and Reminder.objects.count() == 0
@@ -153,16 +164,16 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_send(demo):
     assert sent == would
 
 
-def test_a_bad_date_is_a_clear_error(demo):
+def test_a_bad_date_is_a_clear_error(db):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="2024-02-30"):
         remind("--as-of", "2024-02-30")
 
 
-def test_it_escalates_to_the_head_then_the_leader_after_days_of_silence(demo, cast, settings):
+def test_it_escalates_to_the_head_then_the_leader_after_days_of_silence(work, settings):
     settings.LUOSHI_REMIND_ACK_WORKDAYS = 250  # silence alone here (test_acknowledge: 签收)
-    zjj = Unit.objects.get(code="ZJJ")
+    zjj = work["unit"]
     remind("--as-of", "2024-07-01")
     overdue = Reminder.objects.filter(recipient_unit=zjj, stage="overdue", source="work_item")
     assert overdue.exists()
@@ -180,23 +191,23 @@ def test_it_escalates_to_the_head_then_the_leader_after_days_of_silence(demo, ca
     remind("--as-of", "2024-07-08")  # 5 working days after 1 July
     head = Reminder.objects.filter(stage=ESCALATE_HEAD, unit=zjj)
     assert head.exists()
-    assert set(head.values_list("recipient_user__username", flat=True)) == {"zjj_head"}
+    assert set(head.values_list("recipient_user", flat=True)) == {work["zjj_head"].pk}
     assert not head.filter(topic=f"workitem:{reported.pk}").exists()
     assert not Reminder.objects.filter(stage=ESCALATE_LEADER, unit=zjj).exists()
     remind("--as-of", "2024-07-15")  # 5 more silent working days
     leader = Reminder.objects.filter(stage=ESCALATE_LEADER, unit=zjj)
-    assert set(leader.values_list("recipient_user__username", flat=True)) == {"leader"}
+    assert set(leader.values_list("recipient_user", flat=True)) == {work["leader"].pk}
     assert "升级" in leader.first().subject
     # a unit whose overseeing leader has no account: the office passes it on
     relayed = Reminder.objects.filter(stage__startswith=f"{ESCALATE_LEADER}:")
-    assert relayed.exists()
-    assert set(relayed.values_list("recipient_user__username", flat=True)) == {"office"}
+    assert set(relayed.values_list("unit", flat=True)) == {work["helper"].pk}
+    assert set(relayed.values_list("recipient_user", flat=True)) == {work["office"].pk}
     assert "未开通" in relayed.first().body or "账号" in relayed.first().body
     _s, again, _e = remind("--as-of", "2024-07-15")
     assert again == 0
 
 
-def test_guides_closing_reach_every_unit_concerned(demo):
+def test_guides_closing_reach_every_unit_concerned(first_run):
     remind("--as-of", "2024-07-01")
     guide = Reminder.objects.filter(source="guide", subject__contains="保障性安居工程")
     assert set(guide.values_list("recipient_unit__code", flat=True)) == {"FGW", "ZJJ"}
@@ -207,7 +218,7 @@ def test_guides_closing_reach_every_unit_concerned(demo):
     assert set(last.values_list("recipient_unit__code", flat=True)) == {"FGW", "ZJJ"}
 
 
-def test_a_silent_submitted_project_goes_to_the_overseeing_leader(demo):
+def test_a_silent_submitted_project_goes_to_the_overseeing_leader(first_run):
     remind("--as-of", "2024-07-01")
     projects = Reminder.objects.filter(source="project")
     leader = projects.filter(recipient_user__username="leader")
@@ -220,9 +231,10 @@ def test_a_silent_submitted_project_goes_to_the_overseeing_leader(demo):
     )
 
 
-def test_notify_sends_once_and_only_for_those_who_may_urge(demo, cast):
-    zjj = Unit.objects.get(code="ZJJ")
-    fgw = Unit.objects.get(code="FGW")
+def test_notify_sends_once_and_only_for_those_who_may_urge(people):
+    cast = people
+    zjj = people["unit"]
+    fgw = UnitFactory()  # a unit the leader does not oversee
     first = services.notify(
         zjj,
         subject="请报送调度材料",
@@ -248,14 +260,15 @@ def test_notify_sends_once_and_only_for_those_who_may_urge(demo, cast):
     with pytest.raises(PermissionDenied):
         services.notify(fgw, subject="x", body="y", key="k", actor=cast["zjj"])
     assert AuditEvent.objects.filter(
-        action="reminders.reminder.created", actor_name="office"
+        action="reminders.reminder.created", actor_name=cast["office"].username
     ).exists()
 
 
 def test_notify_sends_to_the_robots_after_the_commit(
-    demo, cast, robots, django_capture_on_commit_callbacks
+    people, robots, django_capture_on_commit_callbacks
 ):
-    zjj = setup_zjj(robots)
+    cast = people
+    zjj = setup_zjj(people, robots)
     with django_capture_on_commit_callbacks(execute=True):
         reminder = services.notify(
             zjj,
@@ -270,9 +283,9 @@ def test_notify_sends_to_the_robots_after_the_commit(
     assert statuses == {DeliveryStatus.SENT}
 
 
-def test_a_robot_gets_at_most_one_message_per_interval(demo, robots, settings):
+def test_a_robot_gets_at_most_one_message_per_interval(work, robots, settings):
     settings.LUOSHI_ROBOT_INTERVAL_SECONDS = 0.3
-    zjj = Unit.objects.get(code="ZJJ")
+    zjj = work["unit"]
     services.save_robot(user=None, unit=zjj, kind=RobotKind.WECOM, webhook=robots.wecom_url)
     remind("--as-of", "2024-07-01")
     count = len(robots.times)
@@ -281,7 +294,7 @@ def test_a_robot_gets_at_most_one_message_per_interval(demo, robots, settings):
     assert robots.times[-1] - robots.times[0] >= (count - 1) * 0.3 - 0.25
 
 
-def test_a_broken_source_is_reported_and_the_others_still_send(demo):
+def test_a_broken_source_is_reported_and_the_others_still_send(first_run):
     from reminders.services import run_reminders
     from reminders.sources import guides
 
@@ -294,7 +307,7 @@ def test_a_broken_source_is_reported_and_the_others_still_send(demo):
     assert len(result.errors) == 1 and "broken" in result.errors[0]
 
 
-def test_every_run_anchors_the_audit_trail_with_its_own_events(demo):
+def test_every_run_anchors_the_audit_trail_with_its_own_events(work):
     """Issue 25 point 1: `remind` anchors the trail (as a sealed event carrying its line), so
     its reminders are not among the events only the key protects."""
     from audit import anchors
@@ -306,5 +319,7 @@ def test_every_run_anchors_the_audit_trail_with_its_own_events(demo):
     assert event.action == "audit.anchored" and event.actor_name == "luoshi remind"
     assert event.after["line"] == 1
     assert AuditEvent.objects.filter(action="reminders.reminder.created", id__lt=event.id).exists()
+    # the next day's run has something new to send (an item that fell overdue): anchored too
+    WorkItemFactory(lead_unit=work["unit"], due_on=dt.date(2024, 6, 28))
     remind("--as-of", "2024-07-02")
     assert len(anchors.read_anchors()) == 2

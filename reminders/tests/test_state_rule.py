@@ -7,13 +7,33 @@ import pytest
 
 from policy.models import Milestone, WorkItem
 from policy.states import DUE_SOON, OVERDUE, PRESSING, work_item_state
+from policy.tests.factories import MilestoneFactory, WorkItemFactory
 from reminders.sources import RunContext, milestones, work_items
 
 DAYS = [dt.date(2024, 6, 28), dt.date(2024, 9, 30)]
+# due dates on either side of each day and of its due-soon horizon (ten working days; the
+# second day is just before the National Day holiday, which the horizon skips)
+DUE = [
+    *(dt.date(2024, 6, 28) + dt.timedelta(days=n) for n in (-30, -1, 0, 1, 13, 14, 15, 30)),
+    *(dt.date(2024, 9, 30) + dt.timedelta(days=n) for n in (-1, 0, 1, 15, 16, 17, 18, 60)),
+]
+
+
+@pytest.fixture
+def spread(db) -> None:
+    """Items due on each of DUE: open (with an open and a done time node due that day too),
+    done on time, done late, and one without any unit to urge."""
+    for due_on in DUE:
+        item = WorkItemFactory(due_on=due_on)
+        MilestoneFactory(work_item=item, due_on=due_on)
+        MilestoneFactory(work_item=item, due_on=due_on, done_on=due_on - dt.timedelta(days=1))
+        for done_on in (due_on - dt.timedelta(days=1), due_on + dt.timedelta(days=2)):
+            WorkItemFactory(due_on=due_on, done_on=done_on)
+        WorkItemFactory(due_on=due_on, lead_unit=None)
 
 
 @pytest.mark.parametrize("as_of", DAYS)
-def test_it_urges_each_item_at_the_stage_the_state_rule_gives(demo, as_of):
+def test_it_urges_each_item_at_the_stage_the_state_rule_gives(spread, as_of):
     context = RunContext.for_date(as_of)
     expected = {}
     for pk, due_on, done_on in WorkItem.objects.values_list("pk", "due_on", "done_on"):
@@ -32,7 +52,7 @@ def test_it_urges_each_item_at_the_stage_the_state_rule_gives(demo, as_of):
 
 
 @pytest.mark.parametrize("as_of", DAYS)
-def test_it_urges_each_time_node_at_the_stage_the_state_rule_gives(demo, as_of):
+def test_it_urges_each_time_node_at_the_stage_the_state_rule_gives(spread, as_of):
     context = RunContext.for_date(as_of)
     steps = Milestone.objects.in_bulk()
     notices = list(milestones(context))

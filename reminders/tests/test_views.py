@@ -7,10 +7,26 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from org.tests.factories import UnitFactory
 from reminders.models import Channel, Delivery, Reminder, Robot, RobotKind
-from reminders.services import save_robot
+from reminders.services import run_reminders, save_robot
+
+from .factories import FIRST_RUN, pressing_work
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def work(db) -> dict:
+    """A unit's pressing work, its people and a co-unit (factories.pressing_work)."""
+    return pressing_work()
+
+
+@pytest.fixture
+def reminded(work) -> dict:
+    """The same, after the first run of the reminders (1 July 2024), as the demo has it."""
+    run_reminders(as_of=FIRST_RUN)
+    return work
 
 
 def unread_badge(html: str) -> int:
@@ -18,10 +34,10 @@ def unread_badge(html: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def test_the_bell_counts_my_unread_reminders_and_reading_clears_it(client, cast):
-    zjj = cast["zjj"]
+def test_the_bell_counts_my_unread_reminders_and_reading_clears_it(client, reminded):
+    zjj = reminded["zjj"]
     unread = Delivery.objects.unread_for(zjj).count()
-    assert unread > 0  # the demo's July 2024 reminders
+    assert unread > 1  # the first run's reminders
     client.force_login(zjj)
     assert unread_badge(client.get(reverse("reminders:bell")).content.decode()) == unread
     page = client.get(reverse("reminders:inbox")).content.decode()
@@ -33,11 +49,13 @@ def test_the_bell_counts_my_unread_reminders_and_reading_clears_it(client, cast)
     client.post(reverse("reminders:mark_read"))
     assert "bell-count" not in client.get(reverse("reminders:bell")).content.decode()
     assert (
-        AuditEvent.objects.filter(action="reminders.delivery.read", actor_name="zjj").count() == 2
+        AuditEvent.objects.filter(action="reminders.delivery.read", actor_name=zjj.username).count()
+        == 2
     )
 
 
-def test_nobody_reads_another_persons_reminder(client, cast):
+def test_nobody_reads_another_persons_reminder(client, reminded):
+    cast = reminded
     other = Delivery.objects.unread_for(cast["zjj"]).first()
     client.force_login(cast["zjj_head"])
     response = client.post(reverse("reminders:mark_read"), {"delivery": other.pk})
@@ -48,8 +66,9 @@ def test_nobody_reads_another_persons_reminder(client, cast):
 
 
 def test_the_list_shows_each_delivery_and_follows_scope(
-    client, cast, django_assert_max_num_queries
+    client, reminded, django_assert_max_num_queries
 ):
+    cast = reminded
     client.force_login(cast["office"])
     with django_assert_max_num_queries(14):
         page = client.get(reverse("reminders:reminder_list")).content.decode()
@@ -57,17 +76,15 @@ def test_the_list_shows_each_delivery_and_follows_scope(
     client.force_login(cast["zjj"])
     page = client.get(reverse("reminders:reminder_list")).content.decode()
     visible = Reminder.objects.visible_to(cast["zjj"])
-    assert visible.exists() and not visible.exclude(unit__code="ZJJ").exists()
+    assert visible.exists() and not visible.exclude(unit=cast["unit"]).exists()
     own = set(visible.values_list("subject", flat=True))
-    other = Reminder.objects.filter(unit__code="FGW").exclude(subject__in=own).first()
+    other = Reminder.objects.filter(unit=cast["helper"]).exclude(subject__in=own).first()
     assert other is not None and other.subject not in page
 
 
-def test_the_office_configures_a_robot_and_never_sees_its_secret_again(client, cast):
-    client.force_login(cast["office"])
-    from org.models import Unit
-
-    fgw = Unit.objects.get(code="FGW")
+def test_the_office_configures_a_robot_and_never_sees_its_secret_again(client, people):
+    client.force_login(people["office"])
+    fgw = UnitFactory()
     secret = "SECfgw1234567890secret"
     token = "fgwtoken1234567890"
     response = client.post(
@@ -103,11 +120,12 @@ def test_the_office_configures_a_robot_and_never_sees_its_secret_again(client, c
     assert robot.secret == secret and robot.webhook.endswith("=new") and not robot.enabled
 
 
-def test_bad_robot_input_is_refused_with_a_message(client, cast):
-    from org.models import Unit
-
-    client.force_login(cast["office"])
-    zjj = Unit.objects.get(code="ZJJ")
+def test_bad_robot_input_is_refused_with_a_message(client, people):
+    client.force_login(people["office"])
+    zjj = people["unit"]
+    save_robot(
+        user=None, unit=zjj, kind=RobotKind.WECOM, webhook="https://qyapi.weixin.qq.com/x?key=0"
+    )
     cases = [
         {"unit": zjj.pk, "kind": "dingtalk", "webhook": "ftp://x/y", "secret": "SECx"},
         {"unit": "abc", "kind": "wecom", "webhook": "https://qyapi.weixin.qq.com/x?key=1"},
@@ -121,19 +139,17 @@ def test_bad_robot_input_is_refused_with_a_message(client, cast):
             'class="field-error"' in response.content.decode()
             or "errorlist" in response.content.decode()
         )
-    # the demo's robot for ZJJ (WeCom) is there: a second one is refused, not a crash
+    # the unit's robot (WeCom) is there: a second one is refused, not a crash
     assert Robot.objects.filter(unit=zjj, kind="wecom").count() == 1
 
 
-def test_a_dingtalk_robot_needs_its_secret(cast):
+def test_a_dingtalk_robot_needs_its_secret(people):
     from django.core.exceptions import ValidationError
-
-    from org.models import Unit
 
     with pytest.raises(ValidationError):
         save_robot(
-            user=cast["office"],
-            unit=Unit.objects.get(code="FGW"),
+            user=people["office"],
+            unit=UnitFactory(),
             kind=RobotKind.DINGTALK,
             webhook="https://oapi.dingtalk.com/robot/send?access_token=t",
         )
@@ -144,17 +160,18 @@ def test_in_app_deliveries_of_the_demo_are_all_sent(cast):
 
 
 def test_removing_a_robot_cancels_what_it_has_not_delivered(
-    client, cast, settings, django_assert_max_num_queries
+    client, work, settings, django_assert_max_num_queries
 ):
     from reminders.models import DeliveryStatus
-    from reminders.services import run_reminders, save_robot
 
-    # the demo's robots, switched on and pointed at a loopback port where nothing listens
+    # the unit's robots, pointed at a loopback port where nothing listens
     settings.LUOSHI_ROBOT_HOSTS = ["http://127.0.0.1:9"]
-    zjj = Robot.objects.get(unit__code="ZJJ", kind=RobotKind.WECOM).unit
-    for kind in (RobotKind.WECOM, RobotKind.DINGTALK):
-        save_robot(user=None, unit=zjj, kind=kind, webhook=f"http://127.0.0.1:9/{kind}")
-    robot = Robot.objects.get(unit__code="ZJJ", kind=RobotKind.WECOM)
+    zjj, cast = work["unit"], work
+    for kind, secret in ((RobotKind.WECOM, ""), (RobotKind.DINGTALK, "SECdown")):
+        save_robot(
+            user=None, unit=zjj, kind=kind, webhook=f"http://127.0.0.1:9/{kind}", secret=secret
+        )
+    robot = Robot.objects.get(unit=zjj, kind=RobotKind.WECOM)
     run_reminders(as_of=dt.date(2024, 7, 22))
     failed = Delivery.objects.filter(robot=robot, status=DeliveryStatus.FAILED)
     assert failed.exists()
@@ -170,9 +187,9 @@ def test_removing_a_robot_cancels_what_it_has_not_delivered(
 
 
 def test_my_reminders_page_runs_a_bounded_number_of_queries(
-    client, cast, django_assert_max_num_queries
+    client, reminded, django_assert_max_num_queries
 ):
-    client.force_login(cast["zjj"])
+    client.force_login(reminded["zjj"])
     with django_assert_max_num_queries(12):
         assert client.get(reverse("reminders:inbox")).status_code == 200
     with django_assert_max_num_queries(8):
@@ -182,8 +199,6 @@ def test_my_reminders_page_runs_a_bounded_number_of_queries(
 def test_the_pages_cost_the_same_with_more_reminders(client, cast):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from reminders.services import run_reminders
 
     def cost() -> dict[str, int]:
         counts = {}

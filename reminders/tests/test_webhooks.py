@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ValidationError
 
-from org.models import Unit
+from org.tests.factories import UnitFactory
 from reminders import channels, services, webhooks
 from reminders.models import RobotKind
 
@@ -62,9 +62,9 @@ def test_the_real_services_and_an_administrators_host_are_accepted(settings):
 
 
 @pytest.mark.django_db
-def test_the_service_refuses_a_loopback_robot_and_the_form_says_why(client, cast, settings):
+def test_the_service_refuses_a_loopback_robot_and_the_form_says_why(client, people, settings):
     settings.LUOSHI_ROBOT_HOSTS = []
-    zjj = Unit.objects.get(code="ZJJ")
+    cast, zjj = people, people["unit"]
     with pytest.raises(ValidationError):
         services.save_robot(
             user=None, unit=zjj, kind=RobotKind.WECOM, webhook="http://127.0.0.1:9/x"
@@ -72,7 +72,7 @@ def test_the_service_refuses_a_loopback_robot_and_the_form_says_why(client, cast
     client.force_login(cast["office"])
     response = client.post(
         "/reminders/robots/",
-        {"unit": Unit.objects.get(code="FGW").pk, "kind": "wecom", "webhook": "http://[::1]:9/"},
+        {"unit": UnitFactory().pk, "kind": "wecom", "webhook": "http://[::1]:9/"},
     )
     assert response.status_code == 200
     assert "qyapi.weixin.qq.com" in str(response.context["form"].errors)

@@ -88,7 +88,8 @@ def test_a_unit_with_no_item_due_keeps_its_money_share(funding):
     assert Decimal(0) <= score <= Decimal(30)
 
 
-def test_the_default_is_default_2_seeded_and_locked(demo):
+def test_the_default_is_default_2_seeded_and_locked(db):
+    """As the migrations seed the rules: no data needed."""
     from supervision.assessment import rules_for_year
     from supervision.models import AssessmentRules
 
@@ -100,9 +101,13 @@ def test_the_default_is_default_2_seeded_and_locked(demo):
     assert rules_for_year(2024, "default-1").code == "default-1"
 
 
-def test_a_copy_keeps_the_method_of_its_source(demo, cast):
+def test_a_copy_keeps_the_method_of_its_source(db):
+    from common.permissions import Role
+    from org.tests.factories import PersonFactory
     from supervision import services
     from supervision.models import AssessmentRules
+
+    cast = {"office": PersonFactory(role=Role.OFFICE)}
 
     for source, method in (("default-1", "rate"), ("default-2", "progress")):
         copy = services.copy_rules(
@@ -163,7 +168,7 @@ def test_at_year_end_the_demo_funding_scores_agree(demo):
         assert unit["bonus"] == one[code]["bonus"], code
 
 
-def test_an_unknown_version_is_refused_by_the_command(demo):
+def test_an_unknown_version_is_refused_by_the_command(db):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="no rules version"):

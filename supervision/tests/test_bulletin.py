@@ -103,7 +103,7 @@ def test_the_bulletin_command_writes_a_real_pdf(demo, tmp_path):
     assert b"NotoSerifCJK" in fonts  # 仿宋 and 方正小标宋 mapped to Noto CJK
 
 
-def test_bad_command_input_is_a_clear_error(demo, tmp_path):
+def test_bad_command_input_is_a_clear_error(db, tmp_path):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="docx"):

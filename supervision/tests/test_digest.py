@@ -10,12 +10,29 @@ import pytest
 from django.core.management import call_command
 
 from org.models import Leader
+from org.tests.factories import LeaderFactory, UnitFactory
 from reminders import services as reminders
 from reminders.models import Reminder, RobotKind
 from reminders.tests.servers import RobotServer, SmtpServer
 from supervision.digest import digest_for
 
+from .factories import funded, lagging_units
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def city(db) -> dict:
+    """Three units behind on their items (factories.lagging_units), two of them 李华's with a
+    target and money secured; 李华 has an e-mail address, and a third leader, 张明, no
+    account."""
+    city = lagging_units()
+    funded(city["unit"], target_wan=36000, secured_wan=22000)
+    funded(city["cgj"], target_wan=5000, secured_wan=1000)
+    city["leader"].email = "leader@example.gov.cn"
+    city["leader"].save(update_fields=["email"])
+    LeaderFactory(name="张明", oversees=[UnitFactory()])
+    return city
 
 
 @pytest.fixture
@@ -46,7 +63,7 @@ def digest(*args) -> str:
 
 
 def test_each_leader_gets_the_digest_by_mail_and_robot_once_a_week(
-    demo, smtp, robots, django_capture_on_commit_callbacks
+    city, smtp, robots, django_capture_on_commit_callbacks
 ):
     li = Leader.objects.get(name="李华")
     reminders.save_robot(user=None, leader=li, kind=RobotKind.WECOM, webhook=robots.wecom_url)
@@ -61,7 +78,7 @@ def test_each_leader_gets_the_digest_by_mail_and_robot_once_a_week(
     content = robots.received[0][1]["markdown"]["content"]
     assert "市住房和城乡建设局" in content and "GZ-08" in content
     # the leaders without an account are reached through the office
-    relays = Reminder.objects.filter(source="digest", recipient_user__username="office")
+    relays = Reminder.objects.filter(source="digest", recipient_user=city["office"])
     assert relays.count() == Leader.objects.filter(user__isnull=True).count() > 0
     # once a week
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,12 +87,12 @@ def test_each_leader_gets_the_digest_by_mail_and_robot_once_a_week(
     assert len(robots.received) == 1
 
 
-def test_a_dry_run_sends_nothing(demo):
+def test_a_dry_run_sends_nothing(city):
     out = digest("--as-of", "2024-09-30", "--dry-run")
     assert "GZ-08" in out and not Reminder.objects.filter(source="digest").exists()
 
 
-def test_the_digest_reads_the_figures_of_the_leaders_units_and_the_weeks_change(demo):
+def test_the_digest_reads_the_figures_of_the_leaders_units_and_the_weeks_change(city):
     li = Leader.objects.get(name="李华")
     result = digest_for(li, dt.date(2024, 6, 30))
     # the task departments among the units they oversee (those with a target: the league)
@@ -87,7 +104,8 @@ def test_the_digest_reads_the_figures_of_the_leaders_units_and_the_weeks_change(
     assert any(i["code"] == "GZ-08" for i in result.overdue)
 
 
-def test_the_phone_page_is_the_leaders_own(demo, client, cast):
+def test_the_phone_page_is_the_leaders_own(city, client):
+    cast = city
     client.force_login(cast["leader"])
     page = client.get("/supervision/digest/", {"as_of": "2024-09-30"})
     assert page.status_code == 200
@@ -103,7 +121,7 @@ def test_the_phone_page_is_the_leaders_own(demo, client, cast):
     assert client.get("/supervision/digest/", {"leader": "x"}).status_code == 200
 
 
-def test_a_digest_run_anchors_the_audit_trail_and_a_dry_run_does_not(demo):
+def test_a_digest_run_anchors_the_audit_trail_and_a_dry_run_does_not(city):
     """Issue 25 point 1: `digest` anchors the trail as `remind` does, its own events included."""
     from audit import anchors
     from audit.models import AuditEvent

@@ -1,6 +1,7 @@
 """Dispatch rounds (调度): the office opens, units answer once with the known figures filled
 in, the office urges the late ones and compiles a briefing .docx."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -9,6 +10,9 @@ from docx import Document
 from audit.models import AuditEvent
 from conftest import run_jobs
 from supervision.models import Dispatch, DispatchRequest
+from supervision.services import open_dispatch
+
+from .factories import funded
 
 
 def open_round(client, **overrides):
@@ -26,7 +30,19 @@ def open_round(client, **overrides):
     return client.post("/supervision/dispatch/new/", data)
 
 
-def test_the_office_opens_a_round_and_a_unit_answers_with_known_figures(demo, client, cast):
+@pytest.fixture
+def people(db) -> dict:
+    """The policy cast around 市住房和城乡建设局 (ZJJ), and 市发展和改革委员会 (FGW)."""
+    from org.tests.factories import UnitFactory
+    from policy.tests.factories import unit_people
+
+    people = unit_people(UnitFactory(code="ZJJ", name="市住房和城乡建设局"))
+    return {**people, "fgw": UnitFactory(code="FGW", name="市发展和改革委员会")}
+
+
+def test_the_office_opens_a_round_and_a_unit_answers_with_known_figures(client, people):
+    cast = people
+    funded(people["unit"], target_wan=36000, secured_wan=22000)
     client.force_login(cast["office"])
     response = open_round(client)
     assert response.status_code == 302
@@ -70,8 +86,17 @@ def test_the_office_opens_a_round_and_a_unit_answers_with_known_figures(demo, cl
     assert "测试调度" in client.get("/cockpit/workbench/").content.decode()
 
 
-def test_a_unit_cannot_open_another_units_request(demo, client, cast):
-    other = DispatchRequest.objects.get(unit__code="JTJ")
+def test_a_unit_cannot_open_another_units_request(client, people):
+    cast = people
+    open_dispatch(
+        user=cast["office"],
+        title="调度",
+        meeting_on=dt.date(2024, 7, 20),
+        due_on=dt.date(2024, 7, 18),
+        units=[people["unit"], people["fgw"]],
+        questions=["存在的困难"],
+    )
+    other = DispatchRequest.objects.get(unit=people["fgw"])
     client.force_login(cast["zjj"])
     assert client.get(f"/supervision/dispatch/answer/{other.pk}/").status_code == 404
     assert client.post(f"/supervision/dispatch/answer/{other.pk}/", {}).status_code == 404
@@ -133,7 +158,8 @@ def test_urging_records_when_and_who_and_the_briefing_names_the_late(
         ({"title": ""}, ""),
     ],
 )
-def test_a_bad_round_is_refused_with_a_message(demo, client, cast, overrides, message):
+def test_a_bad_round_is_refused_with_a_message(client, people, overrides, message):
+    cast = people
     client.force_login(cast["office"])
     response = open_round(client, **overrides)
     assert response.status_code == 400

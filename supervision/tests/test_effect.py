@@ -11,10 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from docx import Document
 
-from org.models import Unit
 from org.period import ReportingPeriod
 from policy import services as policy
-from policy.models import WorkItem
+from policy.tests.factories import WorkItemFactory, unit_people
 from reminders import services as reminders
 from reminders.models import Reminder
 from supervision.bulletin import bulletin_content
@@ -45,9 +44,10 @@ def test_the_demo_holds_a_history_of_urgings_acknowledgements_and_answers(demo):
     assert set(units) <= reached
 
 
-def test_it_counts_working_days_to_the_acknowledgement_and_the_next_update(demo, cast):
-    Reminder.objects.all().delete()
-    zjj = Unit.objects.get(code="ZJJ")
+def test_it_counts_working_days_to_the_acknowledgement_and_the_next_update(db):
+    cast = unit_people()
+    zjj = cast["unit"]
+    item = WorkItemFactory(lead_unit=zjj)
     monday = dt.date(2024, 10, 14)
     reminder = reminders.notify(
         zjj, subject="请报送进展", body="…", key="test:effect", as_of=monday
@@ -57,7 +57,6 @@ def test_it_counts_working_days_to_the_acknowledgement_and_the_next_update(demo,
         reminder=reminder,
         at=timezone.make_aware(dt.datetime(2024, 10, 15, 9)),
     )
-    item = WorkItem.objects.filter(assignments__unit=zjj).first()
     policy.file_progress_report(
         user=None, work_item=item, unit=zjj, reported_on=dt.date(2024, 10, 17), text="进展"
     )
@@ -74,18 +73,24 @@ def test_it_counts_working_days_to_the_acknowledgement_and_the_next_update(demo,
     assert early.total.answered == 0 and early.total.acknowledged == 1
 
 
-def test_the_page_shows_the_office_every_unit_and_a_leader_theirs(demo, client, cast):
+def test_the_page_shows_the_office_every_unit_and_a_leader_theirs(client, db):
+    cast, other = unit_people(), unit_people()  # two units, each with its people and leader
+    for n, unit in enumerate([cast["unit"], other["unit"]]):
+        reminders.notify(
+            unit, subject="请报送进展", body="…", key=f"test:{n}", as_of=dt.date(2024, 9, 2)
+        )
     client.force_login(cast["office"])
     page = client.get("/supervision/effect/", {"year": "2024", "as_of": "2024-09-30"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-unit="ZJJ"' in html and 'id="effect-data"' in html
+    assert f'data-unit="{cast["unit"].code}"' in html and 'id="effect-data"' in html
     office_units = {unit.code for unit, _s in page.context["effect"].units}
     client.force_login(cast["leader"])
     page = client.get("/supervision/effect/", {"year": "2024", "as_of": "2024-09-30"})
     leader_units = {unit.code for unit, _s in page.context["effect"].units}
     overseen = set(cast["leader"].leader.oversees.values_list("code", flat=True))
     assert leader_units <= overseen and leader_units < office_units
+    assert leader_units == {cast["unit"].code}
     client.force_login(cast["zjj"])
     assert client.get("/supervision/effect/").status_code == 403
 

@@ -1,6 +1,10 @@
 """No input gives a 5xx: every supervision form and parameter answered with a message."""
 
+import datetime as dt
+
 import pytest
+
+from policy.tests.factories import unit_people
 
 HOSTILE = [
     "",
@@ -17,11 +21,20 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_hostile_values_never_give_a_server_error(demo, client, cast, value):
-    from supervision.models import AssessmentRules, Dispatch, DispatchRequest
+def test_hostile_values_never_give_a_server_error(db, client, value):
+    from supervision.models import AssessmentRules
+    from supervision.services import open_dispatch
 
-    dispatch = Dispatch.objects.get()
-    request = DispatchRequest.objects.get(unit__code="ZJJ")
+    cast = unit_people()
+    dispatch = open_dispatch(  # a round the unit is asked in
+        user=cast["office"],
+        title="调度",
+        meeting_on=dt.date(2024, 7, 20),
+        due_on=dt.date(2024, 7, 18),
+        units=[cast["unit"]],
+        questions=["下半年重点项目", "存在的困难"],
+    )
+    request = dispatch.requests.get()
     client.force_login(cast["office"])
     posts = [
         (

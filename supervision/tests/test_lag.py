@@ -16,8 +16,16 @@ from reporting.read_model import SYSTEM, figures_for
 from supervision.lag import services
 from supervision.models import LagExplanation
 
+from .factories import lagging_units
+
 AS_OF = dt.date(2024, 6, 30)
 PERIOD = ReportingPeriod(2024, AS_OF)
+
+
+@pytest.fixture
+def lagging(db) -> dict:
+    """Three units behind on 30 June, their people and leaders (factories.lagging_units)."""
+    return lagging_units()
 
 
 def client_for(user) -> Client:
@@ -44,10 +52,12 @@ def test_the_lagging_units_follow_the_figures_and_the_work_item_states(demo):
     assert Unit.objects.get(code="ZJJ").pk not in services.lagging_units(PERIOD)
 
 
-def test_the_office_asks_once_the_unit_files_and_its_leader_signs_off(cast):
+def test_the_office_asks_once_the_unit_files_and_its_leader_signs_off(lagging):
+    cast = lagging
+    services.ask_unit(user=None, unit=lagging["cgj"], as_of=AS_OF, grounds=["牵头的工作事项已逾期"])
     asked = services.request_lag_explanations(user=cast["office"], period=PERIOD)
-    assert {e.unit.code for e in asked} >= {"ZJJ", "NYJ", "MZJ"}
-    assert "CGJ" not in {e.unit.code for e in asked}  # asked for that date in the demo already
+    assert {e.unit.code for e in asked} >= {"ZJJ", "MZJ"}
+    assert "CGJ" not in {e.unit.code for e in asked}  # asked for that date already
     assert services.request_lag_explanations(user=cast["office"], period=PERIOD) == []
     zjj = LagExplanation.objects.get(unit__code="ZJJ", as_of=AS_OF)
     with pytest.raises(PermissionDenied):
@@ -95,8 +105,16 @@ def test_the_office_asks_once_the_unit_files_and_its_leader_signs_off(cast):
     } <= actions
 
 
-def test_a_leader_decides_only_for_the_units_they_oversee(cast):
-    wlj = LagExplanation.objects.get(unit__code="WLJ", as_of=AS_OF)  # 杨帆's unit, sent back
+def test_a_leader_decides_only_for_the_units_they_oversee(lagging):
+    cast = lagging
+    wlj = services.ask_unit(user=None, unit=lagging["mzj"], as_of=AS_OF, grounds=["逾期"])
+    services.file_lag_explanation(  # 杨帆's unit, filed and sent back by 杨帆
+        user=None, explanation=wlj, causes="原因", measures=[("措施", dt.date(2024, 7, 31))]
+    )
+    services.send_back_lag_explanation(
+        user=lagging["other_leader"].user, explanation=wlj, comment="原因不具体"
+    )
+    wlj.refresh_from_db()
     assert wlj.status == LagExplanation.Status.SENT_BACK and wlj.leader_comment
     services.file_lag_explanation(
         user=None,
@@ -112,7 +130,8 @@ def test_a_leader_decides_only_for_the_units_they_oversee(cast):
     )
 
 
-def test_sending_back_needs_a_comment_and_the_unit_files_again(cast):
+def test_sending_back_needs_a_comment_and_the_unit_files_again(lagging):
+    cast = lagging
     [zjj] = [
         e
         for e in services.request_lag_explanations(user=cast["office"], period=PERIOD)
@@ -136,7 +155,8 @@ def test_sending_back_needs_a_comment_and_the_unit_files_again(cast):
     assert "措施太笼统" in page.content.decode() and "重新报送" in page.content.decode()
 
 
-def test_the_unit_files_through_its_page(cast):
+def test_the_unit_files_through_its_page(lagging):
+    cast = lagging
     services.request_lag_explanations(user=cast["office"], period=PERIOD)
     zjj = LagExplanation.objects.get(unit__code="ZJJ", as_of=AS_OF)
     officer = client_for(cast["zjj"])
@@ -175,7 +195,8 @@ def test_the_unit_files_through_its_page(cast):
     assert zjj.status == LagExplanation.Status.SIGNED_OFF
 
 
-def test_the_list_is_scoped_and_bounded(cast, django_assert_max_num_queries):
+def test_the_list_is_scoped_and_bounded(lagging, django_assert_max_num_queries):
+    cast = lagging
     services.request_lag_explanations(user=cast["office"], period=PERIOD)
     url = reverse("supervision:lag_list")
     with django_assert_max_num_queries(30):  # a constant: no query per row
@@ -191,7 +212,8 @@ def test_the_list_is_scoped_and_bounded(cast, django_assert_max_num_queries):
     assert bad.status_code == 302
 
 
-def test_the_workbench_asks_and_then_follows_the_measures(cast):
+def test_the_workbench_asks_and_then_follows_the_measures(lagging):
+    cast = lagging
     services.request_lag_explanations(user=cast["office"], period=PERIOD)
     zjj = LagExplanation.objects.get(unit__code="ZJJ", as_of=AS_OF)
     officer = client_for(cast["zjj"])
@@ -216,7 +238,8 @@ def test_the_workbench_asks_and_then_follows_the_measures(cast):
     assert reverse("supervision:lag_detail", args=[zjj.pk]) in unit_page
 
 
-def test_hostile_lag_posts_get_a_clear_answer(cast):
+def test_hostile_lag_posts_get_a_clear_answer(lagging):
+    cast = lagging
     services.request_lag_explanations(user=cast["office"], period=PERIOD)
     zjj = LagExplanation.objects.get(unit__code="ZJJ", as_of=AS_OF)
     officer = client_for(cast["zjj"])
