@@ -67,6 +67,11 @@ class ConfirmForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["policy"].queryset = Policy.objects.all()
         self.fields["default_aspect"].queryset = Aspect.objects.order_by("sort_order", "code")
+        if not self.fields["default_aspect"].queryset.exists():
+            self.fields["default_aspect"].error_messages["required"] = _(
+                "No aspect is entered yet: add the aspects (方面) of the policy areas first, "
+                "then confirm the items."
+            )
 
 
 def parse_milestones(text: str) -> list[tuple[dt.date, str]]:

@@ -129,10 +129,10 @@ def draft_confirm(request):
     formset = DraftFormSet(
         request.POST, units=units, leaders=leaders, directory=queries.directory()
     )
-    source = None
-    if confirm.is_valid():
-        source = confirm.cleaned_data["policy"]
-    if confirm.is_valid() and formset.is_valid():
+    confirmed = confirm.is_valid()
+    # the policy alone decides whose form this is; the other fields' errors are shown on it
+    source = confirm.cleaned_data.get("policy")
+    if confirmed and formset.is_valid():
         rows = [f.cleaned_data for f in formset if f.cleaned_data.get("include")]
         try:
             items = services.confirm_drafts(

@@ -107,6 +107,23 @@ def test_an_unknown_co_unit_typed_by_the_office_is_an_error(client):
     assert "市气象局" in response.content.decode()
 
 
+def test_confirming_before_any_aspect_exists_says_so(client):
+    """Found by the factories: with a policy but no aspect yet, confirming answered a bare
+    403 (the form was taken for someone else's); it is the office's form, with what to do."""
+    from .factories import PolicyFactory
+
+    UnitFactory(code="ZJJ", name="市住房和城乡建设局")
+    PolicyFactory()
+    client.force_login(PersonFactory(role=Role.OFFICE))
+    _policy, formset, confirm = _preview(
+        client, "1. 开展排查。牵头单位：市住建局；完成时限：2025年6月底前"
+    )
+    response = client.post(reverse("policy:draft_confirm"), _posted(formset, confirm))
+    assert response.status_code == 400
+    assert "尚未录入任何方面" in response.content.decode()
+    assert not WorkItem.objects.exists()
+
+
 def test_the_office_keeps_aliases_and_the_reader_uses_them(client):
     unit = UnitFactory(code="ZJJ", name="市住房和城乡建设局")
     UnitFactory(code="CZJ", name="市财政局")
