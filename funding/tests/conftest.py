@@ -4,7 +4,7 @@ import pytest
 
 from funding.tests.factories import ZJJ, TargetFactory, double_claim
 from funding.tests.factories import team as build_team
-from org.tests.factories import UnitFactory
+from org.tests.factories import UnitFactory, reporting_period
 
 
 @pytest.fixture
@@ -27,9 +27,4 @@ def claim(db):
 @pytest.fixture
 def half_year(db):
     """The office reports on 30 June 2024 by default, as in the demo (its site settings)."""
-    import datetime as dt
-
-    from org.services import save_site_config
-
-    save_site_config(user=None, default_year=2024, default_as_of=dt.date(2024, 6, 30))
-    return dt.date(2024, 6, 30)
+    return reporting_period(2024, name=None).default_as_of

@@ -11,12 +11,11 @@ import factory
 from django.contrib.auth.models import User
 from factory.django import DjangoModelFactory
 
-from common.permissions import Role
 from funding import services
 from funding.choices import ContactDirection, Level, Stage
 from funding.models import Channel, Contact, Guide, Lead, Project, Receipt, Target
 from org.models import Unit
-from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory
+from org.tests.factories import UnitFactory, cast_of
 
 
 class ChannelFactory(DjangoModelFactory):
@@ -143,20 +142,9 @@ ZJJ = {"code": "ZJJ", "name": "市住房和城乡建设局"}
 
 def team(unit: Unit | None = None) -> dict[str, User]:
     """One person per role, by the demo's usernames (common.testing.CAST) but without the
-    demo: the office, a leader overseeing `unit`, its liaison officer (`zjj`) and head
+    demo: the office, a leader (李华) overseeing `unit`, its liaison officer (`zjj`) and head
     (`zjj_head`), and the three administrators. `unit` is the ZJJ unit unless given."""
-    unit = unit or UnitFactory(**ZJJ)
-    people = {
-        "office": PersonFactory(username="office", role=Role.OFFICE),
-        "leader": PersonFactory(username="leader", role=Role.LEADER),
-        "zjj": PersonFactory(username="zjj", role=Role.UNIT_OFFICER, unit=unit),
-        "zjj_head": PersonFactory(username="zjj_head", role=Role.UNIT_HEAD, unit=unit),
-        "sysadmin": PersonFactory(username="sysadmin", role=Role.SYSTEM_ADMIN),
-        "secadmin": PersonFactory(username="secadmin", role=Role.SECURITY_ADMIN),
-        "auditor": PersonFactory(username="auditor", role=Role.AUDIT_ADMIN),
-    }
-    LeaderFactory(name="李华", user=people["leader"], oversees=[unit])
-    return people
+    return cast_of(unit=unit or UnitFactory(**ZJJ), leader_name="李华")
 
 
 def double_claim(

@@ -103,11 +103,12 @@ def cast_of(
     unit: Unit | None = None,
     oversees: Collection[Unit] = (),
     password: str | None = None,
+    leader_name: str | None = None,
 ) -> dict:
     """{username: person} for the demo usernames asked for (all seven if none), each with
     the demo's role: `zjj` and `zjj_head` in `unit` (a new one unless given), `leader` a
-    city leader overseeing `oversees` (and `unit` when given). `password` to log in through
-    the form."""
+    city leader (named `leader_name`) overseeing `oversees` (and `unit` when given).
+    `password` to log in through the form."""
     usernames = usernames or tuple(CAST_ROLES)
     if unit is None and {"zjj", "zjj_head"} & set(usernames):
         unit = UnitFactory()
@@ -122,21 +123,21 @@ def cast_of(
         )
         if role == Role.LEADER:
             units = [*oversees, *([unit] if unit is not None and unit not in oversees else [])]
-            LeaderFactory(user=people[username], oversees=units)
+            named = {"name": leader_name} if leader_name else {}
+            LeaderFactory(user=people[username], oversees=units, **named)
     return people
 
 
 def reporting_period(
-    year: int = 2024, as_of: dt.date | None = None, *, name: str = "某市人民政府"
+    year: int = 2024, as_of: dt.date | None = None, *, name: str | None = "某市人民政府"
 ) -> SiteConfig:
     """The office's settings naming the reporting period (the demo's: 2024 as of 30 June),
-    saved through the service as the office's page saves them (audited)."""
+    saved through the service as the office's page saves them (audited); the site's name
+    kept as it is with `name=None`."""
     from org.services import save_site_config
 
+    named = {"name": name} if name is not None else {}
     config, _ = save_site_config(
-        user=None,
-        name=name,
-        default_year=year,
-        default_as_of=as_of or dt.date(year, 6, 30),
+        user=None, default_year=year, default_as_of=as_of or dt.date(year, 6, 30), **named
     )
     return config

@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 
 from common.permissions import Role
 from org.models import Leader, Unit
-from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory
+from org.tests.factories import LeaderFactory, PersonFactory, UnitFactory, reporting_period
 from policy.models import (
     Aspect,
     Assignment,
@@ -143,6 +143,4 @@ def unit_people(unit: Unit | None = None, *, leader_name: str = "") -> dict:
 def office_as_of(as_of: dt.date) -> None:
     """The office's reporting date set as the demo sets it (`org.services.save_site_config`,
     which also renews the cached settings): the pages read states on that date."""
-    from org.services import save_site_config
-
-    save_site_config(user=None, default_year=as_of.year, default_as_of=as_of)
+    reporting_period(as_of.year, as_of, name=None)
