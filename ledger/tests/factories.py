@@ -1,11 +1,13 @@
 """The ledger's rows (a unit's annual target, its receipts) for tests that need a few, not
-the whole demo. Built through the funding services, as the ledger and the pages write them:
+the whole demo, in the ledger tests' words (funding's factories underneath). Built through
+the funding services, as the ledger and the pages write them:
 the receipt rule and the target revision rule apply, and each write leaves its audit event."""
 
 import datetime as dt
 
 from funding.models import Receipt, Target
-from funding.services import record_receipt, set_target
+from funding.services import set_target
+from funding.tests.factories import ReceiptFactory, TargetFactory
 from org.models import Unit
 
 
@@ -21,7 +23,7 @@ def target(
 ) -> Target:
     """`unit`'s target for `year` (元), set by `user` (None: the system); `revised_to`
     revises it once from `effective_on` (1 July unless given), with its own audit event."""
-    made, _ = set_target(user=user, unit=unit, year=year, amount=amount)
+    made = TargetFactory(user=user, unit=unit, year=year, amount=amount)
     if revised_to is not None:
         made, _ = set_target(
             user=user,
@@ -38,8 +40,8 @@ def target(
 def receipt(
     unit: Unit, amount: int, received_on: dt.date, *, doc_no: str = "", user=None, **values
 ) -> Receipt:
-    """A receipt of `amount` 元 recorded for `unit` by `user` (None: the system)."""
-    made, _ = record_receipt(
+    """A receipt of `amount` 元 recorded for `unit` by `user` (None: the system), without a
+    文号 unless given."""
+    return ReceiptFactory(
         user=user, unit=unit, amount=amount, received_on=received_on, doc_no=doc_no, **values
     )
-    return made
