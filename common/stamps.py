@@ -296,7 +296,9 @@ def code_fingerprint(base: Path, roots: list[Path]) -> str:
     seen = hashlib.sha256()
     for root in roots:
         for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".html", ".mo", ".txt"} and "tests" not in path.parts:
+            # a tests folder inside the app, not one the checkout happens to sit in
+            inside = path.relative_to(root).parts
+            if path.suffix in {".py", ".html", ".mo", ".txt"} and "tests" not in inside:
                 info = path.stat()
                 seen.update(f"{path.relative_to(base)}:{info.st_size}:{info.st_mtime_ns}".encode())
     return seen.hexdigest()[:16]

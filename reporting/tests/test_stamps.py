@@ -289,6 +289,13 @@ def test_the_code_fingerprint_changes_with_a_template_and_ignores_tests(tmp_path
     assert second != first
     (app / "views.py").write_text("x = 22\n")
     assert stamps.code_fingerprint(tmp_path, [app]) != second
+    # a checkout that sits in a folder named tests is fingerprinted all the same
+    checkout = tmp_path / "tests" / "luoshi"
+    (checkout / "app").mkdir(parents=True)
+    (checkout / "app" / "views.py").write_text("x = 1\n")
+    before = stamps.code_fingerprint(checkout, [checkout / "app"])
+    (checkout / "app" / "views.py").write_text("x = 22\n")
+    assert stamps.code_fingerprint(checkout, [checkout / "app"]) != before
 
 
 @pytest.mark.django_db(transaction=True)
